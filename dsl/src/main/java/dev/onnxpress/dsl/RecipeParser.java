@@ -1,0 +1,47 @@
+package dev.onnxpress.dsl;
+
+import dev.onnxpress.dsl.grammar.RecipeLexer;
+import java.util.List;
+import java.util.Objects;
+import org.antlr.v4.runtime.CharStreams;
+import org.antlr.v4.runtime.CommonTokenStream;
+import org.antlr.v4.runtime.atn.PredictionMode;
+
+/**
+ * Reads recipes. Every problem becomes a {@link RecipeSyntaxException} for the first error, with
+ * a {@code file:line:col: …} message; ANTLR itself prints nothing (its console listeners are
+ * removed and the lexer never fails: stray characters reach the parser as error tokens).
+ */
+public final class RecipeParser {
+
+    private RecipeParser() {
+    }
+
+    /** A whole recipe file: header, data, verify, pipelines and steps. */
+    public static Recipe parse(String text, String fileName) {
+        var parser = parser(text, fileName);
+        return new AstBuilder(fileName).recipe(parser.recipeFile());
+    }
+
+    /**
+     * The CLI's one-line form, {@code strip_training_nodes, fold_batchnorm(x=1), repeat max 2 {…}}:
+     * steps separated by commas, semicolons or spaces; a bare name is a step without arguments.
+     */
+    public static List<Statement> parseSteps(String text, String fileName) {
+        var parser = parser(text, fileName);
+        return new AstBuilder(fileName).stepList(parser.stepList());
+    }
+
+    private static dev.onnxpress.dsl.grammar.RecipeParser parser(String text, String fileName) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(fileName, "fileName");
+        var lexer = new RecipeLexer(CharStreams.fromString(text, fileName));
+        lexer.removeErrorListeners();
+        var parser = new dev.onnxpress.dsl.grammar.RecipeParser(new CommonTokenStream(lexer));
+        parser.removeErrorListeners();
+        parser.setErrorHandler(new SyntaxErrorStrategy(fileName));
+        // The grammar is LL(1) almost everywhere; full LL keeps the rest exact.
+        parser.getInterpreter().setPredictionMode(PredictionMode.LL);
+        return parser;
+    }
+}
