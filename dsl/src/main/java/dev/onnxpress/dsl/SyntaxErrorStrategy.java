@@ -28,7 +28,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     private static final String HEADER_FORM = "the recipe must start with 'recipe \"name\" version N'";
 
     /** Words that only mean something in one place and otherwise are names. */
-    private static final int[] SOFT_KEYWORDS = {VERSION, USING, MAX, IN, MAX_DROP, ORIGINAL, PREVIOUS};
+    private static final int[] SOFT_KEYWORDS = {VERSION, USING, MAX, MAX_DROP, ORIGINAL, PREVIOUS};
 
     private static final int[] VALUE_STARTS = {NUMBER, PERCENT, MINUS, STRING, TRUE, FALSE, LBRACK, ALL, LPAREN, IDENT};
 
@@ -114,6 +114,9 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
             return "unexpected character " + quoteChar(offending.getText());
         }
         ParserRuleContext ctx = recognizer.getContext();
+        if (ctx.getRuleIndex() == RULE_ident && ctx.getParent() != null) {
+            ctx = ctx.getParent(); // name the name by its role: a data set name, a pipeline name
+        }
         Token prev = offending.getTokenIndex() > 0 ? recognizer.getInputStream().get(offending.getTokenIndex() - 1) : null;
         int rule = ctx.getRuleIndex();
         if (rule == RULE_header && offending.getTokenIndex() == 0
@@ -127,17 +130,28 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
         if (expected.contains(COMMA) && expected.contains(RBRACK) && expected.size() == 2) {
             return "expected ']' or ',' after list item" + found;
         }
-        if (rule == RULE_recipeFile || rule == RULE_block || rule == RULE_stepList) {
-            return statementMessage(rule, prev, offending) + found;
+        if ((rule == RULE_recipeFile || rule == RULE_block || rule == RULE_stepList) && expected.contains(IDENT)) {
+            return statementMessage(rule, prev, offending, found);
         }
-        if (rule == RULE_checkBlock) {
+        if (rule == RULE_setExpr && prev != null && prev.getType() == LPAREN && expected.contains(STRING)
+                && expected.size() == 1) {
+            Token function = recognizer.getInputStream().get(prev.getTokenIndex() - 1);
+            return "expected a quoted pattern like \"Conv\" after '" + function.getText() + "('" + found;
+        }
+        if (rule == RULE_header && expected.contains(STRING) && expected.size() == 1) {
+            return "expected the recipe name in double quotes after 'recipe'" + found;
+        }
+        if (rule == RULE_header && expected.contains(NUMBER) && expected.size() == 1) {
+            return "expected a version number after 'version'" + found;
+        }
+        if (rule == RULE_checkBlock && expected.contains(RBRACE)) {
             return "expected a check like 'cosine >= 0.999' or '}'" + found;
         }
         String what = describe(expected, nouns(ctx, prev));
         return "expected " + what + after(rule, prev) + found;
     }
 
-    private static String statementMessage(int rule, Token prev, Token offending) {
+    private static String statementMessage(int rule, Token prev, Token offending, String found) {
         if (offending.getType() == LBRACE && prev != null && prev.getType() == IDENT) {
             String guess = closestKeyword(prev.getText());
             return "unexpected '{' after '" + prev.getText() + "'"
@@ -148,7 +162,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
             case RULE_block -> "expected a step, 'repeat', 'try' or '}'";
             case RULE_stepList -> "expected a step, 'repeat', 'try' or ','";
             default -> "expected a step, 'pipeline', 'repeat', 'try', 'data' or 'verify'";
-        };
+        } + found;
     }
 
     /** What the current rule calls a name and a value, for "expected a data set name after 'data'". */
@@ -192,6 +206,10 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
             removeAll(rest, SOFT_KEYWORDS);
         }
         if (rest.contains(IDENT)) {
+            if (rest.contains(ALL)) { // a selector operand: all, (…), op(…), name(…) or a word
+                rest.remove(ALL);
+                rest.remove(LPAREN);
+            }
             items.add(nouns.name());
             rest.remove(IDENT);
             removeAll(rest, SOFT_KEYWORDS);

@@ -3,7 +3,7 @@
  *
  * Whitespace, newlines included, only separates tokens: statements need no terminator, so
  * `repeat max 3 { a()  b() }` fits on one line and a step's `tolerance { … }` may follow on the
- * next line. Words that only mean something in one place (version, using, max, in, max_drop,
+ * next line. Words that only mean something in one place (version, using, max, max_drop,
  * original, previous) stay usable as names through the `ident` rule.
  *
  * Lexical errors never stop the lexer: an unclosed string becomes UNTERMINATED_STRING and any
@@ -69,7 +69,7 @@ setExpr
     ;
 
 ident
-    : IDENT | VERSION | USING | MAX | IN | MAX_DROP | ORIGINAL | PREVIOUS
+    : IDENT | VERSION | USING | MAX | MAX_DROP | ORIGINAL | PREVIOUS
     ;
 
 RECIPE    : 'recipe' ;
