@@ -24,7 +24,7 @@ public record Recipe(
         Objects.requireNonNull(location, "location");
     }
 
-    /** The data set declared under {@code name}, if any. */
+    /** The data set declared as {@code dataName}, if any. */
     public Optional<DataDecl> dataSet(String dataName) {
         return data.stream().filter(d -> d.name().equals(dataName)).findFirst();
     }
