@@ -12,6 +12,8 @@ import java.util.Optional;
 public final class Model {
     long irVersion;
     final LinkedHashMap<String, Long> opsets = new LinkedHashMap<>();
+    /** Opset imports whose domain field was absent in the file (not an explicit ""), kept so on write. */
+    final java.util.Set<String> opsetDomainAbsent = new java.util.HashSet<>();
     String producerName = "";
     String producerVersion = "";
     String domain = "";

@@ -17,6 +17,7 @@ final class ModelCopier {
         Model out = new Model(c.copyGraph(m.graph, null));
         out.irVersion = m.irVersion;
         out.opsets.putAll(m.opsets);
+        out.opsetDomainAbsent.addAll(m.opsetDomainAbsent);
         out.producerName = m.producerName;
         out.producerVersion = m.producerVersion;
         out.domain = m.domain;

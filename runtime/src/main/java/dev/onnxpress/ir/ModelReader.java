@@ -103,6 +103,9 @@ public final class ModelReader {
         m.hasIrVersion = mp.hasIrVersion();
         for (Onnx.OperatorSetIdProto op : mp.getOpsetImportList()) {
             m.opsets.put(op.getDomain(), op.getVersion());
+            if (!op.hasDomain()) {
+                m.opsetDomainAbsent.add(op.getDomain());
+            }
         }
         m.producerName = mp.getProducerName();
         m.producerVersion = mp.getProducerVersion();

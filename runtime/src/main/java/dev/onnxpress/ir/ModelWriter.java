@@ -214,7 +214,11 @@ public final class ModelWriter {
             b.setIrVersion(m.irVersion);
         }
         for (Map.Entry<String, Long> e : m.opsets.entrySet()) {
-            b.addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain(e.getKey()).setVersion(e.getValue()));
+            Onnx.OperatorSetIdProto.Builder op = Onnx.OperatorSetIdProto.newBuilder().setVersion(e.getValue());
+            if (!(e.getKey().isEmpty() && m.opsetDomainAbsent.contains(""))) {
+                op.setDomain(e.getKey());
+            }
+            b.addOpsetImport(op);
         }
         if (!m.producerName.isEmpty()) {
             b.setProducerName(m.producerName);
@@ -569,3 +573,4 @@ public final class ModelWriter {
         return Onnx.StringStringEntryProto.newBuilder().setKey(e.getKey()).setValue(e.getValue()).build();
     }
 
+}
