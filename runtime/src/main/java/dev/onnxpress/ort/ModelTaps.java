@@ -1,0 +1,126 @@
+package dev.onnxpress.ort;
+
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
+import dev.onnxpress.error.InvalidModelException;
+import dev.onnxpress.error.UserException;
+import dev.onnxpress.proto.Onnx;
+import java.io.IOException;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Adds internal values of a model's main graph as extra graph outputs ("taps"), so one ORT run returns
+ * activations next to the model's own outputs.
+ *
+ * <p>The added output's type comes from the graph's value_info, inputs or initializers when they know
+ * it. A value nobody declared is added by name only: ORT infers the type of a main-graph output that
+ * declares none from its producer (verified in {@code ModelTapsTest} with ORT 1.29). Graph inputs and
+ * initializers can be tapped (ORT returns them as they are); a name that already is a graph output is
+ * kept once, in its place. Values inside subgraphs (If/Loop/Scan bodies) cannot be tapped.
+ */
+final class ModelTaps {
+    private ModelTaps() {
+    }
+
+    static byte[] withTaps(byte[] modelBytes, List<String> valueNames) {
+        Onnx.ModelProto model = parse(modelBytes);
+        Onnx.GraphProto g = model.getGraph();
+        Set<String> outputs = new HashSet<>();
+        g.getOutputList().forEach(o -> outputs.add(o.getName()));
+        Map<String, Onnx.ValueInfoProto> declared = new HashMap<>();
+        g.getValueInfoList().forEach(v -> declared.putIfAbsent(v.getName(), v));
+        g.getInputList().forEach(v -> declared.put(v.getName(), v));
+        Map<String, Onnx.TensorProto> initializers = new HashMap<>();
+        g.getInitializerList().forEach(t -> initializers.put(t.getName(), t));
+        Set<String> produced = new HashSet<>();
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            produced.addAll(n.getOutputList());
+        }
+        produced.remove("");
+
+        Onnx.GraphProto.Builder gb = g.toBuilder();
+        for (String name : new LinkedHashSet<>(valueNames)) {
+            if (outputs.contains(name)) {
+                continue;
+            }
+            Onnx.ValueInfoProto known = declared.get(name);
+            Onnx.ValueInfoProto tap;
+            if (known != null && known.hasType()) {
+                tap = Onnx.ValueInfoProto.newBuilder().setName(name).setType(known.getType()).build();
+            } else if (initializers.containsKey(name)) {
+                tap = Onnx.ValueInfoProto.newBuilder().setName(name).setType(typeOf(initializers.get(name))).build();
+            } else if (produced.contains(name) || known != null) {
+                tap = Onnx.ValueInfoProto.newBuilder().setName(name).build();
+            } else {
+                throw new UserException("cannot tap '" + name + "': " + whereIs(g, name)
+                        .map(node -> "it is inside a subgraph of node '" + node + "'; only values of the main graph can be tapped")
+                        .orElse("the model's graph has no value of that name"));
+            }
+            gb.addOutput(tap);
+        }
+        return model.toBuilder().setGraph(gb).build().toByteArray();
+    }
+
+    static Onnx.ModelProto parse(byte[] bytes) {
+        try {
+            // aliasing keeps large raw_data fields as views of the input instead of copies
+            CodedInputStream in = UnsafeByteOperations.unsafeWrap(bytes).newCodedInput();
+            in.enableAliasing(true);
+            Onnx.ModelProto m = Onnx.ModelProto.parseFrom(in);
+            if (!m.hasGraph()) {
+                throw new InvalidModelException("not an ONNX model: no graph");
+            }
+            return m;
+        } catch (InvalidProtocolBufferException e) {
+            throw new InvalidModelException("not an ONNX model: " + e.getMessage());
+        } catch (IOException e) {
+            throw new InvalidModelException("cannot read model bytes: " + e.getMessage());
+        }
+    }
+
+    private static Onnx.TypeProto typeOf(Onnx.TensorProto t) {
+        Onnx.TensorShapeProto.Builder shape = Onnx.TensorShapeProto.newBuilder();
+        for (long d : t.getDimsList()) {
+            shape.addDim(Onnx.TensorShapeProto.Dimension.newBuilder().setDimValue(d));
+        }
+        return Onnx.TypeProto.newBuilder()
+                .setTensorType(Onnx.TypeProto.Tensor.newBuilder().setElemType(t.getDataType()).setShape(shape))
+                .build();
+    }
+
+    /** The name of the top-level node whose subgraphs use or produce {@code name}, if any. */
+    private static Optional<String> whereIs(Onnx.GraphProto g, String name) {
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            for (Onnx.AttributeProto a : n.getAttributeList()) {
+                boolean found = (a.hasG() && mentions(a.getG(), name))
+                        || a.getGraphsList().stream().anyMatch(sub -> mentions(sub, name));
+                if (found) {
+                    return Optional.of(n.getName().isEmpty() ? n.getOpType() : n.getName());
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static boolean mentions(Onnx.GraphProto g, String name) {
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            if (n.getOutputList().contains(name)) {
+                return true;
+            }
+            for (Onnx.AttributeProto a : n.getAttributeList()) {
+                if ((a.hasG() && mentions(a.getG(), name)) || a.getGraphsList().stream().anyMatch(s -> mentions(s, name))) {
+                    return true;
+                }
+            }
+        }
+        return g.getInitializerList().stream().anyMatch(t -> t.getName().equals(name))
+                || g.getInputList().stream().anyMatch(v -> v.getName().equals(name));
+    }
+}

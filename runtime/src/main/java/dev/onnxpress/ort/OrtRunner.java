@@ -1,0 +1,385 @@
+package dev.onnxpress.ort;
+
+import ai.onnxruntime.NodeInfo;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OnnxValue;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.TensorInfo;
+import ai.onnxruntime.ValueInfo;
+import dev.onnxpress.error.InternalException;
+import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Tensor;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * One ONNX Runtime session over one model: named inputs and outputs, runs on {@link Tensor}s, batched
+ * runs, latency, and {@link #withTaps intermediate taps}.
+ *
+ * <p>Every ORT object a run creates (input tensors, results) is closed before the run returns; the
+ * returned tensors are plain Java copies. A runner is safe to use from several threads (ORT sessions
+ * are); {@link #close()} must come after the last run.
+ */
+public final class OrtRunner implements AutoCloseable {
+
+    /**
+     * How the session is created.
+     *
+     * @param optimization       ORT graph optimization level (default NONE: verification must see the
+     *                           graph onnxpress wrote, not ORT's rewrite of it)
+     * @param intraOpThreads     threads for one operator; default 1 so verification runs are
+     *                           deterministic (reductions split over threads sum in another order);
+     *                           0 lets ORT use every core
+     * @param externalDataFolder where a model opened from bytes finds its external data files (without
+     *                           it ORT resolves them against the working directory)
+     * @param optimizedModelPath where ORT writes the model after its optimizations
+     * @param saveOrtFormat      write that model in ORT's own format (path should end ".ort")
+     */
+    public record Options(OptimizationLevel optimization, int intraOpThreads, Optional<Path> externalDataFolder,
+                          Optional<Path> optimizedModelPath, boolean saveOrtFormat) {
+        public Options {
+            Objects.requireNonNull(optimization);
+            Objects.requireNonNull(externalDataFolder);
+            Objects.requireNonNull(optimizedModelPath);
+            if (intraOpThreads < 0) {
+                throw new IllegalArgumentException("intraOpThreads must be >= 0, not " + intraOpThreads);
+            }
+            if (saveOrtFormat && optimizedModelPath.isEmpty()) {
+                throw new IllegalArgumentException("saveOrtFormat needs an optimizedModelPath");
+            }
+        }
+
+        public static Options defaults() {
+            return new Options(OptimizationLevel.NONE, 1, Optional.empty(), Optional.empty(), false);
+        }
+
+        public Options withOptimization(OptimizationLevel level) {
+            return new Options(level, intraOpThreads, externalDataFolder, optimizedModelPath, saveOrtFormat);
+        }
+
+        public Options withIntraOpThreads(int threads) {
+            return new Options(optimization, threads, externalDataFolder, optimizedModelPath, saveOrtFormat);
+        }
+
+        public Options withExternalDataFolder(Path folder) {
+            return new Options(optimization, intraOpThreads, Optional.of(folder), optimizedModelPath, saveOrtFormat);
+        }
+
+        public Options withOptimizedModelPath(Path path) {
+            return new Options(optimization, intraOpThreads, externalDataFolder, Optional.of(path), saveOrtFormat);
+        }
+
+        public Options withOrtFormat(boolean ortFormat) {
+            return new Options(optimization, intraOpThreads, externalDataFolder, optimizedModelPath, ortFormat);
+        }
+    }
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final String source;
+    private final List<IoInfo> inputs;
+    private final List<IoInfo> outputs;
+    private final Map<String, IoInfo> inputsByName;
+
+    private OrtRunner(OrtEnvironment env, OrtSession session, String source) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.source = source;
+        this.inputs = ioInfos(session.getInputInfo());
+        this.outputs = ioInfos(session.getOutputInfo());
+        this.inputsByName = inputs.stream().collect(Collectors.toMap(IoInfo::name, i -> i, (a, b) -> a,
+                LinkedHashMap::new));
+    }
+
+    // ---------------------------------------------------------------- opening
+
+    public static OrtRunner open(byte[] model) {
+        return open(model, Options.defaults());
+    }
+
+    /** A session over serialized model bytes. */
+    public static OrtRunner open(byte[] model, Options options) {
+        OrtEnvironment env = OrtEnvironments.get();
+        try (OrtSession.SessionOptions so = sessionOptions(options)) {
+            return new OrtRunner(env, env.createSession(model, so), "model");
+        } catch (OrtException e) {
+            throw new UserException("ONNX Runtime cannot load the model: " + condense(e));
+        }
+    }
+
+    public static OrtRunner open(Path model) {
+        return open(model, Options.defaults());
+    }
+
+    /** A session over a model file; external data resolves against the file's folder. */
+    public static OrtRunner open(Path model, Options options) {
+        if (!Files.isRegularFile(model)) {
+            throw new UserException("model file not found: " + model);
+        }
+        OrtEnvironment env = OrtEnvironments.get();
+        try (OrtSession.SessionOptions so = sessionOptions(options)) {
+            return new OrtRunner(env, env.createSession(model.toString(), so), model.toString());
+        } catch (OrtException e) {
+            throw new UserException("ONNX Runtime cannot load " + model + ": " + condense(e));
+        }
+    }
+
+    private static OrtSession.SessionOptions sessionOptions(Options o) throws OrtException {
+        OrtSession.SessionOptions so = new OrtSession.SessionOptions();
+        try {
+            so.setOptimizationLevel(o.optimization().ort());
+            so.setIntraOpNumThreads(o.intraOpThreads());
+            so.setInterOpNumThreads(1);
+            if (o.externalDataFolder().isPresent()) {
+                so.addConfigEntry("session.model_external_initializers_file_folder_path",
+                        o.externalDataFolder().get().toAbsolutePath().toString());
+            }
+            if (o.optimizedModelPath().isPresent()) {
+                so.setOptimizedModelFilePath(o.optimizedModelPath().get().toAbsolutePath().toString());
+                if (o.saveOrtFormat()) {
+                    so.addConfigEntry("session.save_model_format", "ORT");
+                }
+            }
+            return so;
+        } catch (OrtException | RuntimeException e) {
+            so.close();
+            throw e;
+        }
+    }
+
+    private static List<IoInfo> ioInfos(Map<String, NodeInfo> infos) {
+        List<IoInfo> out = new ArrayList<>(infos.size());
+        for (NodeInfo n : infos.values()) {
+            ValueInfo v = n.getInfo();
+            if (v instanceof TensorInfo t) {
+                DataType type = OrtTensors.dataType(t.onnxType);
+                long[] shape = t.getShape();
+                String[] names = t.getDimensionNames();
+                List<String> dimNames = new ArrayList<>(shape.length);
+                for (int i = 0; i < shape.length; i++) {
+                    dimNames.add(names != null && i < names.length && names[i] != null ? names[i] : "");
+                }
+                out.add(new IoInfo(n.getName(), type, shape, dimNames));
+            } else {
+                out.add(new IoInfo(n.getName(), DataType.UNDEFINED, new long[0]));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    // ---------------------------------------------------------------- introspection
+
+    public List<IoInfo> inputs() {
+        return inputs;
+    }
+
+    public List<IoInfo> outputs() {
+        return outputs;
+    }
+
+    public Optional<IoInfo> input(String name) {
+        return Optional.ofNullable(inputsByName.get(name));
+    }
+
+    public Optional<IoInfo> output(String name) {
+        return outputs.stream().filter(o -> o.name().equals(name)).findFirst();
+    }
+
+    public List<String> outputNames() {
+        return outputs.stream().map(IoInfo::name).toList();
+    }
+
+    // ---------------------------------------------------------------- running
+
+    /** All outputs, in the model's order. */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds) {
+        return run(feeds, outputNames());
+    }
+
+    /** The named outputs, in the order asked for. */
+    public Map<String, Tensor> run(Map<String, Tensor> feeds, List<String> outputNames) {
+        checkOutputs(outputNames);
+        checkFeeds(feeds);
+        Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
+                ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
+            }
+            return runOnce(ortFeeds, outputNames);
+        } catch (OrtException e) {
+            throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
+        } finally {
+            ortFeeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    private Map<String, Tensor> runOnce(Map<String, OnnxTensor> feeds, List<String> outputNames) throws OrtException {
+        try (OrtSession.Result result = session.run(feeds, new LinkedHashSet<>(outputNames))) {
+            Map<String, Tensor> out = new LinkedHashMap<>();
+            for (String name : outputNames) {
+                OnnxValue v = result.get(name).orElseThrow(() -> new InternalException(
+                        "ONNX Runtime returned no value for output '" + name + "'", null));
+                if (!(v instanceof OnnxTensor t)) {
+                    throw new UserException("output '" + name + "' is a " + v.getType().name().toLowerCase()
+                            .replace("onnx_type_", "") + ", not a tensor; onnxpress compares tensor outputs only");
+                }
+                out.put(name, OrtTensors.fromOrt(t, name));
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Runs every feed map in turn (one ORT run each) and returns their outputs in the same order;
+     * {@code listener} hears after each run (total known when {@code batches} is a Collection).
+     */
+    public List<Map<String, Tensor>> runAll(Iterable<Map<String, Tensor>> batches, List<String> outputNames,
+                                            ProgressListener listener) {
+        long total = batches instanceof Collection<?> c ? c.size() : -1;
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        long done = 0;
+        for (Map<String, Tensor> feeds : batches) {
+            out.add(run(feeds, outputNames));
+            listener.progress(++done, total);
+        }
+        return out;
+    }
+
+    /**
+     * Latency of one run on {@code feeds}: {@code warmup} untimed runs, then {@code iterations} timed ones.
+     * Input conversion happens once, outside the timing; fetching the outputs is inside it.
+     */
+    public LatencyStats measureLatency(Map<String, Tensor> feeds, int warmup, int iterations) {
+        if (iterations < 1 || warmup < 0) {
+            throw new IllegalArgumentException("warmup " + warmup + ", iterations " + iterations);
+        }
+        checkFeeds(feeds);
+        Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
+                ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
+            }
+            for (int i = 0; i < warmup; i++) {
+                session.run(ortFeeds).close();
+            }
+            long[] nanos = new long[iterations];
+            for (int i = 0; i < iterations; i++) {
+                long t0 = System.nanoTime();
+                session.run(ortFeeds).close();
+                nanos[i] = System.nanoTime() - t0;
+            }
+            return LatencyStats.ofNanos(nanos);
+        } catch (OrtException e) {
+            throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
+        } finally {
+            ortFeeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    private void checkOutputs(List<String> names) {
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("no outputs requested");
+        }
+        for (String n : names) {
+            if (output(n).isEmpty()) {
+                throw new UserException("the model has no output '" + n + "'; its outputs are "
+                        + String.join(", ", outputNames()));
+            }
+        }
+        if (new LinkedHashSet<>(names).size() != names.size()) {
+            throw new IllegalArgumentException("output requested twice in " + names);
+        }
+    }
+
+    /** Each model input fed once, with its element type, rank and fixed dimensions. */
+    void checkFeeds(Map<String, Tensor> feeds) {
+        for (String name : feeds.keySet()) {
+            if (!inputsByName.containsKey(name)) {
+                throw new UserException("'" + name + "' is not an input of the model; its inputs are "
+                        + String.join(", ", inputsByName.keySet()));
+            }
+        }
+        for (IoInfo in : inputs) {
+            Tensor t = feeds.get(in.name());
+            if (t == null) {
+                throw new UserException("no value given for model input '" + in.name() + "' (" + in.describe() + ")");
+            }
+            if (!fits(in, t)) {
+                throw new UserException("input '" + in.name() + "' expects " + in.describe() + " but got "
+                        + t.dataType().displayName() + " " + IoInfo.dimsText(t.dims()));
+            }
+        }
+    }
+
+    static boolean fits(IoInfo in, Tensor t) {
+        if (t.dataType() != in.type() || t.rank() != in.rank()) {
+            return false;
+        }
+        long[] shape = in.shape();
+        for (int i = 0; i < shape.length; i++) {
+            if (shape[i] >= 0 && shape[i] != t.dim(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- taps
+
+    /**
+     * The model with {@code valueNames} added as graph outputs, so a run can fetch intermediate values.
+     * See {@link ModelTaps}.
+     */
+    public static byte[] withTaps(byte[] modelBytes, List<String> valueNames) {
+        return ModelTaps.withTaps(modelBytes, valueNames);
+    }
+
+    // ---------------------------------------------------------------- errors
+
+    /**
+     * ORT's message on one line: without the "Error code - … - message - " frame, whitespace collapsed,
+     * at most 500 characters.
+     */
+    static String condense(OrtException e) {
+        String m = e.getMessage() == null ? e.getCode().name() : e.getMessage();
+        int frame = m.indexOf(" - message - ");
+        if (m.startsWith("Error code - ") && frame >= 0) {
+            m = m.substring(frame + " - message - ".length());
+        }
+        m = m.replaceAll("\\s+", " ").trim();
+        return m.length() <= 500 ? m : m.substring(0, 497) + "...";
+    }
+
+    /** Where this session's model came from ("model" when opened from bytes). */
+    public String source() {
+        return source;
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new InternalException("cannot close ONNX Runtime session: " + condense(e), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "OrtRunner(" + source + ", inputs " + inputs + ", outputs " + outputs + ")";
+    }
+}
