@@ -1,0 +1,23 @@
+package dev.onnxpress.passes;
+
+import dev.onnxpress.ir.Model;
+import java.util.List;
+
+/**
+ * One transformation of a model. A pass declares its options as a record whose components carry
+ * {@link Param} annotations; the compiler binds recipe arguments to that record before anything runs.
+ * A pass changes the model only through a {@link dev.onnxpress.ir.Rewriter}, never prints, uses only
+ * the context's seeded random, and records a {@link PassResult.Skip} wherever it declines.
+ */
+public interface Pass<O extends Record> {
+    PassInfo info();
+
+    Class<O> optionsType();
+
+    PassResult run(Model model, O options, PassContext ctx);
+
+    /** Ordering constraints the binder checks before anything runs (e.g. "must run before fold_batchnorm"). */
+    default List<Placement> placement(O options) {
+        return List.of();
+    }
+}

@@ -1,0 +1,47 @@
+package dev.onnxpress.passes;
+
+import dev.onnxpress.ir.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * What a running pass may use besides the model: samples of the recipe's data sets (as model feeds,
+ * in batches), a seeded random, and progress reporting. Passes that need activations run the model
+ * through {@link dev.onnxpress.ort.OrtRunner} with taps.
+ */
+public interface PassContext {
+    /** The batches of a data set, shaped for the model's inputs (input name → tensor). */
+    List<Map<String, Tensor>> samples(DataRef data);
+
+    /** Labels of a data set's samples, in batch order, when it has them. */
+    java.util.Optional<int[]> labels(DataRef data);
+
+    /** Seeded: the same recipe on the same model gives the same result. */
+    Random random();
+
+    Progress progress();
+
+    /** Progress of a long pass; a no-op when nobody watches. */
+    interface Progress {
+        void start(String task, long total);
+
+        void step(long done);
+
+        void finish();
+
+        Progress NONE = new Progress() {
+            @Override
+            public void start(String task, long total) {
+            }
+
+            @Override
+            public void step(long done) {
+            }
+
+            @Override
+            public void finish() {
+            }
+        };
+    }
+}

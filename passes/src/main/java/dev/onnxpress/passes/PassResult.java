@@ -1,0 +1,66 @@
+package dev.onnxpress.passes;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a pass did: whether it changed the model, its declared statistics, and every place it matched
+ * but declined (with the reason). {@code notes} carry facts the report shows (e.g. "opset raised to 13").
+ */
+public record PassResult(boolean changed, Map<String, Number> statistics, List<Skip> skips, List<String> notes,
+        Map<String, Object> details) {
+    public PassResult {
+        statistics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(statistics));
+        skips = List.copyOf(skips);
+        notes = List.copyOf(notes);
+        details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+    }
+
+    /** Where a pass matched but declined, and why (node or tensor name). */
+    public record Skip(String where, String reason) {
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Collects a result while a pass runs. */
+    public static final class Builder {
+        private final Map<String, Number> stats = new LinkedHashMap<>();
+        private final List<Skip> skips = new ArrayList<>();
+        private final List<String> notes = new ArrayList<>();
+        private final Map<String, Object> details = new LinkedHashMap<>();
+
+        public Builder stat(String name, Number value) {
+            stats.put(name, value);
+            return this;
+        }
+
+        public Builder add(String name, long delta) {
+            stats.merge(name, delta, (a, b) -> a.longValue() + b.longValue());
+            return this;
+        }
+
+        public Builder skip(String where, String reason) {
+            skips.add(new Skip(where, reason));
+            return this;
+        }
+
+        public Builder note(String note) {
+            notes.add(note);
+            return this;
+        }
+
+        /** Structured data for the report (e.g. per-layer tables); values must be JSON-friendly. */
+        public Builder detail(String key, Object value) {
+            details.put(key, value);
+            return this;
+        }
+
+        public PassResult build(boolean changed) {
+            return new PassResult(changed, stats, skips, notes, details);
+        }
+    }
+}
