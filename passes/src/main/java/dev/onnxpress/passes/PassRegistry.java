@@ -1,0 +1,29 @@
+package dev.onnxpress.passes;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every pass onnxpress knows, in one explicit list: greppable, reviewable, and tested for completeness
+ * (each pass documents every parameter and runs on every shared model).
+ */
+public final class PassRegistry {
+    private static final List<Pass<?>> PASSES = List.of(
+            // one line per pass, grouped by family; ids never change once released
+    );
+
+    private PassRegistry() {
+    }
+
+    public static List<Pass<?>> all() {
+        return PASSES;
+    }
+
+    public static Optional<Pass<?>> find(String id) {
+        return PASSES.stream().filter(p -> p.info().id().equals(id)).findFirst();
+    }
+
+    public static List<String> ids() {
+        return PASSES.stream().map(p -> p.info().id()).toList();
+    }
+}
