@@ -1,0 +1,79 @@
+package dev.onnxpress.report;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+
+/**
+ * Everything a run of a recipe measured. The terminal table, the JSON report and the HTML report are
+ * pure functions of this record. JSON field names are a contract (see the renderers).
+ *
+ * @param input      the model read
+ * @param output     the model written (empty when the run stopped before writing)
+ * @param recipe     canonical recipe text
+ * @param baseline   the input model measured once, on the same data as every step
+ * @param steps      one entry per executed step, in order (a {@code try} contributes its attempts)
+ * @param outcome    how the run ended
+ */
+public record PipelineReport(FileInfo input, Optional<FileInfo> output, String recipe, String recipeFile,
+        Baseline baseline, List<StepReport> steps, Outcome outcome, String dataDescription, double wallSeconds) {
+    public PipelineReport {
+        steps = List.copyOf(steps);
+    }
+
+    public record FileInfo(String path, String sha256, long bytes) {
+    }
+
+    /** The input model's own figures. {@code accuracy} only when the evaluation data has labels. */
+    public record Baseline(OptionalDouble accuracy, double latencyMs, long bytes, long parameters, OptionalLong macs,
+            long nodes) {
+    }
+
+    /**
+     * One executed step.
+     *
+     * @param pass       pass id
+     * @param options    canonical options text, e.g. {@code ratio=50%, layers=op("Conv")}
+     * @param location   {@code recipe.txt:9:1}
+     * @param attempt    for a step inside {@code try}: which value was tried (e.g. {@code r=50%}), else empty
+     * @param details    pass-specific structured data (per-layer tables …), JSON-friendly values only
+     */
+    public record StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+            Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+            long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+            Map<String, Object> details) {
+        public StepReport {
+            statistics = Map.copyOf(statistics);
+            skips = List.copyOf(skips);
+            notes = List.copyOf(notes);
+            details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+        }
+    }
+
+    public record SkipEntry(String where, String reason) {
+    }
+
+    /** Fidelity against the original model's outputs (and accuracy against labels when known). */
+    public record Metrics(double maxAbsError, double maxRelError, double cosine, OptionalDouble top1Agreement,
+            OptionalDouble accuracy) {
+    }
+
+    /** The tolerance checks of a step and whether each held. */
+    public record Verdict(boolean passed, List<CheckResult> checks) {
+        public Verdict {
+            checks = List.copyOf(checks);
+        }
+    }
+
+    /** One check: e.g. {@code cosine vs original >= 0.999} measured 0.99995. */
+    public record CheckResult(String text, String metric, String reference, String op, double bound, double measured,
+            boolean passed) {
+    }
+
+    public enum Status { OK, TOLERANCE_BREACH, ERROR }
+
+    public record Outcome(Status status, Optional<String> message) {
+    }
+}
