@@ -1,0 +1,104 @@
+package dev.onnxpress.data;
+
+import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ort.IoInfo;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The data set kinds a recipe can declare, one factory each. Arguments are already typed; the binder
+ * maps {@code data NAME = kind(args)} onto these. Every problem with the files (missing, truncated,
+ * malformed, inconsistent) is a {@code UserException} naming the data set and the file.
+ */
+public final class DataSets {
+    private DataSets() {
+    }
+
+    /** {@code idx(images=…, labels=…, scale=…, mean=…, std=…, count=…)}. */
+    public static DataSet idx(String name, Path images, Optional<Path> labels, Preprocess preprocess, OptionalInt count) {
+        Tensor samples = wrap(name, () -> IdxFile.read(images, "images file"));
+        Optional<int[]> l = labels.map(p -> labelsOf(name, wrap(name, () -> IdxFile.read(p, "labels file")), p));
+        return limited(name, "images", samples, l, preprocess, count);
+    }
+
+    /** {@code npy(path=…, labels=…, scale=…, mean=…, std=…, count=…)}; labels may be .npy or IDX. */
+    public static DataSet npy(String name, Path path, Optional<Path> labels, Preprocess preprocess, OptionalInt count) {
+        Tensor samples = wrap(name, () -> NpyFile.read(path, "array file"));
+        Optional<int[]> l = labels.map(p -> labelsOf(name, wrap(name, () -> readLabels(p)), p));
+        return limited(name, "samples", samples, l, preprocess, count);
+    }
+
+    /** {@code onnx_test_data(dir=…)}. */
+    public static DataSet onnxTestData(String name, Path dir) {
+        return TestDataSet.load(name, dir);
+    }
+
+    /**
+     * {@code random(count=…, seed=…, dims=…)}: {@code dims} gives sizes to symbolic dimensions other than
+     * the batch, by dimension name.
+     */
+    public static DataSet random(String name, int count, long seed, Map<String, Long> dims) {
+        return new RandomDataSet(name, count, seed, dims);
+    }
+
+    private static Tensor readLabels(Path p) {
+        byte[] head = DataFiles.read(p, "labels file");
+        boolean npy = head.length > 6 && (head[0] & 0xff) == 0x93 && head[1] == 'N';
+        return npy ? NpyFile.read(p, "labels file") : IdxFile.read(p, "labels file");
+    }
+
+    private static DataSet limited(String name, String noun, Tensor samples, Optional<int[]> labels,
+                                   Preprocess preprocess, OptionalInt count) {
+        if (samples.rank() < 1) {
+            throw new UserException("data '" + name + "': " + noun + " must have a first dimension that counts them");
+        }
+        long n = samples.dim(0);
+        if (count.isPresent()) {
+            int c = count.getAsInt();
+            if (c < 1) {
+                throw new UserException("data '" + name + "': count must be at least 1, not " + c);
+            }
+            if (c > n) {
+                throw new UserException("data '" + name + "': count=" + c + " but the file holds " + n + " " + noun);
+            }
+            if (labels.isPresent() && labels.get().length < c) {
+                throw new UserException("data '" + name + "': count=" + c + " but the labels file holds "
+                        + labels.get().length + " labels");
+            }
+            long[] dims = samples.dims();
+            long per = samples.elementCount() / Math.max(1, n);
+            dims[0] = c;
+            byte[] raw = samples.rawBytes();
+            samples = Tensor.ofRaw(samples.dataType(), dims,
+                    Arrays.copyOf(raw, (int) samples.dataType().byteSize(per * c)));
+            labels = labels.map(l -> Arrays.copyOf(l, c));
+        }
+        return new ArrayDataSet(name, noun, samples, preprocess, labels);
+    }
+
+    private static int[] labelsOf(String name, Tensor t, Path file) {
+        long[] dims = t.dims();
+        boolean column = dims.length == 2 && dims[1] == 1;
+        if (dims.length != 1 && !column) {
+            throw new UserException("data '" + name + "': labels file " + file + " holds " + IoInfo.dimsText(dims)
+                    + "; labels must be one integer per sample ([N])");
+        }
+        if (!t.dataType().isInteger()) {
+            throw new UserException("data '" + name + "': labels file " + file + " holds " + t.dataType().displayName()
+                    + " values; labels must be integers");
+        }
+        return t.toIntArray();
+    }
+
+    private static <T> T wrap(String name, java.util.function.Supplier<T> read) {
+        try {
+            return read.get();
+        } catch (UserException e) {
+            throw new UserException("data '" + name + "': " + e.getMessage(), e);
+        }
+    }
+}

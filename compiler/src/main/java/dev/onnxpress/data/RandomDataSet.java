@@ -1,0 +1,159 @@
+package dev.onnxpress.data;
+
+import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ort.IoInfo;
+import java.util.AbstractList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+
+/**
+ * Seeded probe inputs shaped after every model input: floats uniform in [0,1), integers uniform in
+ * [0,10), bools fair coins. A sample's values depend only on the seed, its index and the input's
+ * position, never on the batch size, so runs batched differently see the same data.
+ *
+ * <p>The first dimension of each input is the batch; a symbolic first dimension gets the batch size.
+ * Any other symbolic dimension needs a size in {@code dims}, by its name (or {@code input[axis]} when
+ * it has none).
+ */
+final class RandomDataSet implements DataSet {
+    private final String name;
+    private final int count;
+    private final long seed;
+    private final Map<String, Long> dims;
+
+    RandomDataSet(String name, int count, long seed, Map<String, Long> dims) {
+        if (count < 1) {
+            throw new UserException("data '" + name + "': count must be at least 1, not " + count);
+        }
+        this.name = name;
+        this.count = count;
+        this.seed = seed;
+        this.dims = Map.copyOf(dims);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public int size() {
+        return count;
+    }
+
+    @Override
+    public Optional<int[]> labels() {
+        return Optional.empty();
+    }
+
+    @Override
+    public boolean hasReferenceOutputs() {
+        return false;
+    }
+
+    /** Feeds every model input; {@code inputName} only picks whose fixed batch size wins. */
+    @Override
+    public List<Batch> batches(ModelSignature model, String inputName, int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size " + batchSize);
+        }
+        if (model.inputs().isEmpty()) {
+            throw new UserException("data '" + name + "': the model has no inputs to feed");
+        }
+        IoInfo lead = model.input(inputName);
+        boolean fixed = lead.rank() > 0 && lead.shape()[0] >= 0;
+        int rows = Math.max(1, fixed ? (int) lead.shape()[0] : batchSize);
+        List<long[]> sampleDims = new java.util.ArrayList<>();
+        for (IoInfo in : model.inputs()) {
+            if (in.type() == DataType.STRING || !in.isTensor()) {
+                throw new UserException("data '" + name + "': random data cannot feed model input '" + in.name()
+                        + "' (" + in.describe() + ")");
+            }
+            sampleDims.add(sampleDims(in));
+        }
+        int perBatch = rows;
+        int batches = (count + rows - 1) / rows;
+        return new AbstractList<>() {
+            @Override
+            public Batch get(int index) {
+                if (index < 0 || index >= batches) {
+                    throw new IndexOutOfBoundsException(index);
+                }
+                int first = index * perBatch;
+                int real = Math.min(perBatch, count - first);
+                Map<String, Tensor> feeds = new LinkedHashMap<>();
+                for (int j = 0; j < model.inputs().size(); j++) {
+                    IoInfo in = model.inputs().get(j);
+                    feeds.put(in.name(), feed(in, j, sampleDims.get(j), first, fixed ? perBatch : real));
+                }
+                return new Batch(feeds, first, real, Optional.empty(), Map.of());
+            }
+
+            @Override
+            public int size() {
+                return batches;
+            }
+        };
+    }
+
+    /** The dims after the batch dimension, symbolic ones resolved. Rank-0 inputs: one scalar per run. */
+    private long[] sampleDims(IoInfo in) {
+        long[] shape = in.shape();
+        if (shape.length == 0) {
+            return shape;
+        }
+        long[] out = new long[shape.length - 1];
+        for (int i = 1; i < shape.length; i++) {
+            if (shape[i] >= 0) {
+                out[i - 1] = shape[i];
+                continue;
+            }
+            String dimName = in.dimNames().get(i);
+            String key = dimName.isEmpty() ? in.name() + "[" + i + "]" : dimName;
+            Long v = dims.get(key);
+            if (v == null || v < 1) {
+                throw new UserException("data '" + name + "': model input '" + in.name() + "' (" + in.describe()
+                        + ") has no fixed size for dimension " + i + "; give one with dims " + key + "=N");
+            }
+            out[i - 1] = v;
+        }
+        return out;
+    }
+
+    private Tensor feed(IoInfo in, int inputIndex, long[] sample, int first, int rows) {
+        int per = (int) Tensor.elementCount(sample);
+        boolean scalar = in.rank() == 0;
+        int n = scalar ? 1 : rows;
+        double[] values = new double[n * per];
+        for (int r = 0; r < n; r++) {
+            int s = Math.min(first + r, count - 1);
+            SplittableRandom random = new SplittableRandom(mix(seed, s, inputIndex));
+            for (int i = 0; i < per; i++) {
+                DataType t = in.type();
+                values[r * per + i] = t.isFloatingPoint() ? random.nextDouble()
+                        : t == DataType.BOOL ? random.nextInt(2) : random.nextInt(10);
+            }
+        }
+        long[] feedDims;
+        if (scalar) {
+            feedDims = new long[0];
+        } else {
+            feedDims = new long[sample.length + 1];
+            feedDims[0] = rows;
+            System.arraycopy(sample, 0, feedDims, 1, sample.length);
+        }
+        return Tensor.of(in.type(), feedDims, values).withName(in.name());
+    }
+
+    private static long mix(long seed, long sample, long input) {
+        long z = seed * 0x9E3779B97F4A7C15L + sample * 0xBF58476D1CE4E5B9L + input * 0x94D049BB133111EBL;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+}
