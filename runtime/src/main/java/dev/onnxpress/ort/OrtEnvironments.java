@@ -43,9 +43,15 @@ public final class OrtEnvironments {
             try {
                 environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "onnxpress");
             } catch (Throwable e) {
-                Throwable cause = e instanceof ExceptionInInitializerError && e.getCause() != null ? e.getCause() : e;
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                // ORT also needs java.io.tmpdir to exist: it creates a scratch folder there on every load
                 throw new UserException("cannot load ONNX Runtime (" + NATIVE_PATH_PROPERTY + "="
-                        + System.getProperty(NATIVE_PATH_PROPERTY, "unset") + "): " + cause.getMessage(), cause);
+                        + System.getProperty(NATIVE_PATH_PROPERTY, "unset") + ", java.io.tmpdir="
+                        + System.getProperty("java.io.tmpdir") + "): " + root.getClass().getSimpleName() + ": "
+                        + root.getMessage(), e);
             }
         }
         return environment;
