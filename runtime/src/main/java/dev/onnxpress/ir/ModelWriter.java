@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -42,7 +41,10 @@ public final class ModelWriter {
     private static final long ALIGN_LARGE = 1 << 20;
 
     public enum ExternalMode {
-        /** Keep tensors where they are (inline or external); spill the largest to external data only when the model would not fit in one file. */
+        /**
+         * Keep tensors where they are (inline or external); when the model would not fit in one file
+         * (2 GB), every tensor of at least the threshold goes to external data.
+         */
         AUTO,
         /** Everything inline; a model too large for one file is an error. */
         INLINE,
@@ -193,15 +195,11 @@ public final class ModelWriter {
                 throw new UserException("model holds " + inline + " bytes of weights inline, more than one ONNX file"
                         + " can hold (2 GB); write it with external data");
             }
-            List<Tensor> bySize = new ArrayList<>(tensors);
-            bySize.removeIf(t -> externalize.contains(t) || t.dataType() == DataType.STRING);
-            bySize.sort(Comparator.comparingLong(Tensor::byteSize).reversed());
-            for (Tensor t : bySize) {
-                if (inline <= INLINE_LIMIT) {
-                    break;
+            // too large for one file: every tensor above the threshold goes external, as for EXTERNAL mode
+            for (Tensor t : tensors) {
+                if (t.dataType() != DataType.STRING && t.byteSize() >= Math.min(options.threshold(), 1024)) {
+                    externalize.add(t);
                 }
-                externalize.add(t);
-                inline -= t.byteSize();
             }
         }
     }
