@@ -10,6 +10,12 @@ import java.util.Optional;
 public final class PassRegistry {
     private static final List<Pass<?>> PASSES = List.of(
             // one line per pass, grouped by family; ids never change once released
+            new dev.onnxpress.passes.strip.training.StripTrainingNodesPass(),
+            new dev.onnxpress.passes.strip.identity.RemoveIdentityPass(),
+            new dev.onnxpress.passes.strip.deadnodes.RemoveDeadNodesPass(),
+            new dev.onnxpress.passes.strip.initializers.RemoveUnusedInitializersPass(),
+            new dev.onnxpress.passes.strip.dedupe.DedupeInitializersPass(),
+            new dev.onnxpress.passes.strip.docs.StripDocsPass()
     );
 
     private PassRegistry() {

@@ -356,6 +356,14 @@ public final class Rewriter {
         }
     }
 
+    /** Lists an initializer among the graph inputs too (IR version 3 requires it; callers may then override it). */
+    public void listInitializerAsInput(Value v) {
+        if (v.owner.initializers.containsKey(v) && !v.owner.inputs.contains(v)) {
+            v.owner.inputs.add(v);
+            changed();
+        }
+    }
+
     public void setGraphOutput(Graph g, int index, Value v) {
         if (g.outputs.get(index) != v) {
             g.outputs.set(index, v);
