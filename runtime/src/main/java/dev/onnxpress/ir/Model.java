@@ -30,6 +30,10 @@ public final class Model {
     boolean hasModelVersion;
     /** The folder external data was resolved against, when read from a file. */
     Path folder;
+    /** How the model asks to be written (set by passes such as externalize_data); null: the writer's default. */
+    ModelWriter.Options writeOptions;
+    /** A pass asked for ONNX Runtime's .ort format to be written next to the ONNX output. */
+    boolean ortFormatRequested;
 
     Model(Graph graph) {
         this.graph = graph;
@@ -104,6 +108,19 @@ public final class Model {
 
     public Optional<Path> folder() {
         return Optional.ofNullable(folder);
+    }
+
+    /**
+     * How tensors should be placed when this model is written, as a pass (externalize_data,
+     * internalize_data) requested it; {@link ModelWriter#write(Model, java.nio.file.Path)} honours it.
+     */
+    public Optional<ModelWriter.Options> writeOptions() {
+        return Optional.ofNullable(writeOptions);
+    }
+
+    /** True when a pass (save_ort_format) asked for an ONNX Runtime {@code .ort} file beside the output. */
+    public boolean ortFormatRequested() {
+        return ortFormatRequested;
     }
 
     /** A structural copy: new graphs, nodes and values; tensors (immutable) are shared. */

@@ -84,8 +84,9 @@ public final class ModelWriter {
         this.baseName = baseName;
     }
 
+    /** Writes with the placement the model requests ({@link Model#writeOptions()}), else the defaults. */
     public static Written write(Model m, Path out) {
-        return write(m, out, Options.defaults());
+        return write(m, out, m.writeOptions().orElse(Options.defaults()));
     }
 
     public static Written write(Model m, Path out, Options options) {

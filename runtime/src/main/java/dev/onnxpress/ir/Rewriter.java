@@ -481,4 +481,21 @@ public final class Rewriter {
             changed();
         }
     }
+
+    /** Records how the model should be written (empty: the writer's default placement). */
+    public void setWriteOptions(java.util.Optional<ModelWriter.Options> options) {
+        ModelWriter.Options o = options.orElse(null);
+        if (!java.util.Objects.equals(model.writeOptions, o)) {
+            model.writeOptions = o;
+            changed();
+        }
+    }
+
+    /** Records that an ONNX Runtime {@code .ort} file should be written next to the ONNX output. */
+    public void requestOrtFormat(boolean requested) {
+        if (model.ortFormatRequested != requested) {
+            model.ortFormatRequested = requested;
+            changed();
+        }
+    }
 }
