@@ -1,0 +1,52 @@
+package dev.onnxpress.report;
+
+import dev.onnxpress.error.UserException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** Writes a report file so that a reader never sees half of it and a failed write leaves no debris. */
+final class ReportFiles {
+    private ReportFiles() {
+    }
+
+    static void writeAtomically(Path path, String text, String what) {
+        Path target = path.toAbsolutePath().normalize();
+        Path dir = target.getParent();
+        Path tmp = null;
+        try {
+            if (Files.isDirectory(target)) {
+                throw new UserException("cannot write " + what + " " + path + ": it is a directory");
+            }
+            Files.createDirectories(dir);
+            // same directory as the target, so the move is a rename on one file system
+            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            Files.writeString(tmp, text, StandardCharsets.UTF_8);
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+            tmp = null;
+        } catch (IOException e) {
+            throw new UserException("cannot write " + what + " " + path + ": " + reason(e), e);
+        } finally {
+            if (tmp != null) {
+                try {
+                    Files.deleteIfExists(tmp);
+                } catch (IOException ignored) {
+                    // the original failure is the one worth reporting
+                }
+            }
+        }
+    }
+
+    private static String reason(IOException e) {
+        String name = e.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])", "$1 $2");
+        return e.getMessage() == null ? name.toLowerCase(java.util.Locale.ROOT)
+                : name.toLowerCase(java.util.Locale.ROOT) + " (" + e.getMessage() + ")";
+    }
+}
