@@ -15,7 +15,10 @@ public final class PassRegistry {
             new dev.onnxpress.passes.strip.deadnodes.RemoveDeadNodesPass(),
             new dev.onnxpress.passes.strip.initializers.RemoveUnusedInitializersPass(),
             new dev.onnxpress.passes.strip.dedupe.DedupeInitializersPass(),
-            new dev.onnxpress.passes.strip.docs.StripDocsPass()
+            new dev.onnxpress.passes.strip.docs.StripDocsPass(),
+            new dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass(),
+            new dev.onnxpress.passes.fold.constants.FoldConstantsPass(),
+            new dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass()
     );
 
     private PassRegistry() {
