@@ -1,0 +1,65 @@
+package dev.onnxpress.bind;
+
+import dev.onnxpress.data.DataSet;
+import dev.onnxpress.dsl.SourceLocation;
+import dev.onnxpress.error.UserException;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A bound {@code data NAME = kind(args)}: its files were found at bind time; {@link #load()} reads them
+ * (once) when the pipeline needs the samples. Problems while reading carry the declaration's location.
+ */
+public final class DataDeclaration {
+    private final String name;
+    private final String kind;
+    private final String text;
+    private final boolean labelled;
+    private final SourceLocation location;
+    private final Supplier<DataSet> loader;
+    private DataSet loaded;
+
+    public DataDeclaration(String name, String kind, String text, boolean labelled, SourceLocation location,
+                           Supplier<DataSet> loader) {
+        this.name = Objects.requireNonNull(name);
+        this.kind = Objects.requireNonNull(kind);
+        this.text = Objects.requireNonNull(text);
+        this.labelled = labelled;
+        this.location = Objects.requireNonNull(location);
+        this.loader = Objects.requireNonNull(loader);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String kind() {
+        return kind;
+    }
+
+    /** Canonical declaration text, {@code data test = idx(images="…", scale=1/255)}. */
+    public String text() {
+        return text;
+    }
+
+    /** True when the declaration names labels (accuracy can be measured). */
+    public boolean labelled() {
+        return labelled;
+    }
+
+    public SourceLocation location() {
+        return location;
+    }
+
+    /** Reads the files the first time; every error is one line starting with the declaration's location. */
+    public synchronized DataSet load() {
+        if (loaded == null) {
+            try {
+                loaded = loader.get();
+            } catch (UserException e) {
+                throw new UserException(location + ": " + e.getMessage(), e);
+            }
+        }
+        return loaded;
+    }
+}

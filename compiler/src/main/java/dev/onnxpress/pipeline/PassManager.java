@@ -1,0 +1,451 @@
+package dev.onnxpress.pipeline;
+
+import dev.onnxpress.bind.BoundCheck;
+import dev.onnxpress.bind.Plan;
+import dev.onnxpress.data.ModelSignature;
+import dev.onnxpress.dsl.Check;
+import dev.onnxpress.error.InternalException;
+import dev.onnxpress.error.OnnxpressException;
+import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelReader;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ort.OptimizationLevel;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.report.PipelineReport;
+import dev.onnxpress.report.PipelineReport.Baseline;
+import dev.onnxpress.report.PipelineReport.CheckResult;
+import dev.onnxpress.report.PipelineReport.FileInfo;
+import dev.onnxpress.report.PipelineReport.Metrics;
+import dev.onnxpress.report.PipelineReport.Outcome;
+import dev.onnxpress.report.PipelineReport.SkipEntry;
+import dev.onnxpress.report.PipelineReport.Status;
+import dev.onnxpress.report.PipelineReport.StepReport;
+import dev.onnxpress.report.PipelineReport.Verdict;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/**
+ * Runs a {@link Plan} on a model, verifying every step in ONNX Runtime (ARCHITECTURE.md §5).
+ *
+ * <p>Reference outputs (and accuracy, when the evaluation data has labels) are computed once from the
+ * input model. Each step: copy the model → run the pass → invariant checks → serialize → ORT session with
+ * graph optimizations off → outputs on the evaluation data → metrics against the original outputs (and
+ * the previous step's, for {@code vs previous} checks) → the step's checks → a {@link StepReport}.
+ *
+ * <p>Checks of a step: the verify block's, then, for passes that preserve semantics, the round-off
+ * defaults {@code max_abs_error vs previous <= 1e-4·(1 + max|previous output|)} and
+ * {@code cosine vs previous >= 0.99999} unless the verify block checks the same metric against the previous
+ * step, then the step's own tolerance, which replaces any check on the same metric and reference.
+ *
+ * <p>Latency is the mean of a few timed runs on one sample with ORT optimizations ON
+ * ({@link RunSettings#latencyLevel()}, ALL by default): what a deployment sees, unlike verification.
+ *
+ * <p>A breach stops the run: no output model, the report is carried by {@link ToleranceBreachException}.
+ * The input file is only read; the output is written atomically at the end.
+ */
+public final class PassManager {
+    /** Round-off allowance of semantics-preserving passes: factor of (1 + max|reference|). */
+    public static final double ROUND_OFF_ABS = 1e-4;
+    public static final double ROUND_OFF_COSINE = 0.99999;
+
+    private final RunSettings settings;
+    private final Consumer<StepReport> listener;
+
+    public PassManager(RunSettings settings) {
+        this(settings, r -> { });
+    }
+
+    /** {@code listener} hears about every step as soon as it is measured (the CLI prints a line). */
+    public PassManager(RunSettings settings, Consumer<StepReport> listener) {
+        this.settings = settings;
+        this.listener = listener;
+    }
+
+    /** What the model is like after a step. */
+    private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
+                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics) {
+    }
+
+    private static final class Breach extends Exception {
+        Breach(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** Everything one run needs besides the plan. */
+    private final class Run {
+        final Plan plan;
+        final Evaluator evaluator;
+        final Outputs reference;
+        final OptionalDouble referenceAccuracy;
+        final Set<String> inputProblems;
+        final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
+        final List<StepReport> reports = new ArrayList<>();
+        long changedSteps;
+
+        Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems) {
+            this.plan = plan;
+            this.evaluator = evaluator;
+            this.reference = reference;
+            this.referenceAccuracy = accuracy;
+            this.inputProblems = inputProblems;
+        }
+    }
+
+    public PipelineReport run(Plan plan, Path input, Optional<Path> output) {
+        long t0 = System.nanoTime();
+        checkPaths(input, output);
+        FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
+        Model original = ModelReader.read(input);
+        Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
+
+        Evaluator evaluator = plan.evaluationData()
+                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
+                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize()));
+        PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
+        byte[] bytes = ModelWriter.toBytes(original);
+        Outputs reference;
+        ModelSignature signature;
+        try (OrtRunner r = OrtRunner.open(input, verifyOptions())) {
+            signature = ModelSignature.of(r);
+            reference = evaluator.run(r, progress, "reference");
+        }
+        OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
+        double latency = latency(bytes, evaluator, signature);
+        ModelFigures figures = ModelFigures.of(original);
+        Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
+                figures.nodes());
+        Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
+        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self);
+
+        Run run = new Run(plan, evaluator, reference, accuracy, inputProblems);
+        State end;
+        try {
+            end = items(run, plan.items(), start, Optional.empty());
+        } catch (Breach b) {
+            PipelineReport report = report(plan, inputInfo, Optional.empty(), baseline, run.reports,
+                    new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0);
+            throw new ToleranceBreachException(b.getMessage(), report);
+        }
+        Optional<FileInfo> written = Optional.empty();
+        if (output.isPresent()) {
+            ModelWriter.Written w = ModelWriter.write(end.model(), output.get());
+            written = Optional.of(fileInfo(w.model(), w.totalBytes()));
+        }
+        return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, Optional.empty()),
+                evaluator, t0);
+    }
+
+    private PipelineReport report(Plan plan, FileInfo input, Optional<FileInfo> output, Baseline baseline,
+                                  List<StepReport> steps, Outcome outcome, Evaluator evaluator, long t0) {
+        return new PipelineReport(input, output, plan.recipeText(), plan.source(), baseline, steps, outcome,
+                evaluator.description(), (System.nanoTime() - t0) / 1e9);
+    }
+
+    // ---------------------------------------------------------------- structure
+
+    private State items(Run run, List<Plan.Item> items, State state, Optional<String> attempt) throws Breach {
+        State s = state;
+        for (Plan.Item item : items) {
+            if (item instanceof Plan.Step step) {
+                s = step(run, step, s, attempt);
+            } else if (item instanceof Plan.Repeat r) {
+                for (int round = 1; round <= r.max(); round++) {
+                    long before = run.changedSteps;
+                    s = items(run, r.body(), s, Optional.of(join(attempt, "round " + round)));
+                    if (run.changedSteps == before) {
+                        break;
+                    }
+                }
+            } else {
+                Plan.Try t = (Plan.Try) item;
+                Breach last = null;
+                State kept = null;
+                for (Plan.Attempt a : t.attempts()) {
+                    try {
+                        kept = items(run, a.body(), s, Optional.of(join(attempt, a.label())));
+                        break;
+                    } catch (Breach b) {
+                        last = b;
+                    }
+                }
+                if (kept == null) {
+                    throw new Breach(last.getMessage() + " (no value of " + t.variable() + " stayed within tolerance: "
+                            + String.join(", ", t.attempts().stream().map(Plan.Attempt::label).toList()) + ")");
+                }
+                s = kept;
+            }
+        }
+        return s;
+    }
+
+    private static String join(Optional<String> outer, String inner) {
+        return outer.map(o -> o + ", " + inner).orElse(inner);
+    }
+
+    // ---------------------------------------------------------------- one step
+
+    private State step(Run run, Plan.Step step, State prev, Optional<String> attempt) throws Breach {
+        long t0 = System.nanoTime();
+        String where = step.location() + ": " + step.call();
+        Model model = prev.model().copy();
+        RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
+                run.progress);
+        PassResult result;
+        try {
+            result = step.run(model, ctx);
+        } catch (UserException e) {
+            throw new UserException(where + ": " + e.getMessage(), e);
+        } catch (OnnxpressException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
+                    + "; please report: " + e, e);
+        } finally {
+            run.progress.finish();
+        }
+        for (String problem : dev.onnxpress.pipeline.check.ModelChecker.problems(model)) {
+            if (!run.inputProblems.contains(problem)) {
+                throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
+                        + "; please report: its output is not a valid graph: " + problem, null);
+            }
+        }
+        State next;
+        if (!result.changed()) {
+            next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
+                    prev.figures(), prev.metrics());
+        } else {
+            run.changedSteps++;
+            byte[] bytes = ModelWriter.toBytes(model);
+            Outputs outputs;
+            ModelSignature signature;
+            try (OrtRunner r = open(bytes, step)) {
+                signature = ModelSignature.of(r);
+                outputs = run.evaluator.run(r, run.progress, step.passId());
+            }
+            checkSameOutputs(step, run.reference, outputs);
+            Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
+            double latency = latency(bytes, run.evaluator, signature);
+            next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
+                    ModelFigures.of(model), metrics);
+        }
+        List<CheckResult> checks = new ArrayList<>();
+        for (BoundCheck c : checksFor(run.plan, step)) {
+            checks.add(evaluate(run, c, prev, next, step));
+        }
+        boolean passed = checks.stream().allMatch(CheckResult::passed);
+        StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
+                result.changed(), result.statistics(),
+                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
+                next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
+                next.latencyMs(), next.metrics(), new Verdict(passed, checks), (System.nanoTime() - t0) / 1e9,
+                result.details());
+        run.reports.add(report);
+        listener.accept(report);
+        if (!passed) {
+            CheckResult failed = checks.stream().filter(c -> !c.passed()).findFirst().orElseThrow();
+            throw new Breach(where + ": " + breachText(failed));
+        }
+        return next;
+    }
+
+    private OrtRunner open(byte[] bytes, Plan.Step step) {
+        try {
+            return OrtRunner.open(bytes, verifyOptions());
+        } catch (UserException e) {
+            // the input model loaded, so a model that no longer loads is the pass's doing
+            throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
+                    + "; please report: " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkSameOutputs(Plan.Step step, Outputs reference, Outputs outputs) {
+        if (!outputs.values().keySet().equals(reference.values().keySet())) {
+            throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
+                    + "; please report: graph outputs changed from " + reference.values().keySet() + " to "
+                    + outputs.values().keySet(), null);
+        }
+        for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
+            if (outputs.values().get(e.getKey()).length != e.getValue().length) {
+                throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
+                        + "; please report: output '" + e.getKey() + "' now has "
+                        + outputs.values().get(e.getKey()).length + " values instead of " + e.getValue().length, null);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    static List<BoundCheck> checksFor(Plan plan, Plan.Step step) {
+        Map<String, BoundCheck> checks = new LinkedHashMap<>();
+        for (BoundCheck c : plan.checks()) {
+            checks.put(c.key() + c.op().symbol().charAt(0), c);
+        }
+        if (step.pass().info().has(PassInfo.Trait.PRESERVES_SEMANTICS)) {
+            BoundCheck abs = new BoundCheck("max_abs_error", Check.Comparison.LE, ROUND_OFF_ABS, Check.Ref.PREVIOUS,
+                    BoundCheck.Kind.ROUND_OFF, "max_abs_error vs previous <= 1e-4·(1+max|previous|) (round-off)",
+                    step.location());
+            BoundCheck cos = new BoundCheck("cosine", Check.Comparison.GE, ROUND_OFF_COSINE, Check.Ref.PREVIOUS,
+                    BoundCheck.Kind.FIXED, "cosine vs previous >= 0.99999 (round-off)", step.location());
+            boolean userAbs = checks.values().stream().anyMatch(c -> c.key().equals(abs.key()));
+            boolean userCos = checks.values().stream().anyMatch(c -> c.key().equals(cos.key()));
+            if (!userAbs && step.tolerance().stream().noneMatch(c -> c.key().equals(abs.key()))) {
+                checks.put(abs.key() + "<", abs);
+            }
+            if (!userCos && step.tolerance().stream().noneMatch(c -> c.key().equals(cos.key()))) {
+                checks.put(cos.key() + ">", cos);
+            }
+        }
+        for (BoundCheck c : step.tolerance()) {
+            // the step's check replaces every default one on the same metric and reference
+            checks.keySet().removeIf(k -> k.startsWith(c.key()) && checks.get(k).location() != c.location());
+            checks.put(c.key() + c.op().symbol().charAt(0), c);
+        }
+        return List.copyOf(checks.values());
+    }
+
+    private CheckResult evaluate(Run run, BoundCheck c, State prev, State next, Plan.Step step) {
+        boolean vsPrevious = c.ref() == Check.Ref.PREVIOUS;
+        Metrics m = vsPrevious
+                ? Fidelity.compare(next.outputs(), prev.outputs(), run.evaluator.labels())
+                : next.metrics();
+        Outputs ref = vsPrevious ? prev.outputs() : run.reference;
+        double measured = switch (c.metric()) {
+            case "max_abs_error" -> m.maxAbsError();
+            case "max_rel_error" -> m.maxRelError();
+            case "cosine" -> m.cosine();
+            case "top1_agreement" -> m.top1Agreement().orElseThrow(() -> new UserException(c.location()
+                    + ": top1_agreement needs a classifier: the model's first output is not [N, classes]"));
+            case "accuracy" -> m.accuracy().orElseThrow(() -> new UserException(c.location()
+                    + ": accuracy needs a classifier: the model's first output is not [N, classes]"));
+            default -> throw new InternalException("unknown metric " + c.metric(), null);
+        };
+        double bound = switch (c.kind()) {
+            case FIXED -> c.bound();
+            case ROUND_OFF -> c.bound() * (1 + ref.maxAbs());
+            case ACCURACY_DROP -> (vsPrevious ? prev.accuracy() : run.referenceAccuracy).orElseThrow(
+                    () -> new UserException(c.location() + ": accuracy needs a classifier: the model's first output"
+                            + " is not [N, classes]")) - c.bound();
+        };
+        return new CheckResult(c.text(), c.metric(), c.referenceName(), c.op().symbol(), bound, measured,
+                c.op().holds(measured, bound));
+    }
+
+    /** {@code top1_agreement 0.912 < 0.98}: the measured value, the comparison that holds, the bound. */
+    static String breachText(CheckResult c) {
+        String opposite = switch (c.op()) {
+            case "<=" -> ">";
+            case ">=" -> "<";
+            case "<" -> ">=";
+            default -> "<=";
+        };
+        String ref = c.reference().equals("previous") ? " vs previous" : "";
+        return c.metric() + ref + " " + number(c.measured()) + " " + opposite + " " + number(c.bound());
+    }
+
+    /** Up to 6 significant digits, no trailing zeros. */
+    public static String number(double v) {
+        if (Double.isNaN(v)) {
+            return "NaN";
+        }
+        if (v == 0) {
+            return "0";
+        }
+        String s = String.format(java.util.Locale.ROOT, "%.6g", v);
+        String mantissa = s;
+        String exponent = "";
+        int e = s.indexOf('e');
+        if (e >= 0) {
+            mantissa = s.substring(0, e);
+            exponent = s.substring(e);
+        }
+        if (mantissa.contains(".")) {
+            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+        }
+        return mantissa + exponent;
+    }
+
+    // ---------------------------------------------------------------- ORT, files
+
+    private OrtRunner.Options verifyOptions() {
+        return OrtRunner.Options.defaults().withOptimization(OptimizationLevel.NONE)
+                .withIntraOpThreads(settings.verifyThreads());
+    }
+
+    private double latency(byte[] bytes, Evaluator evaluator, ModelSignature signature) {
+        if (settings.latencyIterations() < 1) {
+            return Double.NaN;
+        }
+        var feeds = evaluator.oneSample(signature);
+        try (OrtRunner r = OrtRunner.open(bytes, OrtRunner.Options.defaults()
+                .withOptimization(settings.latencyLevel()).withIntraOpThreads(settings.verifyThreads()))) {
+            return r.measureLatency(feeds, 2, settings.latencyIterations()).meanMs();
+        }
+    }
+
+    private static void checkPaths(Path input, Optional<Path> output) {
+        if (!Files.isRegularFile(input)) {
+            throw new UserException("input model not found: " + input);
+        }
+        if (output.isPresent()) {
+            Path out = output.get().toAbsolutePath().normalize();
+            Path in = input.toAbsolutePath().normalize();
+            boolean same = out.equals(in);
+            try {
+                same = same || (Files.exists(out) && Files.isSameFile(out, in));
+            } catch (IOException e) {
+                // cannot tell: the names differ, which is what the check is for
+            }
+            if (same) {
+                throw new UserException("output " + output.get() + " is the input model; onnxpress never overwrites"
+                        + " its input: give another -o");
+            }
+            Path folder = out.getParent();
+            if (folder == null || !Files.isDirectory(folder)) {
+                throw new UserException("output folder " + folder + " does not exist");
+            }
+        }
+    }
+
+    private static long size(Path p) {
+        try {
+            return Files.size(p);
+        } catch (IOException e) {
+            throw new UserException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    static FileInfo fileInfo(Path p, long bytes) {
+        try (InputStream in = Files.newInputStream(p)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                sha.update(buf, 0, n);
+            }
+            return new FileInfo(p.toString(), HexFormat.of().formatHex(sha.digest()), bytes);
+        } catch (IOException e) {
+            throw new UserException("cannot read " + p + ": " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new InternalException("SHA-256 is not available", e);
+        }
+    }
+}

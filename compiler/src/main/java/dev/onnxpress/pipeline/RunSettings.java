@@ -1,0 +1,34 @@
+package dev.onnxpress.pipeline;
+
+import dev.onnxpress.ort.OptimizationLevel;
+
+/**
+ * How a recipe is run, besides the recipe itself.
+ *
+ * @param seed               seeds random probe inputs and every pass's random
+ * @param probeSamples       random probe samples when the recipe declares no evaluation data
+ * @param batchSize          samples per ORT run (a model's fixed batch dimension wins)
+ * @param latencyIterations  timed runs per latency measurement (0: latency not measured)
+ * @param latencyLevel       ORT optimizations for latency: what a deployment would use (verification
+ *                           always runs with optimizations off)
+ * @param verifyThreads      intra-op threads of verification sessions (1: deterministic sums)
+ * @param showProgress       draw progress bars on stderr
+ */
+public record RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
+                          OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress) {
+    public static RunSettings defaults() {
+        return new RunSettings(0, 8, 256, 10, OptimizationLevel.ALL, 1, System.console() != null);
+    }
+
+    public RunSettings withSeed(long s) {
+        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress);
+    }
+
+    public RunSettings withLatencyIterations(int n) {
+        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress);
+    }
+
+    public RunSettings withProgress(boolean show) {
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show);
+    }
+}
