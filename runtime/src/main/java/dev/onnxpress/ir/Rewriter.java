@@ -156,7 +156,7 @@ public final class Rewriter {
             }
         }
         graph.nodes.add(n);
-        graph.needsSort = true;
+        markUnsorted(graph);
         changed();
         return n;
     }
@@ -164,6 +164,16 @@ public final class Rewriter {
     /** Adds a default-domain node with one output and returns that output. */
     public Value add(Graph graph, String opType, String nameHint, List<Value> inputs, Map<String, Attr> attrs) {
         return addNode(graph, opType, "", nameHint, inputs, 1, attrs).output();
+    }
+
+    /**
+     * A changed read inside a subgraph may be an outer-scope read, which orders the owner node in the
+     * enclosing graph: every enclosing graph re-sorts too.
+     */
+    private static void markUnsorted(Graph g) {
+        for (Graph cur = g; cur != null; cur = cur.parent) {
+            cur.needsSort = true;
+        }
     }
 
     /** Removes a node. Its outputs must no longer be read by any node or be graph outputs. */
@@ -232,7 +242,7 @@ public final class Rewriter {
         while (!n.inputs.isEmpty() && n.inputs.get(n.inputs.size() - 1).isNone()) {
             n.inputs.remove(n.inputs.size() - 1);
         }
-        n.graph.needsSort = true;
+        markUnsorted(n.graph);
         changed();
     }
 
@@ -249,7 +259,7 @@ public final class Rewriter {
                 v.uses.add(new Value.Use(n, i));
             }
         }
-        n.graph.needsSort = true;
+        markUnsorted(n.graph);
         changed();
     }
 
