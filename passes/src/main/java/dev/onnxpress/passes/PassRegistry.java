@@ -18,7 +18,8 @@ public final class PassRegistry {
             new dev.onnxpress.passes.strip.docs.StripDocsPass(),
             new dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass(),
             new dev.onnxpress.passes.fold.constants.FoldConstantsPass(),
-            new dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass()
+            new dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass(),
+            new dev.onnxpress.passes.prune.channels.PruneChannelsPass()
     );
 
     private PassRegistry() {

@@ -1,0 +1,308 @@
+package dev.onnxpress.passes.prune.channels;
+
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.passes.fold.ConstantEditor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+/**
+ * ThiNet-style compensation: after pruning, each consumer (Conv with group 1 and 2-D kernel, Gemm with
+ * alpha = beta = 1, MatMul) whose input lost channels gets new weights W' (and bias) solving
+ * min ‖X'W' − Y‖² + λ‖W'‖², where X' is its input in the pruned model (im2col patches for a Conv, at
+ * randomly sampled output positions) and Y its output in the unpruned model, restricted to the output
+ * channels it keeps. Consumers are refit in topological order, each on a fresh run of the pruned model,
+ * so a later layer also absorbs the error left by earlier ones.
+ */
+final class ConsumerRefit {
+    static final double RIDGE = 1e-3;
+
+    /** What one refit achieved: relative squared output error before and after. */
+    record Outcome(String layer, long rows, double errorBefore, double errorAfter) {
+    }
+
+    private final Model model;
+    private final ConstantEditor ed;
+    private final List<Map<String, Tensor>> batches;
+    private final Random random;
+
+    ConsumerRefit(Model model, ConstantEditor ed, List<Map<String, Tensor>> batches, Random random) {
+        this.model = model;
+        this.ed = ed;
+        this.batches = batches;
+        this.random = random;
+    }
+
+    /**
+     * Refits {@code consumers} of the (already pruned) model against {@code original}; {@code keptOutputs}
+     * gives, per consumer, the original output channels it still computes.
+     */
+    List<Outcome> run(byte[] original, List<Node> consumers, Map<Node, int[]> keptOutputs,
+            java.util.function.Consumer<String> skip) {
+        List<Outcome> out = new ArrayList<>();
+        List<Node> fit = new ArrayList<>();
+        for (Node n : consumers) {
+            Optional<String> why = unsupported(n);
+            if (why.isPresent()) {
+                skip.accept(n.label() + ": " + why.get());
+            } else {
+                fit.add(n);
+            }
+        }
+        if (fit.isEmpty()) {
+            return out;
+        }
+        // targets from the unpruned model, at positions chosen once per consumer
+        List<Problem> problems = new ArrayList<>();
+        for (Node n : fit) {
+            problems.add(new Problem(n, keptOutputs.get(n)));
+        }
+        List<String> names = fit.stream().map(n -> n.output(0).name()).toList();
+        TapRunner.run(original, names, batches, (b, taps) -> {
+            for (Problem p : problems) {
+                p.collectTargets(b, taps.get(p.node.output(0).name()));
+            }
+        });
+        for (Problem p : problems) {
+            byte[] now = ModelWriter.toBytes(model);
+            String input = p.node.input(0).name();
+            Graph g = model.graph();
+            Tensor w = g.constantValue(p.node.input(1)).orElseThrow();
+            Optional<Tensor> bias = p.node.hasInput(2) ? g.constantValue(p.node.input(2)) : Optional.empty();
+            TapRunner.run(now, List.of(input), batches, (b, taps) -> p.collectRows(b, taps.get(input), w));
+            p.apply(w, bias).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    private static Optional<String> unsupported(Node n) {
+        return switch (n.opType()) {
+            case "Conv" -> {
+                long[] k = n.attrInts("kernel_shape").orElse(null);
+                String pad = n.attrString("auto_pad", "NOTSET");
+                if (n.attrInt("group", 1) != 1) {
+                    yield Optional.of("grouped Conv is not refit");
+                }
+                if (!pad.equals("NOTSET") && !pad.equals("VALID")) {
+                    yield Optional.of("auto_pad " + pad + " is not refit");
+                }
+                yield k != null && k.length != 2 ? Optional.of("only 2-D Conv is refit") : Optional.empty();
+            }
+            case "Gemm" -> n.attrFloat("alpha", 1f) != 1f || n.attrFloat("beta", 1f) != 1f
+                    || n.attrInt("transA", 0) != 0 ? Optional.of("Gemm with alpha/beta/transA is not refit")
+                    : Optional.empty();
+            case "MatMul" -> Optional.empty();
+            default -> Optional.of(n.opType() + " is not refit");
+        };
+    }
+
+    /** One consumer's least-squares problem. */
+    private final class Problem {
+        final Node node;
+        final int[] keptOut;
+        final boolean conv;
+        final boolean hasBias;
+        /** Per batch: the sampled (sample, position) pairs and the targets there. */
+        final Map<Integer, List<int[]>> positions = new java.util.HashMap<>();
+        final Map<Integer, List<double[]>> targets = new java.util.HashMap<>();
+        long[] outDims;
+        RidgeSolver solver;
+
+        Problem(Node node, int[] keptOut) {
+            this.node = node;
+            this.keptOut = keptOut;
+            this.conv = node.opType().equals("Conv");
+            this.hasBias = !node.opType().equals("MatMul");
+        }
+
+        void collectTargets(int batch, Tensor y) {
+            outDims = y.dims();
+            float[] v = y.toFloatArray();
+            List<int[]> pos = new ArrayList<>();
+            List<double[]> tgt = new ArrayList<>();
+            if (conv) {
+                int n = (int) outDims[0];
+                int c = (int) outDims[1];
+                int hw = (int) (outDims[2] * outDims[3]);
+                int per = Math.min(hw, perSample(hw));
+                for (int s = 0; s < n; s++) {
+                    for (int k = 0; k < per; k++) {
+                        int p = per == hw ? k : random.nextInt(hw);
+                        pos.add(new int[] {s, p});
+                        double[] t = new double[keptOut.length];
+                        for (int o = 0; o < keptOut.length; o++) {
+                            t[o] = v[(s * c + keptOut[o]) * hw + p];
+                        }
+                        tgt.add(t);
+                    }
+                }
+            } else {
+                int units = (int) outDims[outDims.length - 1];
+                int rows = v.length / units;
+                for (int r = 0; r < rows; r++) {
+                    pos.add(new int[] {r, 0});
+                    double[] t = new double[keptOut.length];
+                    for (int o = 0; o < keptOut.length; o++) {
+                        t[o] = v[r * units + keptOut[o]];
+                    }
+                    tgt.add(t);
+                }
+            }
+            positions.put(batch, pos);
+            targets.put(batch, tgt);
+        }
+
+        /** Output positions per sample: enough rows for about four per unknown, 4096 at least. */
+        private int perSample(int hw) {
+            long samples = 0;
+            for (Map<String, Tensor> b : batches) {
+                samples += b.values().iterator().next().dim(0);
+            }
+            Tensor w = model.graph().constantValue(node.input(1)).orElseThrow();
+            long features = w.elementCount() / Math.max(1, w.dim(0)) + 1;
+            long want = Math.max(4096, 4 * features);
+            return (int) Math.max(1, Math.min(hw, (want + samples - 1) / Math.max(1, samples)));
+        }
+
+        void collectRows(int batch, Tensor x, Tensor w) {
+            float[] v = x.toFloatArray();
+            long[] d = x.dims();
+            List<int[]> pos = positions.get(batch);
+            List<double[]> tgt = targets.get(batch);
+            if (conv) {
+                int c = (int) d[1];
+                int h = (int) d[2];
+                int wd = (int) d[3];
+                long[] k = {w.dim(2), w.dim(3)};
+                long[] strides = node.attrInts("strides").orElse(new long[] {1, 1});
+                long[] dil = node.attrInts("dilations").orElse(new long[] {1, 1});
+                long[] pads = node.attrString("auto_pad", "NOTSET").equals("VALID") ? new long[4]
+                        : node.attrInts("pads").orElse(new long[4]);
+                int ow = (int) outDims[3];
+                int f = (int) (c * k[0] * k[1]);
+                if (solver == null) {
+                    solver = new RidgeSolver(f + 1, keptOut.length);
+                }
+                double[] row = new double[f + 1];
+                for (int r = 0; r < pos.size(); r++) {
+                    int s = pos.get(r)[0];
+                    int oy = pos.get(r)[1] / ow;
+                    int ox = pos.get(r)[1] % ow;
+                    int q = 0;
+                    for (int ci = 0; ci < c; ci++) {
+                        for (int ky = 0; ky < k[0]; ky++) {
+                            int iy = (int) (oy * strides[0] - pads[0] + ky * dil[0]);
+                            for (int kx = 0; kx < k[1]; kx++) {
+                                int ix = (int) (ox * strides[1] - pads[1] + kx * dil[1]);
+                                row[q++] = iy < 0 || iy >= h || ix < 0 || ix >= wd ? 0
+                                        : v[((s * c + ci) * h + iy) * wd + ix];
+                            }
+                        }
+                    }
+                    row[f] = 1;
+                    solver.addRow(row, tgt.get(r));
+                }
+            } else {
+                int f = (int) d[d.length - 1];
+                if (solver == null) {
+                    solver = new RidgeSolver(f + (hasBias ? 1 : 0), keptOut.length);
+                }
+                double[] row = new double[f + (hasBias ? 1 : 0)];
+                for (int r = 0; r < pos.size(); r++) {
+                    int base = pos.get(r)[0] * f;
+                    for (int i = 0; i < f; i++) {
+                        row[i] = v[base + i];
+                    }
+                    if (hasBias) {
+                        row[f] = 1;
+                    }
+                    solver.addRow(row, tgt.get(r));
+                }
+            }
+        }
+
+        /** Writes the solution when it beats the sliced weights on the calibration rows. */
+        Optional<Outcome> apply(Tensor w, Optional<Tensor> bias) {
+            if (solver == null) {
+                return Optional.empty();
+            }
+            double[][] current = currentWeights(w, bias);
+            double before = solver.relativeError(current);
+            Optional<double[][]> sol = solver.solve(RIDGE);
+            if (sol.isEmpty()) {
+                return Optional.empty();
+            }
+            double after = solver.relativeError(sol.get());
+            if (!(after < before)) {
+                return Optional.of(new Outcome(node.label(), solver.rows(), before, before));
+            }
+            write(w, sol.get());
+            return Optional.of(new Outcome(node.label(), solver.rows(), before, after));
+        }
+
+        /** The weights as w[feature][output], features in the order the rows were built. */
+        private double[][] currentWeights(Tensor w, Optional<Tensor> bias) {
+            double[] x = w.toDoubleArray();
+            int outs = keptOut.length;
+            int f = featureCount(w);
+            double[][] m = new double[f + (hasBias ? 1 : 0)][outs];
+            for (int o = 0; o < outs; o++) {
+                for (int i = 0; i < f; i++) {
+                    m[i][o] = x[index(w, o, i)];
+                }
+            }
+            if (hasBias && bias.isPresent()) {
+                double[] b = bias.get().toDoubleArray();
+                for (int o = 0; o < outs; o++) {
+                    m[f][o] = b.length == 1 ? b[0] : b[o];
+                }
+            }
+            return m;
+        }
+
+        private int featureCount(Tensor w) {
+            return switch (node.opType()) {
+                case "Conv" -> (int) (w.elementCount() / w.dim(0));
+                case "Gemm" -> (int) (node.attrInt("transB", 0) != 0 ? w.dim(1) : w.dim(0));
+                default -> (int) w.dim(0);
+            };
+        }
+
+        /** Flat index in W of (output o, feature i). */
+        private int index(Tensor w, int o, int i) {
+            int f = featureCount(w);
+            boolean rowsAreOutputs = conv || (node.opType().equals("Gemm") && node.attrInt("transB", 0) != 0);
+            return rowsAreOutputs ? o * f + i : i * keptOut.length + o;
+        }
+
+        private void write(Tensor w, double[][] sol) {
+            int f = featureCount(w);
+            double[] nw = new double[(int) w.elementCount()];
+            for (int o = 0; o < keptOut.length; o++) {
+                for (int i = 0; i < f; i++) {
+                    nw[index(w, o, i)] = sol[i][o];
+                }
+            }
+            ed.setConstantInput(node, 1, Tensor.of(w.dataType(), w.dims(), nw), node.input(1).name() + "_refit");
+            if (!hasBias) {
+                return;
+            }
+            double[] nb = new double[keptOut.length];
+            for (int o = 0; o < nb.length; o++) {
+                nb[o] = sol[f][o];
+            }
+            Tensor b = Tensor.of(w.dataType(), new long[] {nb.length}, nb);
+            if (node.hasInput(2)) {
+                ed.setConstantInput(node, 2, b, node.input(2).name() + "_refit");
+            } else {
+                ed.rewriter().setInput(node, 2, ed.newConstant(node.graph(), node.label() + "_bias", b));
+            }
+        }
+    }
+}

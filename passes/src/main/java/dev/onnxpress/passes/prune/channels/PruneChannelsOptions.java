@@ -1,0 +1,72 @@
+package dev.onnxpress.passes.prune.channels;
+
+import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.NodeSelector;
+import dev.onnxpress.passes.Param;
+import java.util.Optional;
+
+/** Options of {@code prune_channels}. */
+public record PruneChannelsOptions(
+        @Param(doc = "How channels are ranked: bn_gamma (|γ| of the following BatchNormalization, network slimming),"
+                + " l1 or l2 (filter norm), activation (mean |activation| on calibration data).", dflt = "l1")
+        Criterion criterion,
+        @Param(doc = "Fraction of the selected channels to remove.", dflt = "0.3", min = 0, max = 0.99)
+        double ratio,
+        @Param(doc = "Layers whose output channels may be pruned; selecting one member of a dependency group"
+                + " (residual Add, Mul) prunes the whole group.", dflt = "all")
+        NodeSelector layers,
+        @Param(doc = "Never keep fewer channels than this in a layer.", dflt = "1", min = 1)
+        int min_channels,
+        @Param(doc = "Round kept channel counts up to a multiple of this (8 or 16 suit real kernels).",
+                dflt = "1", min = 1)
+        int round_to,
+        @Param(doc = "global: one score threshold across the selected layers; layer: the ratio in each layer.",
+                dflt = "global")
+        Scope scope,
+        @Param(doc = "Refit the consuming layers by ridge least squares on calibration data (ThiNet-style).",
+                dflt = "false")
+        boolean compensate,
+        @Param(doc = "Data set for criterion=activation and compensate=true.")
+        Optional<DataRef> calibration) {
+
+    public PruneChannelsOptions {
+        if (!(ratio >= 0 && ratio < 1)) {
+            throw new IllegalArgumentException("ratio must be in [0, 1), not " + ratio);
+        }
+    }
+
+    /** Channel ranking. */
+    public enum Criterion { BN_GAMMA, L1, L2, ACTIVATION }
+
+    /** Where the ratio applies. */
+    public enum Scope { GLOBAL, LAYER }
+
+    /** Defaults with the given criterion and ratio, for programmatic use. */
+    public static PruneChannelsOptions of(Criterion criterion, double ratio) {
+        return new PruneChannelsOptions(criterion, ratio, NodeSelector.ALL, 1, 1, Scope.GLOBAL, false,
+                Optional.empty());
+    }
+
+    public PruneChannelsOptions withLayers(NodeSelector s) {
+        return new PruneChannelsOptions(criterion, ratio, s, min_channels, round_to, scope, compensate, calibration);
+    }
+
+    public PruneChannelsOptions withScope(Scope s) {
+        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, s, compensate, calibration);
+    }
+
+    public PruneChannelsOptions withRounding(int minChannels, int roundTo) {
+        return new PruneChannelsOptions(criterion, ratio, layers, minChannels, roundTo, scope, compensate,
+                calibration);
+    }
+
+    public PruneChannelsOptions withCompensation(DataRef data) {
+        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, scope, true,
+                Optional.of(data));
+    }
+
+    public PruneChannelsOptions withCalibration(DataRef data) {
+        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, scope, compensate,
+                Optional.of(data));
+    }
+}

@@ -1,0 +1,312 @@
+package dev.onnxpress.passes.prune.channels;
+
+import dev.onnxpress.analysis.Macs;
+import dev.onnxpress.analysis.ModelStats;
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassException;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.Placement;
+import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Scope;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code prune_channels}: structured pruning that physically removes output channels of Conv,
+ * ConvTranspose (group 1) and hidden units of Gemm/MatMul, with everything that depends on them.
+ *
+ * <pre>
+ *   X → Conv(W[64,32,3,3]) → BN(64) → Relu → Conv(W[128,64,3,3])
+ *   ⇒ X → Conv(W[40,32,3,3]) → BN(40) → Relu → Conv(W[128,40,3,3])        (ratio 0.375)
+ * </pre>
+ * <ul>
+ *   <li>Dependency groups ({@link ChannelGraph}): channels tied by a residual Add or an SE Mul form one
+ *       space with one keep-set; Concat maps offsets; depthwise Conv, BN, activations, pooling, Pad,
+ *       Resize, Squeeze/Unsqueeze, Transpose carry channels through; Flatten/Reshape → Gemm keeps the
+ *       feature block c·S … c·S+S−1 of each kept channel c; Split/Slice on the channel axis get new
+ *       sizes and bounds. Anything else leaves the group whole and is recorded as a skip with the reason.
+ *       Graph inputs and outputs never change shape.</li>
+ *   <li>Ranking ({@link ChannelScores}): bn_gamma (|γ|), l1/l2 filter norms, or mean |activation|.
+ *       {@code scope=global} prunes the {@code ratio} lowest-scoring channels of all selected groups
+ *       (l1/l2/activation scores divided by their group's mean, so layers compare; bn_gamma raw, as in
+ *       network slimming); {@code scope=layer} prunes {@code ratio} of each group. Kept counts are then
+ *       raised to {@code min_channels} and up to a multiple of {@code round_to}.</li>
+ *   <li>Compensation ({@link ConsumerRefit}): ridge least squares refit of each consuming layer on
+ *       calibration data; the relative output error before/after is reported per layer.</li>
+ * </ul>
+ * Weights may be initializers or Constant nodes; a weight read elsewhere too is copied, never changed
+ * in place. Works on the main graph (channels read inside subgraphs are left alone); any opset.
+ */
+public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
+    public static final String ID = "prune_channels";
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "Remove whole channels of Conv/Gemm/MatMul layers with their dependency groups"
+                    + " (network slimming, L1/L2 filter norms, activations), optionally refitting the next layer.",
+            Set.of(PassInfo.Trait.LOSSY),
+            List.of("channels_pruned", "layers_pruned", "groups_skipped", "params_removed", "macs_removed",
+                    "layers_refit", "refit_error_before", "refit_error_after"));
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<PruneChannelsOptions> optionsType() {
+        return PruneChannelsOptions.class;
+    }
+
+    @Override
+    public List<Placement> placement(PruneChannelsOptions options) {
+        if (options.criterion() == Criterion.BN_GAMMA) {
+            return List.of(Placement.before("fold_batchnorm",
+                    "criterion=bn_gamma ranks channels by the BatchNormalization scales, which fold_batchnorm removes",
+                    "move prune_channels(criterion=bn_gamma) before fold_batchnorm, or use criterion=l1"));
+        }
+        return List.of();
+    }
+
+    @Override
+    public PassResult run(Model model, PruneChannelsOptions options, PassContext ctx) {
+        PassResult.Builder out = PassResult.builder();
+        boolean needsData = options.criterion() == Criterion.ACTIVATION || options.compensate();
+        if (needsData && options.calibration().isEmpty()) {
+            throw new PassException(ID, (options.compensate() ? "compensate=true" : "criterion=activation")
+                    + " needs calibration data: add calibration=<data set>");
+        }
+        List<Map<String, Tensor>> batches = options.calibration().map(ctx::samples).orElse(List.of());
+        if (needsData && batches.isEmpty()) {
+            throw new PassException(ID, "calibration data set '" + options.calibration().map(DataRef::name)
+                    .orElse("") + "' is empty");
+        }
+        Graph g = model.graph();
+        long opset = model.defaultOpset();
+        boolean anySelected = g.nodes().stream().anyMatch(n -> isLayer(n) && options.layers().matches(n));
+        if (!anySelected) {
+            throw new PassException(ID, "layers selects no Conv, ConvTranspose, Gemm or MatMul node");
+        }
+        ModelStats statsBefore = ModelStats.of(model);
+        Optional<Macs> macsBefore = Macs.estimate(model);
+        byte[] original = options.compensate() ? ModelWriter.toBytes(model) : new byte[0];
+
+        Map<Value, long[]> shapes = ShapeProbe.measure(model, batches.isEmpty() ? Optional.empty()
+                : Optional.of(batches.get(0)));
+        ChannelGraph cg = ChannelGraph.analyze(g, opset, shapes);
+
+        List<ChannelSpace> selected = new ArrayList<>();
+        for (ChannelSpace s : cg.roots()) {
+            if (s.producers.isEmpty() || s.producers.stream().noneMatch(options.layers()::matches)) {
+                continue;
+            }
+            if (!s.blockedReason().isEmpty()) {
+                out.skip(names(s), s.blockedReason());
+                out.add("groups_skipped", 1);
+                continue;
+            }
+            selected.add(s);
+        }
+        Optional<Map<Value, double[]>> activations = options.criterion() == Criterion.ACTIVATION
+                ? Optional.of(activationMeans(model, cg, batches)) : Optional.empty();
+        Map<ChannelSpace, double[]> scores = ChannelScores.compute(options.criterion(), cg, g, activations);
+        List<ChannelSpace> ranked = new ArrayList<>();
+        for (ChannelSpace s : selected) {
+            if (scores.containsKey(s)) {
+                ranked.add(s);
+            } else {
+                out.skip(names(s), options.criterion() == Criterion.BN_GAMMA
+                        ? "no BatchNormalization normalizes these channels (criterion=bn_gamma)"
+                        : "no score for these channels (no layer reads them)");
+                out.add("groups_skipped", 1);
+            }
+        }
+        Map<ChannelSpace, Double> thresholds = choose(ranked, scores, options);
+
+        List<Map<String, Object>> table = new ArrayList<>();
+        long pruned = 0;
+        int layers = 0;
+        for (ChannelSpace s : ranked) {
+            int kept = s.keptCount();
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", names(s));
+            row.put("channels_before", s.size);
+            row.put("channels_after", kept);
+            row.put("criterion", options.criterion().name().toLowerCase());
+            row.put("threshold", thresholds.getOrDefault(s, Double.NaN));
+            table.add(row);
+            pruned += s.size - kept;
+            layers += kept < s.size ? s.producers.size() : 0;
+        }
+
+        Map<Node, int[]> keptOutputs = new IdentityHashMap<>();
+        List<Node> refit = new ArrayList<>();
+        for (Node c : cg.consumers) {
+            if (cg.layouts.get(c.input(0)).changed()) {
+                refit.add(c);
+                ChannelLayout o = cg.layouts.get(c.output(0));
+                keptOutputs.put(c, o.keptIndices());
+            }
+        }
+        Rewriter rw = new Rewriter(model);
+        ConstantEditor ed = new ConstantEditor(rw);
+        if (pruned > 0) {
+            new ChannelSurgery(cg, g, ed, opset).apply();
+        }
+        if (options.compensate() && pruned > 0) {
+            compensate(model, ed, batches, ctx, original, refit, keptOutputs, out);
+        }
+
+        ModelStats statsAfter = ModelStats.of(model);
+        out.stat("channels_pruned", pruned);
+        out.stat("layers_pruned", layers);
+        out.add("groups_skipped", 0);
+        out.stat("params_removed", statsBefore.parameters() - statsAfter.parameters());
+        Optional<Macs> macsAfter = pruned > 0 ? Macs.estimate(model) : macsBefore;
+        if (macsBefore.isPresent() && macsAfter.isPresent()) {
+            out.stat("macs_removed", macsBefore.get().total() - macsAfter.get().total());
+        }
+        out.detail("layers", table);
+        if (pruned > 0) {
+            out.note(pruned + " channels pruned in " + table.stream().filter(r -> (int) r.get("channels_after")
+                    < (int) r.get("channels_before")).count() + " groups (" + options.criterion().name().toLowerCase()
+                    + ", " + options.scope().name().toLowerCase() + ")");
+        }
+        return out.build(rw.changes() > 0);
+    }
+
+    private static boolean isLayer(Node n) {
+        return n.is("Conv") || n.is("ConvTranspose") || n.is("Gemm") || n.is("MatMul");
+    }
+
+    private static String names(ChannelSpace s) {
+        return String.join("+", s.producers.stream().map(Node::label).toList());
+    }
+
+    /** Sets each space's keep-set; returns the score threshold under which channels went. */
+    private static Map<ChannelSpace, Double> choose(List<ChannelSpace> spaces, Map<ChannelSpace, double[]> scores,
+            PruneChannelsOptions o) {
+        Map<ChannelSpace, Double> thresholds = new IdentityHashMap<>();
+        Map<ChannelSpace, Integer> prune = new IdentityHashMap<>();
+        if (o.scope() == Scope.LAYER) {
+            for (ChannelSpace s : spaces) {
+                prune.put(s, (int) Math.floor(o.ratio() * s.size + 1e-9));
+            }
+        } else {
+            boolean raw = o.criterion() == Criterion.BN_GAMMA;
+            List<double[]> all = new ArrayList<>(); // {score, space index}
+            for (int i = 0; i < spaces.size(); i++) {
+                double[] sc = raw ? scores.get(spaces.get(i)) : ChannelScores.normalized(scores.get(spaces.get(i)));
+                scores.put(spaces.get(i), sc);
+                for (double v : sc) {
+                    all.add(new double[] {v, i});
+                }
+            }
+            all.sort((a, b) -> Double.compare(a[0], b[0]));
+            int k = (int) Math.floor(o.ratio() * all.size() + 1e-9);
+            for (ChannelSpace s : spaces) {
+                prune.put(s, 0);
+            }
+            for (int i = 0; i < k; i++) {
+                prune.merge(spaces.get((int) all.get(i)[1]), 1, Integer::sum);
+            }
+            double t = k == 0 ? Double.NaN : all.get(k - 1)[0];
+            spaces.forEach(s -> thresholds.put(s, t));
+        }
+        for (ChannelSpace s : spaces) {
+            int keep = s.size - prune.get(s);
+            keep = Math.max(keep, Math.max(1, o.min_channels()));
+            keep = (int) Math.min(s.size, (long) Math.ceil(keep / (double) o.round_to()) * o.round_to());
+            keep = Math.min(keep, s.size);
+            double[] sc = scores.get(s);
+            Integer[] order = new Integer[s.size];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(sc[b], sc[a]));
+            boolean[] k = new boolean[s.size];
+            for (int i = 0; i < keep; i++) {
+                k[order[i]] = true;
+            }
+            s.setKeep(k);
+            if (o.scope() == Scope.LAYER) {
+                double t = Double.NaN;
+                for (int i = keep; i < order.length; i++) {
+                    t = Double.isNaN(t) ? sc[order[i]] : Math.max(t, sc[order[i]]);
+                }
+                thresholds.put(s, t);
+            }
+        }
+        return thresholds;
+    }
+
+    /** Mean |x| per channel of every consumer input, on the calibration batches (unpruned model). */
+    private static Map<Value, double[]> activationMeans(Model model, ChannelGraph cg,
+            List<Map<String, Tensor>> batches) {
+        Map<String, Value> byName = new LinkedHashMap<>();
+        for (Node c : cg.consumers) {
+            byName.put(c.input(0).name(), c.input(0));
+        }
+        Map<Value, double[]> sums = new IdentityHashMap<>();
+        if (byName.isEmpty()) {
+            return sums;
+        }
+        TapRunner.run(ModelWriter.toBytes(model), List.copyOf(byName.keySet()), batches, (b, taps) -> {
+            for (Map.Entry<String, Value> e : byName.entrySet()) {
+                Value v = e.getValue();
+                ChannelLayout l = cg.layouts.get(v);
+                double[] m = TapRunner.meanAbsPerChannel(taps.get(e.getKey()), l.axis());
+                double[] s = sums.computeIfAbsent(v, x -> new double[m.length]);
+                for (int i = 0; i < m.length; i++) {
+                    s[i] += m[i] / batches.size();
+                }
+            }
+        });
+        return sums;
+    }
+
+    private static void compensate(Model model, ConstantEditor ed, List<Map<String, Tensor>> batches,
+            PassContext ctx, byte[] original, List<Node> refit, Map<Node, int[]> keptOutputs,
+            PassResult.Builder out) {
+        ConsumerRefit r = new ConsumerRefit(model, ed, batches, ctx.random());
+        List<ConsumerRefit.Outcome> outcomes = r.run(original, refit, keptOutputs,
+                msg -> out.skip(msg.substring(0, msg.indexOf(':')), "not compensated: "
+                        + msg.substring(msg.indexOf(':') + 2)));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        double before = 0;
+        double after = 0;
+        for (ConsumerRefit.Outcome o : outcomes) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", o.layer());
+            row.put("rows", o.rows());
+            row.put("error_before", o.errorBefore());
+            row.put("error_after", o.errorAfter());
+            rows.add(row);
+            before += o.errorBefore() / outcomes.size();
+            after += o.errorAfter() / outcomes.size();
+        }
+        out.stat("layers_refit", outcomes.size());
+        if (!outcomes.isEmpty()) {
+            out.stat("refit_error_before", before);
+            out.stat("refit_error_after", after);
+            out.note(String.format("compensation refit %d layers: mean relative output error %.4f -> %.4f",
+                    outcomes.size(), before, after));
+        }
+        out.detail("compensation", rows);
+    }
+}

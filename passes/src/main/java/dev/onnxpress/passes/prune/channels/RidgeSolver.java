@@ -1,0 +1,127 @@
+package dev.onnxpress.passes.prune.channels;
+
+/**
+ * Accumulates the normal equations of a least-squares fit row by row (A = XᵀX, B = XᵀY, Σy²) and solves
+ * the ridge problem min ‖XW − Y‖² + λ‖W‖² by Cholesky, with λ = {@code relativeRidge}·trace(A)/F so
+ * that the regularization scales with the activations. The residual of any W follows from the same
+ * sums: ‖XW − Y‖² = Σ_o (w_oᵀAw_o − 2w_oᵀb_o) + Σy², so errors before and after are exact on the rows.
+ */
+final class RidgeSolver {
+    private final int f;
+    private final int o;
+    private final double[] a;
+    private final double[] b;
+    private double yy;
+    private long rows;
+
+    RidgeSolver(int features, int outputs) {
+        this.f = features;
+        this.o = outputs;
+        this.a = new double[features * features];
+        this.b = new double[features * outputs];
+    }
+
+    long rows() {
+        return rows;
+    }
+
+    void addRow(double[] x, double[] y) {
+        rows++;
+        for (int i = 0; i < f; i++) {
+            double xi = x[i];
+            if (xi == 0) {
+                continue;
+            }
+            int base = i * f;
+            for (int j = i; j < f; j++) {
+                a[base + j] += xi * x[j];
+            }
+            int bb = i * o;
+            for (int k = 0; k < o; k++) {
+                b[bb + k] += xi * y[k];
+            }
+        }
+        for (double v : y) {
+            yy += v * v;
+        }
+    }
+
+    /** Relative squared error Σ‖Xw − y‖² / Σ‖y‖² of weights given as w[feature][output]. */
+    double relativeError(double[][] w) {
+        double err = yy;
+        for (int k = 0; k < o; k++) {
+            double quad = 0;
+            double lin = 0;
+            for (int i = 0; i < f; i++) {
+                double wi = w[i][k];
+                if (wi == 0) {
+                    continue;
+                }
+                lin += wi * b[i * o + k];
+                double s = a[i * f + i] * wi;
+                for (int j = i + 1; j < f; j++) {
+                    s += 2 * a[i * f + j] * w[j][k];
+                }
+                quad += wi * s;
+            }
+            err += quad - 2 * lin;
+        }
+        return yy == 0 ? 0 : Math.max(0, err) / yy;
+    }
+
+    /** The ridge solution w[feature][output]; empty when A is not positive definite even with the ridge. */
+    java.util.Optional<double[][]> solve(double relativeRidge) {
+        double[] l = new double[f * f];
+        double trace = 0;
+        for (int i = 0; i < f; i++) {
+            trace += a[i * f + i];
+        }
+        double lambda = relativeRidge * Math.max(trace / f, 1e-12);
+        for (int i = 0; i < f; i++) {
+            for (int j = 0; j <= i; j++) {
+                l[i * f + j] = a[j * f + i];
+            }
+            l[i * f + i] += lambda;
+        }
+        // Cholesky in place: L Lᵀ = A + λI
+        for (int j = 0; j < f; j++) {
+            double d = l[j * f + j];
+            for (int k = 0; k < j; k++) {
+                d -= l[j * f + k] * l[j * f + k];
+            }
+            if (!(d > 0)) {
+                return java.util.Optional.empty();
+            }
+            d = Math.sqrt(d);
+            l[j * f + j] = d;
+            for (int i = j + 1; i < f; i++) {
+                double s = l[i * f + j];
+                int ri = i * f;
+                int rj = j * f;
+                for (int k = 0; k < j; k++) {
+                    s -= l[ri + k] * l[rj + k];
+                }
+                l[i * f + j] = s / d;
+            }
+        }
+        double[][] w = new double[f][o];
+        double[] z = new double[f];
+        for (int k = 0; k < o; k++) {
+            for (int i = 0; i < f; i++) {
+                double s = b[i * o + k];
+                for (int m = 0; m < i; m++) {
+                    s -= l[i * f + m] * z[m];
+                }
+                z[i] = s / l[i * f + i];
+            }
+            for (int i = f - 1; i >= 0; i--) {
+                double s = z[i];
+                for (int m = i + 1; m < f; m++) {
+                    s -= l[m * f + i] * w[m][k];
+                }
+                w[i][k] = s / l[i * f + i];
+            }
+        }
+        return java.util.Optional.of(w);
+    }
+}
