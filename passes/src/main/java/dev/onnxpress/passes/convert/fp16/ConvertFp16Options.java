@@ -1,0 +1,26 @@
+package dev.onnxpress.passes.convert.fp16;
+
+import dev.onnxpress.passes.Param;
+import java.util.List;
+
+/** Options of {@code convert_fp16}. */
+public record ConvertFp16Options(
+        @Param(doc = "Keep float32 graph inputs and outputs, with Casts at the boundary.", dflt = "true")
+        boolean keep_io_types,
+        @Param(doc = "Op types kept in float32 behind Casts (in addition to ops ONNX Runtime CPU has no float16"
+                + " kernel for).", dflt = "[]")
+        List<String> block,
+        @Param(doc = "Non-zero constants smaller in magnitude than this become ±min_abs, so an epsilon never"
+                + " turns into zero (0 keeps plain float16 rounding).", dflt = "5.96e-8", min = 0)
+        double min_abs,
+        @Param(doc = "Keep ops without a float16 kernel in ONNX Runtime CPU in float32 (false: convert them"
+                + " anyway, for runtimes with float16 kernels).", dflt = "true")
+        boolean check_kernels,
+        @Param(doc = "Constants of at least this many elements read only by float32 ops are still stored as"
+                + " float16 behind one Cast (the file halves; ORT folds the Cast at load); smaller ones stay"
+                + " float32.", dflt = "1024", min = 1)
+        long min_cast_elements) {
+    public ConvertFp16Options {
+        block = List.copyOf(block);
+    }
+}

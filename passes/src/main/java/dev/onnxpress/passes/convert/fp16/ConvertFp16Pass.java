@@ -1,0 +1,381 @@
+/*
+ * convert_fp16: float32 tensors and arithmetic become float16.
+ *
+ *   before:  x:f32 ─Conv(W:f32)─ Relu ─ MatMul(M:f32) ─▶ y:f32
+ *   after:   x:f32 ─Cast→f16─ MatMul(M:f16) … ; ops without float16 kernel stay float32:
+ *            x:f32 ─Conv(Cast(W:f16)→f32)─ Relu ─Cast→f16─ MatMul(M:f16) ─Cast→f32─▶ y:f32
+ *
+ * Every float value is assigned a precision: outputs of kept ops (in `block`, or, with check_kernels,
+ * ops ONNX Runtime CPU cannot run in float16 — asked empirically per op/opset/input types, see
+ * Fp16KernelProbe) are float32; every other float value is float16. A Cast is inserted only where a
+ * reader needs the other precision, one per value and direction, so adjacent kept ops talk float32
+ * without Casts in between. Constants are converted themselves instead of being cast: values are
+ * clamped to ±65504 (float16's largest finite) and non-zero magnitudes below min_abs become ±min_abs
+ * (an epsilon must not become 0). A constant read only by float32 ops stays float32 when it is small;
+ * large ones are stored float16 behind one Cast so the file still halves (ORT folds such a Cast at load).
+ * keep_io_types keeps float32 graph inputs/outputs (Casts at the boundary, the output Cast takes the
+ * output's name). Attributes that create floats follow: Cast(to=float) → float16, Constant and
+ * ConstantOfShape values. Inputs ONNX pins to float32 (Resize roi/scales, Upsample scales, Dropout
+ * ratio) stay float32. If/Loop/Scan bodies are converted too (body inputs and outputs become float16).
+ * Declared types (value_info, outputs) are updated so runtimes never see a stale float32 type.
+ * Opsets: any (Cast exists since 6); the precision change is lossy, tested at cosine ≥ 0.999.
+ */
+package dev.onnxpress.passes.convert.fp16;
+
+import dev.onnxpress.ir.Attr;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.ir.ValueType;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.convert.ElementTypes;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Converts float32 computation to float16, keeping ops without float16 support in float32 behind Casts. */
+public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
+    public static final String ID = "convert_fp16";
+    static final float FP16_MAX = 65504f;
+
+    /** Inputs ONNX types as float32 whatever the data type (scales, ratios). */
+    private static final Map<String, Set<Integer>> PINNED = Map.of(
+            "Resize", Set.of(1, 2), "Upsample", Set.of(1), "Dropout", Set.of(1));
+    private static final Set<String> CONTROL_FLOW = Set.of("If", "Loop", "Scan");
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "Convert float32 tensors and arithmetic to float16; ops without float16 kernels stay float32 behind Casts",
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.IDEMPOTENT),
+            List.of("tensors_converted", "casts_inserted", "nodes_kept_float32", "values_clamped", "bytes_saved"));
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<ConvertFp16Options> optionsType() {
+        return ConvertFp16Options.class;
+    }
+
+    @Override
+    public PassResult run(Model model, ConvertFp16Options options, PassContext ctx) {
+        return new Conversion(model, options).run();
+    }
+
+    private enum Precision { F16, F32 }
+
+    private static final class Conversion {
+        private final Model model;
+        private final ConvertFp16Options opt;
+        private final Rewriter rw;
+        private final ElementTypes types;
+        private final PassResult.Builder result = PassResult.builder();
+        private final Set<Node> kept = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Casts and constants this pass added: already in their final precision. */
+        private final Set<Node> added = Collections.newSetFromMap(new IdentityHashMap<>());
+        private final Map<Value, Map<Precision, Value>> casts = new IdentityHashMap<>();
+        private final Map<Value, Map<Precision, Value>> constantCopies = new IdentityHashMap<>();
+        private long castsInserted;
+        private long tensorsConverted;
+        private long clamped;
+        private long bytesSaved;
+
+        Conversion(Model model, ConvertFp16Options opt) {
+            this.model = model;
+            this.opt = opt;
+            this.rw = new Rewriter(model);
+            this.types = ElementTypes.of(model.graph());
+        }
+
+        PassResult run() {
+            List<Node> all = model.graph().allNodes();
+            for (Node n : all) {
+                if (n.is("Cast") && n.attrInt("to", 0) == DataType.FLOAT.code()
+                        && types.of(n.input(0)).orElse(DataType.UNDEFINED) == DataType.FLOAT16) {
+                    kept.add(n); // an explicit float16 → float32 conversion (e.g. from an earlier run) stays
+                } else if (touchesFloat(n) && !CONTROL_FLOW.contains(n.opType()) && !n.is("Constant")) {
+                    if (opt.block().contains(n.opType())) {
+                        kept.add(n);
+                        result.skip(n.label(), n.opType() + " is in block: kept in float32");
+                    } else if (opt.check_kernels() && n.isStandard() && !n.is("Cast")
+                            && !Fp16KernelProbe.hasKernel(model, n, types, pinned(n))) {
+                        kept.add(n);
+                        result.skip(n.label(), "ONNX Runtime CPU has no float16 kernel for " + n.opType()
+                                + ": kept in float32");
+                    } else if (!n.isStandard()) {
+                        kept.add(n);
+                        result.skip(n.label(), "custom-domain op " + n.domain() + "." + n.opType()
+                                + ": kept in float32");
+                    }
+                }
+            }
+            for (Graph g : model.graph().allGraphs()) {
+                convertGraph(g);
+            }
+            result.add("tensors_converted", tensorsConverted).add("casts_inserted", castsInserted)
+                    .add("nodes_kept_float32", kept.size()).add("values_clamped", clamped)
+                    .add("bytes_saved", bytesSaved);
+            return result.build(rw.changes() > 0);
+        }
+
+        private boolean touchesFloat(Node n) {
+            for (Value v : n.inputs()) {
+                if (types.isFloat(v)) {
+                    return true;
+                }
+            }
+            for (Value v : n.outputs()) {
+                if (types.isFloat(v)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        private static Set<Integer> pinned(Node n) {
+            return n.isStandard() ? PINNED.getOrDefault(n.opType(), Set.of()) : Set.of();
+        }
+
+        private boolean isRoot(Graph g) {
+            return g.parent().isEmpty();
+        }
+
+        /** The precision a float value has after conversion (before any Cast). */
+        private Precision precisionOf(Value v) {
+            Graph g = v.graph();
+            if (v.isGraphInput() && !v.isInitializer()) {
+                return isRoot(g) && opt.keep_io_types() ? Precision.F32 : Precision.F16;
+            }
+            Optional<Node> p = v.producer();
+            if (p.isPresent() && kept.contains(p.get())) {
+                return Precision.F32;
+            }
+            return Precision.F16;
+        }
+
+        private void convertGraph(Graph g) {
+            boolean root = isRoot(g);
+            // 1. constants: decide their stored precision from their readers
+            for (Map.Entry<Value, Tensor> e : new ArrayList<>(g.initializers().entrySet())) {
+                Value v = e.getKey();
+                if (e.getValue().dataType() == DataType.FLOAT && !v.isGraphInput()) {
+                    convertConstant(v, e.getValue());
+                }
+            }
+            for (Node n : g.nodes()) {
+                if (n.is("Constant")) {
+                    Optional<Tensor> t = g.constantValue(n.output());
+                    if (t.isPresent() && t.get().dataType() == DataType.FLOAT) {
+                        convertConstant(n.output(), t.get());
+                    }
+                }
+            }
+            // 2. inputs: retype the ones that become float16
+            for (Value v : g.inputs()) {
+                if (!v.isInitializer() && types.isFloat(v) && precisionOf(v) == Precision.F16) {
+                    rw.setType(v, ElementTypes.retype(v, DataType.FLOAT16));
+                }
+            }
+            // 3. nodes: attributes that create floats, reads that need the other precision, output types
+            for (Node n : g.nodes()) {
+                if (n.is("Constant") || added.contains(n)) {
+                    continue;
+                }
+                if (!kept.contains(n)) {
+                    retargetAttributes(n);
+                }
+                for (int i = 0; i < n.inputCount(); i++) {
+                    Value v = n.input(i);
+                    if (!types.isFloat(v) || isConstant(v) || n.is("Cast")) {
+                        continue;
+                    }
+                    Precision need = kept.contains(n) || pinned(n).contains(i) ? Precision.F32 : Precision.F16;
+                    if (precisionOf(v) != need) {
+                        rw.setInput(n, i, cast(v, need));
+                    }
+                }
+                for (Value o : n.outputs()) {
+                    if (!o.isNone() && types.isFloat(o) && precisionOf(o) == Precision.F16 && o.type().isPresent()) {
+                        rw.setType(o, ElementTypes.retype(o, DataType.FLOAT16));
+                    }
+                }
+            }
+            // 4. outputs: float32 at the model boundary with keep_io_types, float16 everywhere else
+            List<Value> outs = g.outputs();
+            for (int i = 0; i < outs.size(); i++) {
+                Value v = outs.get(i);
+                if (!types.isFloat(v)) {
+                    continue;
+                }
+                Precision need = root && opt.keep_io_types() ? Precision.F32 : Precision.F16;
+                Precision have = isConstant(v) ? constantPrecision(v) : precisionOf(v);
+                if (have != need) {
+                    Value c = castForOutput(g, v, need);
+                    rw.setGraphOutput(g, i, c);
+                    if (root) {
+                        String name = v.name();
+                        rw.rename(v, rw.uniqueName(name + "_" + (have == Precision.F16 ? "fp16" : "fp32")));
+                        rw.rename(c, name);
+                    }
+                } else if (need == Precision.F16 && v.type().isPresent()) {
+                    rw.setType(v, ElementTypes.retype(v, DataType.FLOAT16));
+                }
+            }
+        }
+
+        private boolean isConstant(Value v) {
+            return v.graph() != null && v.graph().constantValue(v).isPresent();
+        }
+
+        private Precision constantPrecision(Value v) {
+            return v.graph().constantValue(v).map(t -> t.dataType() == DataType.FLOAT16 ? Precision.F16 : Precision.F32)
+                    .orElse(Precision.F32);
+        }
+
+        /** Converts a float constant, giving each reader the precision it needs without Cast where cheap. */
+        private void convertConstant(Value v, Tensor t) {
+            boolean needs16 = v.isGraphOutput() && !(isRoot(v.graph()) && opt.keep_io_types());
+            boolean needs32 = v.isGraphOutput() && isRoot(v.graph()) && opt.keep_io_types();
+            List<Value.Use> uses = new ArrayList<>(v.uses());
+            for (Value.Use u : uses) {
+                if (kept.contains(u.node()) || pinned(u.node()).contains(u.inputIndex())) {
+                    needs32 = true;
+                } else {
+                    needs16 = true;
+                }
+            }
+            if (!needs16) {
+                if (t.elementCount() < opt.min_cast_elements() || needs32 && v.isGraphOutput()) {
+                    return; // small and read only in float32: stays as it is
+                }
+            }
+            Tensor half = toFloat16(t);
+            if (needs32 && (t.elementCount() < opt.min_cast_elements() || v.isGraphOutput())) {
+                // keep the float32 original for float32 readers, add a float16 copy for the others
+                Value copy = null;
+                for (Value.Use u : uses) {
+                    if (!kept.contains(u.node()) && !pinned(u.node()).contains(u.inputIndex())) {
+                        if (copy == null) {
+                            copy = constantOf(v.graph(), v.name() + "_fp16", half);
+                        }
+                        rw.setInput(u.node(), u.inputIndex(), copy);
+                    }
+                }
+                return;
+            }
+            replaceConstant(v, half);
+            if (needs32) {
+                Value back = null;
+                for (Value.Use u : uses) {
+                    if (kept.contains(u.node()) || pinned(u.node()).contains(u.inputIndex())) {
+                        if (back == null) {
+                            back = addCast(v.graph(), v, Precision.F32);
+                        }
+                        rw.setInput(u.node(), u.inputIndex(), back);
+                    }
+                }
+            }
+        }
+
+        private Value constantOf(Graph g, String hint, Tensor t) {
+            tensorsConverted++;
+            if (isRoot(g)) {
+                return rw.addInitializer(g, hint, t);
+            }
+            Node c = rw.addNode(g, "Constant", "", hint, List.of(), 1, Map.of("value", Attr.of(t)));
+            added.add(c);
+            return c.output();
+        }
+
+        private void replaceConstant(Value v, Tensor half) {
+            tensorsConverted++;
+            if (v.isInitializer()) {
+                rw.setInitializer(v, half);
+            } else {
+                Node c = v.producer().orElseThrow();
+                for (String a : new ArrayList<>(c.attrs().keySet())) {
+                    rw.removeAttr(c, a);
+                }
+                rw.setAttr(c, "value", Attr.of(half));
+                if (v.type().isPresent()) {
+                    rw.setType(v, ElementTypes.retype(v, DataType.FLOAT16));
+                }
+            }
+        }
+
+        private Tensor toFloat16(Tensor t) {
+            float[] f = t.toFloatArray();
+            double[] d = new double[f.length];
+            double minAbs = opt.min_abs();
+            for (int i = 0; i < f.length; i++) {
+                float x = f[i];
+                if (x > FP16_MAX || x < -FP16_MAX) {
+                    x = Math.copySign(FP16_MAX, x);
+                    clamped++;
+                } else if (x != 0 && Math.abs(x) < minAbs) {
+                    x = (float) Math.copySign(minAbs, x);
+                    clamped++;
+                }
+                d[i] = x;
+            }
+            bytesSaved += t.byteSize() - 2L * f.length;
+            return Tensor.of(DataType.FLOAT16, t.dims(), d).withName(t.name());
+        }
+
+        private void retargetAttributes(Node n) {
+            if (n.is("Cast") && n.attrInt("to", 0) == DataType.FLOAT.code()) {
+                rw.setAttr(n, "to", Attr.of((long) DataType.FLOAT16.code()));
+            } else if (n.is("ConstantOfShape") && n.attr("value").isPresent()
+                    && n.attr("value").get().t().dataType() == DataType.FLOAT) {
+                rw.setAttr(n, "value", Attr.of(toFloat16(n.attr("value").get().t())));
+            } else if (n.is("ConstantOfShape") && n.attr("value").isEmpty()) {
+                rw.setAttr(n, "value", Attr.of(Tensor.of(DataType.FLOAT16, new long[] {1}, new double[] {0})));
+            } else if (n.isStandard() && (n.opType().startsWith("Random") || n.is("EyeLike"))
+                    && n.attrInt("dtype", -1) == DataType.FLOAT.code()) {
+                rw.setAttr(n, "dtype", Attr.of((long) DataType.FLOAT16.code()));
+            } else if (n.isStandard() && n.opType().startsWith("Random") && n.attr("dtype").isEmpty()
+                    && !n.opType().endsWith("Like")) {
+                rw.setAttr(n, "dtype", Attr.of((long) DataType.FLOAT16.code()));
+            }
+        }
+
+        private Value cast(Value v, Precision to) {
+            return casts.computeIfAbsent(v, k -> new HashMap<>()).computeIfAbsent(to,
+                    p -> addCast(v.graph(), v, p));
+        }
+
+        private Value castForOutput(Graph g, Value v, Precision to) {
+            if (v.graph() == g) {
+                return cast(v, to);
+            }
+            return addCast(g, v, to); // a body output naming an outer value: the Cast belongs in the body
+        }
+
+        private Value addCast(Graph g, Value v, Precision to) {
+            DataType dt = to == Precision.F16 ? DataType.FLOAT16 : DataType.FLOAT;
+            Map<String, Attr> attrs = new LinkedHashMap<>();
+            attrs.put("to", Attr.of((long) dt.code()));
+            Value c = rw.add(g, "Cast", v.name() + (to == Precision.F16 ? "_to_fp16" : "_to_fp32"), List.of(v), attrs);
+            added.add(c.producer().orElseThrow());
+            if (v.tensorType().flatMap(ValueType.TensorType::shape).isPresent()) {
+                rw.setType(c, ElementTypes.retype(v, dt));
+            }
+            castsInserted++;
+            return c;
+        }
+    }
+}
