@@ -69,6 +69,13 @@ class ModelFuzzTest {
             m = ModelReader.read(bytes, Optional.empty(), "fuzz");
         } catch (UserException e) {
             assertThat(e.getMessage()).as(what).isNotBlank();
+            // the reader's safety net wraps unexpected exceptions as "malformed model": those are gaps
+            // in its checks, each should get its own message
+            Throwable cause = e.getCause() == null ? new Exception() : e.getCause();
+            assertThat(cause).as(what + ": " + e.getMessage())
+                    .isNotInstanceOfAny(NullPointerException.class, IndexOutOfBoundsException.class,
+                            IllegalArgumentException.class, IllegalStateException.class,
+                            ClassCastException.class, ArithmeticException.class);
             refused++;
             return;
         } catch (RuntimeException | StackOverflowError | OutOfMemoryError e) {
