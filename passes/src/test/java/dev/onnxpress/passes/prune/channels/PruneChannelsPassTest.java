@@ -1,0 +1,432 @@
+package dev.onnxpress.passes.prune.channels;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.onnxpress.ir.Attr;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelReader;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.DefaultOptions;
+import dev.onnxpress.passes.NoDataContext;
+import dev.onnxpress.passes.NodeSelector;
+import dev.onnxpress.passes.PassException;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.Placement;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Scope;
+import dev.onnxpress.testing.GraphBuilder;
+import dev.onnxpress.testing.OrtEquivalence;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * prune_channels on tiny graphs. Most tests zero the weights of chosen channels ("dead" channels), so
+ * that l1 must pick exactly those and the pruned model must compute the same outputs (to float
+ * round-off) with smaller tensors: that checks the dependency groups and every tensor the surgery
+ * touches, verified in ONNX Runtime.
+ */
+class PruneChannelsPassTest {
+    private static final Set<Integer> DEAD = Set.of(1, 4, 6);
+    private final Random random = new Random(3);
+    private final PruneChannelsPass pass = new PruneChannelsPass();
+
+    // ------------------------------------------------------------------ weights
+
+    private Tensor randn(long... dims) {
+        int n = (int) Tensor.elementCount(dims);
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) (random.nextGaussian() * 0.5);
+        }
+        return Tensor.ofFloats(dims, v);
+    }
+
+    private Tensor positive(long n) {
+        float[] v = new float[(int) n];
+        for (int i = 0; i < n; i++) {
+            v[i] = 0.5f + random.nextFloat();
+        }
+        return Tensor.ofFloats(new long[] {n}, v);
+    }
+
+    /** Zeroes the given indices along axis 0 of a tensor. */
+    private static Tensor kill(Tensor t, Set<Integer> channels, int axis) {
+        float[] v = t.toFloatArray();
+        long[] d = t.dims();
+        long inner = 1;
+        for (int i = axis + 1; i < d.length; i++) {
+            inner *= d[i];
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (channels.contains((int) ((i / inner) % d[axis]))) {
+                v[i] = 0;
+            }
+        }
+        return Tensor.ofFloats(d, v);
+    }
+
+    private static Map<String, Attr> conv3x3() {
+        return Map.of("kernel_shape", Attr.ofInts(3, 3), "pads", Attr.ofInts(1, 1, 1, 1));
+    }
+
+    private PruneChannelsOptions l1(double ratio) {
+        return PruneChannelsOptions.of(Criterion.L1, ratio);
+    }
+
+    private PassResult prune(Model m, PruneChannelsOptions o) {
+        return pass.run(m, o, new NoDataContext());
+    }
+
+    private static long[] dims(Model m, String value) {
+        return m.graph().constantValue(m.graph().findValue(value).orElseThrow()).orElseThrow().dims();
+    }
+
+    private static Tensor weightOf(Model m, String node, int input) {
+        return m.graph().constantValue(m.graph().findNode(node).orElseThrow().input(input)).orElseThrow();
+    }
+
+    // ------------------------------------------------------------------ chain, Constant nodes, BN
+
+    private Model chain(boolean constantNodes) {
+        GraphBuilder b = GraphBuilder.model("chain").input("x", DataType.FLOAT, "N", 3, 8, 8);
+        Tensor w1 = kill(randn(8, 3, 3, 3), DEAD, 0);
+        Tensor beta = kill(randn(8), DEAD, 0);
+        if (constantNodes) {
+            b.constant("w1", w1).constant("b1", kill(randn(8), DEAD, 0)).constant("g", positive(8))
+                    .constant("beta", beta).constant("mean", kill(randn(8), DEAD, 0)).constant("var", positive(8))
+                    .constant("w2", randn(5, 8, 3, 3));
+        } else {
+            b.initializer("w1", w1).initializer("b1", kill(randn(8), DEAD, 0)).initializer("g", positive(8))
+                    .initializer("beta", beta).initializer("mean", kill(randn(8), DEAD, 0))
+                    .initializer("var", positive(8)).initializer("w2", randn(5, 8, 3, 3));
+        }
+        // dead channels: zero filter and bias, BN mean 0 and beta 0 → exactly zero after BN and Relu
+        return b.node("Conv", List.of("x", "w1", "b1"), List.of("c1"), conv3x3())
+                .node("BatchNormalization", List.of("c1", "g", "beta", "mean", "var"), List.of("bn"))
+                .node("Relu", List.of("bn"), List.of("r"))
+                .node("Conv", List.of("r", "w2"), List.of("y"), conv3x3())
+                .output("y", DataType.FLOAT, "N", 5, 8, 8).build();
+    }
+
+    @Test
+    void prunesTheDeadChannelsOfAChainExactly() {
+        Model m = chain(false);
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, l1(3 / 8.0));
+        assertTrue(r.changed());
+        assertEquals(3L, r.statistics().get("channels_pruned"));
+        assertArrayEquals(new long[] {5, 3, 3, 3}, weightOf(m, "Conv", 1).dims());
+        assertArrayEquals(new long[] {5, 5, 3, 3}, weightOf(m, "Conv_1", 1).dims());
+        assertArrayEquals(new long[] {5}, weightOf(m, "BatchNormalization", 3).dims());
+        // filters, bias, BN scale and shift of 3 channels, and their input slices in the next Conv
+        assertTrue(r.statistics().get("params_removed").longValue() >= 3L * 27 + 3 + 2 * 3 + 3 * 5 * 9);
+        assertTrue(r.statistics().get("macs_removed").longValue() > 0);
+        before.assertWithin(m, 1e-4);
+        List<?> table = (List<?>) r.details().get("layers");
+        assertEquals(1, table.size()); // the last Conv feeds the graph output: skipped
+        assertTrue(r.skips().stream().anyMatch(k -> k.where().equals("Conv_1")), r.skips().toString());
+    }
+
+    @Test
+    void prunesWeightsHeldInConstantNodes() {
+        Model m = chain(true);
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        assertTrue(m.graph().initializers().isEmpty());
+        prune(m, l1(3 / 8.0).withLayers(NodeSelector.op("Conv")));
+        assertArrayEquals(new long[] {5, 3, 3, 3}, weightOf(m, "Conv", 1).dims());
+        before.assertWithin(m, 1e-4);
+        ModelReader.read(ModelWriter.toBytes(m), Optional.empty(), "pruned");
+    }
+
+    @Test
+    void bnGammaPrunesTheSmallestScalesAndMustPrecedeFoldBatchNorm() {
+        Model m = chain(false);
+        Tensor g = weightOf(m, "BatchNormalization", 1);
+        float[] gamma = g.toFloatArray();
+        for (int c : DEAD) {
+            gamma[c] = 0.01f;
+        }
+        new dev.onnxpress.ir.Rewriter(m).setInitializer(m.graph().findValue("g").orElseThrow(),
+                Tensor.ofFloats(new long[] {8}, gamma));
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, PruneChannelsOptions.of(Criterion.BN_GAMMA, 3 / 8.0));
+        assertEquals(3L, r.statistics().get("channels_pruned"));
+        before.assertWithin(m, 1e-4);
+        List<Placement> p = pass.placement(PruneChannelsOptions.of(Criterion.BN_GAMMA, 0.5));
+        assertEquals(1, p.size());
+        assertEquals(Placement.Kind.BEFORE, p.get(0).kind());
+        assertEquals("fold_batchnorm", p.get(0).otherPass());
+        assertFalse(p.get(0).fix().isEmpty());
+        assertTrue(pass.placement(l1(0.5)).isEmpty());
+    }
+
+    @Test
+    void bnGammaWithoutBatchNormIsASkip() {
+        Model m = flattenGemm();
+        PassResult r = prune(m, PruneChannelsOptions.of(Criterion.BN_GAMMA, 0.5));
+        assertFalse(r.changed());
+        assertTrue(r.skips().stream().anyMatch(s -> s.reason().contains("no BatchNormalization")), r.skips().toString());
+    }
+
+    @Test
+    void defaultsAreReadable() {
+        PruneChannelsOptions o = DefaultOptions.of(PruneChannelsOptions.class);
+        assertEquals(Criterion.L1, o.criterion());
+        assertEquals(Scope.GLOBAL, o.scope());
+        assertFalse(o.compensate());
+    }
+
+    // ------------------------------------------------------------------ groups
+
+    @Test
+    void residualAddGetsOneKeepSet() {
+        Tensor wa = kill(randn(8, 3, 3, 3), DEAD, 0);
+        Tensor wb = kill(randn(8, 8, 3, 3), DEAD, 0);
+        Model m = GraphBuilder.model("res").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("wa", wa).initializer("wb", wb).initializer("wc", randn(4, 8, 1, 1))
+                .node("Conv", List.of("x", "wa"), List.of("a"), conv3x3())
+                .node("Relu", List.of("a"), List.of("ra"))
+                .node("Conv", List.of("ra", "wb"), List.of("b"), conv3x3())
+                .node("Add", List.of("ra", "b"), List.of("s"))
+                .node("Conv", List.of("s", "wc"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .output("y", DataType.FLOAT, "N", 4, 8, 8).build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, l1(3 / 8.0).withScope(Scope.LAYER));
+        assertEquals(3L, r.statistics().get("channels_pruned"));
+        assertArrayEquals(new long[] {5, 3, 3, 3}, weightOf(m, "Conv", 1).dims());
+        assertArrayEquals(new long[] {5, 5, 3, 3}, weightOf(m, "Conv_1", 1).dims());
+        assertArrayEquals(new long[] {4, 5, 1, 1}, weightOf(m, "Conv_2", 1).dims());
+        before.assertWithin(m, 1e-4);
+    }
+
+    @Test
+    void concatMapsOffsetsAndDepthwiseFollows() {
+        Set<Integer> deadB = Set.of(0, 2);
+        Model m = GraphBuilder.model("cat").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("wa", kill(randn(8, 3, 3, 3), DEAD, 0))
+                .initializer("wb", kill(randn(4, 3, 3, 3), deadB, 0))
+                .initializer("wd", randn(12, 1, 3, 3)).initializer("bd", randn(12))
+                .initializer("wc", randn(6, 12, 1, 1))
+                .node("Conv", List.of("x", "wa"), List.of("a"), conv3x3())
+                .node("Conv", List.of("x", "wb"), List.of("b"), conv3x3())
+                .node("Concat", List.of("a", "b"), List.of("cat"), Map.of("axis", Attr.of(1L)))
+                .node("Conv", List.of("cat", "wd", "bd"), List.of("dw"),
+                        Map.of("kernel_shape", Attr.ofInts(3, 3), "pads", Attr.ofInts(1, 1, 1, 1),
+                                "group", Attr.of(12L)))
+                .node("Conv", List.of("dw", "wc"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .output("y", DataType.FLOAT, "N", 6, 8, 8).build();
+        // the dead channels' depthwise outputs are a constant bias: route it nowhere by zeroing the bias there
+        float[] bd = weightOf(m, "Conv_2", 2).toFloatArray();
+        for (int c : List.of(1, 4, 6, 8, 10)) {
+            bd[c] = 0;
+        }
+        new dev.onnxpress.ir.Rewriter(m).setInitializer(m.graph().findValue("bd").orElseThrow(),
+                Tensor.ofFloats(new long[] {12}, bd));
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, l1(5 / 12.0).withLayers(n -> !n.name().equals("Conv_3")));
+        assertEquals(5L, r.statistics().get("channels_pruned"));
+        assertArrayEquals(new long[] {7, 1, 3, 3}, weightOf(m, "Conv_2", 1).dims());
+        assertEquals(7L, m.graph().findNode("Conv_2").orElseThrow().attrInt("group", 0));
+        assertArrayEquals(new long[] {6, 7, 1, 1}, weightOf(m, "Conv_3", 1).dims());
+        before.assertWithin(m, 1e-4);
+    }
+
+    private Model flattenGemm() {
+        return GraphBuilder.model("fc").input("x", DataType.FLOAT, "N", 3, 4, 4)
+                .initializer("w", kill(randn(8, 3, 3, 3), DEAD, 0))
+                .initializer("fc", randn(10, 8 * 4 * 4)).initializer("fb", randn(10))
+                .node("Conv", List.of("x", "w"), List.of("c"), conv3x3())
+                .node("Relu", List.of("c"), List.of("r"))
+                .node("Flatten", List.of("r"), List.of("f"))
+                .node("Gemm", List.of("f", "fc", "fb"), List.of("y"), Map.of("transB", Attr.of(1L)))
+                .output("y", DataType.FLOAT, "N", 10).build();
+    }
+
+    @Test
+    void flattenIntoGemmKeepsEachChannelsFeatureBlock() {
+        Model m = flattenGemm();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, l1(3 / 8.0).withLayers(NodeSelector.op("Conv")));
+        assertEquals(3L, r.statistics().get("channels_pruned"));
+        assertArrayEquals(new long[] {10, 5 * 16}, weightOf(m, "Gemm", 1).dims());
+        before.assertWithin(m, 1e-4);
+    }
+
+    @Test
+    void gemmHiddenUnitsArePruned() {
+        Set<Integer> dead = Set.of(0, 3, 5, 9);
+        Model m = GraphBuilder.model("mlp").input("x", DataType.FLOAT, "N", 6)
+                .initializer("w1", kill(randn(6, 12), dead, 1)).initializer("b1", kill(randn(12), dead, 0))
+                .initializer("w2", randn(12, 3))
+                .node("Gemm", List.of("x", "w1", "b1"), List.of("h"))
+                .node("Relu", List.of("h"), List.of("r"))
+                .node("MatMul", List.of("r", "w2"), List.of("y"))
+                .output("y", DataType.FLOAT, "N", 3).build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, l1(4 / 12.0));
+        assertEquals(4L, r.statistics().get("channels_pruned"));
+        assertArrayEquals(new long[] {6, 8}, weightOf(m, "Gemm", 1).dims());
+        assertArrayEquals(new long[] {8, 3}, weightOf(m, "MatMul", 1).dims());
+        before.assertWithin(m, 1e-4);
+    }
+
+    @Test
+    void squeezeExciteMulTiesTheGateToItsInput() {
+        Model m = GraphBuilder.model("se").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w", kill(randn(8, 3, 3, 3), DEAD, 0))
+                .initializer("s1", randn(2, 8, 1, 1)).initializer("s1b", randn(2))
+                .initializer("s2", kill(randn(8, 2, 1, 1), DEAD, 0)).initializer("s2b", kill(randn(8), DEAD, 0))
+                .initializer("wc", randn(4, 8, 1, 1))
+                .node("Conv", List.of("x", "w"), List.of("c"), conv3x3())
+                .node("GlobalAveragePool", List.of("c"), List.of("p"))
+                .node("Conv", List.of("p", "s1", "s1b"), List.of("e1"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .node("Relu", List.of("e1"), List.of("e1r"))
+                .node("Conv", List.of("e1r", "s2", "s2b"), List.of("e2"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .node("HardSigmoid", List.of("e2"), List.of("gate"))
+                .node("Mul", List.of("c", "gate"), List.of("m"))
+                .node("Conv", List.of("m", "wc"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .output("y", DataType.FLOAT, "N", 4, 8, 8).build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, l1(3 / 8.0).withScope(Scope.LAYER).withLayers(n -> n.name().equals("Conv")));
+        assertEquals(3L, r.statistics().get("channels_pruned"), r.skips().toString());
+        assertArrayEquals(new long[] {5, 2, 1, 1}, weightOf(m, "Conv_2", 1).dims());
+        assertArrayEquals(new long[] {2, 5, 1, 1}, weightOf(m, "Conv_1", 1).dims());
+        before.assertWithin(m, 1e-4);
+    }
+
+    @Test
+    void splitOnTheChannelAxisGetsNewSizes() {
+        Model m = GraphBuilder.model("split").opset(13).input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w", kill(randn(8, 3, 3, 3), DEAD, 0))
+                .initializer("sizes", Tensor.ofLongs(new long[] {2}, 4, 4))
+                .initializer("wa", randn(2, 4, 1, 1)).initializer("wb", randn(2, 4, 1, 1))
+                .node("Conv", List.of("x", "w"), List.of("c"), conv3x3())
+                .node("Split", List.of("c", "sizes"), List.of("p", "q"), Map.of("axis", Attr.of(1L)))
+                .node("Conv", List.of("p", "wa"), List.of("ya"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .node("Conv", List.of("q", "wb"), List.of("yb"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .output("ya", DataType.FLOAT, "N", 2, 8, 8).output("yb", DataType.FLOAT, "N", 2, 8, 8).build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        prune(m, l1(3 / 8.0).withLayers(n -> n.name().equals("Conv")));
+        assertArrayEquals(new long[] {3, 2}, m.graph().constantValue(m.graph().findNode("Split").orElseThrow()
+                .input(1)).orElseThrow().toLongArray());
+        assertArrayEquals(new long[] {2, 3, 1, 1}, weightOf(m, "Conv_1", 1).dims());
+        before.assertWithin(m, 1e-4);
+    }
+
+    // ------------------------------------------------------------------ what must not change
+
+    @Test
+    void graphOutputsAndUnknownReadersLeaveTheGroupWhole() {
+        Model m = GraphBuilder.model("out").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w", randn(8, 3, 3, 3)).initializer("w2", randn(8, 8, 1, 1))
+                .node("Conv", List.of("x", "w"), List.of("c"), conv3x3())
+                .node("LRN", List.of("c"), List.of("l"), Map.of("size", Attr.of(3L)))
+                .node("Conv", List.of("l", "w2"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .output("y", DataType.FLOAT, "N", 8, 8, 8).build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = prune(m, l1(0.5));
+        assertFalse(r.changed());
+        assertEquals(2L, r.statistics().get("groups_skipped"));
+        assertTrue(r.skips().stream().anyMatch(s -> s.where().equals("Conv") && s.reason().contains("LRN")),
+                r.skips().toString());
+        assertTrue(r.skips().stream().anyMatch(s -> s.where().equals("Conv_1") && s.reason().contains("graph output")),
+                r.skips().toString());
+        before.assertBitIdentical(m);
+    }
+
+    @Test
+    void roundToAndMinChannelsBoundTheKeptCount() {
+        Model m = GraphBuilder.model("round").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w", randn(32, 3, 3, 3)).initializer("w2", randn(4, 32, 1, 1))
+                .node("Conv", List.of("x", "w"), List.of("c"), conv3x3())
+                .node("Conv", List.of("c", "w2"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .output("y", DataType.FLOAT, "N", 4, 8, 8).build();
+        Model a = m.copy();
+        prune(a, l1(0.7).withRounding(1, 8));
+        assertEquals(16, weightOf(a, "Conv", 1).dim(0)); // 32 − 22 = 10 → 16
+        Model b = m.copy();
+        prune(b, l1(0.9).withRounding(12, 1));
+        assertEquals(12, weightOf(b, "Conv", 1).dim(0));
+        Model c = m.copy();
+        OrtEquivalence.run(c, OrtEquivalence.randomFeeds(c, 1, Map.of()));
+        prune(c, l1(0.0));
+        assertEquals(32, weightOf(c, "Conv", 1).dim(0));
+    }
+
+    @Test
+    void selectorMatchingNoLayerIsAnError() {
+        Model m = chain(false);
+        PassException e = assertThrows(PassException.class,
+                () -> prune(m, l1(0.5).withLayers(n -> n.name().equals("nothing"))));
+        assertTrue(e.getMessage().contains("selects no"), e.getMessage());
+    }
+
+    @Test
+    void activationAndCompensationNeedCalibration() {
+        Model m = chain(false);
+        PassException e = assertThrows(PassException.class,
+                () -> prune(m, PruneChannelsOptions.of(Criterion.ACTIVATION, 0.5)));
+        assertTrue(e.getMessage().contains("calibration"), e.getMessage());
+    }
+
+    // ------------------------------------------------------------------ data-driven
+
+    private List<Map<String, Tensor>> batches(int count, long... dims) {
+        List<Map<String, Tensor>> out = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            out.add(Map.of("x", randn(dims)));
+        }
+        return out;
+    }
+
+    @Test
+    void activationCriterionFindsSilentChannels() {
+        Model m = chain(false);
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        SampleContext ctx = new SampleContext(Map.of("calib", batches(3, 4, 3, 8, 8)));
+        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.ACTIVATION, 3 / 8.0)
+                .withLayers(n -> n.name().equals("Conv")).withCalibration(new DataRef("calib")), ctx);
+        assertEquals(3L, r.statistics().get("channels_pruned"));
+        before.assertWithin(m, 1e-4);
+    }
+
+    @Test
+    void compensationRecoversTheNextLayersOutput() {
+        Model m = GraphBuilder.model("comp").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w1", randn(16, 3, 3, 3)).initializer("w2", randn(6, 16, 3, 3))
+                .initializer("b2", randn(6)).initializer("fc", randn(6 * 64, 4))
+                .node("Conv", List.of("x", "w1"), List.of("c1"), conv3x3())
+                .node("Relu", List.of("c1"), List.of("r1"))
+                .node("Conv", List.of("r1", "w2", "b2"), List.of("c2"), conv3x3())
+                .node("Flatten", List.of("c2"), List.of("f"))
+                .node("MatMul", List.of("f", "fc"), List.of("y"))
+                .output("y", DataType.FLOAT, "N", 4).build();
+        Map<String, Tensor> probe = Map.of("x", randn(8, 3, 8, 8));
+        OrtEquivalence before = OrtEquivalence.capture(m, probe);
+        SampleContext ctx = new SampleContext(Map.of("calib", batches(4, 16, 3, 8, 8)));
+        PruneChannelsOptions o = l1(0.5).withLayers(n -> n.name().equals("Conv"));
+        Model plain = m.copy();
+        pass.run(plain, o, ctx);
+        PassResult r = pass.run(m, o.withCompensation(new DataRef("calib")), ctx);
+        assertEquals(1L, r.statistics().get("layers_refit").longValue());
+        double errBefore = r.statistics().get("refit_error_before").doubleValue();
+        double errAfter = r.statistics().get("refit_error_after").doubleValue();
+        assertTrue(errAfter < errBefore * 0.8, errBefore + " -> " + errAfter);
+        double plainDiff = before.maxAbsDifference(plain);
+        double compDiff = before.maxAbsDifference(m);
+        assertTrue(compDiff < plainDiff, "compensated " + compDiff + " vs plain " + plainDiff);
+        assertArrayEquals(new long[] {6, 8, 3, 3}, weightOf(m, "Conv_1", 1).dims());
+    }
+}
