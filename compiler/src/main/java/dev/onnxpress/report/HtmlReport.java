@@ -9,7 +9,6 @@ import dev.onnxpress.report.SvgChart.Kind;
 import dev.onnxpress.report.SvgChart.Point;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -287,7 +286,7 @@ public final class HtmlReport {
             for (int i = 0; i < steps.size(); i++) {
                 StepReport s = steps.get(i);
                 Kind kind = s.verdict().passed() ? Kind.ACCEPTED : Kind.REJECTED;
-                String label = (i + 1) + " " + shorten(StepOrigins.label(s), 20);
+                String label = (i + 1) + " " + axisLabel(s);
                 String who = (i + 1) + " " + StepOrigins.label(s) + (kind == Kind.REJECTED ? " (rejected)" : "") + ": ";
                 size.add(new Point(label, s.bytes() / divisor, f.bytes(s.bytes()), kind, who + f.bytes(s.bytes())));
                 latency.add(new Point(label, s.latencyMs(), f.millis(s.latencyMs()), kind,
@@ -296,7 +295,8 @@ public final class HtmlReport {
                     double c = s.metrics().cosine();
                     fidelity.add(new Point(label, c, f.cosine(c), kind, who + "cosine " + f.cosine(c)));
                 } else {
-                    OptionalDouble a = which == Fidelity.ACCURACY ? s.metrics().accuracy() : s.metrics().top1Agreement();
+                    OptionalDouble a = which == Fidelity.ACCURACY ? s.metrics().accuracy()
+                            : s.metrics().top1Agreement();
                     fidelity.add(new Point(label, a.isPresent() ? a.getAsDouble() * 100 : Double.NaN, f.percent(a),
                             kind, who + f.percent(a)));
                 }
@@ -323,7 +323,8 @@ public final class HtmlReport {
             figure(new SvgChart("Max abs error vs input model", "log scale", SvgChart.Style.BAR, SvgChart.Scale.LOG,
                     v -> String.format(Locale.ROOT, "1e%d", Math.round(Math.log10(v))), error, OptionalDouble.empty(),
                     "", Double.POSITIVE_INFINITY,
-                    allZero && !steps.isEmpty() ? "every step reproduces the input model's outputs exactly" : "no data"));
+                    allZero && !steps.isEmpty() ? "every step reproduces the input model's outputs exactly"
+                            : "no data"));
             figure(new SvgChart("Latency", "ms per batch", SvgChart.Style.BAR, SvgChart.Scale.LINEAR_FROM_ZERO,
                     Page::tick, latency, OptionalDouble.of(b.latencyMs()), "input", Double.POSITIVE_INFINITY,
                     "not measured"));
@@ -379,10 +380,11 @@ public final class HtmlReport {
                 if (s.skips().isEmpty()) {
                     continue;
                 }
-                out.append("<h3>").append(i + 1).append(". ").append(esc(StepOrigins.label(s)))
-                        .append(" <span class=\"muted\">(").append(s.skips().size()).append(")</span></h3>\n")
-                        .append("<div class=\"scroll\"><table class=\"data\"><thead><tr><th>Where</th><th>Reason</th>")
-                        .append("</tr></thead>\n<tbody>\n");
+                out.append("<details open=\"open\"><summary><h3>").append(i + 1).append(". ")
+                        .append(esc(StepOrigins.label(s)))
+                        .append(" <span class=\"muted\">(").append(s.skips().size()).append(")</span></h3></summary>\n")
+                        .append("<div class=\"scroll fit\"><table class=\"data\"><thead><tr><th>Where</th>")
+                        .append("<th>Reason</th></tr></thead>\n<tbody>\n");
                 int n = 0;
                 for (SkipEntry skip : s.skips()) {
                     if (n++ == MAX_TABLE_ROWS) {
@@ -393,6 +395,7 @@ public final class HtmlReport {
                 }
                 out.append("</tbody></table></div>\n");
                 truncationNote(s.skips().size());
+                out.append("</details>\n");
             }
             out.append("</section>\n");
         }
@@ -415,7 +418,8 @@ public final class HtmlReport {
                 if (s.details().isEmpty()) {
                     continue;
                 }
-                out.append("<h3>").append(i + 1).append(". ").append(esc(StepOrigins.label(s))).append("</h3>\n");
+                out.append("<details open=\"open\"><summary><h3>").append(i + 1).append(". ")
+                        .append(esc(StepOrigins.label(s))).append("</h3></summary>\n");
                 // through the JSON tree: one conversion of arbitrary pass data (records, arrays, NaN) for both
                 JsonNode tree = JsonReport.value(s.details());
                 List<String> scalarKeys = new ArrayList<>();
@@ -432,22 +436,23 @@ public final class HtmlReport {
                     }
                     out.append("</tbody></table>\n");
                 }
-                tree.fields().forEachRemaining(e -> {
+                for (Map.Entry<String, JsonNode> e : tree.properties()) {
                     if (!scalarKeys.contains(e.getKey())) {
                         out.append("<h4>").append(esc(e.getKey())).append("</h4>\n");
                         structured(e.getValue());
                     }
-                });
+                }
+                out.append("</details>\n");
             }
             out.append("</section>\n");
         }
 
-        /** A list of objects becomes a table (columns: every key, in first-seen order); an object, a key/value table. */
+        /** A list of objects becomes a table (columns: every key, first seen first); an object, a key/value table. */
         private void structured(JsonNode node) {
             if (node.isArray() && allObjects(node)) {
                 Set<String> columns = new LinkedHashSet<>();
                 node.forEach(row -> row.fieldNames().forEachRemaining(columns::add));
-                out.append("<div class=\"scroll\"><table class=\"data\"><thead><tr>");
+                out.append("<div class=\"scroll fit\"><table class=\"data\"><thead><tr>");
                 for (String c : columns) {
                     out.append("<th>").append(esc(c)).append("</th>");
                 }
@@ -470,8 +475,7 @@ public final class HtmlReport {
                 truncationNote(node.size());
             } else if (node.isObject()) {
                 out.append("<table class=\"kv\"><tbody>\n");
-                for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
-                    Map.Entry<String, JsonNode> e = it.next();
+                for (Map.Entry<String, JsonNode> e : node.properties()) {
                     out.append("<tr><th>").append(esc(e.getKey())).append("</th><td>");
                     if (isScalarOrScalarList(e.getValue())) {
                         out.append(esc(scalarText(e.getValue())));
@@ -556,6 +560,15 @@ public final class HtmlReport {
             return slash >= 0 && slash < p.length() - 1 ? p.substring(slash + 1) : p;
         }
 
+        /** At most about 22 characters; for a {@code try} attempt the tried value matters more than the pass id. */
+        private static String axisLabel(StepReport s) {
+            if (s.attempt().isEmpty()) {
+                return shorten(s.pass(), 22);
+            }
+            String attempt = shorten(s.attempt().get(), 10);
+            return shorten(s.pass(), 22 - attempt.length() - 3) + " [" + attempt + "]";
+        }
+
         private static String shorten(String s, int max) {
             return s.length() <= max ? s : s.substring(0, max - 1) + "\u2026";
         }
@@ -580,6 +593,8 @@ public final class HtmlReport {
             h1 { font-size: 24px; margin: 0; font-weight: 650; word-break: break-all; }
             h2 { font-size: 17px; margin: 30px 0 10px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
             h3 { font-size: 14px; margin: 18px 0 6px; }
+            summary { cursor: pointer; margin: 18px 0 6px; }
+            summary h3 { display: inline; margin: 0; }
             h4 { font-size: 13px; margin: 12px 0 6px; color: var(--muted); font-weight: 600; }
             .title-row { display: flex; align-items: center; gap: 14px; flex-wrap: wrap; }
             .subtitle { color: var(--muted); margin: 6px 0 0; }
@@ -654,6 +669,8 @@ public final class HtmlReport {
             table.kv tr:last-child th, table.kv tr:last-child td { border-bottom: none; }
             table.kv table.kv { min-width: 0; }
             table.data { font-size: 12.5px; }
+            .scroll.fit { display: inline-block; max-width: 100%; vertical-align: top; }
+            .scroll.fit table.data { width: auto; min-width: 420px; }
             pre.recipe { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 14px;
               overflow-x: auto; white-space: pre; margin: 0; }
             footer { margin-top: 36px; color: var(--muted); font-size: 12px; }

@@ -20,7 +20,9 @@ final class HtmlText {
                 case '"' -> b.append("&quot;");
                 case '\'' -> b.append("&#39;");
                 default -> {
-                    if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    boolean pair = Character.isHighSurrogate(c) && i + 1 < s.length()
+                            && Character.isLowSurrogate(s.charAt(i + 1));
+                    if (pair) {
                         b.append(c).append(s.charAt(++i));
                     } else if (Character.isSurrogate(c) || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
                             || c == 0xFFFE || c == 0xFFFF) {

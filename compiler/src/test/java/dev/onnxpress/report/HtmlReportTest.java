@@ -134,6 +134,32 @@ class HtmlReportTest {
     }
 
     @Test
+    void manyStepsGiveCompactChartsAndEveryPerLayerTable() throws Exception {
+        Document doc = parse(HtmlReport.toHtml(SampleReports.many(18)));
+        Element size = elements(doc, "svg").get(0);
+        assertThat(size.getElementsByTagName("rect").getLength()).isEqualTo(19);
+        // with this many bars the x axis shows step numbers, not names
+        List<String> labels = new ArrayList<>();
+        NodeList texts = size.getElementsByTagName("text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            Element t = (Element) texts.item(i);
+            if (t.getAttribute("class").equals("xlabel")) {
+                labels.add(t.getTextContent());
+            }
+        }
+        assertThat(labels).hasSize(19).startsWith("in", "1", "2").endsWith("18");
+        long layerTables = elements(doc, "table").stream()
+                .filter(t -> t.getElementsByTagName("th").item(0).getTextContent().equals("layer")).count();
+        assertThat(layerTables).isEqualTo(18);
+    }
+
+    @Test
+    void chartLabelsKeepTheTriedValue() throws Exception {
+        Document doc = parse(HtmlReport.toHtml(SampleReports.breach()));
+        assertThat(elements(doc, "svg").get(0).getTextContent()).contains("[r=50%]", "[r=30%]");
+    }
+
+    @Test
     void writeIsAtomic(@TempDir Path dir) throws Exception {
         Path target = dir.resolve("report.html");
         HtmlReport.write(SampleReports.breach(), target);

@@ -83,7 +83,8 @@ final class SampleReports {
         return new PipelineReport(new FileInfo(INPUT_PATH, "ab".repeat(32), 61_234_567L), Optional.empty(), RECIPE,
                 "recipes/shrink <1>.txt", base, steps,
                 new Outcome(Status.TOLERANCE_BREACH,
-                        Optional.of("recipe.txt:8:1: quantize_int8(calibration=test): accuracy drop 53.00 > 0.5 points")),
+                        Optional.of("recipe.txt:8:1: quantize_int8(calibration=test): "
+                                + "accuracy drop 53.00 > 0.5 points")),
                 "idx t10k-images.gz (10000 samples) & <labels>", 14.2);
     }
 
@@ -112,6 +113,35 @@ final class SampleReports {
                 Optional.of(new FileInfo("out/tiny.onnx", "11".repeat(32), 4_400L)),
                 "recipe \"one-line\" version 1\nremove_identity()\nstrip_docs(keep=[\"author\"])\n", "<one-line>",
                 base, steps, new Outcome(Status.OK, Optional.empty()), "random(count=8, seed=1)", 0.5);
+    }
+
+    /** Many steps (a {@code repeat} loop) with a long per-layer table: the dense layout of charts and tables. */
+    static PipelineReport many(int stepCount) {
+        Baseline base = new Baseline(OptionalDouble.of(0.91), 12.0, 480_000_000L, 120_000_000L,
+                OptionalLong.of(9_000_000_000L), 400);
+        List<StepReport> steps = new ArrayList<>();
+        long bytes = base.bytes();
+        double accuracy = 0.91;
+        for (int i = 0; i < stepCount; i++) {
+            bytes = bytes * 9 / 10;
+            accuracy -= 0.0007 * (i % 3);
+            List<Map<String, Object>> layers = new ArrayList<>();
+            for (int l = 0; l < 30; l++) {
+                layers.add(row("block" + l + "/conv", 256, 256 - 8 * (i + 1), 1e-4 * (l + 1)));
+            }
+            boolean passed = i != stepCount - 1;
+            steps.add(new StepReport("prune_channels", "ratio=10%", "recipe.txt:5:5", Optional.empty(), true,
+                    Map.of("channels_pruned", 240), List.of(), List.of(), bytes, bytes / 4, 400,
+                    OptionalLong.of(9_000_000_000L - 400_000_000L * i), 12.0 - 0.5 * i,
+                    new Metrics(1e-3 * (i + 1), 1e-2 * (i + 1), 0.9999 - 1e-4 * i, OptionalDouble.of(0.99 - 0.002 * i),
+                            OptionalDouble.of(accuracy)),
+                    new Verdict(passed, List.of(check("accuracy", "<=", 0.012, 0.91 - accuracy))), 2.0,
+                    Map.of("layers", layers)));
+        }
+        return new PipelineReport(new FileInfo("models/big.onnx", "cd".repeat(32), base.bytes()), Optional.empty(),
+                "recipe \"repeat\" version 1\nrepeat max 20 {\n  prune_channels(ratio=10%)\n}\n", "repeat.txt",
+                base, steps, new Outcome(Status.TOLERANCE_BREACH, Optional.of("recipe.txt:5:5: stop")),
+                "idx test (1000 samples)", 60.0);
     }
 
     /** A run that failed before any step finished. */
