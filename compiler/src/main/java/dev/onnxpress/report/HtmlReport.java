@@ -245,7 +245,8 @@ public final class HtmlReport {
             StringBuilder b = new StringBuilder();
             for (CheckResult c : s.verdict().checks()) {
                 b.append(b.length() == 0 ? "" : "; ").append(c.passed() ? "\u2713 " : "\u2717 ").append(c.text())
-                        .append(" (measured ").append(f.metric(c.metric(), c.measured())).append(')');
+                        .append(" (measured ").append(f.metric(c.metric(), c.measured())).append(", bound ").append(c.op())
+                        .append(' ').append(f.metric(c.metric(), c.bound())).append(')');
             }
             return b.length() == 0 ? "no checks" : b.toString();
         }
@@ -352,7 +353,8 @@ public final class HtmlReport {
                 return;
             }
             out.append("<section>\n<h2>Tolerance checks</h2>\n<div class=\"scroll\"><table class=\"checks\">\n")
-                    .append("<thead><tr><th>#</th><th>Step</th><th>Location</th><th>Check</th><th>Measured</th>")
+                    .append("<thead><tr><th>#</th><th>Step</th><th>Location</th><th>Check</th><th>Bound</th>")
+                    .append("<th>Measured</th>")
                     .append("<th>Result</th></tr></thead>\n<tbody>\n");
             for (int i = 0; i < steps.size(); i++) {
                 StepReport s = steps.get(i);
@@ -360,7 +362,9 @@ public final class HtmlReport {
                     out.append("<tr><td class=\"num\">").append(i + 1).append("</td><td><span class=\"pass\">")
                             .append(esc(StepOrigins.label(s))).append("</span></td><td class=\"muted\">")
                             .append(esc(s.location())).append("</td><td><code>").append(esc(c.text()))
-                            .append("</code></td><td class=\"num\">").append(esc(f.metric(c.metric(), c.measured())))
+                            .append("</code></td><td class=\"num\">").append(esc(c.op())).append(' ')
+                            .append(esc(f.metric(c.metric(), c.bound())))
+                            .append("</td><td class=\"num\">").append(esc(f.metric(c.metric(), c.measured())))
                             .append("</td><td class=\"verdict ").append(c.passed() ? "pass" : "fail").append("\">")
                             .append(c.passed() ? "\u2713 held" : "\u2717 breached").append("</td></tr>\n");
                 }

@@ -94,7 +94,8 @@ public final class TerminalReport {
             for (CheckResult c : s.verdict().checks()) {
                 if (!c.passed()) {
                     failed.add("  " + f.check(false) + " step " + (i + 1) + " " + StepOrigins.label(s) + " ("
-                            + s.location() + "): " + c.text() + ", measured " + f.metric(c.metric(), c.measured()));
+                            + s.location() + "): " + c.text() + ": measured " + f.metric(c.metric(), c.measured())
+                            + ", bound " + c.op() + " " + f.metric(c.metric(), c.bound()));
                 }
             }
             for (SkipEntry skip : s.skips()) {

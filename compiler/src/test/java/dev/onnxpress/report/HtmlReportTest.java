@@ -119,6 +119,7 @@ class HtmlReportTest {
     void checksAndSkipsAreListed() throws Exception {
         String text = parse(HtmlReport.toHtml(SampleReports.breach())).getDocumentElement().getTextContent();
         assertThat(text).contains("top1_agreement vs original >= 0.98", "91.20%", "\u2717 breached", "\u2713 held",
+                "accuracy max_drop 0.5", ">= 92.62%", "40.12%",
                 "excluded by selector", "node \"head/conv\"");
     }
 

@@ -72,8 +72,10 @@ class TerminalReportTest {
     void failedChecksAndFirstSkipReasonsAreListed() {
         String out = TerminalReport.render(SampleReports.breach());
         assertThat(out).contains("failed checks:\n"
-                + "  \u2717 step 2 prune_channels [r=50%] (recipe.txt:6:3): top1_agreement vs original >= 0.98, "
-                + "measured 91.20%\n");
+                + "  \u2717 step 2 prune_channels [r=50%] (recipe.txt:6:3): top1_agreement vs original >= 0.98: "
+                + "measured 91.20%, bound >= 98.00%\n"
+                + "  \u2717 step 4 quantize_int8 (recipe.txt:8:1): accuracy max_drop 0.5: measured 40.12%, "
+                + "bound >= 92.62%\n");
         assertThat(out).contains("skipped (3 places):\n"
                 + "  [2] prune_channels: node 'conv<1>': depthwise & grouped conv <script>alert(\"x&y\")</script> "
                 + "'q' ?\n");
