@@ -1,0 +1,647 @@
+package dev.onnxpress.passes.convert.opset;
+
+import dev.onnxpress.ir.Attr;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.ir.ValueType;
+import dev.onnxpress.passes.PassException;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.convert.Decompositions;
+import dev.onnxpress.passes.convert.ElementTypes;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Rewrites one node from its form at opset {@code from} to its form at opset {@code to}. Each op family
+ * knows the opsets where its signature changed; a node is rewritten only when {@code from} and
+ * {@code to} fall on different sides of such a boundary.
+ */
+final class OpsetConverter {
+    private static final Set<String> REDUCE_18 = Set.of("ReduceMax", "ReduceMin", "ReduceMean", "ReduceProd",
+            "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp", "ReduceSumSquare");
+
+    private final Rewriter rw;
+    private final long from;
+    private final long to;
+    private final ElementTypes types;
+    private final PassResult.Builder result;
+    private long rewritten;
+
+    OpsetConverter(Model model, long from, long to, PassResult.Builder result) {
+        this.rw = new Rewriter(model);
+        this.from = from;
+        this.to = to;
+        this.types = ElementTypes.of(model.graph());
+        this.result = result;
+    }
+
+    Rewriter rewriter() {
+        return rw;
+    }
+
+    long rewritten() {
+        return rewritten;
+    }
+
+    private PassException fail(Node n, String why) {
+        return new PassException(ConvertOpsetPass.ID, "node '" + n.label() + "' (" + n.opType() + "): " + why
+                + "; cannot convert from opset " + from + " to " + to);
+    }
+
+    private static boolean crosses(long a, long b, int boundary) {
+        return (a < boundary) != (b < boundary);
+    }
+
+    private boolean down(int boundary) {
+        return from >= boundary && to < boundary;
+    }
+
+    private boolean up(int boundary) {
+        return from < boundary && to >= boundary;
+    }
+
+    void convert(Node n) {
+        String op = n.opType();
+        long before = rw.changes();
+        Optional<OpsetVersions.Removal> removal = OpsetVersions.removal(op);
+        if (removal.isPresent() && to >= removal.get().removedAt()) {
+            if (op.equals("Upsample")) {
+                upsampleToResize(n);
+            } else if (op.equals("Scatter")) {
+                rw.setOpType(n, "ScatterElements", "");
+            }
+        } else if (OpsetVersions.since(op).map(s -> to < s).orElse(false)) {
+            belowIntroduction(n);
+        } else {
+            signature(n);
+        }
+        if (n.graph() != null && n.graph().nodes().contains(n)) {
+            droppedAttributes(n);
+        }
+        if (rw.changes() > before) {
+            rewritten++;
+        }
+    }
+
+    // ---------------------------------------------------------------- ops that do not exist at the target
+
+    private void belowIntroduction(Node n) {
+        switch (n.opType()) {
+            case "Resize" -> resize(n);
+            case "ScatterElements" -> {
+                requireDefault(n, "reduction", "none");
+                rw.setOpType(n, "Scatter", "");
+            }
+            case "GreaterOrEqual" -> negate(n, "Less");
+            case "LessOrEqual" -> negate(n, "Greater");
+            case "Gelu", "HardSwish", "Mish" -> Decompositions.expand(rw, n, to, types.of(n.input(0)).orElse(DataType.FLOAT)).orElseThrow(() -> fail(n,
+                    "no equivalent before opset " + OpsetVersions.since(n.opType()).orElseThrow()));
+            default -> throw fail(n, n.opType() + " does not exist before opset "
+                    + OpsetVersions.since(n.opType()).orElseThrow());
+        }
+    }
+
+    private void negate(Node n, String opposite) {
+        Value cmp = rw.add(n.graph(), opposite, n.label() + "_" + opposite, List.of(n.input(0), n.input(1)), Map.of());
+        Value out = rw.add(n.graph(), "Not", n.label() + "_not", List.of(cmp), Map.of());
+        replaceNode(n, out);
+    }
+
+    /** Points readers of n's only output at {@code out}, which takes the output's name, and drops n. */
+    void replaceNode(Node n, Value out) {
+        Value old = n.output();
+        String name = old.name();
+        Optional<ValueType> type = old.type();
+        rw.replaceAllUses(old, out);
+        rw.removeNode(n);
+        rw.rename(old, rw.uniqueName(name + "_replaced"));
+        rw.rename(out, name);
+        type.ifPresent(t -> rw.setType(out, t));
+    }
+
+    // ---------------------------------------------------------------- signature changes
+
+    private void signature(Node n) {
+        switch (n.opType()) {
+            case "Clip" -> {
+                if (crosses(from, to, 11)) {
+                    attrsAndInputs(n, 11, List.of("min", "max"), 1, false);
+                }
+            }
+            case "Pad" -> pad(n);
+            case "Squeeze", "Unsqueeze", "ReduceSum" -> {
+                if (crosses(from, to, 13)) {
+                    attrsAndInputs(n, 13, List.of("axes"), 1, true);
+                }
+            }
+            case "Split" -> split(n);
+            case "Slice" -> slice(n);
+            case "TopK" -> topK(n);
+            case "Dropout" -> dropout(n);
+            case "BatchNormalization" -> batchNorm(n);
+            case "Softmax", "LogSoftmax", "Hardmax" -> softmax(n);
+            case "Resize" -> resize(n);
+            case "Upsample" -> upsample(n);
+            case "Gemm" -> {
+                if (down(11) && !n.hasInput(2)) {
+                    DataType dt = types.of(n.input(0)).orElse(DataType.FLOAT);
+                    rw.setInput(n, 2, constant(n.graph(), n.label() + "_C", Tensor.of(dt, new long[0], new double[] {0})));
+                }
+            }
+            case "Constant" -> {
+                if (down(12)) {
+                    Optional<Tensor> t = n.graph().constantValue(n.output());
+                    if (n.attr("value").isEmpty() && t.isPresent()) {
+                        for (String a : new ArrayList<>(n.attrs().keySet())) {
+                            rw.removeAttr(n, a);
+                        }
+                        rw.setAttr(n, "value", Attr.of(t.get()));
+                    }
+                }
+            }
+            default -> {
+                if (REDUCE_18.contains(n.opType()) && crosses(from, to, 18)) {
+                    attrsAndInputs(n, 18, List.of("axes"), 1, true);
+                }
+            }
+        }
+    }
+
+    /**
+     * Moves attributes to inputs (going up past {@code boundary}) or constant inputs back to attributes
+     * (going down). Clip's min/max are scalars of the data type; axes-like lists are int64 vectors.
+     */
+    private void attrsAndInputs(Node n, int boundary, List<String> names, int firstInput, boolean ints) {
+        if (up(boundary)) {
+            for (int k = 0; k < names.size(); k++) {
+                Optional<Attr> a = n.attr(names.get(k));
+                if (a.isEmpty()) {
+                    continue;
+                }
+                Tensor t;
+                if (ints) {
+                    long[] v = a.get().ints();
+                    t = Tensor.ofLongs(new long[] {v.length}, v);
+                } else {
+                    DataType dt = types.of(n.input(0)).orElse(DataType.FLOAT);
+                    t = Tensor.of(dt, new long[0], new double[] {a.get().f()});
+                }
+                rw.setInput(n, firstInput + k, constant(n.graph(), n.label() + "_" + names.get(k), t));
+                rw.removeAttr(n, names.get(k));
+            }
+            if (n.is("Clip") && n.attr("min").isEmpty() && n.attr("max").isEmpty()) {
+                return;
+            }
+        } else {
+            List<Value> ins = new ArrayList<>(n.inputs());
+            for (int k = 0; k < names.size(); k++) {
+                int idx = firstInput + k;
+                if (!n.hasInput(idx)) {
+                    continue;
+                }
+                String attr = names.get(k);
+                Tensor t = n.graph().constantValue(n.input(idx)).orElseThrow(() -> fail(n, "input '"
+                        + n.input(idx).name() + "' is not a constant, and before opset " + boundary + " "
+                        + n.opType() + " takes it as the attribute '" + attr + "'"));
+                if (ints) {
+                    rw.setAttr(n, names.get(k), Attr.ofInts(t.toLongArray()));
+                } else {
+                    rw.setAttr(n, names.get(k), Attr.of((float) t.toDoubleArray()[0]));
+                }
+                ins.set(idx, Value.none());
+            }
+            rw.setInputs(n, trim(ins));
+            if (n.attr("noop_with_empty_axes").isPresent()) {
+                if (n.attrInt("noop_with_empty_axes", 0) != 0) {
+                    throw fail(n, "noop_with_empty_axes=1 has no equivalent before opset " + boundary);
+                }
+                rw.removeAttr(n, "noop_with_empty_axes");
+            }
+        }
+    }
+
+    private static List<Value> trim(List<Value> ins) {
+        List<Value> out = new ArrayList<>(ins);
+        while (!out.isEmpty() && out.get(out.size() - 1).isNone()) {
+            out.remove(out.size() - 1);
+        }
+        return out;
+    }
+
+    private Value constant(Graph g, String hint, Tensor t) {
+        return rw.addInitializer(g, hint, t);
+    }
+
+    private long[] constInts(Node n, int idx, String what) {
+        return n.graph().constantValue(n.input(idx)).map(Tensor::toLongArray).orElseThrow(() -> fail(n,
+                what + " input '" + n.input(idx).name() + "' is not a constant"));
+    }
+
+    private void pad(Node n) {
+        if (down(18) && n.hasInput(3)) {
+            throw fail(n, "the axes input has no equivalent before opset 18");
+        }
+        if (up(11)) {
+            long[] pads = n.attrInts("pads").orElse(new long[0]);
+            rw.setInput(n, 1, constant(n.graph(), n.label() + "_pads", Tensor.ofLongs(new long[] {pads.length}, pads)));
+            float value = n.attrFloat("value", 0f);
+            if (value != 0f) {
+                DataType dt = types.of(n.input(0)).orElse(DataType.FLOAT);
+                rw.setInput(n, 2, constant(n.graph(), n.label() + "_value", Tensor.of(dt, new long[0], new double[] {value})));
+            }
+            rw.removeAttr(n, "pads");
+            rw.removeAttr(n, "value");
+        } else if (down(11)) {
+            long[] pads = constInts(n, 1, "pads");
+            float value = 0;
+            if (n.hasInput(2)) {
+                value = (float) n.graph().constantValue(n.input(2)).orElseThrow(() -> fail(n,
+                        "constant_value input is not a constant")).toDoubleArray()[0];
+            }
+            rw.setAttr(n, "pads", Attr.ofInts(pads));
+            if (value != 0f) {
+                rw.setAttr(n, "value", Attr.of(value));
+            }
+            rw.setInputs(n, List.of(n.input(0)));
+        }
+    }
+
+    private void split(Node n) {
+        if (up(13)) {
+            Optional<long[]> s = n.attrInts("split");
+            if (s.isPresent()) {
+                rw.setInput(n, 1, constant(n.graph(), n.label() + "_split", Tensor.ofLongs(new long[] {s.get().length}, s.get())));
+                rw.removeAttr(n, "split");
+            }
+        }
+        if (up(18) && !n.hasInput(1) && n.attr("split").isEmpty()) {
+            rw.setAttr(n, "num_outputs", Attr.of((long) n.outputs().size()));
+        }
+        if (down(18) && n.attr("num_outputs").isPresent()) {
+            // equal split of a divisible axis is what Split did without num_outputs before 18
+            rw.removeAttr(n, "num_outputs");
+        }
+        if (down(13) && n.hasInput(1)) {
+            rw.setAttr(n, "split", Attr.ofInts(constInts(n, 1, "split")));
+            rw.setInputs(n, List.of(n.input(0)));
+        }
+    }
+
+    private void slice(Node n) {
+        if (up(10)) {
+            long[] starts = n.attrInts("starts").orElseThrow(() -> fail(n, "no starts attribute"));
+            long[] ends = n.attrInts("ends").orElseThrow(() -> fail(n, "no ends attribute"));
+            List<Value> ins = new ArrayList<>(List.of(n.input(0),
+                    constant(n.graph(), n.label() + "_starts", Tensor.ofLongs(new long[] {starts.length}, starts)),
+                    constant(n.graph(), n.label() + "_ends", Tensor.ofLongs(new long[] {ends.length}, ends))));
+            Optional<long[]> axes = n.attrInts("axes");
+            axes.ifPresent(a -> ins.add(constant(n.graph(), n.label() + "_axes", Tensor.ofLongs(new long[] {a.length}, a))));
+            rw.removeAttr(n, "starts");
+            rw.removeAttr(n, "ends");
+            rw.removeAttr(n, "axes");
+            rw.setInputs(n, ins);
+        } else if (down(10)) {
+            long[] starts = constInts(n, 1, "starts");
+            long[] ends = constInts(n, 2, "ends");
+            if (n.hasInput(4)) {
+                for (long s : constInts(n, 4, "steps")) {
+                    if (s != 1) {
+                        throw fail(n, "steps other than 1 have no equivalent before opset 10");
+                    }
+                }
+            }
+            rw.setAttr(n, "starts", Attr.ofInts(starts));
+            rw.setAttr(n, "ends", Attr.ofInts(ends));
+            if (n.hasInput(3)) {
+                rw.setAttr(n, "axes", Attr.ofInts(constInts(n, 3, "axes")));
+            }
+            rw.setInputs(n, List.of(n.input(0)));
+        }
+    }
+
+    private void topK(Node n) {
+        if (down(11)) {
+            requireDefault(n, "largest", "1");
+            requireDefault(n, "sorted", "1");
+        }
+        if (up(10)) {
+            long k = n.attrInt("k", -1);
+            rw.setInput(n, 1, constant(n.graph(), n.label() + "_k", Tensor.ofLongs(new long[] {1}, k)));
+            rw.removeAttr(n, "k");
+        } else if (down(10)) {
+            rw.setAttr(n, "k", Attr.of(constInts(n, 1, "K")[0]));
+            rw.setInputs(n, List.of(n.input(0)));
+        }
+    }
+
+    private void dropout(Node n) {
+        if (up(12)) {
+            float ratio = n.attrFloat("ratio", 0.5f);
+            rw.removeAttr(n, "ratio");
+            if (ratio != 0.5f) {
+                rw.setInput(n, 1, constant(n.graph(), n.label() + "_ratio", Tensor.scalarFloat(ratio)));
+            }
+        } else if (down(12)) {
+            if (n.hasInput(2)) {
+                boolean training = n.graph().constantValue(n.input(2)).map(t -> t.toDoubleArray()[0] != 0)
+                        .orElseThrow(() -> fail(n, "training_mode input is not a constant"));
+                if (training) {
+                    throw fail(n, "training_mode=true has no equivalent before opset 12");
+                }
+            }
+            if (n.hasInput(1)) {
+                Tensor r = n.graph().constantValue(n.input(1)).orElseThrow(() -> fail(n, "ratio input is not a constant"));
+                rw.setAttr(n, "ratio", Attr.of((float) r.toDoubleArray()[0]));
+            }
+            rw.setInputs(n, List.of(n.input(0)));
+        }
+    }
+
+    private void batchNorm(Node n) {
+        if (up(9) && n.attr("spatial").isPresent()) {
+            if (n.attrInt("spatial", 1) != 1) {
+                throw fail(n, "spatial=0 has no equivalent from opset 9 on");
+            }
+            rw.removeAttr(n, "spatial");
+        }
+        if (down(14) && n.attr("training_mode").isPresent()) {
+            if (n.attrInt("training_mode", 0) != 0) {
+                throw fail(n, "training_mode=1 has no equivalent before opset 14");
+            }
+            rw.removeAttr(n, "training_mode");
+        }
+    }
+
+    private Optional<Integer> rank(Value v) {
+        Optional<Integer> declared = v.tensorType().flatMap(ValueType.TensorType::rank);
+        if (declared.isPresent()) {
+            return declared;
+        }
+        Optional<Node> p = v.producer();
+        if (p.isPresent() && p.get().is("Flatten")) {
+            return Optional.of(2);
+        }
+        if (p.isPresent() && p.get().is("Gemm")) {
+            return Optional.of(2);
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Before 13, Softmax(axis=a) flattens the input to 2-D at a and normalizes each row; from 13 on it
+     * normalizes along the single axis a. The two agree when a is the last axis. Otherwise: going up,
+     * Flatten(a) → Softmax(-1) → Reshape(Shape(x)) keeps the old meaning for any rank; going down, a
+     * single non-last axis is moved last by a Transpose pair (needs the rank).
+     */
+    private void softmax(Node n) {
+        if (!crosses(from, to, 13)) {
+            return;
+        }
+        Value x = n.input(0);
+        Optional<Integer> r = rank(x);
+        if (up(13)) {
+            long a = n.attrInt("axis", 1);
+            if (r.isPresent() && (a == r.get() - 1 || a == -1)) {
+                rw.setAttr(n, "axis", Attr.of(-1L));
+                return;
+            }
+            Graph g = n.graph();
+            Value flat = rw.add(g, "Flatten", n.label() + "_flatten", List.of(x), Map.of("axis", Attr.of(a)));
+            Value shape = rw.add(g, "Shape", n.label() + "_shape", List.of(x), Map.of());
+            rw.setInput(n, 0, flat);
+            rw.setAttr(n, "axis", Attr.of(-1L));
+            Value out = n.output();
+            String name = out.name();
+            Optional<ValueType> type = out.type();
+            Value reshaped = rw.add(g, "Reshape", n.label() + "_reshape", List.of(out, shape), Map.of());
+            rw.replaceAllUses(out, reshaped);
+            rw.setInput(reshaped.producer().orElseThrow(), 0, out);
+            rw.rename(out, rw.uniqueName(name + "_2d"));
+            rw.rename(reshaped, name);
+            if (type.isPresent()) {
+                rw.clearType(out);
+                rw.setType(reshaped, type.get());
+            }
+        } else {
+            long a = n.attrInt("axis", -1);
+            if (a == -1 && to >= 11) {
+                return; // flattening at the last axis normalizes the last axis alone
+            }
+            int rk = r.orElseThrow(() -> fail(n, "axis " + a + " changes meaning before opset 13 and the input rank"
+                    + " is unknown (run fix_shapes first)"));
+            long axis = a < 0 ? a + rk : a;
+            if (axis == rk - 1) {
+                rw.setAttr(n, "axis", Attr.of(axis));
+                return;
+            }
+            long[] perm = new long[rk];
+            for (int i = 0; i < rk; i++) {
+                perm[i] = i;
+            }
+            perm[(int) axis] = rk - 1;
+            perm[rk - 1] = axis;
+            Graph g = n.graph();
+            Value t = rw.add(g, "Transpose", n.label() + "_to_last", List.of(x), Map.of("perm", Attr.ofInts(perm)));
+            rw.setInput(n, 0, t);
+            rw.setAttr(n, "axis", Attr.of((long) rk - 1));
+            Value out = n.output();
+            String name = out.name();
+            Optional<ValueType> type = out.type();
+            Value back = rw.add(g, "Transpose", n.label() + "_back", List.of(out), Map.of("perm", Attr.ofInts(perm)));
+            rw.replaceAllUses(out, back);
+            rw.setInput(back.producer().orElseThrow(), 0, out);
+            rw.rename(out, rw.uniqueName(name + "_last"));
+            rw.rename(back, name);
+            if (type.isPresent()) {
+                rw.clearType(out);
+                rw.setType(back, type.get());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- Upsample / Resize
+
+    private void upsample(Node n) {
+        if (up(9)) {
+            float[] s = n.attrFloats("scales").orElseThrow(() -> fail(n, "no scales attribute"));
+            rw.setInput(n, 1, constant(n.graph(), n.label() + "_scales", Tensor.ofFloats(new long[] {s.length}, s)));
+            rw.removeAttr(n, "scales");
+        } else if (down(9)) {
+            Tensor s = n.graph().constantValue(n.input(1)).orElseThrow(() -> fail(n, "scales input is not a constant"));
+            rw.setAttr(n, "scales", Attr.ofFloats(s.toFloatArray()));
+            rw.setInputs(n, List.of(n.input(0)));
+        }
+    }
+
+    /** Upsample (asymmetric coordinates, floor for nearest) becomes the equivalent Resize. */
+    private void upsampleToResize(Node n) {
+        String mode = n.attrString("mode", "nearest");
+        Value scales;
+        if (n.attr("scales").isPresent()) {
+            float[] s = n.attrFloats("scales").get();
+            scales = constant(n.graph(), n.label() + "_scales", Tensor.ofFloats(new long[] {s.length}, s));
+            rw.removeAttr(n, "scales");
+        } else {
+            scales = n.input(1);
+        }
+        rw.setOpType(n, "Resize", "");
+        writeResize(n, mode.equals("bilinear") ? "linear" : mode, "asymmetric", "floor", Value.none(), scales,
+                Value.none());
+    }
+
+    /**
+     * Resize changed at 11 (roi input, coordinate_transformation_mode, nearest_mode; 10 behaves as
+     * asymmetric + floor) and 13 (roi and scales optional). Reads the node in its current form and writes
+     * it in the target's, failing where the target cannot express its coordinate mapping.
+     */
+    private void resize(Node n) {
+        boolean was10 = from < 11;
+        boolean is10 = to < 11;
+        if (!was10 && !is10 && !crosses(from, to, 13)) {
+            return;
+        }
+        String mode = n.attrString("mode", "nearest");
+        Value roi;
+        Value scales;
+        Value sizes;
+        String ctm;
+        String nearest;
+        if (was10) {
+            roi = Value.none();
+            scales = n.input(1);
+            sizes = Value.none();
+            ctm = "asymmetric";
+            nearest = "floor";
+        } else {
+            roi = n.input(1);
+            scales = n.input(2);
+            sizes = n.input(3);
+            ctm = n.attrString("coordinate_transformation_mode", "half_pixel");
+            nearest = n.attrString("nearest_mode", "round_prefer_floor");
+        }
+        if (scales.isNone() || n.graph().constantValue(scales).map(t -> t.elementCount() == 0).orElse(false)) {
+            scales = Value.none();
+        }
+        if (sizes.isNone() || n.graph().constantValue(sizes).map(t -> t.elementCount() == 0).orElse(false)) {
+            sizes = Value.none();
+        }
+        if (roi.isNone() || n.graph().constantValue(roi).map(t -> t.elementCount() == 0).orElse(false)) {
+            roi = Value.none();
+        }
+        if (is10) {
+            if (!sizes.isNone() || scales.isNone()) {
+                throw fail(n, "Resize gives output sizes, but before opset 11 it takes only scales");
+            }
+            if (!roi.isNone() || ctm.equals("tf_crop_and_resize")) {
+                throw fail(n, "a region of interest has no equivalent before opset 11");
+            }
+            if (mode.equals("cubic")) {
+                throw fail(n, "cubic mode does not exist before opset 11");
+            }
+            boolean same = ctm.equals("asymmetric") && (mode.equals("linear") || nearest.equals("floor"));
+            if (!same && mode.equals("nearest") && ctm.equals("half_pixel") && nearest.equals("round_prefer_floor")) {
+                // with whole-number upscales, half-pixel centres rounded down pick the same pixels as floor
+                Optional<Tensor> s = n.graph().constantValue(scales);
+                same = s.isPresent() && Arrays.stream(s.get().toDoubleArray()).allMatch(v -> v >= 1 && v == Math.rint(v));
+            }
+            if (!same) {
+                throw fail(n, "coordinate_transformation_mode=" + ctm + (mode.equals("nearest") ? ", nearest_mode="
+                        + nearest : "") + " has no equivalent before opset 11 (which uses asymmetric, floor)");
+            }
+            for (String a : List.of("antialias", "axes", "keep_aspect_ratio_policy", "cubic_coeff_a",
+                    "exclude_outside", "extrapolation_value")) {
+                if (n.attr(a).isPresent()) {
+                    rw.removeAttr(n, a);
+                }
+            }
+        }
+        writeResize(n, mode, ctm, nearest, roi, scales, sizes);
+    }
+
+    private void writeResize(Node n, String mode, String ctm, String nearest, Value roi, Value scales, Value sizes) {
+        Graph g = n.graph();
+        rw.removeAttr(n, "coordinate_transformation_mode");
+        rw.removeAttr(n, "nearest_mode");
+        rw.setAttr(n, "mode", Attr.of(mode));
+        if (to < 10) {
+            rw.setOpType(n, "Upsample", "");
+            if (to < 9) {
+                Tensor s = g.constantValue(scales).orElseThrow(() -> fail(n, "scales input is not a constant"));
+                rw.setAttr(n, "scales", Attr.ofFloats(s.toFloatArray()));
+                rw.setInputs(n, List.of(n.input(0)));
+            } else {
+                rw.setInputs(n, List.of(n.input(0), scales));
+            }
+            return;
+        }
+        if (to < 11) {
+            rw.setInputs(n, List.of(n.input(0), scales));
+            return;
+        }
+        rw.setAttr(n, "coordinate_transformation_mode", Attr.of(ctm));
+        if (mode.equals("nearest")) {
+            rw.setAttr(n, "nearest_mode", Attr.of(nearest));
+        }
+        List<Value> ins = new ArrayList<>(List.of(n.input(0), roi, scales, sizes));
+        if (to < 13) {
+            // roi and scales are required inputs before 13: an empty tensor stands for "not given"
+            if (roi.isNone()) {
+                ins.set(1, constant(g, n.label() + "_roi", Tensor.ofFloats(new long[] {0})));
+            }
+            if (scales.isNone()) {
+                ins.set(2, constant(g, n.label() + "_scales", Tensor.ofFloats(new long[] {0})));
+            }
+        }
+        rw.setInputs(n, trim(ins));
+    }
+
+    // ---------------------------------------------------------------- attributes newer than the target
+
+    private void requireDefault(Node n, String attr, String dflt) {
+        Optional<Attr> a = n.attr(attr);
+        if (a.isEmpty()) {
+            return;
+        }
+        if (!holds(a.get(), dflt)) {
+            throw fail(n, "attribute " + attr + "=" + a.get() + " has no equivalent at opset " + to);
+        }
+        rw.removeAttr(n, attr);
+    }
+
+    private static boolean holds(Attr a, String dflt) {
+        return switch (a.kind()) {
+            case INT -> dflt.matches("-?\\d+") && a.i() == Long.parseLong(dflt);
+            case FLOAT -> dflt.matches("-?[\\d.]+") && a.f() == Float.parseFloat(dflt);
+            case STRING -> a.s().equals(dflt);
+            case INTS -> dflt.equals("1s") && Arrays.stream(a.ints()).allMatch(v -> v == 1);
+            default -> false;
+        };
+    }
+
+    private void droppedAttributes(Node n) {
+        for (OpsetVersions.AddedAttr added : OpsetVersions.ADDED_ATTRS) {
+            if (added.op().equals(n.opType()) && to < added.since() && n.attr(added.attr()).isPresent()) {
+                requireDefault(n, added.attr(), added.dflt());
+            }
+        }
+        if (n.is("MaxPool") && to < 8 && n.outputs().size() > 1 && !n.output(1).isNone()
+                && !n.output(1).uses().isEmpty()) {
+            throw fail(n, "the Indices output does not exist before opset 8");
+        }
+        if (n.is("Shape") && to < 15 && n.attr("end").isPresent()) {
+            throw fail(n, "attribute end has no equivalent before opset 15");
+        }
+        if (n.is("Split") && to < 18 && n.attr("num_outputs").isPresent()) {
+            rw.removeAttr(n, "num_outputs");
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package dev.onnxpress.passes.convert.opset;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** Facts about default-domain opset versions: when ops appeared or went away, and IR versions. */
+final class OpsetVersions {
+    /** Oldest opset the converter handles. */
+    static final int OLDEST = 7;
+    /**
+     * Newest opset ONNX Runtime 1.29 loads without complaint: it refuses 27 as "under development"
+     * (checked by {@code ConvertOpsetPassTest.newestOpsetIsTheNewestOrtLoads}).
+     */
+    static final int NEWEST = 26;
+
+    /** Ops introduced after opset 7, with the opset that introduced them. */
+    private static final Map<String, Integer> SINCE = Map.ofEntries(
+            Map.entry("Expand", 8), Map.entry("Scan", 8),
+            Map.entry("Acosh", 9), Map.entry("Asinh", 9), Map.entry("Atanh", 9), Map.entry("Cosh", 9),
+            Map.entry("Sinh", 9), Map.entry("Compress", 9), Map.entry("ConstantOfShape", 9),
+            Map.entry("EyeLike", 9), Map.entry("Erf", 9), Map.entry("IsNaN", 9), Map.entry("MaxUnpool", 9),
+            Map.entry("MeanVarianceNormalization", 9), Map.entry("NonZero", 9), Map.entry("OneHot", 9),
+            Map.entry("Shrink", 9), Map.entry("Sign", 9), Map.entry("TfIdfVectorizer", 9), Map.entry("Where", 9),
+            Map.entry("ConvInteger", 10), Map.entry("DequantizeLinear", 10), Map.entry("IsInf", 10),
+            Map.entry("MatMulInteger", 10), Map.entry("Mod", 10), Map.entry("NonMaxSuppression", 10),
+            Map.entry("QLinearConv", 10), Map.entry("QLinearMatMul", 10), Map.entry("QuantizeLinear", 10),
+            Map.entry("Resize", 10), Map.entry("ReverseSequence", 10), Map.entry("RoiAlign", 10),
+            Map.entry("StringNormalizer", 10), Map.entry("ThresholdedRelu", 10),
+            Map.entry("BitShift", 11), Map.entry("ConcatFromSequence", 11), Map.entry("CumSum", 11),
+            Map.entry("Det", 11), Map.entry("DynamicQuantizeLinear", 11), Map.entry("GatherElements", 11),
+            Map.entry("GatherND", 11), Map.entry("Range", 11), Map.entry("Round", 11),
+            Map.entry("ScatterElements", 11), Map.entry("ScatterND", 11), Map.entry("SequenceAt", 11),
+            Map.entry("SequenceConstruct", 11), Map.entry("SequenceEmpty", 11), Map.entry("SequenceErase", 11),
+            Map.entry("SequenceInsert", 11), Map.entry("SequenceLength", 11), Map.entry("SplitToSequence", 11),
+            Map.entry("Unique", 11),
+            Map.entry("Celu", 12), Map.entry("Einsum", 12), Map.entry("GreaterOrEqual", 12),
+            Map.entry("LessOrEqual", 12), Map.entry("NegativeLogLikelihoodLoss", 12),
+            Map.entry("SoftmaxCrossEntropyLoss", 12),
+            Map.entry("HardSwish", 14), Map.entry("Trilu", 14),
+            Map.entry("Bernoulli", 15), Map.entry("CastLike", 15), Map.entry("Optional", 15),
+            Map.entry("OptionalGetElement", 15), Map.entry("OptionalHasElement", 15),
+            Map.entry("GridSample", 16),
+            Map.entry("BlackmanWindow", 17), Map.entry("DFT", 17), Map.entry("HammingWindow", 17),
+            Map.entry("HannWindow", 17), Map.entry("LayerNormalization", 17), Map.entry("MelWeightMatrix", 17),
+            Map.entry("STFT", 17), Map.entry("SequenceMap", 17),
+            Map.entry("BitwiseAnd", 18), Map.entry("BitwiseNot", 18), Map.entry("BitwiseOr", 18),
+            Map.entry("BitwiseXor", 18), Map.entry("CenterCropPad", 18), Map.entry("Col2Im", 18),
+            Map.entry("GroupNormalization", 18), Map.entry("Mish", 18),
+            Map.entry("DeformConv", 19),
+            Map.entry("AffineGrid", 20), Map.entry("Gelu", 20), Map.entry("ImageDecoder", 20),
+            Map.entry("RegexFullMatch", 20), Map.entry("StringConcat", 20), Map.entry("StringSplit", 20),
+            Map.entry("Attention", 23), Map.entry("RMSNormalization", 23), Map.entry("RotaryEmbedding", 23),
+            Map.entry("Swish", 24), Map.entry("TensorScatter", 24));
+
+    /** Ops removed from the default domain, with the opset that no longer has them and their successor. */
+    record Removal(int removedAt, String successor) {
+    }
+
+    private static final Map<String, Removal> REMOVED = Map.of(
+            "Upsample", new Removal(10, "Resize"),
+            "Scatter", new Removal(11, "ScatterElements"));
+
+    /**
+     * Attributes added to an existing op, with the opset that added them and their default (as the ONNX
+     * text writes it): going below that opset drops the attribute when it holds the default, else fails.
+     */
+    record AddedAttr(String op, String attr, int since, String dflt) {
+    }
+
+    static final java.util.List<AddedAttr> ADDED_ATTRS = java.util.List.of(
+            new AddedAttr("MaxPool", "storage_order", 8, "0"), new AddedAttr("MaxPool", "ceil_mode", 10, "0"),
+            new AddedAttr("MaxPool", "dilations", 10, "1s"), new AddedAttr("AveragePool", "ceil_mode", 10, "0"),
+            new AddedAttr("AveragePool", "dilations", 19, "1s"),
+            new AddedAttr("ArgMax", "select_last_index", 12, "0"), new AddedAttr("ArgMin", "select_last_index", 12, "0"),
+            new AddedAttr("GatherND", "batch_dims", 12, "0"),
+            new AddedAttr("ScatterND", "reduction", 16, "none"), new AddedAttr("ScatterElements", "reduction", 16, "none"),
+            new AddedAttr("QuantizeLinear", "axis", 13, "1"), new AddedAttr("DequantizeLinear", "axis", 13, "1"),
+            new AddedAttr("QuantizeLinear", "saturate", 19, "1"), new AddedAttr("QuantizeLinear", "block_size", 21, "0"),
+            new AddedAttr("DequantizeLinear", "block_size", 21, "0"), new AddedAttr("QuantizeLinear", "output_dtype", 21, "0"),
+            new AddedAttr("Cast", "saturate", 19, "1"), new AddedAttr("Cast", "round_mode", 25, "up"),
+            new AddedAttr("Shape", "start", 15, "0"),
+            new AddedAttr("Resize", "antialias", 18, "0"), new AddedAttr("Resize", "axes", 18, ""),
+            new AddedAttr("Resize", "keep_aspect_ratio_policy", 18, "stretch"),
+            new AddedAttr("Resize", "cubic_coeff_a", 11, "-0.75"), new AddedAttr("Resize", "exclude_outside", 11, "0"),
+            new AddedAttr("Resize", "extrapolation_value", 11, "0"), new AddedAttr("CumSum", "exclusive", 11, "0"),
+            new AddedAttr("LpPool", "dilations", 18, "1s"), new AddedAttr("LpPool", "ceil_mode", 18, "0"),
+            new AddedAttr("Squeeze", "noop_with_empty_axes", 13, "0"));
+
+    private OpsetVersions() {
+    }
+
+    static Optional<Integer> since(String op) {
+        return Optional.ofNullable(SINCE.get(op));
+    }
+
+    static Optional<Removal> removal(String op) {
+        return Optional.ofNullable(REMOVED.get(op));
+    }
+
+    /** The IR version released with an opset (what a runtime of that time expects at most). */
+    static long irVersionFor(long opset) {
+        if (opset <= 8) {
+            return 3;
+        }
+        if (opset == 9) {
+            return 4;
+        }
+        if (opset == 10) {
+            return 5;
+        }
+        if (opset == 11) {
+            return 6;
+        }
+        if (opset <= 14) {
+            return 7;
+        }
+        if (opset <= 18) {
+            return 8;
+        }
+        if (opset <= 20) {
+            return 9;
+        }
+        if (opset <= 22) {
+            return 10;
+        }
+        return 11;
+    }
+}
