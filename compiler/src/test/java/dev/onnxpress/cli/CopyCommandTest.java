@@ -47,6 +47,13 @@ class CopyCommandTest {
         assertThat(files(ext.getParent())).containsExactly("m.onnx", "m.onnx.data");
         assertThat(Files.size(ext)).isLessThan(20_000);
         assertThat(canonical(ext)).isEqualTo(canonical(src));
+        // inspect sees the same model, its data file counted apart from the model file
+        com.fasterxml.jackson.databind.JsonNode j = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                Main.execute("inspect", ext.toString(), "--json").out());
+        assertThat(j.get("file_bytes").asLong()).isEqualTo(Files.size(ext));
+        assertThat(j.get("external_data_bytes").asLong()).isEqualTo(Files.size(ext.resolveSibling("m.onnx.data")));
+        assertThat(j.get("parameters").asLong()).isEqualTo(431_080);
+        assertThat(j.get("macs").asLong()).isEqualTo(2_293_000);
 
         Path perTensor = dir.resolve("per").resolve("m.onnx");
         Files.createDirectories(perTensor.getParent());
