@@ -558,10 +558,18 @@ public final class HtmlReport {
                     .append(esc(file.sha256())).append("</code></div></td></tr>\n");
         }
 
+        /** The file name with its folder: models are often all called {@code model.onnx}, one per folder. */
         private static String fileName(String path) {
             String p = path.replace('\\', '/');
+            while (p.endsWith("/") && p.length() > 1) {
+                p = p.substring(0, p.length() - 1);
+            }
             int slash = p.lastIndexOf('/');
-            return slash >= 0 && slash < p.length() - 1 ? p.substring(slash + 1) : p;
+            if (slash <= 0) {
+                return p;
+            }
+            int before = p.lastIndexOf('/', slash - 1);
+            return p.substring(before + 1);
         }
 
         /** At most about 22 characters; for a {@code try} attempt the tried value matters more than the pass id. */

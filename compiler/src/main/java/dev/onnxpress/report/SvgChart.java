@@ -128,9 +128,12 @@ final class SvgChart {
                     .append("</text>");
         }
         if (style == Style.LINE && !linePoints.isEmpty()) {
+            // the line follows the model as it evolved; rejected attempts were thrown away, so they stay dots
             StringBuilder path = new StringBuilder();
             for (double[] lp : linePoints) {
-                path.append(path.length() == 0 ? "" : " ").append(fmt(lp[0])).append(',').append(fmt(lp[1]));
+                if (points.get((int) lp[2]).kind() != Kind.REJECTED) {
+                    path.append(path.length() == 0 ? "" : " ").append(fmt(lp[0])).append(',').append(fmt(lp[1]));
+                }
             }
             b.append("<polyline class=\"series\" points=\"").append(path).append("\"/>");
             for (double[] lp : linePoints) {

@@ -68,6 +68,9 @@ class HtmlReportTest {
         // the accuracy chart is a line through the measured points, with the input's level dashed
         Element accuracy = svgs.get(1);
         assertThat(accuracy.getElementsByTagName("circle").getLength()).isEqualTo(5);
+        // the line joins the input and the accepted steps only: rejected attempts never became the model
+        String line = ((Element) accuracy.getElementsByTagName("polyline").item(0)).getAttribute("points");
+        assertThat(line.split(" ")).hasSize(3);
         assertThat(accuracy.getTextContent()).contains("93.12%", "85.00%", "40.12%");
         // NaN max abs error is named, not drawn
         assertThat(svgs.get(2).getTextContent()).contains("3.25e+00", "1.23e-02", "NaN");
@@ -90,7 +93,7 @@ class HtmlReportTest {
                 .contains("vgg &lt;bn&gt; &amp; &quot;fashion&quot;.onnx")
                 .contains("&lt;script&gt;alert(&quot;x&amp;y&quot;)&lt;/script&gt;");
         Document doc = parse(html);
-        assertThat(doc.getElementsByTagName("h1").item(0).getTextContent()).isEqualTo("vgg <bn> & \"fashion\".onnx");
+        assertThat(doc.getElementsByTagName("h1").item(0).getTextContent()).isEqualTo("models/vgg <bn> & \"fashion\".onnx");
         assertThat(elements(doc, "pre").get(0).getTextContent()).isEqualTo(SampleReports.RECIPE);
     }
 
