@@ -463,9 +463,9 @@ public final class ModelReader {
             throw new InvalidModelException(source + ": " + what + " says its external data is " + length
                     + " bytes at offset " + offset + " but its shape needs " + expected + " bytes");
         }
-        if (offset + length > fileSize) {
+        if (offset > fileSize - length) { // not offset + length: a huge offset would overflow past the check
             throw new InvalidModelException(source + ": external data file '" + location + "' is " + fileSize
-                    + " bytes, but " + what + " needs bytes " + offset + " to " + (offset + length));
+                    + " bytes, but " + what + " needs " + length + " bytes at offset " + offset);
         }
         return new Tensor(dt, dims, new TensorData.External(file, offset, length), tp.getName());
     }

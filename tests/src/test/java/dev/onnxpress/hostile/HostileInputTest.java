@@ -85,6 +85,10 @@ class HostileInputTest {
             Files.write(d.resolve("weights.bin"), new byte[20]);
             return write(d, "model.onnx", external("weights.bin", 8, 16));
         }, "weights.bin", "20 bytes", "initializer 'w'"));
+        cases.add(of("external data offset overflowing a long", d -> {
+            Files.write(d.resolve("weights.bin"), new byte[20]);
+            return write(d, "model.onnx", external("weights.bin", Long.MAX_VALUE - 8, 16));
+        }, "weights.bin", "20 bytes", "initializer 'w'"));
         cases.add(of("external data with a length that does not fit the shape", d -> {
             Files.write(d.resolve("weights.bin"), new byte[64]);
             return write(d, "model.onnx", external("weights.bin", 0, 64));
