@@ -692,8 +692,11 @@ public final class HtmlReport {
               main { max-width: none; padding: 0; }
               .scroll { overflow: visible; border: none; }
               thead th { position: static; }
-              table.steps { font-size: 9.5px; }
-              th, td { padding: 3px 5px; }
+              table.steps, table.steps code, table.steps .pass, table.steps .muted, table.steps .sub,
+              table.steps .tag, table.steps .note { font-size: 8px; }
+              table.steps thead th { font-size: 7.5px; letter-spacing: 0; }
+              table.steps .stats { display: none; }
+              th, td { padding: 3px 4px; }
               .charts { grid-template-columns: 1fr 1fr; }
               figure, .card, tr { break-inside: avoid; }
               h2 { break-after: avoid; }
