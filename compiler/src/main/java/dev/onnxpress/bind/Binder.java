@@ -59,9 +59,13 @@ public final class Binder {
         } catch (IOException e) {
             throw new UserException("cannot read recipe file " + recipeFile + ": " + e.getMessage(), e);
         }
+        return bindText(text, displayName, Optional.ofNullable(recipeFile.toAbsolutePath().normalize().getParent()));
+    }
+
+    /** Parses and binds recipe text; syntax errors become the same one-line user errors as binding errors. */
+    public Plan bindText(String text, String displayName, Optional<Path> folder) {
         Recipe recipe = parse(() -> RecipeParser.parse(text, displayName));
-        Path folder = recipeFile.toAbsolutePath().normalize().getParent();
-        return bind(recipe, Optional.ofNullable(folder));
+        return bind(recipe, folder);
     }
 
     /** The one-line form ({@code -p 'a(), b(x=1)'}): no data sets, checks on random probes. */

@@ -23,7 +23,6 @@ final class ReportOutput {
             HtmlReport.write(report, html);
         }
         out.print(TerminalReport.render(report));
-        out.println(summary(report));
     }
 
     /** One line per step, as soon as it is measured. */
@@ -38,17 +37,6 @@ final class ReportOutput {
         s.metrics().accuracy().ifPresent(a -> sb.append(", accuracy ").append(PassManager.number(a)));
         sb.append(", ").append(PassManager.number(s.latencyMs())).append(" ms");
         sb.append(s.verdict().passed() ? "  ok" : "  BREACH");
-        return sb.toString();
-    }
-
-    static String summary(PipelineReport r) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("baseline: ").append(r.baseline().bytes()).append(" B, ").append(r.baseline().nodes())
-                .append(" nodes, ").append(r.baseline().parameters()).append(" params");
-        r.baseline().accuracy().ifPresent(a -> sb.append(", accuracy ").append(PassManager.number(a)));
-        sb.append(", ").append(PassManager.number(r.baseline().latencyMs())).append(" ms (").append(r.dataDescription())
-                .append(")");
-        r.output().ifPresent(o -> sb.append("\nwrote ").append(o.path()).append(" (").append(o.bytes()).append(" B)"));
         return sb.toString();
     }
 }
