@@ -1,0 +1,43 @@
+/*
+ * save_ort_format: also write ONNX Runtime's .ort format (FlatBuffers; what minimal/mobile ORT builds
+ * load) next to the ONNX output: out/model.onnx ⇒ out/model.onnx + out/model.ort.
+ *
+ * The pass records the request in the model (Model.ortFormatRequested); the pipeline writes the file
+ * with OrtFormat.write after the ONNX output. The graph is not changed.
+ */
+package dev.onnxpress.passes.convert.ortformat;
+
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import java.util.List;
+import java.util.Set;
+
+/** Asks for an ONNX Runtime {@code .ort} file beside the ONNX output. */
+public final class SaveOrtFormatPass implements Pass<SaveOrtFormatOptions> {
+    public static final String ID = "save_ort_format";
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "Also write ONNX Runtime's .ort format (for minimal/mobile builds) next to the ONNX output",
+            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT), List.of());
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<SaveOrtFormatOptions> optionsType() {
+        return SaveOrtFormatOptions.class;
+    }
+
+    @Override
+    public PassResult run(Model model, SaveOrtFormatOptions options, PassContext ctx) {
+        Rewriter rw = new Rewriter(model);
+        rw.requestOrtFormat(true);
+        return PassResult.builder().note("an .ort file is written next to the output").build(rw.changes() > 0);
+    }
+}
