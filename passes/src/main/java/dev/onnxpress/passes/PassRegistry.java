@@ -19,7 +19,14 @@ public final class PassRegistry {
             new dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass(),
             new dev.onnxpress.passes.fold.constants.FoldConstantsPass(),
             new dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass(),
-            new dev.onnxpress.passes.prune.channels.PruneChannelsPass()
+            new dev.onnxpress.passes.prune.channels.PruneChannelsPass(),
+            new dev.onnxpress.passes.convert.fp16.ConvertFp16Pass(),
+            new dev.onnxpress.passes.convert.opset.ConvertOpsetPass(),
+            new dev.onnxpress.passes.convert.shapes.FixShapesPass(),
+            new dev.onnxpress.passes.convert.external.ExternalizeDataPass(),
+            new dev.onnxpress.passes.convert.external.InternalizeDataPass(),
+            new dev.onnxpress.passes.convert.ortformat.SaveOrtFormatPass(),
+            new dev.onnxpress.passes.convert.standard.StripToStandardOpsPass()
     );
 
     private PassRegistry() {
