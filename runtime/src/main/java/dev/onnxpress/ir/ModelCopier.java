@@ -44,11 +44,14 @@ final class ModelCopier {
         for (Value v : g.inputs) {
             out.inputs.add(value(v, out));
         }
+        // an initializer listed as a graph input is one value: copy it once
         for (Map.Entry<Value, Tensor> e : g.initializers.entrySet()) {
-            out.initializers.put(value(e.getKey(), out), e.getValue());
+            out.initializers.put(values.containsKey(e.getKey()) ? values.get(e.getKey()) : value(e.getKey(), out),
+                    e.getValue());
         }
         for (Map.Entry<Value, byte[]> e : g.sparseInitializers.entrySet()) {
-            out.sparseInitializers.put(value(e.getKey(), out), e.getValue());
+            out.sparseInitializers.put(values.containsKey(e.getKey()) ? values.get(e.getKey())
+                    : value(e.getKey(), out), e.getValue());
         }
         for (Node n : g.nodes) {
             Node c = new Node(n.opType(), n.domain(), n.name());

@@ -70,6 +70,10 @@ class GraphBuilderTest {
                 .build();
         assertThat(m.graph().inputs()).extracting(v -> v.name()).containsExactly("x", "b");
         assertThat(m.graph().realInputs()).extracting(v -> v.name()).containsExactly("x");
+        // a copy keeps the listed initializer one value (input and initializer alike)
+        Model copy = m.copy();
+        assertThat(copy.graph().realInputs()).extracting(v -> v.name()).containsExactly("x");
+        assertThat(copy.graph().inputs().get(1)).isSameAs(copy.graph().initializers().keySet().iterator().next());
         assertThatThrownBy(() -> GraphBuilder.model("g").input("x", DataType.FLOAT, 1)
                 .initializer("x", Tensor.scalarFloat(1))).hasMessageContaining("already used");
     }
