@@ -37,7 +37,7 @@ final class PassesCommand implements Callable<Integer> {
             return 0;
         }
         Pass<?> pass = PassRegistry.find(id).orElseThrow(() -> new UserException("unknown pass '" + id + "'"
-                + DidYouMean.suffix(id, PassRegistry.ids()) + "; 'onnxpress passes' lists them"));
+                + DidYouMean.suffix(id, PassRegistry.ids()) + " ('onnxpress passes' lists them)"));
         out.print(document(pass));
         return 0;
     }

@@ -1,30 +1,20 @@
 package dev.onnxpress.pipeline;
 
-import dev.onnxpress.ir.Graph;
+import dev.onnxpress.analysis.Macs;
+import dev.onnxpress.analysis.ModelStats;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Node;
-import dev.onnxpress.ir.Tensor;
 import java.util.OptionalLong;
 
 /**
- * Size figures of a model for the report: stored parameters (elements of every initializer and
- * Constant-node tensor, subgraphs included), nodes (subgraphs included), and multiply-accumulates when
- * they can be counted.
+ * Size figures of a model for the report, as {@code onnxpress inspect} defines them
+ * ({@link ModelStats}: parameters and nodes, subgraphs included; {@link Macs}: multiply-accumulates of
+ * the matrix ops for a batch of one, empty when they cannot be counted).
  */
 record ModelFigures(long parameters, long nodes, OptionalLong macs) {
 
     static ModelFigures of(Model m) {
-        long params = 0;
-        for (Graph g : m.graph().allGraphs()) {
-            for (Tensor t : g.initializers().values()) {
-                params += t.elementCount();
-            }
-            for (Node n : g.nodes()) {
-                if (n.is("Constant") && n.outputs().size() == 1) {
-                    params += g.constantValue(n.output()).map(Tensor::elementCount).orElse(0L);
-                }
-            }
-        }
-        return new ModelFigures(params, m.graph().allNodes().size(), OptionalLong.empty());
+        ModelStats stats = ModelStats.of(m);
+        OptionalLong macs = Macs.estimate(m).map(x -> OptionalLong.of(x.total())).orElse(OptionalLong.empty());
+        return new ModelFigures(stats.parameters(), stats.nodes(), macs);
     }
 }
