@@ -99,7 +99,8 @@ public record Macs(long total, List<NodeMacs> perNode) {
                 total = Math.addExact(total, m);
             }
             return Optional.of(new Macs(total, per));
-        } catch (ArithmeticException | IllegalArgumentException e) {
+        } catch (ArithmeticException | IllegalArgumentException | IllegalStateException e) {
+            // overflow, an operand of the wrong rank, an attribute of the wrong type: no estimate
             return Optional.empty();
         }
     }

@@ -260,6 +260,9 @@ public final class ModelReader {
                 }
                 n.attrs.put(ap.getName(), readAttr(ap, n, g, scope));
             }
+            if (n.is("Constant")) {
+                checkConstant(n);
+            }
         }
         for (Onnx.ValueInfoProto vi : gp.getOutputList()) {
             Value v = scope.lookup(vi.getName());
@@ -331,6 +334,28 @@ public final class ModelReader {
             case UNDEFINED -> ap.toByteArray();
         };
         return new Attr(kind, payload, ap.getRefAttrName(), ap.getDocString());
+    }
+
+    /** The attribute kind each form of a Constant node's value must have. */
+    private static final Map<String, Attr.Kind> CONSTANT_FORMS = Map.of(
+            "value", Attr.Kind.TENSOR, "sparse_value", Attr.Kind.SPARSE_TENSOR,
+            "value_float", Attr.Kind.FLOAT, "value_floats", Attr.Kind.FLOATS,
+            "value_int", Attr.Kind.INT, "value_ints", Attr.Kind.INTS,
+            "value_string", Attr.Kind.STRING, "value_strings", Attr.Kind.STRINGS);
+
+    /**
+     * A Constant's value is read wherever passes look for constants ({@link Graph#constantValue}), so a
+     * value attribute of the wrong kind is refused here rather than failing later inside a pass.
+     */
+    private void checkConstant(Node n) {
+        for (Map.Entry<String, Attr> e : n.attrs.entrySet()) {
+            Attr.Kind want = CONSTANT_FORMS.get(e.getKey());
+            Attr a = e.getValue();
+            if (want != null && a.refAttrName().isEmpty() && a.kind() != want) {
+                throw new InvalidModelException(source + ": node '" + n.label() + "' (Constant) has attribute '"
+                        + e.getKey() + "' of type " + a.kind() + "; ONNX requires " + want);
+            }
+        }
     }
 
     /** IR version 1 files may omit the attribute type: infer it from the field that is set. */

@@ -128,6 +128,12 @@ class HostileInputTest {
         cases.add(of("unknown data type code", d -> write(d, "model.onnx", initializer(
                 Onnx.TensorProto.newBuilder().setName("odd").setDataType(99).addDims(2)
                         .setRawData(ByteString.copyFrom(new byte[2])))), "initializer 'odd'", "data type 99"));
+        cases.add(of("Constant node value of the wrong attribute type", d -> write(d, "model.onnx",
+                ProtoModels.graph("const")
+                        .input("x", DataType.FLOAT, 1)
+                        .node("Constant", List.of(), List.of("k"), java.util.Map.of("value_float", "one"))
+                        .node("Add", List.of("x", "k"), List.of("y"))
+                        .output("y", DataType.FLOAT, 1).toBytes()), "Constant_0", "value_float"));
         cases.add(of("missing model file", d -> d.resolve("absent.onnx"), "absent.onnx", "no such file"));
         cases.add(of("folder as model", d -> Files.createDirectories(d.resolve("folder.onnx")),
                 "folder.onnx", "folder"));
