@@ -228,11 +228,45 @@ public final class TestPasses {
         }
     }
 
+    public record Count(@Param(doc = "data set to read") DataRef source) {
+    }
+
+    /** Reads a data set through the context and reports what it saw; changes nothing. */
+    public static final class CountSamplesPass implements Pass<Count> {
+        @Override
+        public PassInfo info() {
+            return new PassInfo("count_samples", "counts the batches of a data set", Set.of(Trait.NEEDS_DATA),
+                    List.of("batches", "samples", "labels", "first_random"));
+        }
+
+        @Override
+        public Class<Count> optionsType() {
+            return Count.class;
+        }
+
+        @Override
+        public PassResult run(Model model, Count o, PassContext ctx) {
+            var batches = ctx.samples(o.source());
+            long samples = 0;
+            ctx.progress().start("counting", batches.size());
+            for (int i = 0; i < batches.size(); i++) {
+                Map<String, Tensor> feeds = batches.get(i);
+                samples += feeds.values().iterator().next().dim(0);
+                ctx.progress().step(i + 1);
+            }
+            ctx.progress().finish();
+            return PassResult.builder().stat("batches", batches.size()).stat("samples", samples)
+                    .stat("labels", ctx.labels(o.source()).map(l -> l.length).orElse(-1))
+                    .stat("first_random", ctx.random().nextInt(1000)).build(false);
+        }
+    }
+
     public static List<Pass<?>> pipelinePasses() {
         List<Pass<?>> all = new java.util.ArrayList<>(designStandIns());
         all.add(new PerturbWeightsPass());
         all.add(new RenameNodesPass());
         all.add(new BreakGraphPass());
+        all.add(new CountSamplesPass());
         return List.copyOf(all);
     }
 }

@@ -174,4 +174,21 @@ class PassManagerIT {
                 .hasMessageStartingWith("recipe.txt:2:1: data 'test': ")
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
     }
+
+    @Test
+    void passesReadDeclaredDataShapedForTheModelWithASeededRandom() throws Exception {
+        Plan plan = plan(header(300) + "count_samples(source=test)\ncount_samples(source=test)\n");
+        PipelineReport r = new PassManager(SETTINGS).run(plan, lenet(), Optional.empty());
+        assertThat(r.steps()).hasSize(2);
+        var stats = r.steps().get(0).statistics();
+        assertThat(stats.get("batches").intValue()).isEqualTo(2);
+        assertThat(stats.get("samples").longValue()).isEqualTo(300);
+        assertThat(stats.get("labels").intValue()).isEqualTo(300);
+        // every step gets the same seeded random: results do not depend on what ran before
+        assertThat(r.steps().get(1).statistics().get("first_random"))
+                .isEqualTo(stats.get("first_random"));
+        PipelineReport other = new PassManager(SETTINGS.withSeed(5)).run(plan, lenet(), Optional.empty());
+        assertThat(other.steps().get(0).statistics().get("first_random").intValue())
+                .isEqualTo(new java.util.Random(5).nextInt(1000));
+    }
 }
