@@ -31,6 +31,7 @@ import java.util.Optional;
  * argument: unknown passes, parameters, data sets and metrics (with a did-you-mean), wrong types,
  * values out of range, missing or repeated parameters, loop variables used outside their {@code try}
  * or shadowing, pipelines that use themselves, and placement constraints the passes declare.
+ * A binder keeps state while it binds: use one per thread.
  */
 public final class Binder {
     /** Metrics a check can name. */
@@ -40,6 +41,8 @@ public final class Binder {
     private final PassCatalog catalog;
     private Map<String, Statement.PipelineDecl> pipelines = Map.of();
     private Map<String, SourceLocation> loopVariables = Map.of();
+    /** The evaluation data while binding (accuracy checks need labels). */
+    private Optional<DataDeclaration> evaluation = Optional.empty();
 
     public Binder() {
         this(PassCatalog.registry());
@@ -71,6 +74,7 @@ public final class Binder {
     /** The one-line form ({@code -p 'a(), b(x=1)'}): no data sets, checks on random probes. */
     public Plan bindSteps(String text, String displayName) {
         List<Statement> steps = parse(() -> RecipeParser.parseSteps(text, displayName));
+        evaluation = Optional.empty();
         pipelines = collectPipelines(steps);
         loopVariables = collectLoopVariables(steps, new LinkedHashMap<>());
         Scope scope = new Scope(Map.of(), List.of(), loopVariables, false);
@@ -89,6 +93,7 @@ public final class Binder {
     }
 
     public Plan bind(Recipe recipe, Optional<Path> folder) {
+        evaluation = Optional.empty();
         pipelines = collectPipelines(recipe.statements());
         loopVariables = collectLoopVariables(recipe.statements(), new LinkedHashMap<>());
         List<DataDeclaration> data = new ArrayList<>();
@@ -129,9 +134,6 @@ public final class Binder {
         return new Plan(recipe.name(), recipe.location().file(), data, using, checks, items,
                 RecipePrinter.print(recipe));
     }
-
-    /** The evaluation data while binding (accuracy checks need labels). */
-    private Optional<DataDeclaration> evaluation = Optional.empty();
 
     // ---------------------------------------------------------------- structure
 
