@@ -217,15 +217,14 @@ public final class PassManager {
         } catch (OnnxpressException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
-                    + "; please report: " + e, e);
+            throw new InternalException("pass " + step.passId() + " at " + step.location() + " failed: " + e, e);
         } finally {
             run.progress.finish();
         }
         for (String problem : dev.onnxpress.pipeline.check.ModelChecker.problems(model)) {
             if (!run.inputProblems.contains(problem)) {
-                throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
-                        + "; please report: its output is not a valid graph: " + problem, null);
+                throw new InternalException("pass " + step.passId() + " at " + step.location()
+                        + " wrote an invalid graph: " + problem, null);
             }
         }
         State next;
@@ -272,21 +271,21 @@ public final class PassManager {
             return OrtRunner.open(bytes, verifyOptions());
         } catch (UserException e) {
             // the input model loaded, so a model that no longer loads is the pass's doing
-            throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
-                    + "; please report: " + e.getMessage(), e);
+            throw new InternalException("pass " + step.passId() + " at " + step.location()
+                    + " wrote a model ONNX Runtime rejects: " + e.getMessage(), e);
         }
     }
 
     private static void checkSameOutputs(Plan.Step step, Outputs reference, Outputs outputs) {
         if (!outputs.values().keySet().equals(reference.values().keySet())) {
-            throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
-                    + "; please report: graph outputs changed from " + reference.values().keySet() + " to "
+            throw new InternalException("pass " + step.passId() + " at " + step.location()
+                    + " changed the graph outputs from " + reference.values().keySet() + " to "
                     + outputs.values().keySet(), null);
         }
         for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
             if (outputs.values().get(e.getKey()).length != e.getValue().length) {
-                throw new InternalException("internal error in pass " + step.passId() + " at " + step.location()
-                        + "; please report: output '" + e.getKey() + "' now has "
+                throw new InternalException("pass " + step.passId() + " at " + step.location()
+                        + " changed the size of output '" + e.getKey() + "': "
                         + outputs.values().get(e.getKey()).length + " values instead of " + e.getValue().length, null);
             }
         }
