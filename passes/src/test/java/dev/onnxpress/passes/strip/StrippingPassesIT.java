@@ -90,6 +90,8 @@ class StrippingPassesIT {
                     r.skips().size(), rc.statistics());
         }
         byte[] written = ModelWriter.toBytes(chained);
+        assertThat(written.length).as("all six on %s never grow the file", name).isLessThanOrEqualTo(untouched.length);
+        assertThat(chained.graph().allNodes().size()).isLessThanOrEqualTo(nodes);
         reference.assertBitIdentical(ModelReader.read(written, java.util.Optional.empty(), name));
         System.out.printf("%-20s all six: %d → %d bytes, %d → %d nodes%n", name, original.length, written.length,
                 nodes, chained.graph().allNodes().size());
