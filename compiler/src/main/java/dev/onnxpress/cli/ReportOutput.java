@@ -16,13 +16,18 @@ final class ReportOutput {
 
     /** Reports to files first (they matter most when the run failed), then the table on stdout. */
     static void write(PipelineReport report, Path json, Path html, PrintWriter out) {
+        writeFiles(report, json, html);
+        out.print(TerminalReport.render(report));
+    }
+
+    /** The report files the user asked for (none when both are null). */
+    static void writeFiles(PipelineReport report, Path json, Path html) {
         if (json != null) {
             JsonReport.write(report, json);
         }
         if (html != null) {
             HtmlReport.write(report, html);
         }
-        out.print(TerminalReport.render(report));
     }
 
     /** One line per step, as soon as it is measured. */

@@ -74,7 +74,7 @@ final class RunCommand implements Callable<Integer> {
         PassManager manager = new PassManager(settings, s -> {
             err.println(ReportOutput.stepLine(s));
             err.flush();
-        });
+        }, failed -> ReportOutput.writeFiles(failed, reportJson, reportHtml));
         PipelineReport report;
         try {
             report = manager.run(plan, input, Optional.ofNullable(output));

@@ -68,15 +68,21 @@ public final class PassManager {
 
     private final RunSettings settings;
     private final Consumer<StepReport> listener;
+    private final Consumer<PipelineReport> onError;
 
     public PassManager(RunSettings settings) {
-        this(settings, r -> { });
+        this(settings, r -> { }, r -> { });
     }
 
-    /** {@code listener} hears about every step as soon as it is measured (the CLI prints a line). */
-    public PassManager(RunSettings settings, Consumer<StepReport> listener) {
+    /**
+     * {@code listener} hears about every step as soon as it is measured (the CLI prints a line);
+     * {@code onError} gets the report of the steps done so far (status ERROR) when a step fails with an
+     * error other than a tolerance breach, just before that error propagates.
+     */
+    public PassManager(RunSettings settings, Consumer<StepReport> listener, Consumer<PipelineReport> onError) {
         this.settings = settings;
         this.listener = listener;
+        this.onError = onError;
     }
 
     /** What the model is like after a step. */
@@ -144,6 +150,10 @@ public final class PassManager {
             PipelineReport report = report(plan, inputInfo, Optional.empty(), baseline, run.reports,
                     new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0);
             throw new ToleranceBreachException(b.getMessage(), report);
+        } catch (RuntimeException e) {
+            onError.accept(report(plan, inputInfo, Optional.empty(), baseline, run.reports,
+                    new Outcome(Status.ERROR, Optional.ofNullable(e.getMessage())), evaluator, t0));
+            throw e;
         }
         Optional<FileInfo> written = Optional.empty();
         if (output.isPresent()) {

@@ -148,11 +148,18 @@ class PassManagerIT {
 
     @Test
     void invalidGraphFromAPassIsAnInternalError() {
-        Plan plan = BINDER.bindSteps("break_graph", "command line");
-        assertThatThrownBy(() -> new PassManager(SETTINGS).run(plan, lenet(), Optional.empty()))
+        Plan plan = BINDER.bindSteps("rename_nodes, break_graph", "command line");
+        java.util.List<PipelineReport> failed = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> new PassManager(SETTINGS, st -> { }, failed::add).run(plan, lenet(), Optional.empty()))
                 .isInstanceOf(InternalException.class)
-                .hasMessageStartingWith("pass break_graph at command line:1:1 wrote an invalid graph: graph")
+                .hasMessageStartingWith("pass break_graph at command line:1:15 wrote an invalid graph: graph")
                 .hasMessageContaining("reads 'nowhere' which nothing produces");
+        // the steps done so far are still reported, with the error
+        assertThat(failed).singleElement().satisfies(r -> {
+            assertThat(r.outcome().status()).isEqualTo(PipelineReport.Status.ERROR);
+            assertThat(r.outcome().message().orElseThrow()).startsWith("pass break_graph at command line:1:15");
+            assertThat(r.steps()).extracting(StepReport::pass).containsExactly("rename_nodes");
+        });
     }
 
     @Test
