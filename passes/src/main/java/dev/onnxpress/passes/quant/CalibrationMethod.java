@@ -1,0 +1,11 @@
+package dev.onnxpress.passes.quant;
+
+/** How activation ranges are chosen from calibration data. */
+public enum CalibrationMethod {
+    /** The observed minimum and maximum. */
+    MINMAX,
+    /** The given percentile at the top (and its mirror at the bottom) of the observed values. */
+    PERCENTILE,
+    /** The KL-divergence threshold over a 2048-bin |x| histogram ({@link EntropyThreshold}). */
+    ENTROPY
+}

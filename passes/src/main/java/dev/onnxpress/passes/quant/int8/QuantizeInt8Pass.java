@@ -1,0 +1,144 @@
+package dev.onnxpress.passes.quant.int8;
+
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.quant.ActivationRange;
+import dev.onnxpress.passes.quant.ActivationRanges;
+import dev.onnxpress.passes.quant.OpsetRaise;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code quantize_int8}: static post-training int8 quantization in QDQ form.
+ *
+ * <pre>
+ *   x → Conv(W, b) → Relu → MaxPool → y
+ *   ⇒ x → Q → DQ → Conv(DQ(W int8, s_w[Cout]), DQ(b int32, s_x·s_w)) → Q → DQ → MaxPool → Q → DQ → y
+ * </pre>
+ * (the Relu folds into the Conv output's uint8 range, MaxPool keeps its input's scale). The layout is the
+ * one ONNX Runtime's quantizer writes, so ORT's optimizer fuses it into integer kernels; see
+ * {@link QdqWriter} for the formulas and {@link QdqPlan} for the ops handled. Activation ranges come from
+ * the calibration data ({@link ActivationRanges}: minmax, percentile, entropy/KL over 2048 bins).
+ * QuantizeLinear/DequantizeLinear exist from opset 10 and take per-axis scales from opset 13: an older
+ * model is raised to 13 when every operator in it means the same there (noted), else nothing changes.
+ * With {@code max_drop}, {@link PrecisionSearch} keeps the most sensitive nodes in float until the
+ * drop on the calibration data holds; the details list them with their sensitivity.
+ * Main graph only; graph outputs stay float.
+ */
+public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
+    public static final String ID = "quantize_int8";
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "Static int8 QDQ quantization with calibrated activation ranges and per-channel int8 weights.",
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.NEEDS_DATA),
+            List.of("nodes_quantized", "tensors_quantized", "activations_folded", "layers_kept_float", "bytes_saved"));
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<QuantizeInt8Options> optionsType() {
+        return QuantizeInt8Options.class;
+    }
+
+    @Override
+    public PassResult run(Model model, QuantizeInt8Options o, PassContext ctx) {
+        PassResult.Builder out = PassResult.builder();
+        for (String s : INFO.statistics()) {
+            out.stat(s, 0);
+        }
+        QdqPlan plan = QdqPlan.of(model.graph(), o.layers()::matches);
+        plan.skips().forEach(out::skip);
+        for (Node n : model.graph().allNodes()) {
+            if (n.graph() != model.graph() && (QdqPlan.WEIGHTED.contains(n.opType()))) {
+                out.skip(n.label(), "inside a subgraph: only main-graph nodes are quantized");
+            }
+        }
+        if (plan.units().isEmpty()) {
+            return out.build(false);
+        }
+        if (model.defaultOpset() < (o.per_channel() ? 13 : 10)) {
+            Optional<String> blocker = OpsetRaise.blocker(model, 13);
+            if (blocker.isPresent()) {
+                plan.units().forEach(u -> out.skip(u.node().label(), blocker.get()));
+                return out.build(false);
+            }
+        }
+        List<Map<String, Tensor>> samples = ctx.samples(o.calibration());
+        Set<String> tapped = new LinkedHashSet<>();
+        for (Value v : QdqPlan.tensors(plan.units())) {
+            tapped.add(v.name());
+        }
+        for (QdqPlan.Unit u : plan.units()) {
+            QdqPlan.foldableActivation(u).ifPresent(a -> tapped.add(a.out().name()));
+        }
+        ctx.progress().start("calibrating " + tapped.size() + " activations", samples.size());
+        Map<String, ActivationRange> ranges = ActivationRanges.measure(model, List.copyOf(tapped), samples,
+                o.method(), o.percentile());
+        ctx.progress().finish();
+
+        Set<Integer> chosen = new LinkedHashSet<>();
+        plan.units().forEach(u -> chosen.add(u.index()));
+        if (o.max_drop().isPresent()) {
+            Top1Metric metric = Top1Metric.of(model, samples, ctx.labels(o.calibration()));
+            double floatScore = metric.score(model);
+            Map<Integer, String> names = new LinkedHashMap<>();
+            plan.units().forEach(u -> names.put(u.index(), u.node().label()));
+            PrecisionSearch.Outcome r = PrecisionSearch.run(List.copyOf(chosen), names, floatScore,
+                    o.max_drop().get(), units -> {
+                        Model copy = model.copy();
+                        QdqWriter.apply(copy, o.layers()::matches, units, ranges, o.per_channel(), o.symmetric());
+                        return copy;
+                    }, metric::score);
+            chosen.retainAll(r.quantized());
+            String what = metric.labelled() ? "accuracy" : "top-1 agreement with the float model";
+            List<Map<String, Object>> kept = new ArrayList<>();
+            for (PrecisionSearch.Kept k : r.keptFloat()) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("layer", k.layer());
+                row.put("sensitivity", k.sensitivity());
+                row.put("drop_before", k.dropBefore());
+                kept.add(row);
+                out.skip(k.layer(), String.format("kept in float: quantized alone it costs %.2f points of %s; the"
+                        + " model's drop was %.2f points > max_drop %.2f", 100 * k.sensitivity(), what,
+                        100 * k.dropBefore(), 100 * o.max_drop().get()));
+            }
+            out.detail("kept_float", kept);
+            out.detail("sensitivity", r.sensitivity());
+            out.detail("metric", what);
+            out.detail("float_score", floatScore);
+            out.detail("final_drop", r.finalDrop());
+            out.note(String.format("mixed precision: %d of %d nodes kept in float, drop %.2f points of %s on the"
+                    + " calibration data (budget %.2f)", r.keptFloat().size(), names.size(), 100 * r.finalDrop(),
+                    what, 100 * o.max_drop().get()));
+            out.stat("layers_kept_float", r.keptFloat().size());
+        }
+        long opsetBefore = model.defaultOpset();
+        QdqWriter.Written w = QdqWriter.apply(model, o.layers()::matches, chosen, ranges, o.per_channel(),
+                o.symmetric());
+        if (model.defaultOpset() != opsetBefore) {
+            out.note("opset raised from " + opsetBefore + " to " + model.defaultOpset());
+        }
+        out.stat("nodes_quantized", w.units());
+        out.stat("tensors_quantized", w.tensors());
+        out.stat("activations_folded", w.activationsFolded());
+        out.stat("bytes_saved", w.weightBytesBefore() - w.weightBytesAfter());
+        Map<String, Object> rangesDetail = new LinkedHashMap<>();
+        ranges.forEach((k, v) -> rangesDetail.put(k, List.of(v.min(), v.max())));
+        out.detail("activation_ranges", rangesDetail);
+        return out.build(w.units() > 0);
+    }
+}
