@@ -323,9 +323,11 @@ public final class PassManager {
                 checks.put(cos.key() + ">", cos);
             }
         }
+        // the step's checks replace every default one on the same metric and reference
+        java.util.Set<String> replaced = new HashSet<>();
+        step.tolerance().forEach(c -> replaced.add(c.key()));
+        checks.values().removeIf(c -> replaced.contains(c.key()));
         for (BoundCheck c : step.tolerance()) {
-            // the step's check replaces every default one on the same metric and reference
-            checks.keySet().removeIf(k -> k.startsWith(c.key()) && checks.get(k).location() != c.location());
             checks.put(c.key() + c.op().symbol().charAt(0), c);
         }
         return List.copyOf(checks.values());
