@@ -54,7 +54,8 @@ public final class AffineFolder {
             for (int i = 0; i < 2; i++) {
                 Value mm = p.input(i);
                 Node m = mm.producer().orElse(null);
-                if (m != null && m.is("MatMul") && m.graph() == p.graph() && p.graph().isConstant(p.input(1 - i))) {
+                boolean constantOther = ConstantEditor.valueOf(p.input(1 - i)).isPresent();
+                if (m != null && m.is("MatMul") && m.graph() == p.graph() && constantOther) {
                     if (!onlyReadBy(mm, p)) {
                         return Found.no("MatMul output '" + mm.name() + "' has other consumers");
                     }
@@ -74,7 +75,7 @@ public final class AffineFolder {
     public static Found<Integer> channels(Target t) {
         Node n = t.node();
         Graph g = n.graph();
-        Optional<Tensor> w = g.constantValue(n.input(1));
+        Optional<Tensor> w = ConstantEditor.valueOf(n.input(1));
         if (w.isEmpty()) {
             return Found.no("weight '" + n.input(1).name() + "' of " + n.label() + " is not a constant");
         }
@@ -84,7 +85,7 @@ public final class AffineFolder {
         }
         int biasIndex = n.is("MatMul") ? -1 : 2;
         if (biasIndex > 0 && n.hasInput(biasIndex)) {
-            Optional<Tensor> b = g.constantValue(n.input(biasIndex));
+            Optional<Tensor> b = ConstantEditor.valueOf(n.input(biasIndex));
             if (b.isEmpty()) {
                 return Found.no("bias '" + n.input(biasIndex).name() + "' of " + n.label() + " is not a constant");
             }
@@ -106,7 +107,7 @@ public final class AffineFolder {
                 }
                 ch = W.dim(1) * group;
             }
-            if (n.hasInput(2) && g.constantValue(n.input(2)).get().elementCount() != ch) {
+            if (n.hasInput(2) && ConstantEditor.valueOf(n.input(2)).get().elementCount() != ch) {
                 return Found.no("bias of " + n.label() + " does not have one value per output channel");
             }
         } else {
@@ -115,7 +116,7 @@ public final class AffineFolder {
             }
             ch = n.is("Gemm") && n.attrInt("transB", 0) != 0 ? W.dim(0) : W.dim(1);
             if (n.is("Gemm") && n.hasInput(2)) {
-                Tensor c = g.constantValue(n.input(2)).get();
+                Tensor c = ConstantEditor.valueOf(n.input(2)).get();
                 long last = c.rank() == 0 ? 1 : c.dim(c.rank() - 1);
                 if (c.rank() > 2 || (last != 1 && last != ch)) {
                     return Found.no("C of " + n.label() + " does not broadcast along the output columns");
@@ -123,7 +124,7 @@ public final class AffineFolder {
             }
             if (t.biasAdd().isPresent()) {
                 Node add = t.biasAdd().get();
-                Tensor b = g.constantValue(biasInput(add, n)).get();
+                Tensor b = ConstantEditor.valueOf(biasInput(add, n)).get();
                 if (!isReal(b.dataType())) {
                     return Found.no("bias of " + add.label() + " is not floating point");
                 }
@@ -148,7 +149,7 @@ public final class AffineFolder {
     public static Value fold(Target t, ChannelAffine a, ConstantEditor ed) {
         Node n = t.node();
         Graph g = n.graph();
-        Tensor W = g.constantValue(n.input(1)).orElseThrow();
+        Tensor W = ConstantEditor.valueOf(n.input(1)).orElseThrow();
         double[] s = a.scale();
         double[] sh = a.shift();
         int ch = a.channels();
@@ -199,7 +200,7 @@ public final class AffineFolder {
         if (t.biasAdd().isPresent()) {
             Node add = t.biasAdd().get();
             Value bv = biasInput(add, n);
-            Tensor b = g.constantValue(bv).orElseThrow();
+            Tensor b = ConstantEditor.valueOf(bv).orElseThrow();
             double[] bd = ChannelAffine.spread(b.toDoubleArray(), ch);
             for (int o = 0; o < ch; o++) {
                 bd[o] = bd[o] * s[o] + sh[o];
@@ -226,7 +227,7 @@ public final class AffineFolder {
         double[] b = new double[ch];
         DataType type = wType;
         if (has) {
-            Tensor bt = n.graph().constantValue(n.input(index)).orElseThrow();
+            Tensor bt = ConstantEditor.valueOf(n.input(index)).orElseThrow();
             b = bt.toDoubleArray();
             type = bt.dataType();
         }
@@ -247,7 +248,7 @@ public final class AffineFolder {
         double[] out;
         DataType type = wType;
         if (has) {
-            Tensor c = n.graph().constantValue(n.input(2)).orElseThrow();
+            Tensor c = ConstantEditor.valueOf(n.input(2)).orElseThrow();
             type = c.dataType();
             double[] cd = c.toDoubleArray();
             int r0 = c.rank() == 2 ? (int) c.dim(0) : 1;

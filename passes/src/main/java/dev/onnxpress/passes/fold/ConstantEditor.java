@@ -8,6 +8,7 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Writes new constant tensors for the fold passes without corrupting other readers: a constant read
@@ -26,11 +27,26 @@ public final class ConstantEditor {
         return rw;
     }
 
+    /**
+     * The constant a weight holds, for the fold passes: initializers and Constant nodes, and also
+     * initializers that are listed as graph inputs too. Exporters of IR version 3 had to list every
+     * initializer as an input (PyTorch kept doing it by default), so a BN's γ/β/mean/var would
+     * otherwise look "overridable"; nobody feeds them, and folding replaces them (the input listing of
+     * a weight that is rewritten or removed goes with it).
+     */
+    public static Optional<Tensor> valueOf(Value v) {
+        if (v.isNone() || v.graph() == null) {
+            return Optional.empty();
+        }
+        Optional<Tensor> c = v.graph().constantValue(v);
+        return c.isPresent() ? c : v.graph().initializer(v);
+    }
+
     /** Makes input {@code index} of {@code n} hold {@code t}. */
     public void setConstantInput(Node n, int index, Tensor t, String nameHint) {
         Value old = n.input(index);
         if (!old.isNone() && soleReader(old, n)) {
-            if (old.isInitializer() && !old.isGraphInput()) {
+            if (old.isInitializer()) {
                 rw.setInitializer(old, t);
                 return;
             }
@@ -63,7 +79,7 @@ public final class ConstantEditor {
         if (v.isNone() || !v.uses().isEmpty() || v.isGraphOutput()) {
             return;
         }
-        if (v.isInitializer() && !v.isGraphInput()) {
+        if (v.isInitializer()) {
             rw.removeInitializer(v);
             return;
         }

@@ -5,6 +5,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.fold.AffineFolder;
+import dev.onnxpress.passes.fold.ConstantEditor;
 import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.ChannelAffine;
 import java.util.Optional;
@@ -51,7 +52,7 @@ final class BatchNormAffine {
         double[][] p = new double[4][];
         for (int i = 0; i < 4; i++) {
             Value v = bn.input(i + 1);
-            Optional<Tensor> t = g.constantValue(v);
+            Optional<Tensor> t = ConstantEditor.valueOf(v);
             if (t.isEmpty()) {
                 return Found.no("parameter '" + v.name() + "' is not a constant");
             }

@@ -15,6 +15,7 @@ import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.AffineFolder.Target;
 import dev.onnxpress.passes.fold.ChannelAffine;
 import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.fold.ScaleBiasFuser;
 import java.util.List;
 import java.util.Set;
 
@@ -98,6 +99,11 @@ public final class FoldBatchNormPass implements Pass<FoldBatchNormOptions> {
 
     /** Folds into the producer; returns "" on success, else the reason. */
     private static String foldAfter(Node bn, ChannelAffine a, ConstantEditor ed) {
+        Node xp = bn.input(0).producer().orElse(null);
+        if (xp != null && xp.is("Add") && ScaleBiasFuser.applies(xp)) {
+            // a separate bias Add (paddle2onnx writes ConvTranspose + Add): fuse it first, BN then folds
+            ScaleBiasFuser.fuse(xp, ed);
+        }
         Value x = bn.input(0);
         Found<Target> t = AffineFolder.targetProducing(x, bn);
         if (!t.ok()) {
@@ -145,13 +151,13 @@ public final class FoldBatchNormPass implements Pass<FoldBatchNormOptions> {
             return "its output feeds " + conv.opType() + ", not a Conv's data input";
         }
         Graph g = conv.graph();
-        Tensor w = g.constantValue(conv.input(1)).orElse(null);
+        Tensor w = ConstantEditor.valueOf(conv.input(1)).orElse(null);
         if (w == null || !AffineFolder.isReal(w.dataType()) || w.rank() < 3) {
             return "the weight of " + conv.label() + " is not a floating-point constant";
         }
         Tensor b = null;
         if (conv.hasInput(2)) {
-            b = g.constantValue(conv.input(2)).orElse(null);
+            b = ConstantEditor.valueOf(conv.input(2)).orElse(null);
             if (b == null || !AffineFolder.isReal(b.dataType())) {
                 return "the bias of " + conv.label() + " is not a floating-point constant";
             }

@@ -117,7 +117,7 @@ final class BuiltinEvaluator {
         for (int i = 0; i < r; i++) {
             dims[i] = isNew[i] ? 1 : x.dim(j++);
         }
-        return x.reshape(dims);
+        return reshaped(x, dims);
     }
 
     private static Tensor squeeze(Tensor x, Optional<long[]> axes) {
@@ -142,7 +142,7 @@ final class BuiltinEvaluator {
                 dims.add(x.dim(i));
             }
         }
-        return x.reshape(dims.stream().mapToLong(Long::longValue).toArray());
+        return reshaped(x, dims.stream().mapToLong(Long::longValue).toArray());
     }
 
     private static Tensor reshape(Tensor x, long[] shape, boolean allowZero) {
@@ -173,7 +173,7 @@ final class BuiltinEvaluator {
             }
             dims[infer] = x.elementCount() / known;
         }
-        return Tensor.elementCount(dims) == x.elementCount() ? x.reshape(dims) : null;
+        return Tensor.elementCount(dims) == x.elementCount() ? reshaped(x, dims) : null;
     }
 
     private static Tensor flatten(Tensor x, int axis) {
@@ -182,7 +182,16 @@ final class BuiltinEvaluator {
         for (int i = 0; i < a; i++) {
             outer *= x.dim(i);
         }
-        return x.reshape(outer, prod(x.dims(), a, x.rank()));
+        return reshaped(x, outer, prod(x.dims(), a, x.rank()));
+    }
+
+    /**
+     * The data under new dims, as a fresh raw tensor: {@code Tensor.reshape} keeps a tensor read from a
+     * file in its original encoding, which the writer emits with the original dims.
+     */
+    private static Tensor reshaped(Tensor x, long... dims) {
+        return x.dataType() == DataType.STRING ? Tensor.ofStrings(dims, x.strings())
+                : Tensor.ofRaw(x.dataType(), dims, x.rawBytes());
     }
 
     // ---------------------------------------------------------------- data movement (raw bytes)

@@ -4,17 +4,12 @@ import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
-import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.fold.AffineFolder;
-import dev.onnxpress.passes.fold.AffineFolder.Found;
-import dev.onnxpress.passes.fold.AffineFolder.Target;
-import dev.onnxpress.passes.fold.ChannelAffine;
 import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.fold.ScaleBiasFuser;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,17 +57,10 @@ public final class FuseScaleBiasPass implements Pass<FuseScaleBiasOptions> {
                 if (!(n.is("Mul") || n.is("Add")) || n.inputs().size() != 2) {
                     continue;
                 }
-                int ci = g.isConstant(n.input(1)) ? 1 : g.isConstant(n.input(0)) ? 0 : -1;
-                if (ci < 0) {
+                if (!ScaleBiasFuser.applies(n)) {
                     continue;
                 }
-                Value x = n.input(1 - ci);
-                Node p = x.producer().orElse(null);
-                if (p == null || !(p.is("Conv") || p.is("ConvTranspose") || p.is("Gemm")
-                        || (p.is("MatMul") && n.is("Mul")))) {
-                    continue;
-                }
-                Optional<String> why = fuse(n, ci, new Target(p, Optional.empty()), ed);
+                Optional<String> why = ScaleBiasFuser.fuse(n, ed);
                 if (why.isEmpty()) {
                     fused++;
                 } else {
@@ -83,63 +71,5 @@ public final class FuseScaleBiasPass implements Pass<FuseScaleBiasOptions> {
         out.stat("nodes_fused", fused);
         out.stat("nodes_removed", fused);
         return out.build(rw.changes() > 0);
-    }
-
-    private static Optional<String> fuse(Node n, int ci, Target t, ConstantEditor ed) {
-        Graph g = n.graph();
-        Value x = n.input(1 - ci);
-        Value cv = n.input(ci);
-        if (t.node().graph() != g) {
-            return Optional.of("its input '" + x.name() + "' comes from an enclosing graph");
-        }
-        if (x.isGraphOutput()) {
-            return Optional.of("'" + x.name() + "' is a graph output");
-        }
-        if (!AffineFolder.onlyReadBy(x, n)) {
-            return Optional.of("'" + x.name() + "' has other consumers");
-        }
-        Tensor c = g.constantValue(cv).orElseThrow();
-        if (!AffineFolder.isReal(c.dataType())) {
-            return Optional.of("constant '" + cv.name() + "' is not floating point");
-        }
-        Found<Integer> ch = AffineFolder.channels(t);
-        if (!ch.ok()) {
-            return Optional.of(ch.reason());
-        }
-        int channels = ch.get();
-        int rank;
-        int axis;
-        if (t.isConv()) {
-            rank = g.constantValue(t.node().input(1)).orElseThrow().rank();
-            axis = 1;
-        } else if (t.node().is("Gemm")) {
-            rank = 2;
-            axis = 1;
-        } else {
-            rank = x.tensorType().flatMap(tt -> tt.rank()).orElse(c.rank() <= 1 ? 1 : -1);
-            axis = rank - 1;
-            if (rank < 0) {
-                return Optional.of("rank of '" + x.name() + "' is unknown");
-            }
-        }
-        long[] d = c.dims();
-        if (d.length > rank) {
-            return Optional.of("constant '" + cv.name() + "' has rank " + d.length + ", more than the output's " + rank);
-        }
-        for (int j = 0; j < d.length; j++) {
-            int ax = rank - d.length + j;
-            boolean ok = d[j] == 1 || (ax == axis && d[j] == channels);
-            if (!ok) {
-                return Optional.of("constant '" + cv.name() + "' of shape " + java.util.Arrays.toString(d)
-                        + " is not per output channel");
-            }
-        }
-        double[] v = ChannelAffine.spread(c.toDoubleArray(), channels);
-        double[] ones = new double[channels];
-        java.util.Arrays.fill(ones, 1.0);
-        ChannelAffine a = n.is("Mul") ? new ChannelAffine(v, new double[channels]) : new ChannelAffine(ones, v);
-        Value result = AffineFolder.fold(t, a, ed);
-        ed.replaceNode(n, result, List.of(cv));
-        return Optional.empty();
     }
 }

@@ -338,6 +338,23 @@ class FoldBatchNormPassTest {
         assertClose(before, m, TOL);
     }
 
+    /** IR version 3 lists every initializer as a graph input; nobody feeds BN statistics. */
+    @Test
+    void foldsInitializersListedAsGraphInputs() {
+        GraphBuilder b = GraphBuilder.model("ir3").input("x", DataType.FLOAT, 1, 3, 4, 4)
+                .initializerInput("w", random(1, 5, 3, 1, 1));
+        for (String p : List.of("g", "b", "m", "v")) {
+            b.initializerInput("bn_" + p, random(DataType.FLOAT, p.hashCode(), 0.2, 1.2, 5));
+        }
+        Model m = b.node("Conv", List.of("x", "w"), List.of("c"))
+                .node("BatchNormalization", bnInputs("c", "bn"), List.of("y")).output("y").build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        fold(m);
+        assertEquals(0, count(m, "BatchNormalization"));
+        assertEquals(List.of("x", "w"), m.graph().inputs().stream().map(Value::name).toList());
+        assertClose(before, m, TOL);
+    }
+
     @Test
     void sharedWeightsAreCopiedNotChanged() {
         GraphBuilder b = GraphBuilder.model("shared").input("x", DataType.FLOAT, 1, 3, 4, 4)
