@@ -257,8 +257,12 @@ public final class PassManager {
                     ModelFigures.of(model), metrics);
         }
         List<CheckResult> checks = new ArrayList<>();
+        Metrics[] vsPrevious = new Metrics[1];
         for (BoundCheck c : checksFor(run.plan, step)) {
-            checks.add(evaluate(run, c, prev, next, step));
+            if (c.ref() == Check.Ref.PREVIOUS && vsPrevious[0] == null) {
+                vsPrevious[0] = Fidelity.compare(next.outputs(), prev.outputs(), run.evaluator.labels());
+            }
+            checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
         boolean passed = checks.stream().allMatch(CheckResult::passed);
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
@@ -333,11 +337,9 @@ public final class PassManager {
         return List.copyOf(checks.values());
     }
 
-    private CheckResult evaluate(Run run, BoundCheck c, State prev, State next, Plan.Step step) {
+    private CheckResult evaluate(Run run, BoundCheck c, State prev, State next, Metrics againstPrevious) {
         boolean vsPrevious = c.ref() == Check.Ref.PREVIOUS;
-        Metrics m = vsPrevious
-                ? Fidelity.compare(next.outputs(), prev.outputs(), run.evaluator.labels())
-                : next.metrics();
+        Metrics m = vsPrevious ? againstPrevious : next.metrics();
         Outputs ref = vsPrevious ? prev.outputs() : run.reference;
         double measured = switch (c.metric()) {
             case "max_abs_error" -> m.maxAbsError();
