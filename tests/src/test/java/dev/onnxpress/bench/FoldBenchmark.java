@@ -1,0 +1,166 @@
+package dev.onnxpress.bench;
+
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelReader;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.ort.OptimizationLevel;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormOptions;
+import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass;
+import dev.onnxpress.passes.fold.constants.FoldConstantsOptions;
+import dev.onnxpress.passes.fold.constants.FoldConstantsPass;
+import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasOptions;
+import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass;
+import dev.onnxpress.testing.SharedFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * fold_batchnorm + fold_constants + fuse_scale_bias against ONNX Runtime's offline BASIC optimizer, per
+ * shared model, in one run: wall time (ours: read + three passes + write; ORT: session creation that
+ * writes its optimized model), node counts of both outputs, and output equivalence of both against the
+ * original (ORT, optimizations off, seeded inputs). Median of 3 rounds after a warm-up. Not a test: run
+ * {@code mvn -q -B -o -pl tests test -Dtest=FoldBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
+ */
+class FoldBenchmark {
+    private static final int ROUNDS = 3;
+    private static final PassContext NO_DATA = new PassContext() {
+        @Override
+        public List<Map<String, Tensor>> samples(DataRef data) {
+            throw new IllegalStateException("no data");
+        }
+
+        @Override
+        public Optional<int[]> labels(DataRef data) {
+            return Optional.empty();
+        }
+
+        @Override
+        public Random random() {
+            return new Random(1);
+        }
+
+        @Override
+        public Progress progress() {
+            return Progress.NONE;
+        }
+    };
+
+    @TempDir
+    Path tmp;
+
+    record Row(String model, double oursMs, double ortMs, int nodesIn, int oursNodes, int ortNodes,
+            boolean oursStandard, boolean ortStandard, double oursErr, double ortErr) {
+    }
+
+    @Test
+    void againstOrtBasic() {
+        Map<String, long[]> models = new LinkedHashMap<>();
+        models.put("ultraface_rfb640", new long[] {1, 3, 480, 640});
+        models.put("ppocr_cls_mobile_v2", new long[] {1, 3, 48, 192});
+        models.put("ppocrv4_det", new long[] {1, 3, 160, 160});
+        models.put("ppocrv4_rec", new long[] {1, 3, 48, 320});
+        models.put("vgg_bn_fashion", new long[] {8, 1, 28, 28});
+        models.put("yolox_nano", new long[] {1, 3, 416, 416});
+        models.put("lenet5_fashion", new long[] {8, 1, 28, 28});
+        models.put("mnist_cnn", new long[] {1, 1, 28, 28});
+        List<Row> rows = new ArrayList<>();
+        for (Map.Entry<String, long[]> e : models.entrySet()) {
+            rows.add(measure(e.getKey(), e.getValue()));
+        }
+        StringBuilder sb = new StringBuilder("\n| model | ours ms | ORT BASIC ms | time ratio | nodes in | ours | ORT"
+                + " | standard ops (ours/ORT) | max rel err ours | max rel err ORT |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        for (Row r : rows) {
+            sb.append(String.format("| %s | %.0f | %.0f | %.2f | %d | %d | %d | %s/%s | %.1e | %.1e |%n", r.model,
+                    r.oursMs, r.ortMs, r.oursMs / r.ortMs, r.nodesIn, r.oursNodes, r.ortNodes, r.oursStandard,
+                    r.ortStandard, r.oursErr, r.ortErr));
+        }
+        System.out.println(sb);
+    }
+
+    private Row measure(String name, long[] inputDims) {
+        Path src = SharedFiles.model(name);
+        Path ours = tmp.resolve(name + ".ours.onnx");
+        Path ort = tmp.resolve(name + ".ort.onnx");
+        List<Double> oursT = new ArrayList<>();
+        List<Double> ortT = new ArrayList<>();
+        for (int r = 0; r <= ROUNDS; r++) {
+            long t0 = System.nanoTime();
+            Model m = ModelReader.read(src);
+            new FoldBatchNormPass().run(m, new FoldBatchNormOptions(true), NO_DATA);
+            new FoldConstantsPass().run(m, new FoldConstantsOptions(1 << 20), NO_DATA);
+            new FuseScaleBiasPass().run(m, new FuseScaleBiasOptions(), NO_DATA);
+            ModelWriter.write(m, ours);
+            long t1 = System.nanoTime();
+            try (OrtRunner x = OrtRunner.open(src, OrtRunner.Options.defaults()
+                    .withOptimization(OptimizationLevel.BASIC).withOptimizedModelPath(ort))) {
+                x.inputs();
+            }
+            long t2 = System.nanoTime();
+            if (r > 0) {
+                oursT.add((t1 - t0) / 1e6);
+                ortT.add((t2 - t1) / 1e6);
+            }
+        }
+        Model in = ModelReader.read(src);
+        Model a = ModelReader.read(ours);
+        Model b = ModelReader.read(ort);
+        Value input = in.graph().realInputs().get(0);
+        Random rnd = new Random(7);
+        float[] x = new float[(int) Tensor.elementCount(inputDims)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = rnd.nextFloat() * 2 - 1;
+        }
+        Map<String, Tensor> feeds = Map.of(input.name(), Tensor.ofFloats(inputDims, x));
+        Map<String, Tensor> want = run(src, feeds);
+        return new Row(name, median(oursT), median(ortT), count(in), count(a), count(b), standard(a), standard(b),
+                relErr(want, run(ours, feeds)), relErr(want, run(ort, feeds)));
+    }
+
+    private static Map<String, Tensor> run(Path model, Map<String, Tensor> feeds) {
+        try (OrtRunner r = OrtRunner.open(model)) {
+            return r.run(feeds);
+        }
+    }
+
+    private static double relErr(Map<String, Tensor> want, Map<String, Tensor> got) {
+        double scale = 0;
+        double max = 0;
+        for (Map.Entry<String, Tensor> e : want.entrySet()) {
+            double[] w = e.getValue().toDoubleArray();
+            double[] g = got.get(e.getKey()).toDoubleArray();
+            for (int i = 0; i < w.length; i++) {
+                scale = Math.max(scale, Math.abs(w[i]));
+                max = Math.max(max, Math.abs(w[i] - g[i]));
+            }
+        }
+        return max / Math.max(scale, 1e-30);
+    }
+
+    private static int count(Model m) {
+        return m.graph().allNodes().size();
+    }
+
+    private static boolean standard(Model m) {
+        return m.graph().allNodes().stream().allMatch(Node::isStandard);
+    }
+
+    private static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+}
