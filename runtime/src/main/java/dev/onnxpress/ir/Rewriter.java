@@ -429,6 +429,14 @@ public final class Rewriter {
         }
     }
 
+    /** Drops a domain's opset import (e.g. a custom domain no node uses any more). */
+    public void removeOpset(String domain) {
+        if (model.opsets.remove(domain) != null) {
+            model.opsetDomainAbsent.remove(domain);
+            changed();
+        }
+    }
+
     public void setDocString(Graph g, String doc) {
         if (!g.docString().equals(doc)) {
             g.setDocString(doc);
