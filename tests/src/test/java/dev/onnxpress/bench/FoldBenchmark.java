@@ -32,11 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
  * fold_batchnorm + fold_constants + fuse_scale_bias against ONNX Runtime's offline BASIC optimizer, per
  * shared model, in one run: wall time (ours: read + three passes + write; ORT: session creation that
  * writes its optimized model), node counts of both outputs, and output equivalence of both against the
- * original (ORT, optimizations off, seeded inputs). Median of 3 rounds after a warm-up. Not a test: run
+ * original (ORT, optimizations off, seeded inputs). Median of 5 rounds after 5 warm-up rounds (the JVM
+ * compiles our code in the first rounds; ORT is native), with our time split into read / passes / write. Not a test: run
  * {@code mvn -q -B -o -pl tests test -Dtest=FoldBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class FoldBenchmark {
-    private static final int ROUNDS = 3;
+    private static final int ROUNDS = 5;
+    private static final int WARMUP = 5;
     private static final PassContext NO_DATA = new PassContext() {
         @Override
         public List<Map<String, Tensor>> samples(DataRef data) {
@@ -62,7 +64,7 @@ class FoldBenchmark {
     @TempDir
     Path tmp;
 
-    record Row(String model, double oursMs, double ortMs, int nodesIn, int oursNodes, int ortNodes,
+    record Row(String model, double oursMs, double readMs, double passMs, double writeMs, double ortMs, int nodesIn, int oursNodes, int ortNodes,
             boolean oursStandard, boolean ortStandard, double oursErr, double ortErr) {
     }
 
@@ -81,11 +83,11 @@ class FoldBenchmark {
         for (Map.Entry<String, long[]> e : models.entrySet()) {
             rows.add(measure(e.getKey(), e.getValue()));
         }
-        StringBuilder sb = new StringBuilder("\n| model | ours ms | ORT BASIC ms | time ratio | nodes in | ours | ORT"
+        StringBuilder sb = new StringBuilder("\n| model | ours ms (read/passes/write) | ORT BASIC ms | time ratio | nodes in | ours | ORT"
                 + " | standard ops (ours/ORT) | max rel err ours | max rel err ORT |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format("| %s | %.0f | %.0f | %.2f | %d | %d | %d | %s/%s | %.1e | %.1e |%n", r.model,
-                    r.oursMs, r.ortMs, r.oursMs / r.ortMs, r.nodesIn, r.oursNodes, r.ortNodes, r.oursStandard,
+            sb.append(String.format("| %s | %.1f (%.1f/%.1f/%.1f) | %.1f | %.2f | %d | %d | %d | %s/%s | %.1e | %.1e |%n", r.model,
+                    r.oursMs, r.readMs, r.passMs, r.writeMs, r.ortMs, r.oursMs / r.ortMs, r.nodesIn, r.oursNodes, r.ortNodes, r.oursStandard,
                     r.ortStandard, r.oursErr, r.ortErr));
         }
         System.out.println(sb);
@@ -97,12 +99,17 @@ class FoldBenchmark {
         Path ort = tmp.resolve(name + ".ort.onnx");
         List<Double> oursT = new ArrayList<>();
         List<Double> ortT = new ArrayList<>();
-        for (int r = 0; r <= ROUNDS; r++) {
+        List<Double> readT = new ArrayList<>();
+        List<Double> passT = new ArrayList<>();
+        List<Double> writeT = new ArrayList<>();
+        for (int r = 0; r < WARMUP + ROUNDS; r++) {
             long t0 = System.nanoTime();
             Model m = ModelReader.read(src);
+            long ta = System.nanoTime();
             new FoldBatchNormPass().run(m, new FoldBatchNormOptions(true), NO_DATA);
             new FoldConstantsPass().run(m, new FoldConstantsOptions(1 << 20), NO_DATA);
             new FuseScaleBiasPass().run(m, new FuseScaleBiasOptions(), NO_DATA);
+            long tb = System.nanoTime();
             ModelWriter.write(m, ours);
             long t1 = System.nanoTime();
             try (OrtRunner x = OrtRunner.open(src, OrtRunner.Options.defaults()
@@ -110,7 +117,10 @@ class FoldBenchmark {
                 x.inputs();
             }
             long t2 = System.nanoTime();
-            if (r > 0) {
+            if (r >= WARMUP) {
+                readT.add((ta - t0) / 1e6);
+                passT.add((tb - ta) / 1e6);
+                writeT.add((t1 - tb) / 1e6);
                 oursT.add((t1 - t0) / 1e6);
                 ortT.add((t2 - t1) / 1e6);
             }
@@ -126,7 +136,11 @@ class FoldBenchmark {
         }
         Map<String, Tensor> feeds = Map.of(input.name(), Tensor.ofFloats(inputDims, x));
         Map<String, Tensor> want = run(src, feeds);
-        return new Row(name, median(oursT), median(ortT), count(in), count(a), count(b), standard(a), standard(b),
+        if (!a.graph().opHistogram().equals(b.graph().opHistogram())) {
+            System.out.println(name + " ops ours " + a.graph().opHistogram() + "\n" + name + " ops ORT  "
+                    + b.graph().opHistogram());
+        }
+        return new Row(name, median(oursT), median(readT), median(passT), median(writeT), median(ortT), count(in), count(a), count(b), standard(a), standard(b),
                 relErr(want, run(ours, feeds)), relErr(want, run(ort, feeds)));
     }
 
