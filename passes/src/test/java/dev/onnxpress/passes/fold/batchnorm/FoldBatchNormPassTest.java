@@ -161,6 +161,35 @@ class FoldBatchNormPassTest {
         assertClose(before, m, TOL);
     }
 
+    /** paddle2onnx writes ConvTranspose + Add(bias [1,C,1,1]) + BN: the Add is fused, then BN folds. */
+    @Test
+    void foldsThroughASeparateBiasAdd() {
+        GraphBuilder b = GraphBuilder.model("deconv_add").input("x", DataType.FLOAT, 1, 4, 4, 4)
+                .initializer("w", random(5, 4, 3, 2, 2)).initializer("bias", random(6, 1, 3, 1, 1));
+        Model m = bnParams(b, "bn", 3, 90, DataType.FLOAT)
+                .node("ConvTranspose", List.of("x", "w"), List.of("c"), attrs("strides", new long[] {2, 2}))
+                .node("Add", List.of("c", "bias"), List.of("cb"))
+                .node("BatchNormalization", bnInputs("cb", "bn"), List.of("y"))
+                .output("y").build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        fold(m);
+        assertEquals(List.of("ConvTranspose"), m.graph().nodes().stream().map(n -> n.opType()).toList());
+        assertClose(before, m, TOL);
+    }
+
+    @Test
+    void skipsForwardFoldWhenTheBatchNormFeedsSeveralNodes() {
+        GraphBuilder b = GraphBuilder.model("fan_out").input("x", DataType.FLOAT, 1, 4, 6, 6)
+                .initializer("w", random(11, 6, 4, 1, 1));
+        Model m = bnParams(b, "bn", 4, 60, DataType.FLOAT)
+                .node("BatchNormalization", bnInputs("x", "bn"), List.of("n"))
+                .node("Conv", List.of("n", "w"), List.of("y"))
+                .node("Relu", List.of("n"), List.of("r")).output("y").output("r").build();
+        PassResult r = fold(m);
+        assertFalse(r.changed());
+        assertTrue(r.skips().get(0).reason().contains("2 readers"), r.skips().toString());
+    }
+
     @Test
     void skipsMatMulWhoseOutputIsNotRankTwo() {
         GraphBuilder b = GraphBuilder.model("mm3").input("a", DataType.FLOAT, 2, 4, 5)
