@@ -26,6 +26,7 @@ public final class Main implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(
             InspectCommand.class,
             CopyCommand.class,
+            UnpackCommand.class,
             RunCommand.class, CheckCommand.class, PassesCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,

@@ -12,6 +12,7 @@ import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.runtime.OnnxpressRuntime;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
@@ -244,15 +245,17 @@ public final class PassManager {
         } else {
             run.changedSteps++;
             byte[] bytes = ModelWriter.toBytes(model);
+            // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
+            byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
             Outputs outputs;
             ModelSignature signature;
-            try (OrtRunner r = open(bytes, step)) {
+            try (OrtRunner r = open(runnable, step)) {
                 signature = ModelSignature.of(r);
                 outputs = run.evaluator.run(r, run.progress, step.passId());
             }
             checkSameOutputs(step, run.reference, outputs);
             Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            double latency = latency(bytes, run.evaluator, signature);
+            double latency = latency(runnable, run.evaluator, signature);
             next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
                     ModelFigures.of(model), metrics);
         }

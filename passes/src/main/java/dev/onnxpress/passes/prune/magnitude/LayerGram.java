@@ -1,0 +1,172 @@
+package dev.onnxpress.passes.prune.magnitude;
+
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ort.OrtRunner;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Second moments of one layer's input features on calibration data, per group: A = XqᵀXq and
+ * C = XqᵀXd, where Xd are the features the dense model feeds the layer and Xq those the model being
+ * compressed feeds it (earlier layers already changed). A weight row w' refitted for the changed model
+ * minimises ‖Xq w' − Xd w‖², whose normal equations need only A and C (OBC-style: the error of earlier
+ * layers is compensated here too). Convolutions contribute sampled im2col patches ({@code maxRows} in all).
+ */
+public final class LayerGram {
+    private final LayerGeometry geo;
+    private final double[][] a;
+    private final double[][] c;
+    private final boolean same;
+    private long rows;
+
+    private LayerGram(LayerGeometry geo, boolean same) {
+        this.geo = geo;
+        int f = geo.features();
+        this.a = new double[geo.groups()][f * f];
+        this.c = same ? a : new double[geo.groups()][f * f];
+        this.same = same;
+    }
+
+    public LayerGeometry geometry() {
+        return geo;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    /** A (F×F, row-major) of group g. */
+    public double[] a(int g) {
+        return a[g];
+    }
+
+    /** C (F×F, row-major) of group g: Σ xq_i·xd_j. */
+    public double[] c(int g) {
+        return c[g];
+    }
+
+    /**
+     * Runs both models over the batches, tapping {@code input} (the layer's input value name).
+     *
+     * @param dense   the reference model with the tap added ({@link OrtRunner#withTaps})
+     * @param current the model being compressed with the tap added; the same array as dense when equal
+     */
+    public static LayerGram collect(LayerGeometry geo, String input, byte[] dense, byte[] current,
+            List<Map<String, Tensor>> batches, int maxRows, Random random) {
+        boolean same = dense == current;
+        LayerGram g = new LayerGram(geo, same);
+        OrtRunner.Options o = OrtRunner.Options.defaults().withIntraOpThreads(0);
+        try (OrtRunner d = OrtRunner.open(dense, o); OrtRunner q = same ? null : OrtRunner.open(current, o)) {
+            long samples = 0;
+            for (Map<String, Tensor> b : batches) {
+                samples += b.values().iterator().next().dims().length == 0 ? 1 : b.values().iterator().next().dim(0);
+            }
+            for (Map<String, Tensor> b : batches) {
+                Tensor xd = d.run(b, List.of(input)).get(input);
+                Tensor xq = same ? xd : q.run(b, List.of(input)).get(input);
+                g.add(xq, xd, maxRows, samples, random);
+            }
+        }
+        return g;
+    }
+
+    private void add(Tensor tq, Tensor td, int maxRows, long samples, Random random) {
+        float[] xq = tq.toFloatArray();
+        float[] xd = same ? xq : td.toFloatArray();
+        long[] dims = tq.dims();
+        int f = geo.features();
+        if (!geo.conv()) {
+            int n = xq.length / f;
+            for (int r = 0; r < n; r++) {
+                accumulate(0, xq, xd, r * f);
+            }
+            return;
+        }
+        int n = (int) dims[0];
+        int cin = (int) dims[1];
+        int h = (int) dims[2];
+        int w = (int) dims[3];
+        int[] p = geo.pads(h, w);
+        int oh = (h + p[0] + p[2] - ((geo.kh() - 1) * geo.dilH() + 1)) / geo.strideH() + 1;
+        int ow = (w + p[1] + p[3] - ((geo.kw() - 1) * geo.dilW() + 1)) / geo.strideW() + 1;
+        if (oh <= 0 || ow <= 0) {
+            return;
+        }
+        int perSample = (int) Math.max(1, Math.min((long) oh * ow, (maxRows + samples - 1) / Math.max(1, samples)));
+        int cg = cin / geo.groups();
+        double[] pq = new double[f];
+        double[] pd = new double[f];
+        for (int s = 0; s < n; s++) {
+            for (int k = 0; k < perSample; k++) {
+                int pos = perSample == oh * ow ? k : random.nextInt(oh * ow);
+                int y0 = (pos / ow) * geo.strideH() - p[0];
+                int x0 = (pos % ow) * geo.strideW() - p[1];
+                for (int grp = 0; grp < geo.groups(); grp++) {
+                    int idx = 0;
+                    for (int ch = 0; ch < cg; ch++) {
+                        int base = ((s * cin) + grp * cg + ch) * h * w;
+                        for (int ky = 0; ky < geo.kh(); ky++) {
+                            int y = y0 + ky * geo.dilH();
+                            for (int kx = 0; kx < geo.kw(); kx++) {
+                                int x = x0 + kx * geo.dilW();
+                                boolean in = y >= 0 && y < h && x >= 0 && x < w;
+                                pq[idx] = in ? xq[base + y * w + x] : 0;
+                                pd[idx] = in ? xd[base + y * w + x] : 0;
+                                idx++;
+                            }
+                        }
+                    }
+                    accumulate(grp, pq, pd);
+                }
+                rows++;
+            }
+        }
+    }
+
+    private void accumulate(int grp, float[] xq, float[] xd, int off) {
+        int f = geo.features();
+        double[] q = new double[f];
+        double[] d = new double[f];
+        for (int i = 0; i < f; i++) {
+            q[i] = xq[off + i];
+            d[i] = xd[off + i];
+        }
+        accumulate(grp, q, d);
+        rows++;
+    }
+
+    private void accumulate(int grp, double[] q, double[] d) {
+        int f = geo.features();
+        double[] ag = a[grp];
+        double[] cg = c[grp];
+        for (int i = 0; i < f; i++) {
+            double qi = q[i];
+            if (qi == 0) {
+                continue;
+            }
+            int base = i * f;
+            for (int j = i; j < f; j++) {
+                ag[base + j] += qi * q[j];
+            }
+            if (!same) {
+                for (int j = 0; j < f; j++) {
+                    cg[base + j] += qi * d[j];
+                }
+            }
+        }
+    }
+
+    /** Fills the lower triangle of A from the upper one (call once after collecting). */
+    public LayerGram symmetric() {
+        int f = geo.features();
+        for (double[] ag : a) {
+            for (int i = 0; i < f; i++) {
+                for (int j = 0; j < i; j++) {
+                    ag[i * f + j] = ag[j * f + i];
+                }
+            }
+        }
+        return this;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.onnxpress.passes.prune.magnitude;
+
+import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.NodeSelector;
+import dev.onnxpress.passes.Param;
+import java.util.Optional;
+
+/** Options of {@code prune_magnitude}. */
+public record PruneMagnitudeOptions(
+        @Param(doc = "Fraction of the selected weights set to zero.", dflt = "0.5", min = 0, max = 1)
+        double sparsity,
+        @Param(doc = "Layers (Conv, ConvTranspose, Gemm, MatMul with a constant float weight) to prune.", dflt = "all")
+        NodeSelector layers,
+        @Param(doc = "layer: every layer loses the same fraction; global: one |w| threshold over all layers.",
+                dflt = "layer")
+        Scope scope,
+        @Param(doc = "Refit each layer's surviving weights by least squares so its outputs match the dense model.",
+                dflt = "false")
+        boolean compensate,
+        @Param(doc = "Data set whose activations drive compensation.")
+        Optional<DataRef> calibration,
+        @Param(doc = "Ridge λ relative to the mean input energy, for compensation.", dflt = "0.001", min = 0, max = 10)
+        double ridge,
+        @Param(doc = "Compensate only layers with at most this many inputs per output (cost grows as its cube).",
+                dflt = "2304", min = 1, max = 16384)
+        int max_features,
+        @Param(doc = "Input rows (samples, or sampled conv patches) used per layer for compensation.",
+                dflt = "16384", min = 16, max = 1000000)
+        int max_rows) {
+
+    public enum Scope { layer, global }
+}

@@ -1,0 +1,286 @@
+package dev.onnxpress.passes.prune.magnitude;
+
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassException;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.quant.WeightedLayer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code prune_magnitude}: unstructured magnitude pruning (Han et al., "Learning both weights and
+ * connections", the first stage of Deep Compression), without retraining.
+ *
+ * <pre>
+ *   Gemm(X, W[N,K])      ⇒   Gemm(X, W')     W' = W with the smallest |w| set to 0 (same shape)
+ * </pre>
+ * {@code scope=layer}: each selected layer keeps its largest (1−sparsity)·n weights; {@code scope=global}:
+ * one threshold on |w| over all selected layers. Zeros stay in place (the graph is unchanged, stock ORT
+ * runs it); the file shrinks once {@code share_weights}/{@code pack_huffman} code the zeros.
+ * <p>{@code compensate=true} refits each output row's surviving weights S (OBS/OBC-style closed form):
+ * w'_S = argmin ‖Xq_S w' − Xd w‖² + λ‖w'‖² = (Aq_SS + λI)⁻¹ (XqᵀXd)_S w, with Xd the layer's input
+ * features in the dense model and Xq in the model pruned so far (layers are processed in topological
+ * order, so a layer also absorbs the error of the ones before it). Features are input rows for
+ * Gemm/MatMul and im2col patches of 2-D Conv (any group count). Weights live in initializers or Constant
+ * nodes; a weight also read by a layer that is not pruned is copied, never changed under it. Main graph only.
+ */
+public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
+    public static final String ID = "prune_magnitude";
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "Zero the smallest-magnitude weights (unstructured), optionally refitting survivors on calibration data.",
+            java.util.Set.of(PassInfo.Trait.LOSSY), List.of("layers_pruned", "weights", "weights_zeroed",
+                    "sparsity", "layers_compensated"));
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<PruneMagnitudeOptions> optionsType() {
+        return PruneMagnitudeOptions.class;
+    }
+
+    @Override
+    public PassResult run(Model model, PruneMagnitudeOptions o, PassContext ctx) {
+        if (o.compensate() && o.calibration().isEmpty()) {
+            throw new PassException(ID, "compensate=true needs calibration=<data set>");
+        }
+        PassResult.Builder result = PassResult.builder();
+        Graph g = model.graph();
+        List<WeightedLayer> layers = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            if (!o.layers().matches(n)) {
+                continue;
+            }
+            Optional<WeightedLayer> l = WeightedLayer.of(n);
+            if (l.isEmpty()) {
+                if (n.is("Conv") || n.is("Gemm") || n.is("MatMul") || n.is("ConvTranspose")) {
+                    result.skip(n.label(), "weight is not a constant floating-point tensor");
+                }
+                continue;
+            }
+            layers.add(l.get());
+        }
+        if (layers.isEmpty()) {
+            return result.stat("layers_pruned", 0).build(false);
+        }
+        List<boolean[]> keep = masks(layers, o);
+        Rewriter rw = new Rewriter(model);
+        ConstantEditor editor = new ConstantEditor(rw);
+        byte[] dense = o.compensate() ? ModelWriter.toBytes(model) : null;
+        List<Map<String, Tensor>> batches = o.compensate() ? ctx.samples(o.calibration().get()) : List.of();
+        List<Map<String, Object>> table = new ArrayList<>();
+        long total = 0;
+        long zeros = 0;
+        long zeroed = 0;
+        int compensated = 0;
+        ctx.progress().start(ID, layers.size());
+        for (int li = 0; li < layers.size(); li++) {
+            WeightedLayer l = layers.get(li);
+            Tensor w = l.tensor();
+            double[] x = w.toDoubleArray();
+            boolean[] k = keep.get(li);
+            long before = countNonzero(x);
+            boolean refit = false;
+            String note = "";
+            if (o.compensate()) {
+                StringBuilder why = new StringBuilder();
+                Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
+                if (geo.isPresent() && geo.get().features() > o.max_features()) {
+                    why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
+                    geo = Optional.empty();
+                }
+                if (geo.isEmpty()) {
+                    result.skip(l.node().label(), "not compensated: " + why);
+                    note = why.toString();
+                } else {
+                    double[] refitted = compensate(model, l, geo.get(), x, k, dense, batches, o, ctx);
+                    if (refitted != null) {
+                        x = refitted;
+                        refit = true;
+                        compensated++;
+                    }
+                }
+            }
+            for (int i = 0; i < x.length; i++) {
+                if (!k[i]) {
+                    x[i] = 0;
+                }
+            }
+            long after = countNonzero(x);
+            editor.setConstantInput(l.node(), l.weightInput(), Tensor.of(w.dataType(), w.dims(), x),
+                    l.weight().name());
+            total += x.length;
+            zeros += x.length - after;
+            zeroed += Math.max(0, before - after);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", l.node().label());
+            row.put("op", l.node().opType());
+            row.put("weights", (long) x.length);
+            row.put("nonzeros_before", before);
+            row.put("nonzeros", after);
+            row.put("sparsity", round(1.0 - (double) after / x.length));
+            row.put("compensated", refit);
+            if (!note.isEmpty()) {
+                row.put("note", note);
+            }
+            table.add(row);
+            ctx.progress().step(li + 1);
+        }
+        ctx.progress().finish();
+        result.stat("layers_pruned", layers.size()).stat("weights", total).stat("weights_zeroed", zeroed)
+                .stat("sparsity", round((double) zeros / Math.max(1, total)))
+                .stat("layers_compensated", compensated);
+        result.detail("layers", table);
+        return result.build(rw.changes() > 0);
+    }
+
+    /** Which weights survive, per layer. */
+    static List<boolean[]> masks(List<WeightedLayer> layers, PruneMagnitudeOptions o) {
+        List<boolean[]> out = new ArrayList<>();
+        if (o.scope() == PruneMagnitudeOptions.Scope.global) {
+            int n = 0;
+            for (WeightedLayer l : layers) {
+                n += (int) l.tensor().elementCount();
+            }
+            double[] all = new double[n];
+            int p = 0;
+            for (WeightedLayer l : layers) {
+                for (float v : l.tensor().toFloatArray()) {
+                    all[p++] = Math.abs(v);
+                }
+            }
+            double threshold = kth(all, (int) Math.floor(o.sparsity() * n));
+            for (WeightedLayer l : layers) {
+                float[] w = l.tensor().toFloatArray();
+                boolean[] k = new boolean[w.length];
+                for (int i = 0; i < w.length; i++) {
+                    k[i] = Math.abs(w[i]) > threshold;
+                }
+                out.add(k);
+            }
+            return out;
+        }
+        for (WeightedLayer l : layers) {
+            float[] w = l.tensor().toFloatArray();
+            int drop = (int) Math.floor(o.sparsity() * w.length);
+            Integer[] order = new Integer[w.length];
+            for (int i = 0; i < w.length; i++) {
+                order[i] = i;
+            }
+            // stable by index among equal magnitudes, so the result is deterministic
+            Arrays.sort(order, (a, b) -> Float.compare(Math.abs(w[a]), Math.abs(w[b])));
+            boolean[] k = new boolean[w.length];
+            Arrays.fill(k, true);
+            for (int i = 0; i < drop; i++) {
+                k[order[i]] = false;
+            }
+            out.add(k);
+        }
+        return out;
+    }
+
+    /** The value at rank {@code k} (0-based) of the sorted magnitudes; −1 when k = 0 (nothing pruned). */
+    private static double kth(double[] v, int k) {
+        if (k <= 0) {
+            return -1;
+        }
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s[Math.min(k, s.length) - 1];
+    }
+
+    private static double[] compensate(Model model, WeightedLayer l, LayerGeometry geo, double[] flat, boolean[] keep,
+            byte[] dense, List<Map<String, Tensor>> batches, PruneMagnitudeOptions o, PassContext ctx) {
+        String input = l.node().input(0).name();
+        byte[] current = ModelWriter.toBytes(model);
+        byte[] denseTapped = OrtRunner.withTaps(dense, List.of(input));
+        byte[] currentTapped = Arrays.equals(dense, current) ? denseTapped : OrtRunner.withTaps(current, List.of(input));
+        LayerGram gram = LayerGram.collect(geo, input, denseTapped, currentTapped, batches, o.max_rows(), ctx.random())
+                .symmetric();
+        Tensor w = l.tensor();
+        double[][] rows = geo.rows(Tensor.of(w.dataType(), w.dims(), flat));
+        double[][] keepRows = geo.rows(maskTensor(w, keep));
+        int f = geo.features();
+        for (int r = 0; r < geo.outputs(); r++) {
+            int grp = r / geo.outputsPerGroup();
+            double[] a = gram.a(grp);
+            double[] c = gram.c(grp);
+            int[] s = new int[f];
+            int m = 0;
+            for (int i = 0; i < f; i++) {
+                if (keepRows[r][i] != 0) {
+                    s[m++] = i;
+                }
+            }
+            if (m == 0) {
+                continue;
+            }
+            double[] sub = new double[m * m];
+            double[] rhs = new double[m];
+            for (int i = 0; i < m; i++) {
+                int si = s[i];
+                for (int j = 0; j < m; j++) {
+                    sub[i * m + j] = a[si * f + s[j]];
+                }
+                double acc = 0;
+                for (int j = 0; j < f; j++) {
+                    acc += c[si * f + j] * rows[r][j];
+                }
+                rhs[i] = acc;
+            }
+            Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge());
+            if (sol.isEmpty()) {
+                continue;
+            }
+            double[] x = sol.get();
+            double[] newRow = new double[f];
+            for (int i = 0; i < m; i++) {
+                newRow[s[i]] = x[i];
+            }
+            rows[r] = newRow;
+        }
+        float[] v = geo.values(rows);
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = v[i];
+        }
+        return out;
+    }
+
+    private static Tensor maskTensor(Tensor w, boolean[] keep) {
+        double[] m = new double[keep.length];
+        for (int i = 0; i < keep.length; i++) {
+            m[i] = keep[i] ? 1 : 0;
+        }
+        return Tensor.of(dev.onnxpress.ir.DataType.FLOAT, w.dims(), m);
+    }
+
+    private static long countNonzero(double[] x) {
+        long c = 0;
+        for (double v : x) {
+            c += v != 0 ? 1 : 0;
+        }
+        return c;
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e6) / 1e6;
+    }
+}

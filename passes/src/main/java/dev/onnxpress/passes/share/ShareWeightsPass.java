@@ -1,0 +1,259 @@
+package dev.onnxpress.passes.share;
+
+import dev.onnxpress.ir.Attr;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassException;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.prune.magnitude.LayerGeometry;
+import dev.onnxpress.passes.prune.magnitude.LayerGram;
+import dev.onnxpress.passes.prune.magnitude.RidgeFit;
+import dev.onnxpress.passes.quant.WeightedLayer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * {@code share_weights}: k-means weight sharing per layer (Deep Compression, stage 2), without retraining.
+ *
+ * <pre>
+ *   Conv(X, W float[Cout,Cin,k,k])
+ *     ⇒ Conv(X, Gather(codebook float[K], Cast&lt;int32&gt;(I uint8[Cout,Cin,k,k]), axis=0))
+ * </pre>
+ * ONNX Gather takes only int32/int64 indices, hence the Cast; every op is standard (opset ≥ 1) and stock
+ * ORT folds the chain into a constant at load. K = 2^bits (or {@code clusters}) ≤ 256 centroids from 1-D
+ * Lloyd iterations, initialised linearly over [min, max] by default (the paper found linear init keeps the
+ * large, rare weights that matter most). When the layer has zeros (pruned), centroid 0 is exactly 0,
+ * never moves and holds exactly the zero weights, so sparsity survives sharing.
+ * <p>{@code refit=true} then re-solves the free centroids c for the layer's outputs on calibration data:
+ * with P_o the one-hot assignment of output row o, min Σ_o ‖Xq P_o c − Xd w_o‖² + λ‖c − c_kmeans‖² gives
+ * (Σ_o P_oᵀ A P_o + λI) c = Σ_o P_oᵀ C w_o + λ c_kmeans, A = XqᵀXq, C = XqᵀXd ({@link LayerGram}).
+ * A weight read also by layers not selected keeps its float tensor for them. Float weights only.
+ */
+public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
+    public static final String ID = "share_weights";
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "k-means weight sharing per layer: uint8 indices → Cast → Gather(codebook).",
+            java.util.Set.of(PassInfo.Trait.LOSSY), List.of("layers_shared", "weights_shared", "bytes_saved",
+                    "layers_refitted"));
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<ShareWeightsOptions> optionsType() {
+        return ShareWeightsOptions.class;
+    }
+
+    @Override
+    public PassResult run(Model model, ShareWeightsOptions o, PassContext ctx) {
+        if (o.refit() && o.calibration().isEmpty()) {
+            throw new PassException(ID, "refit=true needs calibration=<data set>");
+        }
+        int k = o.clusterCount();
+        if (k > 256) {
+            throw new PassException(ID, "clusters=" + k + " needs more than 8-bit indices (at most 256)");
+        }
+        PassResult.Builder result = PassResult.builder();
+        List<WeightedLayer> layers = new ArrayList<>();
+        for (Graph g : model.graph().allGraphs()) {
+            for (Node n : g.nodes()) {
+                if (!o.layers().matches(n)) {
+                    continue;
+                }
+                Optional<WeightedLayer> l = WeightedLayer.of(n);
+                if (l.isPresent()) {
+                    layers.add(l.get());
+                } else if (n.is("Conv") || n.is("Gemm") || n.is("MatMul") || n.is("ConvTranspose")) {
+                    result.skip(n.label(), "weight is not a constant floating-point tensor");
+                }
+            }
+        }
+        Rewriter rw = new Rewriter(model);
+        ConstantEditor editor = new ConstantEditor(rw);
+        byte[] dense = o.refit() ? ModelWriter.toBytes(model) : null;
+        List<Map<String, Tensor>> batches = o.refit() ? ctx.samples(o.calibration().get()) : List.of();
+        List<Map<String, Object>> table = new ArrayList<>();
+        long saved = 0;
+        long shared = 0;
+        int refitted = 0;
+        ctx.progress().start(ID, layers.size());
+        for (int li = 0; li < layers.size(); li++) {
+            WeightedLayer l = layers.get(li);
+            float[] w = l.tensor().toFloatArray();
+            boolean sparse = false;
+            for (float v : w) {
+                sparse |= v == 0;
+            }
+            KMeans1D.Clustering km = KMeans1D.fit(w, k, o.init(), sparse, o.iterations(), ctx.random());
+            double[] c = km.centroids();
+            boolean refit = false;
+            if (o.refit() && l.node().graph().parent().isEmpty()) {
+                StringBuilder why = new StringBuilder();
+                Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
+                if (geo.isPresent() && geo.get().features() > o.max_features()) {
+                    why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
+                    geo = Optional.empty();
+                }
+                if (geo.isEmpty()) {
+                    result.skip(l.node().label(), "not refitted: " + why);
+                } else {
+                    Optional<double[]> r = refit(model, l, geo.get(), w, km, sparse ? 1 : 0, dense, batches, o, ctx);
+                    if (r.isPresent()) {
+                        c = r.get();
+                        refit = true;
+                        refitted++;
+                    }
+                }
+            }
+            float[] codebook = new float[c.length];
+            for (int j = 0; j < c.length; j++) {
+                codebook[j] = (float) c[j];
+            }
+            byte[] idx = new byte[w.length];
+            long nonzeros = 0;
+            double err = 0;
+            double norm = 0;
+            for (int i = 0; i < w.length; i++) {
+                idx[i] = (byte) km.assignment()[i];
+                float v = codebook[km.assignment()[i]];
+                nonzeros += v != 0 ? 1 : 0;
+                err += (v - w[i]) * (double) (v - w[i]);
+                norm += w[i] * (double) w[i];
+            }
+            Graph g = l.node().graph();
+            String hint = l.weight().name();
+            Value iv = editor.newConstant(g, hint + "_indices", Tensor.ofBytes(DataType.UINT8, l.tensor().dims(), idx));
+            Value cb = editor.newConstant(g, hint + "_codebook",
+                    Tensor.of(l.tensor().dataType(), new long[] {codebook.length}, toDouble(codebook)));
+            Value i32 = rw.add(g, "Cast", hint + "_indices_int32", List.of(iv),
+                    Map.of("to", Attr.of((long) DataType.INT32.code())));
+            Value shaped = rw.add(g, "Gather", hint + "_shared", List.of(cb, i32), Map.of("axis", Attr.of(0L)));
+            Value old = l.weight();
+            rw.setInput(l.node(), l.weightInput(), shaped);
+            editor.removeIfDead(old);
+            long before = l.tensor().byteSize();
+            long after = idx.length + l.tensor().dataType().byteSize(codebook.length);
+            saved += before - after;
+            shared += w.length;
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", l.node().label());
+            row.put("weights", (long) w.length);
+            row.put("nonzeros", nonzeros);
+            row.put("clusters", codebook.length);
+            row.put("bits", bitsFor(codebook.length));
+            row.put("zero_kept", sparse);
+            row.put("iterations", km.iterations());
+            row.put("refitted", refit);
+            row.put("weight_rel_error", Math.round(Math.sqrt(err / Math.max(norm, 1e-30)) * 1e6) / 1e6);
+            table.add(row);
+            ctx.progress().step(li + 1);
+        }
+        ctx.progress().finish();
+        result.stat("layers_shared", layers.size()).stat("weights_shared", shared).stat("bytes_saved", saved)
+                .stat("layers_refitted", refitted).detail("layers", table);
+        return result.build(rw.changes() > 0);
+    }
+
+    static int bitsFor(int clusters) {
+        return Math.max(1, 32 - Integer.numberOfLeadingZeros(clusters - 1));
+    }
+
+    private static Optional<double[]> refit(Model model, WeightedLayer l, LayerGeometry geo, float[] w,
+            KMeans1D.Clustering km, int fixed, byte[] dense, List<Map<String, Tensor>> batches,
+            ShareWeightsOptions o, PassContext ctx) {
+        String input = l.node().input(0).name();
+        byte[] current = ModelWriter.toBytes(model);
+        byte[] dt = OrtRunner.withTaps(dense, List.of(input));
+        byte[] ct = Arrays.equals(dense, current) ? dt : OrtRunner.withTaps(current, List.of(input));
+        LayerGram gram = LayerGram.collect(geo, input, dt, ct, batches, o.max_rows(), ctx.random()).symmetric();
+        double[][] rows = geo.rows(l.tensor());
+        double[] assign = new double[w.length];
+        for (int i = 0; i < w.length; i++) {
+            assign[i] = km.assignment()[i];
+        }
+        double[][] arows = geo.rows(Tensor.of(DataType.FLOAT, l.tensor().dims(), assign));
+        double[] c0 = km.centroids();
+        int kk = c0.length;
+        int free = kk - fixed;
+        if (free <= 0) {
+            return Optional.empty();
+        }
+        double[] h = new double[free * free];
+        double[] b = new double[free];
+        int f = geo.features();
+        int[] ai = new int[f];
+        for (int r = 0; r < geo.outputs(); r++) {
+            int grp = r / geo.outputsPerGroup();
+            double[] a = gram.a(grp);
+            double[] c = gram.c(grp);
+            for (int i = 0; i < f; i++) {
+                ai[i] = (int) arows[r][i] - fixed; // −1: the fixed zero centroid, which contributes nothing
+            }
+            for (int i = 0; i < f; i++) {
+                int p = ai[i];
+                if (p < 0) {
+                    continue;
+                }
+                int base = i * f;
+                double cw = 0;
+                for (int j = 0; j < f; j++) {
+                    int q = ai[j];
+                    if (q >= 0) {
+                        h[p * free + q] += a[base + j];
+                    }
+                    cw += c[base + j] * rows[r][j];
+                }
+                b[p] += cw;
+            }
+        }
+        // ridge toward the k-means centroids: (H + λI) c = b + λ c0, solved as H' d = b − H c0 for d = c − c0
+        double trace = 0;
+        for (int i = 0; i < free; i++) {
+            trace += h[i * free + i];
+        }
+        double[] rhs = b.clone();
+        for (int i = 0; i < free; i++) {
+            for (int j = 0; j < free; j++) {
+                rhs[i] -= h[i * free + j] * c0[j + fixed];
+            }
+        }
+        if (trace == 0) {
+            return Optional.empty();
+        }
+        Optional<double[]> d = RidgeFit.solve(h, free, rhs, o.ridge());
+        if (d.isEmpty()) {
+            return Optional.empty();
+        }
+        double[] out = c0.clone();
+        for (int i = 0; i < free; i++) {
+            out[i + fixed] = c0[i + fixed] + d.get()[i];
+        }
+        return Optional.of(out);
+    }
+
+    private static double[] toDouble(float[] f) {
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+}
