@@ -30,7 +30,7 @@ final class ShapeProbe {
 
     static Map<Value, long[]> measure(Model model, Optional<Map<String, Tensor>> sample) {
         Graph g = model.graph();
-        Map<String, Tensor> feeds = sample.orElseGet(() -> zeros(g));
+        Map<String, Tensor> feeds = sample.map(f -> firstSample(g, f)).orElseGet(() -> zeros(g));
         List<Value> values = new ArrayList<>();
         for (Node n : g.nodes()) {
             if (n.is("Constant")) {
@@ -64,6 +64,23 @@ final class ShapeProbe {
             Tensor t = got.get(v.name());
             if (t != null) {
                 out.put(v, t.dims());
+            }
+        }
+        return out;
+    }
+
+    /** One sample of a calibration batch where the batch dimension is free: taps of a whole batch cost memory. */
+    private static Map<String, Tensor> firstSample(Graph g, Map<String, Tensor> batch) {
+        Map<String, Tensor> out = new LinkedHashMap<>(batch);
+        for (Value in : g.realInputs()) {
+            Tensor t = batch.get(in.name());
+            boolean free = in.tensorType().flatMap(ValueType.TensorType::shape)
+                    .map(s -> !s.isEmpty() && !s.get(0).isKnown()).orElse(false);
+            if (t != null && free && t.rank() > 0 && t.dim(0) > 1) {
+                long[] d = t.dims();
+                d[0] = 1;
+                byte[] raw = java.util.Arrays.copyOf(t.rawBytes(), (int) t.dataType().byteSize(Tensor.elementCount(d)));
+                out.put(in.name(), Tensor.ofRaw(t.dataType(), d, raw));
             }
         }
         return out;
