@@ -102,12 +102,13 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
         long recorded = recordShapes(model, rw, feeds);
         result.add("dims_fixed", fixed).add("shapes_recorded", recorded);
         if (options.fold()) {
-            long folded = foldShapes(g, rw);
+            Set<Value> created = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            long folded = foldShapes(g, rw, created);
             result.add("shape_nodes_folded", folded);
             long before = g.allNodes().size();
             Optional<PassResult> fold = folded > 0 ? runFoldConstants(model, ctx) : Optional.empty();
             if (fold.isEmpty()) {
-                removeDead(g, rw);
+                removeDead(g, rw, created);
             } else {
                 result.note("fold_constants: " + fold.get().statistics());
             }
@@ -195,7 +196,7 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
     }
 
     /** Shape and Size of values with a fully known shape become constants; returns how many. */
-    private static long foldShapes(Graph g, Rewriter rw) {
+    private static long foldShapes(Graph g, Rewriter rw, Set<Value> created) {
         long n = 0;
         for (Node node : g.nodes()) {
             if (!(node.is("Shape") || node.is("Size")) || node.output().isGraphOutput()) {
@@ -217,6 +218,7 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
                 t = Tensor.ofLongs(new long[] {part.length}, part);
             }
             Value c = rw.addInitializer(g, node.output().name() + "_static", t);
+            created.add(c);
             rw.replaceAllUses(node.output(), c);
             rw.removeNode(node);
             n++;
@@ -281,7 +283,7 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
     }
 
     /** Removes standard-domain nodes whose outputs nobody reads, until none is left. */
-    private static void removeDead(Graph g, Rewriter rw) {
+    private static void removeDead(Graph g, Rewriter rw, Set<Value> created) {
         boolean again = true;
         while (again) {
             again = false;
@@ -296,7 +298,9 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
             }
         }
         for (Value v : new ArrayList<>(g.initializers().keySet())) {
-            if (v.uses().isEmpty() && !v.isGraphOutput() && v.name().endsWith("_static")) {
+            // only constants this pass created: the model's own unused initializers are another pass's business
+            if (v.uses().isEmpty() && !v.isGraphOutput() && v.producer().isEmpty()
+                    && v.metadata().isEmpty() && created.contains(v)) {
                 rw.removeInitializer(v);
             }
         }
