@@ -110,6 +110,13 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
                 : Optional.of(batches.get(0)));
         ChannelGraph cg = ChannelGraph.analyze(g, opset, shapes);
 
+        for (Node n : g.nodes()) {
+            Value w = n.input(1);
+            if (isLayer(n) && options.layers().matches(n) && w.isInitializer() && w.isGraphInput()) {
+                out.skip(n.label(), "weight '" + w.name() + "' is also a graph input (IR 3 style), so a caller may"
+                        + " override it; unlist initializers from the graph inputs first");
+            }
+        }
         List<ChannelSpace> selected = new ArrayList<>();
         for (ChannelSpace s : cg.roots()) {
             if (s.producers.isEmpty() || s.producers.stream().noneMatch(options.layers()::matches)) {
