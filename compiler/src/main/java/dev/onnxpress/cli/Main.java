@@ -27,6 +27,7 @@ public final class Main implements Runnable {
             InspectCommand.class,
             CopyCommand.class,
             UnpackCommand.class,
+            SensitivityCommand.class,
             RunCommand.class, CheckCommand.class, PassesCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,

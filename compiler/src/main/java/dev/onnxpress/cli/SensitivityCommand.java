@@ -1,0 +1,277 @@
+package dev.onnxpress.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.onnxpress.data.Batch;
+import dev.onnxpress.data.DataSet;
+import dev.onnxpress.data.DataSets;
+import dev.onnxpress.data.ModelSignature;
+import dev.onnxpress.data.Preprocess;
+import dev.onnxpress.error.InternalException;
+import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelReader;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Scope;
+import dev.onnxpress.passes.prune.channels.PruneChannelsPass;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code onnxpress sensitivity MODEL --data …}: prunes one layer at a time at each ratio (L1-filter
+ * paper style) and reports accuracy (with labels) or output cosine similarity to the unpruned model.
+ * The JSON form is {@code {metric, baseline, ratios[], layers[{layer, channels, values[], skipped}]}}:
+ * one series per layer, ready to plot against the ratios.
+ */
+@Command(name = "sensitivity", sortOptions = false,
+        description = {"Per-layer pruning sensitivity: prune_channels on one layer at a time, at each ratio,",
+                "and the accuracy (with --labels) or output cosine similarity that remains."})
+final class SensitivityCommand implements Callable<Integer> {
+    @Parameters(paramLabel = "MODEL", description = "The .onnx file.")
+    Path model;
+
+    @Option(names = "--data", required = true, description = "IDX (or .npy) images file, or an ONNX test_data directory.")
+    Path data;
+
+    @Option(names = "--labels", description = "Labels file for --data (IDX or .npy): report accuracy.")
+    Optional<Path> labels;
+
+    @Option(names = "--scale", defaultValue = "1", description = "Multiply input values by this (e.g. 0.00392157).")
+    double scale;
+
+    @Option(names = "--count", defaultValue = "1000", description = "Use at most this many samples.")
+    int count;
+
+    @Option(names = "--layers", split = ",", description = "Node names to probe (default: every Conv/Gemm/MatMul).")
+    List<String> layers;
+
+    @Option(names = "--ratios", split = ",", defaultValue = "10%,30%,50%", description = "Ratios to try.")
+    List<String> ratios;
+
+    @Option(names = "--criterion", defaultValue = "l1", description = "bn_gamma, l1 or l2.")
+    String criterion;
+
+    @Option(names = "--json", description = "Print JSON instead of a table.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        Model m = ModelReader.read(model);
+        byte[] bytes = ModelWriter.toBytes(m);
+        Criterion crit = parseCriterion(criterion);
+        List<Double> rs = ratios.stream().map(SensitivityCommand::parseRatio).toList();
+        DataSet ds = Files.isDirectory(data) ? DataSets.onnxTestData("data", data)
+                : data.toString().endsWith(".npy")
+                ? DataSets.npy("data", data, labels, Preprocess.scale(scale), OptionalInt.empty())
+                : DataSets.idx("data", data, labels, Preprocess.scale(scale), OptionalInt.empty());
+        List<Batch> batches;
+        try (OrtRunner r = OrtRunner.open(bytes)) {
+            batches = ds.batches(ModelSignature.of(r), 100);
+        }
+        batches = limit(batches, count);
+        boolean accuracy = batches.stream().allMatch(b -> b.labels().isPresent());
+        List<Map<String, Tensor>> reference = run(bytes, batches);
+        double baseline = accuracy ? accuracy(reference, batches) : 1.0;
+        List<String> probe = layers != null ? layers : m.graph().nodes().stream()
+                .filter(n -> n.is("Conv") || n.is("Gemm") || n.is("MatMul") || n.is("ConvTranspose"))
+                .map(Node::name).filter(s -> !s.isEmpty()).toList();
+        for (String l : probe) {
+            if (m.graph().findNode(l).isEmpty()) {
+                throw new UserException("sensitivity: the model has no node '" + l + "'");
+            }
+        }
+        List<Map<String, Object>> rows = new ArrayList<>();
+        PassContext ctx = context();
+        for (String l : probe) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", l);
+            List<Double> values = new ArrayList<>();
+            String skipped = "";
+            for (double ratio : rs) {
+                Model c = m.copy();
+                PassResult res = new PruneChannelsPass().run(c, PruneChannelsOptions.of(crit, ratio)
+                        .withScope(Scope.LAYER).withLayers(n -> n.name().equals(l)), ctx);
+                if (res.statistics().get("channels_pruned").longValue() == 0) {
+                    skipped = res.skips().stream().filter(s -> s.where().contains(l)).map(PassResult.Skip::reason)
+                            .findFirst().orElse(ratio == 0 ? "" : "nothing to prune at this ratio");
+                    values.add(baseline);
+                    continue;
+                }
+                List<Map<String, Tensor>> out = run(ModelWriter.toBytes(c), batches);
+                values.add(accuracy ? accuracy(out, batches) : cosine(reference, out));
+            }
+            row.put("values", values);
+            row.put("skipped", skipped);
+            rows.add(row);
+        }
+        String metric = accuracy ? "accuracy" : "cosine";
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("metric", metric);
+            doc.put("criterion", criterion);
+            doc.put("baseline", baseline);
+            doc.put("ratios", rs);
+            doc.put("layers", rows);
+            try {
+                spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                        .writeValueAsString(doc));
+            } catch (JsonProcessingException e) {
+                throw new InternalException("cannot render sensitivity as JSON: " + e.getMessage(), e);
+            }
+        } else {
+            StringBuilder sb = new StringBuilder();
+            sb.append(String.format(Locale.ROOT, "%s (%s), baseline %.4f%n", metric, criterion, baseline));
+            sb.append(String.format(Locale.ROOT, "%-40s", "layer"));
+            rs.forEach(r -> sb.append(String.format(Locale.ROOT, "%10s", Math.round(r * 100) + "%")));
+            sb.append('\n');
+            for (Map<String, Object> row : rows) {
+                sb.append(String.format(Locale.ROOT, "%-40s", row.get("layer")));
+                @SuppressWarnings("unchecked")
+                List<Double> v = (List<Double>) row.get("values");
+                v.forEach(x -> sb.append(String.format(Locale.ROOT, "%10.4f", x)));
+                if (!((String) row.get("skipped")).isEmpty()) {
+                    sb.append("  (").append(row.get("skipped")).append(')');
+                }
+                sb.append('\n');
+            }
+            spec.commandLine().getOut().print(sb);
+        }
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    private static Criterion parseCriterion(String s) {
+        return switch (s.toLowerCase(Locale.ROOT)) {
+            case "bn_gamma" -> Criterion.BN_GAMMA;
+            case "l1" -> Criterion.L1;
+            case "l2" -> Criterion.L2;
+            default -> throw new UserException("sensitivity: --criterion must be bn_gamma, l1 or l2, not '" + s + "'");
+        };
+    }
+
+    static double parseRatio(String s) {
+        try {
+            String t = s.trim();
+            double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+            if (!(v >= 0 && v < 1)) {
+                throw new NumberFormatException();
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new UserException("sensitivity: ratio '" + s + "' must be a fraction in [0, 1) or a percentage");
+        }
+    }
+
+    private static List<Batch> limit(List<Batch> batches, int count) {
+        List<Batch> out = new ArrayList<>();
+        int n = 0;
+        for (Batch b : batches) {
+            if (n >= count) {
+                break;
+            }
+            out.add(b);
+            n += b.count();
+        }
+        return out;
+    }
+
+    private static List<Map<String, Tensor>> run(byte[] model, List<Batch> batches) {
+        try (OrtRunner r = OrtRunner.open(model, OrtRunner.Options.defaults().withIntraOpThreads(0))) {
+            List<Map<String, Tensor>> out = new ArrayList<>();
+            for (Batch b : batches) {
+                out.add(r.run(b.feeds()));
+            }
+            return out;
+        }
+    }
+
+    private static double accuracy(List<Map<String, Tensor>> outs, List<Batch> batches) {
+        long right = 0;
+        long total = 0;
+        for (int i = 0; i < batches.size(); i++) {
+            Tensor y = outs.get(i).values().iterator().next();
+            float[] v = y.toFloatArray();
+            int classes = (int) y.dim(y.rank() - 1);
+            int[] labels = batches.get(i).labels().orElseThrow();
+            for (int s = 0; s < batches.get(i).count(); s++) {
+                int best = 0;
+                for (int c = 1; c < classes; c++) {
+                    best = v[s * classes + c] > v[s * classes + best] ? c : best;
+                }
+                right += best == labels[s] ? 1 : 0;
+                total++;
+            }
+        }
+        return right / (double) Math.max(1, total);
+    }
+
+    private static double cosine(List<Map<String, Tensor>> a, List<Map<String, Tensor>> b) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = 0; i < a.size(); i++) {
+            for (String k : a.get(i).keySet()) {
+                double[] x = a.get(i).get(k).toDoubleArray();
+                double[] y = b.get(i).get(k).toDoubleArray();
+                for (int j = 0; j < x.length; j++) {
+                    dot += x[j] * y[j];
+                    na += x[j] * x[j];
+                    nb += y[j] * y[j];
+                }
+            }
+        }
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+    }
+
+    private static PassContext context() {
+        return new PassContext() {
+            private final Random random = new Random(1);
+
+            @Override
+            public List<Map<String, Tensor>> samples(DataRef d) {
+                throw new UserException("sensitivity: the l1/l2/bn_gamma criteria need no data");
+            }
+
+            @Override
+            public Optional<int[]> labels(DataRef d) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Random random() {
+                return random;
+            }
+
+            @Override
+            public Progress progress() {
+                return Progress.NONE;
+            }
+        };
+    }
+}
