@@ -14,6 +14,9 @@ public record PruneMagnitudeOptions(
         @Param(doc = "layer: every layer loses the same fraction; global: one |w| threshold over all layers.",
                 dflt = "layer")
         Scope scope,
+        @Param(doc = "Score of a weight: magnitude |w|, or activation |w|·‖x‖ (input energy on the calibration "
+                + "data, as in Wanda; needs compensate=true).", dflt = "magnitude")
+        Criterion criterion,
         @Param(doc = "Refit each layer's surviving weights by least squares so its outputs match the dense model.",
                 dflt = "false")
         boolean compensate,
@@ -29,4 +32,6 @@ public record PruneMagnitudeOptions(
         int max_rows) {
 
     public enum Scope { layer, global }
+
+    public enum Criterion { magnitude, activation }
 }

@@ -58,6 +58,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
 
     @Override
     public PassResult run(Model model, PruneMagnitudeOptions o, PassContext ctx) {
+        if (o.criterion() == PruneMagnitudeOptions.Criterion.activation && !o.compensate()) {
+            throw new PassException(ID, "criterion=activation needs compensate=true (and calibration=<data set>)");
+        }
         if (o.compensate() && o.calibration().isEmpty()) {
             throw new PassException(ID, "compensate=true needs calibration=<data set>");
         }
@@ -110,7 +113,11 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                     result.skip(l.node().label(), "not compensated: " + why);
                     note = why.toString();
                 } else {
-                    double[] refitted = compensate(model, l, geo.get(), x, k, dense, batches, o, ctx);
+                    LayerGram gram = gram(model, l, geo.get(), dense, batches, o, ctx);
+                    if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
+                        k = activationMask(l, geo.get(), gram, o.sparsity());
+                    }
+                    double[] refitted = compensate(l, geo.get(), x, k, gram, o);
                     if (refitted != null) {
                         x = refitted;
                         refit = true;
@@ -206,14 +213,45 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         return s[Math.min(k, s.length) - 1];
     }
 
-    private static double[] compensate(Model model, WeightedLayer l, LayerGeometry geo, double[] flat, boolean[] keep,
-            byte[] dense, List<Map<String, Tensor>> batches, PruneMagnitudeOptions o, PassContext ctx) {
+    private static LayerGram gram(Model model, WeightedLayer l, LayerGeometry geo, byte[] dense,
+            List<Map<String, Tensor>> batches, PruneMagnitudeOptions o, PassContext ctx) {
         String input = l.node().input(0).name();
         byte[] current = ModelWriter.toBytes(model);
         byte[] denseTapped = OrtRunner.withTaps(dense, List.of(input));
         byte[] currentTapped = Arrays.equals(dense, current) ? denseTapped : OrtRunner.withTaps(current, List.of(input));
-        LayerGram gram = LayerGram.collect(geo, input, denseTapped, currentTapped, batches, o.max_rows(), ctx.random())
+        return LayerGram.collect(geo, input, denseTapped, currentTapped, batches, o.max_rows(), ctx.random())
                 .symmetric();
+    }
+
+    /** Keeps the largest |w_of|·sqrt(A_ff) of the layer: a weight on a quiet input matters little (Wanda). */
+    private static boolean[] activationMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double sparsity) {
+        Tensor w = l.tensor();
+        double[][] rows = geo.rows(w);
+        int f = geo.features();
+        double[][] score = new double[geo.outputs()][f];
+        for (int r = 0; r < geo.outputs(); r++) {
+            double[] a = gram.a(r / geo.outputsPerGroup());
+            for (int i = 0; i < f; i++) {
+                score[r][i] = Math.abs(rows[r][i]) * Math.sqrt(Math.max(0, a[i * f + i]));
+            }
+        }
+        float[] flat = geo.values(score);
+        int drop = (int) Math.floor(sparsity * flat.length);
+        Integer[] order = new Integer[flat.length];
+        for (int i = 0; i < flat.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(flat[a], flat[b]));
+        boolean[] keep = new boolean[flat.length];
+        Arrays.fill(keep, true);
+        for (int i = 0; i < drop; i++) {
+            keep[order[i]] = false;
+        }
+        return keep;
+    }
+
+    private static double[] compensate(WeightedLayer l, LayerGeometry geo, double[] flat, boolean[] keep,
+            LayerGram gram, PruneMagnitudeOptions o) {
         Tensor w = l.tensor();
         double[][] rows = geo.rows(Tensor.of(w.dataType(), w.dims(), flat));
         double[][] keepRows = geo.rows(maskTensor(w, keep));
