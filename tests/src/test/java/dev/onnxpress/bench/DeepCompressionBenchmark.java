@@ -33,9 +33,9 @@ class DeepCompressionBenchmark {
     static final Map<String, String> RECIPES = Map.of(
             "lenet5_fashion", """
                     prune_magnitude(sparsity=50%, layers=name("*conv1*"), compensate=true, calibration=calib)
-                    prune_magnitude(sparsity=80%, layers=name("*conv2*"), compensate=true, calibration=calib)
+                    prune_magnitude(sparsity=83%, layers=name("*conv2*"), compensate=true, calibration=calib)
                     prune_magnitude(sparsity=92%, layers=name("*fc1*"), compensate=true, calibration=calib)
-                    prune_magnitude(sparsity=30%, layers=name("*fc2*"), compensate=true, calibration=calib)
+                    prune_magnitude(sparsity=40%, layers=name("*fc2*"), compensate=true, calibration=calib)
                     share_weights(bits=4, layers=all, refit=true, calibration=calib)
                     pack_huffman(min_bytes=256)
                     """,
