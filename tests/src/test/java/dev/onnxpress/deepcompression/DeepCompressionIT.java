@@ -60,7 +60,7 @@ class DeepCompressionIT {
                 FashionMnist.calibration(256), 256)));
         double acc0 = FashionMnist.accuracy(original, test);
         PassResult p = new PruneMagnitudePass().run(m, prune(0.7, NodeSelector.ALL), ctx);
-        assertTrue(p.statistics().get("sparsity").doubleValue() >= 0.69, name);
+        assertTrue(p.statistics().get("sparsity_fraction").doubleValue() >= 0.69, name);
         PassResult s = new ShareWeightsPass().run(m, share(5, false), ctx);
         assertTrue(s.statistics().get("layers_shared").intValue() > 0, name);
         byte[] shared = ModelWriter.toBytes(m);

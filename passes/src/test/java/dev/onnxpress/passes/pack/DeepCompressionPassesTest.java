@@ -85,7 +85,7 @@ class DeepCompressionPassesTest {
                 assertEquals((long) Math.floor(0.75 * w.length), zeros, n.label());
             }
         }
-        assertEquals(0.75, res.statistics().get("sparsity").doubleValue(), 1e-3);
+        assertEquals(0.75, res.statistics().get("sparsity_fraction").doubleValue(), 1e-3);
     }
 
     @Test

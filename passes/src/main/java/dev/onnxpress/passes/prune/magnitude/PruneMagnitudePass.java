@@ -43,8 +43,8 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Zero the smallest-magnitude weights (unstructured), optionally refitting survivors on calibration data.",
-            java.util.Set.of(PassInfo.Trait.LOSSY), List.of("layers_pruned", "weights", "weights_zeroed",
-                    "sparsity", "layers_compensated"));
+            java.util.Set.of(PassInfo.Trait.LOSSY), List.of("layers_pruned", "weights_total", "weights_zeroed",
+                    "sparsity_fraction", "layers_compensated"));
 
     @Override
     public PassInfo info() {
@@ -151,8 +151,8 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             ctx.progress().step(li + 1);
         }
         ctx.progress().finish();
-        result.stat("layers_pruned", layers.size()).stat("weights", total).stat("weights_zeroed", zeroed)
-                .stat("sparsity", round((double) zeros / Math.max(1, total)))
+        result.stat("layers_pruned", layers.size()).stat("weights_total", total).stat("weights_zeroed", zeroed)
+                .stat("sparsity_fraction", round((double) zeros / Math.max(1, total)))
                 .stat("layers_compensated", compensated);
         result.detail("layers", table);
         return result.build(rw.changes() > 0);
