@@ -42,12 +42,12 @@ class DeepCompressionIT {
 
     static PruneMagnitudeOptions prune(double sparsity, NodeSelector layers) {
         return new PruneMagnitudeOptions(sparsity, layers, PruneMagnitudeOptions.Scope.layer,
-                PruneMagnitudeOptions.Criterion.magnitude, true, CALIB, 1e-3, 4096, 16384);
+                PruneMagnitudeOptions.Criterion.magnitude, true, CALIB, 1e-3, 4096, 4096);
     }
 
     static ShareWeightsOptions share(int bits, boolean refit) {
         return new ShareWeightsOptions(bits, 0, NodeSelector.ALL, ShareWeightsOptions.Init.linear, 50, refit,
-                refit ? CALIB : Optional.empty(), 1e-3, 4096, 16384);
+                refit ? CALIB : Optional.empty(), 1e-3, 4096, 4096);
     }
 
     @ParameterizedTest
