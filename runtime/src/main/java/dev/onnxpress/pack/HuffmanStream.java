@@ -154,7 +154,9 @@ public final class HuffmanStream {
         }
         int count = in.getInt();
         int payloadBytes = in.getInt();
-        if (count < 0 || payloadBytes < 0 || payloadBytes > in.remaining()) {
+        // every code is at least one bit long: a count beyond the payload's bits is corrupt (and must not
+        // allocate gigabytes)
+        if (count < 0 || payloadBytes < 0 || payloadBytes > in.remaining() || count > 8L * payloadBytes) {
             throw new PackFormatException("stream of " + count + " symbols claims " + payloadBytes
                     + " payload bytes, " + in.remaining() + " left");
         }

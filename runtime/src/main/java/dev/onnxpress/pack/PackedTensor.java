@@ -24,7 +24,8 @@ import java.util.Map;
  * PLANES suits dense data: codebook indices and int8/ternary weights (one plane), floats (the sign and
  * exponent byte compresses, mantissa bytes barely). RUNS is Deep Compression's relative indexing: each
  * entry is "gap background elements, then this value"; a gap longer than the largest code is bridged by
- * a filler entry holding the background value itself, and trailing background elements are implied.
+ * a filler entry holding the background value itself (trailing background too, so the entries cover
+ * every element and a corrupt blob cannot claim a huge tensor).
  * The background is the tensor's most frequent element (0 in a pruned tensor, the zero centroid's index
  * in a shared one). Sub-byte types (int4 …) pack their raw bytes as one plane.
  */
@@ -119,6 +120,14 @@ public final class PackedTensor {
             valueIndex[entries++] = i;
             run = 0;
         }
+        // trailing background is written as filler entries too, so the entries account for every element
+        // and a decoder can bound the tensor's size by them before allocating it
+        while (run > 0) {
+            int g = Math.min(run - 1, maxGap);
+            gaps[entries] = g;
+            valueIndex[entries++] = -1;
+            run -= g + 1;
+        }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(entries * (eb + 1) / 2 + 64);
         DataOutputStream out = new DataOutputStream(bytes);
         header(out, t, Layout.RUNS);
@@ -158,19 +167,24 @@ public final class PackedTensor {
             if (count < 0 || size > Integer.MAX_VALUE - 16) {
                 throw new PackFormatException("packed tensor of " + count + " elements is too large");
             }
-            byte[] raw = new byte[(int) size];
             int eb = elementBytes(type);
+            byte[] raw;
             if (h.layout() == Layout.PLANES) {
                 int planes = Math.max(1, eb);
-                int per = raw.length / planes;
+                int per = (int) (size / planes);
+                int[][] sym = new int[planes][];
                 for (int p = 0; p < planes; p++) {
-                    int[] sym = HuffmanStream.decode(in);
-                    if (sym.length != per) {
-                        throw new PackFormatException("byte plane " + p + " has " + sym.length + " symbols, expected "
-                                + per);
+                    sym[p] = HuffmanStream.decode(in);
+                    if (sym[p].length != per) {
+                        throw new PackFormatException("byte plane " + p + " has " + sym[p].length
+                                + " symbols, expected " + per);
                     }
+                }
+                raw = new byte[(int) size];
+                for (int p = 0; p < planes; p++) {
+                    int[] sp = sym[p];
                     for (int i = 0; i < per; i++) {
-                        raw[i * planes + p] = (byte) sym[i];
+                        raw[i * planes + p] = (byte) sp[i];
                     }
                 }
             } else {
@@ -185,6 +199,9 @@ public final class PackedTensor {
                 }
                 int[] gaps = HuffmanStream.decode(in);
                 int entries = gaps.length;
+                if (count > ((long) entries << gapBits)) {
+                    throw new PackFormatException(entries + " runs cannot cover " + count + " elements");
+                }
                 byte[][] planes = new byte[eb][];
                 for (int p = 0; p < eb; p++) {
                     int[] sym = HuffmanStream.decode(in);
@@ -198,6 +215,7 @@ public final class PackedTensor {
                     }
                     planes[p] = plane;
                 }
+                raw = new byte[(int) size];
                 int n = (int) count;
                 boolean zeroBackground = true;
                 for (byte b : background) {
@@ -221,10 +239,8 @@ public final class PackedTensor {
                     }
                     pos++;
                 }
-                if (!zeroBackground) {
-                    for (; pos < n; pos++) {
-                        System.arraycopy(background, 0, raw, pos * eb, eb);
-                    }
+                if (pos != n) {
+                    throw new PackFormatException("runs cover " + pos + " of the tensor's " + n + " elements");
                 }
             }
             if (in.hasRemaining()) {
