@@ -1,12 +1,11 @@
 package dev.onnxpress.report;
 
 import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 /** Writes a report file so that a reader never sees half of it and a failed write leaves no debris. */
 final class ReportFiles {
@@ -23,13 +22,9 @@ final class ReportFiles {
             }
             Files.createDirectories(dir);
             // same directory as the target, so the move is a rename on one file system
-            tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
+            tmp = AtomicFiles.createTemp(dir, target.getFileName().toString());
             Files.writeString(tmp, text, StandardCharsets.UTF_8);
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.moveIntoPlace(tmp, target);
             tmp = null;
         } catch (IOException e) {
             throw new UserException("cannot write " + what + " " + path + ": " + reason(e), e);

@@ -13,10 +13,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -103,7 +101,7 @@ public final class ModelWriter {
         Path tmp = null;
         try {
             Onnx.ModelProto proto = w.toProto(m);
-            tmp = Files.createTempFile(folder, "." + w.baseName + ".", ".tmp");
+            tmp = AtomicFiles.createTemp(folder, w.baseName);
             try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                 CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
                 proto.writeTo(cos);
@@ -115,10 +113,10 @@ public final class ModelWriter {
                 f.channel.force(false);
                 f.channel.close();
                 total += Files.size(f.tmp);
-                moveIntoPlace(f.tmp, f.target);
+                AtomicFiles.moveIntoPlace(f.tmp, f.target);
                 data.add(f.target);
             }
-            moveIntoPlace(tmp, abs);
+            AtomicFiles.moveIntoPlace(tmp, abs);
             return new Written(abs, List.copyOf(data), total);
         } catch (IOException e) {
             throw new UserException(out + ": cannot write (" + e.getMessage() + ")", e);
@@ -435,7 +433,10 @@ public final class ModelWriter {
         }
         if (data instanceof TensorData.Proto p && p.proto().getDataLocation() != Onnx.TensorProto.DataLocation.EXTERNAL) {
             Onnx.TensorProto proto = p.proto();
-            return proto.getName().equals(name) ? proto : proto.toBuilder().setName(name).build();
+            if (sameDims(proto, t)) {
+                return proto.getName().equals(name) ? proto : proto.toBuilder().setName(name).build();
+            }
+            // reshaped: the data is untouched but the header must say the new dims
         }
         Onnx.TensorProto.Builder b = header(t, name);
         if (t.dataType() == DataType.STRING) {
@@ -447,6 +448,19 @@ public final class ModelWriter {
             b.setRawData(UnsafeByteOperations.unsafeWrap(raw));
         }
         return b.build();
+    }
+
+    private static boolean sameDims(Onnx.TensorProto proto, Tensor t) {
+        long[] dims = t.dims();
+        if (proto.getDimsCount() != dims.length) {
+            return false;
+        }
+        for (int i = 0; i < dims.length; i++) {
+            if (proto.getDims(i) != dims[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static Onnx.TensorProto.Builder header(Tensor t, String name) {
@@ -538,18 +552,10 @@ public final class ModelWriter {
                 fileName = clean + "_" + k++ + ".bin";
             }
         }
-        Path tmp = Files.createTempFile(folder, "." + fileName + ".", ".tmp");
+        Path tmp = AtomicFiles.createTemp(folder, fileName);
         DataFile f = new DataFile(folder.resolve(fileName), tmp);
         dataFiles.add(f);
         return f;
-    }
-
-    private static void moveIntoPlace(Path tmp, Path target) throws IOException {
-        try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-        }
     }
 
     private void cleanup(Path tmp) {

@@ -160,6 +160,26 @@ class ModelFidelityTest {
     }
 
     @Test
+    void reshapedFileTensorIsWrittenWithItsNewDimsAndReadableFiles() throws Exception {
+        Path in = tmp.resolve("rich.onnx");
+        Files.write(in, richModel().toByteArray());
+        Model m = ModelReader.read(in);
+        Value w = m.graph().findValue("w").orElseThrow();
+        Tensor original = m.graph().initializer(w).orElseThrow();
+        new Rewriter(m).setInitializer(w, original.reshape(1, 2));
+        Path out = tmp.resolve("reshaped.onnx");
+        ModelWriter.write(m, out);
+        Tensor back = ModelReader.read(out).graph().initializers().entrySet().stream()
+                .filter(e -> e.getKey().name().equals("w")).findFirst().orElseThrow().getValue();
+        assertThat(back.dims()).containsExactly(1, 2);
+        assertThat(back.toFloatArray()).containsExactly(1.5f, -2f);
+        if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)))
+                    .isEqualTo("rw-r--r--");
+        }
+    }
+
+    @Test
     void cycleIsReportedWithTheNodes() {
         Onnx.GraphProto g = Onnx.GraphProto.newBuilder().addInput(vi("x", 1, 2))
                 .addNode(Onnx.NodeProto.newBuilder().setName("a").setOpType("Add").addInput("x").addInput("b_out")
