@@ -12,6 +12,7 @@ import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.convert.ortformat.OrtFormat;
 import dev.onnxpress.runtime.OnnxpressRuntime;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -128,15 +129,17 @@ public final class PassManager {
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
                 .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize()));
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
+        // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
+        byte[] runnable = OnnxpressRuntime.isPacked(original) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
         Outputs reference;
         ModelSignature signature;
-        try (OrtRunner r = OrtRunner.open(input, verifyOptions())) {
+        try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
             signature = ModelSignature.of(r);
             reference = evaluator.run(r, progress, "reference");
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
-        double latency = latency(bytes, evaluator, signature);
+        double latency = latency(runnable, evaluator, signature);
         ModelFigures figures = ModelFigures.of(original);
         Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
                 figures.nodes());
@@ -157,12 +160,40 @@ public final class PassManager {
             throw e;
         }
         Optional<FileInfo> written = Optional.empty();
+        Optional<String> also = Optional.empty();
         if (output.isPresent()) {
+            // the two-argument write honours the placement externalize_data/internalize_data recorded
             ModelWriter.Written w = ModelWriter.write(end.model(), output.get());
             written = Optional.of(fileInfo(w.model(), w.totalBytes()));
+            if (end.model().ortFormatRequested()) {
+                also = Optional.of("also wrote " + writeOrtFormat(end.model(), w));
+            }
         }
-        return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, Optional.empty()),
-                evaluator, t0);
+        return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also), evaluator, t0);
+    }
+
+    /**
+     * The .ort file save_ort_format asked for, beside the ONNX output. ONNX Runtime cannot run packed
+     * tensors, so a packed model is decoded first. Should the conversion fail, the ONNX files just written
+     * are removed too: a run leaves all of its outputs or none.
+     */
+    private static Path writeOrtFormat(Model model, ModelWriter.Written onnx) {
+        Path ort = OrtFormat.besides(onnx.model());
+        try {
+            byte[] bytes = ModelWriter.toBytes(model);
+            OrtFormat.write(OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes, ort);
+            return ort;
+        } catch (RuntimeException e) {
+            try {
+                Files.deleteIfExists(onnx.model());
+                for (Path data : onnx.dataFiles()) {
+                    Files.deleteIfExists(data);
+                }
+            } catch (IOException ignored) {
+                // the conversion failure is the one worth reporting
+            }
+            throw e;
+        }
     }
 
     private PipelineReport report(Plan plan, FileInfo input, Optional<FileInfo> output, Baseline baseline,
@@ -435,8 +466,10 @@ public final class PassManager {
                         + " its input: give another -o");
             }
             Path folder = out.getParent();
-            if (folder == null || !Files.isDirectory(folder)) {
-                throw new UserException("output folder " + folder + " does not exist");
+            try {
+                Files.createDirectories(folder);
+            } catch (IOException e) {
+                throw new UserException("cannot create output folder " + folder + ": " + e.getMessage(), e);
             }
         }
     }

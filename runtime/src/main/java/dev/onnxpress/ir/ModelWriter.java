@@ -90,8 +90,13 @@ public final class ModelWriter {
     public static Written write(Model m, Path out, Options options) {
         Path abs = out.toAbsolutePath();
         Path folder = abs.getParent();
-        if (folder == null || !Files.isDirectory(folder)) {
-            throw new UserException(out + ": output folder " + folder + " does not exist");
+        if (folder == null) {
+            throw new UserException(out + ": not a file path");
+        }
+        try {
+            Files.createDirectories(folder);
+        } catch (IOException e) {
+            throw new UserException(out + ": cannot create output folder " + folder + " (" + e.getMessage() + ")");
         }
         if (Files.isDirectory(abs)) {
             throw new UserException(out + ": is a folder; give a file name for the model");
