@@ -19,6 +19,7 @@ public final class PassRegistry {
             new dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass(),
             new dev.onnxpress.passes.fold.constants.FoldConstantsPass(),
             new dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass(),
+            new dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddPass(),
             new dev.onnxpress.passes.prune.channels.PruneChannelsPass(),
             new dev.onnxpress.passes.prune.magnitude.PruneMagnitudePass(),
             new dev.onnxpress.passes.share.ShareWeightsPass(),
@@ -32,7 +33,8 @@ public final class PassRegistry {
             new dev.onnxpress.passes.convert.standard.StripToStandardOpsPass(),
             new dev.onnxpress.passes.quant.ternary.QuantizeTernaryPass(),
             new dev.onnxpress.passes.quant.binary.QuantizeBinaryPass(),
-            new dev.onnxpress.passes.quant.int8.QuantizeInt8Pass()
+            new dev.onnxpress.passes.quant.int8.QuantizeInt8Pass(),
+            new dev.onnxpress.passes.exits.AddEarlyExitsPass()
     );
 
     private PassRegistry() {

@@ -1,0 +1,316 @@
+package dev.onnxpress.passes.exits;
+
+import dev.onnxpress.analysis.Macs;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.NodeSelector;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassException;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code add_early_exits}: BranchyNet-style early exits fitted without retraining and emitted as ONNX If,
+ * so a stock runtime really skips the rest of the network for confident inputs.
+ *
+ * <pre>
+ *   X → A → t → B → C → logits
+ *   ⇒ X → A → t → GAP → Flatten → Gemm → z ; gate = max_batch H(softmax z) &lt; τ
+ *            If(gate) then: Identity(z)   else: t → B → C → logits      (outputs keep their names)
+ * </pre>
+ * <ul>
+ *   <li>Heads ({@link LinearHead}): global average pooling of the tapped activation (rank-2 taps are used
+ *       as they are), a linear classifier by closed-form ridge regression on one-hot targets (labels when
+ *       the data set has them, else the full model's own predictions), then an inverse temperature chosen
+ *       by likelihood so that the entropy is a meaningful confidence.</li>
+ *   <li>Heads are fitted on 60% of the calibration samples; thresholds are chosen on the other 40%, greedily
+ *       in network order: each exit takes as many of the remaining samples (lowest entropy first) as keeps
+ *       accuracy within {@code max_drop} of the full model, which maximizes the MACs saved at that exit.</li>
+ *   <li>Several exits nest: the second If lives in the first one's else-branch, and so on.</li>
+ *   <li>The gate exits a batch only when every sample in it is confident: batch size 1 is the intended use.</li>
+ *   <li>{@code auto_count=N} (with {@code after=[]}) measures a head at every Relu/pooling/Add output that
+ *       costs under 70% of the MACs and keeps the N points that alone would save the most MACs.</li>
+ * </ul>
+ * Needs one float output of shape [N, K] (logits, or probabilities when it comes from a Softmax, which the
+ * exit then reproduces); a float16/double output gets a Cast. Opsets ≥ 11 (If with outer-scope reads).
+ */
+public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
+    public static final String ID = "add_early_exits";
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "Insert entropy-gated early exits (BranchyNet) with side classifiers fitted on calibration data,"
+                    + " emitted as ONNX If so the rest of the network is skipped for confident inputs.",
+            Set.of(PassInfo.Trait.LOSSY),
+            List.of("exits_added", "accuracy_full", "accuracy_with_exits", "macs_full", "macs_expected",
+                    "macs_saved_fraction"));
+
+    private static final Set<String> AUTO_OPS = Set.of("Relu", "LeakyRelu", "Clip", "MaxPool", "AveragePool",
+            "Add", "Concat", "Sigmoid", "HardSwish");
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<AddEarlyExitsOptions> optionsType() {
+        return AddEarlyExitsOptions.class;
+    }
+
+    /** One candidate exit point with everything measured about it. */
+    private record Point(Node node, Value tap, long macsBefore, float[][] features) {
+    }
+
+    @Override
+    public PassResult run(Model model, AddEarlyExitsOptions o, PassContext ctx) {
+        Graph g = model.graph();
+        if (g.outputs().size() != 1) {
+            throw new PassException(ID, "the model has " + g.outputs().size() + " outputs; early exits need one"
+                    + " classifier output");
+        }
+        Value out = g.outputs().get(0);
+        DataType outType = out.tensorType().map(t -> t.elemType()).orElse(DataType.FLOAT);
+        if (!outType.isFloatingPoint()) {
+            throw new PassException(ID, "output '" + out.name() + "' is " + outType + ", not a float classifier output");
+        }
+        if (o.after().isEmpty() && o.auto_count() == 0) {
+            throw new PassException(ID, "no exit point: give after=[selectors] or auto_count=N");
+        }
+        List<Map<String, Tensor>> batches = ctx.samples(o.calibration());
+        if (batches.isEmpty()) {
+            throw new PassException(ID, "calibration data set '" + o.calibration().name() + "' is empty");
+        }
+        Map<String, Long> macsOf = new LinkedHashMap<>();
+        long macsTotal = Macs.estimate(model).map(m -> {
+            m.perNode().forEach(nm -> macsOf.merge(nm.node(), nm.macs(), Long::sum));
+            return m.total();
+        }).orElse(0L);
+
+        List<Node> candidates = new ArrayList<>();
+        for (Node n : g.nodes()) {
+            if (n.outputs().isEmpty() || n.output(0).isNone() || n.output(0) == out) {
+                continue;
+            }
+            boolean chosen = o.after().isEmpty() ? AUTO_OPS.contains(n.opType())
+                    : o.after().stream().anyMatch(s -> s.matches(n));
+            if (chosen) {
+                candidates.add(n);
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new PassException(ID, "after selects no node of the main graph");
+        }
+        if (!o.thresholds().isEmpty() && !o.after().isEmpty() && o.thresholds().size() != candidates.size()) {
+            throw new PassException(ID, "thresholds lists " + o.thresholds().size() + " values but after selects "
+                    + candidates.size() + " exit points");
+        }
+
+        // Measure: the full model's output and the pooled activation at each candidate, per sample.
+        List<String> tapNames = new ArrayList<>(candidates.stream().map(n -> n.output(0).name()).toList());
+        tapNames.add(out.name());
+        List<List<float[]>> feats = new ArrayList<>();
+        candidates.forEach(c -> feats.add(new ArrayList<>()));
+        List<float[]> fullOut = new ArrayList<>();
+        byte[] tapped = OrtRunner.withTaps(ModelWriter.toBytes(model), tapNames);
+        try (OrtRunner ort = OrtRunner.open(tapped)) {
+            for (Map<String, Tensor> batch : batches) {
+                Map<String, Tensor> r = ort.run(batch, tapNames);
+                Tensor y = r.get(out.name());
+                rows(y, fullOut, false);
+                for (int i = 0; i < candidates.size(); i++) {
+                    Tensor t = r.get(tapNames.get(i));
+                    if (t.dataType() != DataType.FLOAT || t.rank() < 2) {
+                        if (!o.after().isEmpty()) {
+                            throw new PassException(ID, "exit point " + candidates.get(i).label() + " gives a "
+                                    + t.dataType() + " tensor of rank " + t.rank() + "; an exit needs a float"
+                                    + " activation [N, C, …]");
+                        }
+                        continue;
+                    }
+                    rows(t, feats.get(i), true);
+                }
+            }
+        }
+        int n = fullOut.size();
+        int classes = fullOut.get(0).length;
+        int[] fullPred = new int[n];
+        for (int i = 0; i < n; i++) {
+            fullPred[i] = LinearHead.argmax(fullOut.get(i));
+        }
+        Optional<int[]> labels = ctx.labels(o.calibration()).filter(l -> l.length == n);
+        int[] target = labels.orElse(fullPred);
+        int fitCount = Math.max(1, (int) Math.round(n * 0.6));
+        if (n - fitCount < 1) {
+            throw new PassException(ID, "calibration data set '" + o.calibration().name() + "' has " + n
+                    + " samples; early exits need at least 2");
+        }
+
+        List<Point> points = new ArrayList<>();
+        Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (int i = 0; i < candidates.size(); i++) {
+            if (feats.get(i).size() != n) {
+                continue;
+            }
+            Node c = candidates.get(i);
+            long before = macsBefore(c, macsOf, seen);
+            if (o.after().isEmpty() && before > 0.7 * macsTotal) {
+                continue;
+            }
+            points.add(new Point(c, c.output(0), before, feats.get(i).toArray(new float[0][])));
+        }
+
+        // Fit heads on the first 60%, evaluate on the rest.
+        List<LinearHead> heads = new ArrayList<>();
+        for (Point p : points) {
+            heads.add(LinearHead.fit(java.util.Arrays.copyOf(p.features(), fitCount),
+                    java.util.Arrays.copyOf(target, fitCount), classes));
+        }
+        int m = n - fitCount;
+        boolean[] fullRight = new boolean[m];
+        for (int i = 0; i < m; i++) {
+            fullRight[i] = fullPred[fitCount + i] == target[fitCount + i];
+        }
+        if (o.after().isEmpty()) {
+            List<Integer> order = new ArrayList<>();
+            double[] saving = new double[points.size()];
+            for (int i = 0; i < points.size(); i++) {
+                Selection s = ThresholdSearch.choose(List.of(eval(points.get(i), heads.get(i), fitCount, target)),
+                        fullRight, o.max_drop(), List.of());
+                saving[i] = s.shares()[0] * (macsTotal - points.get(i).macsBefore());
+                order.add(i);
+            }
+            order.sort((a, b) -> Double.compare(saving[b], saving[a]));
+            List<Integer> keep = order.subList(0, Math.min(o.auto_count(), order.size())).stream().sorted().toList();
+            points = keep.stream().map(points::get).toList();
+            List<LinearHead> hs = heads;
+            heads = keep.stream().map(hs::get).toList();
+        }
+        List<ThresholdSearch.ExitEval> evals = new ArrayList<>();
+        for (int i = 0; i < points.size(); i++) {
+            evals.add(eval(points.get(i), heads.get(i), fitCount, target));
+        }
+        Selection sel = ThresholdSearch.choose(evals, fullRight, o.max_drop(), o.thresholds());
+
+        // Emit, shallowest exit first; deeper exits go into the previous else-branch.
+        Rewriter rw = new Rewriter(model);
+        ExitSurgery surgery = new ExitSurgery(rw);
+        boolean softmaxOut = out.producer().map(p -> p.is("Softmax")).orElse(false);
+        Graph where = g;
+        Map<Value, Value> moved = new IdentityHashMap<>();
+        PassResult.Builder res = PassResult.builder();
+        List<Map<String, Object>> table = new ArrayList<>();
+        long headMacs = 0;
+        double expected = 0;
+        int added = 0;
+        for (int i = 0; i < points.size(); i++) {
+            Point p = points.get(i);
+            Value tap = moved.getOrDefault(p.tap(), p.tap());
+            ExitSurgery.Inserted ins = surgery.insert(where, tap, heads.get(i), sel.thresholds()[i], softmaxOut, i);
+            Map<Value, Value> next = new IdentityHashMap<>();
+            for (Map.Entry<Value, Value> e : moved.entrySet()) {
+                next.put(e.getKey(), ins.moved().getOrDefault(e.getValue(), e.getValue()));
+            }
+            for (Map.Entry<Value, Value> e : ins.moved().entrySet()) {
+                next.putIfAbsent(e.getKey(), e.getValue());
+            }
+            moved = next;
+            where = ins.elseBranch();
+            added++;
+            headMacs += (long) heads.get(i).features() * classes;
+            expected += sel.shares()[i] * (p.macsBefore() + headMacs);
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("exit", i);
+            row.put("after", p.node().label());
+            row.put("macs_before", p.macsBefore());
+            row.put("threshold", sel.thresholds()[i]);
+            row.put("share", sel.shares()[i]);
+            row.put("accuracy", sel.accuracies()[i]);
+            table.add(row);
+            res.note("exit " + i + " after " + p.node().label() + ": entropy < " + String.format("%.4f",
+                    sel.thresholds()[i]) + ", " + String.format("%.1f%%", 100 * sel.shares()[i])
+                    + " of calibration samples, accuracy " + String.format("%.4f", sel.accuracies()[i]));
+        }
+        double restShare = 1 - java.util.Arrays.stream(sel.shares()).sum();
+        expected += restShare * (macsTotal + headMacs);
+        res.stat("exits_added", added);
+        res.stat("accuracy_full", sel.accuracyFull());
+        res.stat("accuracy_with_exits", sel.accuracy());
+        res.stat("macs_full", macsTotal);
+        res.stat("macs_expected", Math.round(expected));
+        res.stat("macs_saved_fraction", macsTotal == 0 ? 0 : 1 - expected / macsTotal);
+        res.detail("exits", table);
+        res.detail("targets", labels.isPresent() ? "labels" : "full model predictions");
+        return res.build(added > 0);
+    }
+
+    private static ThresholdSearch.ExitEval eval(Point p, LinearHead h, int from, int[] target) {
+        int m = target.length - from;
+        double[] ent = new double[m];
+        boolean[] right = new boolean[m];
+        for (int i = 0; i < m; i++) {
+            float[] z = h.logits(p.features()[from + i]);
+            ent[i] = LinearHead.entropy(z);
+            right[i] = LinearHead.argmax(z) == target[from + i];
+        }
+        return new ThresholdSearch.ExitEval(ent, right);
+    }
+
+    /** MACs of every node the point depends on (its own included). */
+    private static long macsBefore(Node c, Map<String, Long> macsOf, Set<Node> scratch) {
+        scratch.clear();
+        List<Node> stack = new ArrayList<>(List.of(c));
+        long sum = 0;
+        while (!stack.isEmpty()) {
+            Node x = stack.remove(stack.size() - 1);
+            if (!scratch.add(x)) {
+                continue;
+            }
+            sum += macsOf.getOrDefault(x.label(), 0L);
+            for (Value v : x.inputs()) {
+                v.producer().filter(p -> p.graph() == c.graph()).ifPresent(stack::add);
+            }
+        }
+        return sum;
+    }
+
+    /** Appends one row per sample: the tensor flattened per sample, or channel means when pooling. */
+    private static void rows(Tensor t, List<float[]> into, boolean pool) {
+        float[] v = t.toFloatArray();
+        int n = (int) t.dim(0);
+        int per = v.length / Math.max(1, n);
+        int ch = t.rank() > 2 && pool ? (int) t.dim(1) : per;
+        int spatial = per / Math.max(1, ch);
+        for (int i = 0; i < n; i++) {
+            float[] r = new float[ch];
+            for (int c = 0; c < ch; c++) {
+                double s = 0;
+                for (int k = 0; k < spatial; k++) {
+                    s += v[i * per + c * spatial + k];
+                }
+                r[c] = (float) (s / spatial);
+            }
+            into.add(r);
+        }
+    }
+
+    /** Chosen thresholds and what they do on the held-out calibration samples. */
+    record Selection(double[] thresholds, double[] shares, double[] accuracies, double accuracy,
+            double accuracyFull) {
+    }
+}

@@ -1,0 +1,122 @@
+package dev.onnxpress.passes.exits;
+
+import dev.onnxpress.ir.Attr;
+import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ir.Value;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Emits one exit into a graph: the head and gate stay in the graph, every node the tap does not depend
+ * on moves into the else-branch of a new If whose outputs take the graph outputs' place (and names).
+ */
+final class ExitSurgery {
+    private final Rewriter rw;
+    private final Graph root;
+
+    ExitSurgery(Rewriter rw) {
+        this.rw = rw;
+        this.root = rw.model().graph();
+    }
+
+    /** Result of one insertion: the else-branch and where each moved value now lives. */
+    record Inserted(Graph elseBranch, Map<Value, Value> moved) {
+    }
+
+    Inserted insert(Graph g, Value tap, LinearHead head, double threshold, boolean softmaxOutput, int index) {
+        Set<Node> before = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Value> stack = new ArrayList<>(List.of(tap));
+        while (!stack.isEmpty()) {
+            Value v = stack.remove(stack.size() - 1);
+            v.producer().filter(p -> p.graph() == g && before.add(p)).ifPresent(p -> {
+                stack.addAll(p.inputs().stream().filter(x -> !x.isNone()).toList());
+                p.subgraphs().forEach(s -> stack.addAll(s.outerScopeReads()));
+            });
+        }
+        List<Node> rest = g.nodes().stream().filter(n -> !before.contains(n)).toList();
+        String p = "exit" + index;
+
+        // head: [N,C,H,W] → GlobalAveragePool → Flatten → Gemm → logits [N,K]
+        Value feat = tap;
+        int rank = tap.tensorType().flatMap(t -> t.rank()).orElse(4);
+        if (rank > 2) {
+            feat = rw.add(g, "GlobalAveragePool", p + "_pool", List.of(feat), Map.of());
+            feat = rw.add(g, "Flatten", p + "_flat", List.of(feat), Map.of("axis", Attr.of(1L)));
+        }
+        Value w = rw.addInitializer(root, p + "_W", Tensor.ofFloats(new long[] {head.features(), head.classes()},
+                head.weight()));
+        Value b = rw.addInitializer(root, p + "_B", Tensor.ofFloats(new long[] {head.classes()}, head.bias()));
+        Value logits = rw.add(g, "Gemm", p + "_logits", List.of(feat, w, b), Map.of());
+
+        // gate: per-sample −H = Σ p·log p (as a MatMul with ones, which needs no opset-specific axes);
+        // the batch exits when min(−H) > −threshold, i.e. every sample's entropy is below the threshold.
+        Value prob = rw.add(g, "Softmax", p + "_prob", List.of(logits), Map.of("axis", Attr.of(1L)));
+        Value logp = rw.add(g, "LogSoftmax", p + "_logp", List.of(logits), Map.of("axis", Attr.of(1L)));
+        Value plogp = rw.add(g, "Mul", p + "_plogp", List.of(prob, logp), Map.of());
+        float[] ones = new float[head.classes()];
+        java.util.Arrays.fill(ones, 1f);
+        Value one = rw.addInitializer(root, p + "_ones", Tensor.ofFloats(new long[] {head.classes(), 1}, ones));
+        Value negH = rw.add(g, "MatMul", p + "_negentropy", List.of(plogp, one), Map.of());
+        Value least = rw.add(g, "ReduceMin", p + "_least", List.of(negH), Map.of("keepdims", Attr.of(0L)));
+        Value limit = rw.addInitializer(root, p + "_threshold", Tensor.ofFloats(new long[0], (float) -threshold));
+        Value cond = rw.add(g, "Greater", p + "_confident", List.of(least, limit), Map.of());
+
+        List<Value> outs = new ArrayList<>(g.outputs());
+        Graph then = rw.newSubgraph(g, p + "_then");
+        Graph other = rw.newSubgraph(g, p + "_else");
+        Map<Value, Value> moved = new IdentityHashMap<>();
+        for (Node n : rest) {
+            List<Value> ins = n.inputs().stream().map(v -> moved.getOrDefault(v, v)).toList();
+            Node c = rw.addNode(other, n.opType(), n.domain(), n.name(), ins, n.outputs().size(), n.attrs());
+            for (int i = 0; i < n.outputs().size(); i++) {
+                Value o = n.output(i);
+                if (o.isNone()) {
+                    continue;
+                }
+                moved.put(o, c.output(i));
+                if (o.type().isPresent()) {
+                    rw.setType(c.output(i), o.type().get());
+                }
+            }
+        }
+        for (Value o : outs) {
+            Value e = moved.containsKey(o) ? moved.get(o)
+                    : rw.add(other, "Identity", p + "_pass", List.of(o), Map.of());
+            rw.addGraphOutput(other, e);
+            Value t = rw.add(then, "Identity", p + "_out", List.of(softmaxOutput ? prob : logits), Map.of());
+            DataType dt = o.tensorType().map(x -> x.elemType()).orElse(DataType.FLOAT);
+            if (dt != DataType.FLOAT) {
+                t = rw.add(then, "Cast", p + "_cast", List.of(t), Map.of("to", Attr.of((long) dt.code())));
+            }
+            rw.addGraphOutput(then, t);
+            if (o.type().isPresent()) {
+                rw.setType(t, o.type().get());
+                rw.setType(e, o.type().get());
+            }
+        }
+        Node gate = rw.addNode(g, "If", "", p + "_gate", List.of(cond), outs.size(),
+                Map.of("then_branch", Attr.of(then), "else_branch", Attr.of(other)));
+        for (int i = 0; i < outs.size(); i++) {
+            Value o = outs.get(i);
+            String name = o.name();
+            rw.setGraphOutput(g, i, gate.output(i));
+            rw.rename(o, rw.uniqueName(name + "_full"));
+            rw.rename(gate.output(i), name);
+            if (o.type().isPresent()) {
+                rw.setType(gate.output(i), o.type().get());
+            }
+        }
+        for (int i = rest.size() - 1; i >= 0; i--) {
+            rw.removeNode(rest.get(i));
+        }
+        return new Inserted(other, moved);
+    }
+}
