@@ -11,6 +11,7 @@ import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
+import dev.onnxpress.runtime.OnnxpressRuntime;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.error.UserException;
@@ -44,7 +45,17 @@ record Inspection(Path file, long irVersion, String producer, long fileBytes, lo
     static Inspection of(Path file, Model model) {
         String producer = (model.producerName() + " " + model.producerVersion()).trim();
         return new Inspection(file, model.irVersion(), producer, size(file), externalBytes(model),
-                ModelStats.of(model), Macs.estimate(model));
+                ModelStats.of(model), Macs.estimate(runnable(model)));
+    }
+
+    /** Packed weights (pack_huffman) have no shape until decoded: MACs of a packed model count a decoded copy. */
+    private static Model runnable(Model model) {
+        if (!OnnxpressRuntime.isPacked(model)) {
+            return model;
+        }
+        Model plain = model.copy();
+        OnnxpressRuntime.unpack(plain);
+        return plain;
     }
 
     private static long size(Path file) {

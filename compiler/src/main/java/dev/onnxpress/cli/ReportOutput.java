@@ -7,6 +7,8 @@ import dev.onnxpress.report.TerminalReport;
 import dev.onnxpress.report.PipelineReport;
 import dev.onnxpress.report.PipelineReport.StepReport;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /** What {@code run} prints and writes once the pipeline has a report. */
@@ -14,10 +16,35 @@ final class ReportOutput {
     private ReportOutput() {
     }
 
-    /** Reports to files first (they matter most when the run failed), then the table on stdout. */
+    /**
+     * Reports to files first (they matter most when the run failed), then the table on stdout: in ASCII
+     * when stdout does not encode UTF-8, where rules, arrows and check marks would turn into '?'.
+     */
     static void write(PipelineReport report, Path json, Path html, PrintWriter out) {
         writeFiles(report, json, html);
-        out.print(TerminalReport.render(report));
+        out.print(TerminalReport.render(report, !isUtf8(stdoutCharset())));
+    }
+
+    /**
+     * The charset System.out encodes with: {@code stdout.encoding} (Java 18+), {@code sun.stdout.encoding}
+     * (Java 17, set when stdout is a console), else the default charset, which Java 17 takes from the locale.
+     */
+    static Charset stdoutCharset() {
+        for (String property : new String[] {"stdout.encoding", "sun.stdout.encoding"}) {
+            String name = System.getProperty(property);
+            if (name != null) {
+                try {
+                    return Charset.forName(name);
+                } catch (IllegalArgumentException e) {
+                    // an unknown name: fall through to the next source
+                }
+            }
+        }
+        return Charset.defaultCharset();
+    }
+
+    static boolean isUtf8(Charset c) {
+        return c.equals(StandardCharsets.UTF_8);
     }
 
     /** The report files the user asked for (none when both are null). */

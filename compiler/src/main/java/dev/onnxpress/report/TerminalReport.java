@@ -4,21 +4,28 @@ import dev.onnxpress.report.PipelineReport.Baseline;
 import dev.onnxpress.report.PipelineReport.CheckResult;
 import dev.onnxpress.report.PipelineReport.SkipEntry;
 import dev.onnxpress.report.PipelineReport.StepReport;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
+import java.util.Set;
 
 /**
  * The per-step table printed at the end of {@code onnxpress run}: one row for the input model, one per
- * executed step (each {@code try} attempt included), then failed checks, the first skip reasons and the
- * outcome line. A pure function of the report; {@code ascii=true} avoids every non-ASCII character for
- * terminals and logs that mangle them.
+ * executed step (each {@code try} attempt included), then the pass details that are lists of rows (as
+ * small tables), failed checks, the first skip reasons and the outcome line. A pure function of the
+ * report; {@code ascii=true} avoids every non-ASCII character for terminals and logs that mangle them.
  */
 public final class TerminalReport {
     /** How many skip reasons the footnotes list before summarizing the rest. */
     static final int SKIP_FOOTNOTES = 5;
     /** Step labels longer than this are cut, so one long attempt value does not widen every row. */
     static final int LABEL_WIDTH = 30;
+    /** Rows of a pass's detail table shown in the terminal; the JSON and HTML reports have all. */
+    static final int DETAIL_ROWS = 12;
 
     private TerminalReport() {
     }
@@ -72,9 +79,106 @@ public final class TerminalReport {
 
         StringBuilder out = new StringBuilder();
         table.render(out, ascii ? '-' : '\u2500');
+        detailTables(out, report, f, ascii);
         footnotes(out, report, f, ascii);
         out.append(outcomeLine(report, f)).append('\n');
         return out.toString();
+    }
+
+    /**
+     * Pass details that are lists of rows (pack_huffman's Deep Compression table, per-layer pruning
+     * tables): one compact table each, its first {@link #DETAIL_ROWS} rows, so a 200-layer model does not
+     * flood the terminal. Other details (scalars, nested objects) are in the JSON and HTML reports only.
+     */
+    private static void detailTables(StringBuilder out, PipelineReport report, ReportFormat f, boolean ascii) {
+        List<StepReport> steps = report.steps();
+        for (int i = 0; i < steps.size(); i++) {
+            StepReport s = steps.get(i);
+            if (s.details().isEmpty()) {
+                continue;
+            }
+            JsonNode tree = JsonReport.value(s.details());
+            for (Map.Entry<String, JsonNode> e : tree.properties()) {
+                JsonNode rows = e.getValue();
+                if (!rows.isArray() || rows.isEmpty() || !allObjects(rows)) {
+                    continue;
+                }
+                Set<String> keys = new LinkedHashSet<>();
+                rows.forEach(r -> r.fieldNames().forEachRemaining(keys::add));
+                List<TextTable.Column> columns = new ArrayList<>();
+                for (String k : keys) {
+                    columns.add(new TextTable.Column(clean(k, ascii), numeric(rows, k)));
+                }
+                TextTable table = new TextTable(columns);
+                int shown = Math.min(rows.size(), DETAIL_ROWS);
+                for (int r = 0; r < shown; r++) {
+                    JsonNode row = rows.get(r);
+                    List<String> cells = new ArrayList<>();
+                    for (String k : keys) {
+                        cells.add(cut(cell(row.get(k), f), ascii));
+                    }
+                    table.add(cells);
+                }
+                out.append(clean("step " + (i + 1) + " " + StepOrigins.label(s) + ": " + e.getKey(), ascii))
+                        .append('\n');
+                table.render(out, ascii ? '-' : '\u2500');
+                if (rows.size() > shown) {
+                    int more = rows.size() - shown;
+                    out.append("  ").append(more).append(more == 1 ? " more row" : " more rows")
+                            .append(" in the JSON report\n");
+                }
+            }
+        }
+    }
+
+    private static boolean allObjects(JsonNode array) {
+        for (JsonNode n : array) {
+            if (!n.isObject()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Right-align a column whose present values are all numbers. */
+    private static boolean numeric(JsonNode rows, String key) {
+        for (JsonNode r : rows) {
+            JsonNode v = r.get(key);
+            if (v != null && !v.isNull() && !v.isNumber()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Integers as they are, other numbers with 4 significant digits, lists joined, nested objects as JSON. */
+    static String cell(JsonNode v, ReportFormat f) {
+        if (v == null || v.isNull() || v.isMissingNode()) {
+            return f.absent();
+        }
+        if (v.isIntegralNumber()) {
+            return v.asText();
+        }
+        if (v.isNumber()) {
+            double d = v.asDouble();
+            if (d == Math.rint(d) && Math.abs(d) < 1e15) {
+                return Long.toString((long) d);
+            }
+            double abs = Math.abs(d);
+            String text = abs >= 1e-3 && abs < 1e6 ? String.format(Locale.ROOT, "%.4g", d)
+                    : String.format(Locale.ROOT, "%.3e", d);
+            return text.contains(".") && !text.contains("e") ? text.replaceAll("0+$", "").replaceAll("\\.$", "")
+                    : text;
+        }
+        if (v.isTextual()) {
+            return v.asText();
+        }
+        if (v.isArray()) {
+            List<String> items = new ArrayList<>();
+            v.forEach(item -> items.add(cell(item, f)));
+            return String.join(",", items);
+        }
+        return v.toString();
     }
 
     private static String accuracyDrop(ReportFormat f, OptionalDouble base, OptionalDouble step) {

@@ -6,7 +6,9 @@ import dev.onnxpress.report.PipelineReport.SkipEntry;
 import dev.onnxpress.report.PipelineReport.StepReport;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -15,12 +17,12 @@ class TerminalReportTest {
         return Arrays.asList(s.split("\n"));
     }
 
-    /** The table rows: between the rule under the header and the closing rule. */
+    /** The main table's rows: between the rule under the header and the closing rule (detail tables follow). */
     private static List<String> rows(List<String> lines, char rule) {
         List<Integer> rules = IntStream.range(0, lines.size())
                 .filter(i -> !lines.get(i).isEmpty() && lines.get(i).chars().allMatch(c -> c == rule)).boxed()
                 .toList();
-        assertThat(rules).hasSize(2);
+        assertThat(rules.size()).isGreaterThanOrEqualTo(2).isEven();
         return lines.subList(rules.get(0) + 1, rules.get(1));
     }
 
@@ -126,5 +128,62 @@ class TerminalReportTest {
         String out = TerminalReport.render(SampleReports.empty());
         assertThat(rows(lines(out), '\u2500')).hasSize(1);
         assertThat(out).endsWith("ERROR: the run failed; no model written in 0.00 s\n");
+    }
+
+    @Test
+    void detailListsOfRowsAreSmallTablesUnderTheMainTable() {
+        for (boolean ascii : new boolean[] {false, true}) {
+            String out = TerminalReport.render(SampleReports.breach(), ascii);
+            List<String> lines = lines(out);
+            int title = lines.indexOf("step 3 prune_channels [r=30%]: layers");
+            assertThat(title).as(out).isPositive();
+            char rule = ascii ? '-' : '\u2500';
+            assertThat(lines.get(title + 1)).matches("layer +channels_before +channels_after +error");
+            assertThat(lines.get(title + 2)).matches(rule + "+");
+            assertThat(lines.get(title + 3)).matches("conv1 +64 +45 +0\\.0015");
+            // NaN has no JSON number: it is absent, shown as the absent mark
+            assertThat(lines.get(title + 4)).startsWith("conv2 <main> & \"b\"").endsWith(ascii ? " -" : " \u2013");
+            assertThat(lines.get(title + 5)).matches("fc +512 +358 +0\\.0225");
+            assertThat(lines.get(title + 6)).matches(rule + "+");
+            // numbers are right-aligned under their header
+            int end = lines.get(title + 1).indexOf("channels_after") + "channels_after".length();
+            assertThat(lines.get(title + 3).charAt(end - 1)).isEqualTo('5');
+            // scalar details stay in the JSON/HTML reports; the main table and the outcome line are unchanged
+            assertThat(out).doesNotContain("importance");
+            assertThat(out.indexOf("step 3 prune_channels")).isLessThan(out.indexOf("failed checks:"));
+            if (ascii) {
+                assertThat(out.chars().allMatch(c -> c < 127)).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void longDetailTablesAreCutWithACountOfTheRest() {
+        Map<String, Object> details = new LinkedHashMap<>();
+        List<Map<String, Object>> layers = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", "conv" + i);
+            row.put("sparsity", 0.9);
+            layers.add(row);
+        }
+        details.put("layers", layers);
+        details.put("total", Map.of("sparsity", 0.9));
+        PipelineReport base = SampleReports.unlabeled();
+        StepReport s = base.steps().get(0);
+        StepReport withDetails = new StepReport(s.pass(), s.options(), s.location(), s.attempt(), s.changed(),
+                s.statistics(), s.skips(), s.notes(), s.bytes(), s.parameters(), s.nodes(), s.macs(), s.latencyMs(),
+                s.metrics(), s.verdict(), s.wallSeconds(), details);
+        PipelineReport r = new PipelineReport(base.input(), base.output(), base.recipe(), base.recipeFile(),
+                base.baseline(), List.of(withDetails), base.outcome(), base.dataDescription(), base.wallSeconds());
+        List<String> lines = lines(TerminalReport.render(r, true));
+        int title = lines.indexOf("step 1 remove_identity: layers");
+        assertThat(title).isPositive();
+        assertThat(lines.subList(title + 3, title + 3 + TerminalReport.DETAIL_ROWS))
+                .allMatch(l -> l.matches("conv[0-9]+ +0\\.9"));
+        assertThat(lines.get(title + 3 + TerminalReport.DETAIL_ROWS)).matches("-+");
+        assertThat(lines.get(title + 4 + TerminalReport.DETAIL_ROWS))
+                .isEqualTo("  " + (40 - TerminalReport.DETAIL_ROWS) + " more rows in the JSON report");
+        assertThat(lines.get(lines.size() - 1)).startsWith("OK");
     }
 }

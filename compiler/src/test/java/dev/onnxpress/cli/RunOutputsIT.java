@@ -1,0 +1,123 @@
+package dev.onnxpress.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelReader;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.runtime.OnnxpressRuntime;
+import dev.onnxpress.testing.SharedFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What {@code run} leaves on disk: the placement and extra files conversion passes ask for, written
+ * atomically with ordinary permissions; and packed models (pack_huffman output) as pipeline input.
+ */
+class RunOutputsIT {
+    @TempDir
+    Path dir;
+
+    static Path lenet() {
+        return SharedFiles.model("lenet5_fashion");
+    }
+
+    private static List<String> names(Path folder) throws Exception {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static String permissions(Path p) throws Exception {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+    }
+
+    @Test
+    void externalDataAndOrtFileLandBesideTheOutputWithOrdinaryPermissions() throws Exception {
+        Path outDir = Files.createDirectory(dir.resolve("out"));
+        Path out = outDir.resolve("lenet.onnx");
+        Path json = outDir.resolve("report.json");
+        Path html = outDir.resolve("report.html");
+        Main.Execution run = Main.execute("run", "-p", "externalize_data(min_bytes=1024), save_ort_format()",
+                "-i", lenet().toString(), "-o", out.toString(), "--report-json", json.toString(),
+                "--report-html", html.toString(), "--latency-runs", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        // the model, its single data file, the .ort beside it, both reports: and no temporary file left
+        assertThat(names(outDir)).containsExactly("lenet.onnx", "lenet.onnx.data", "lenet.ort", "report.html",
+                "report.json");
+        for (String name : names(outDir)) {
+            assertThat(permissions(outDir.resolve(name))).as(name).isEqualTo("rw-r--r--");
+        }
+        // the weights went to external data: the model file is small, the data file holds them
+        assertThat(Files.size(out)).isLessThan(10_000);
+        assertThat(Files.size(outDir.resolve("lenet.onnx.data"))).isGreaterThan(4L * 430_000);
+        Model written = ModelReader.read(out);
+        assertThat(written.graph().initializers().values())
+                .anyMatch(t -> t.externalLocation().isPresent());
+        // both files load in ONNX Runtime (the .ort by path, the ONNX with its data resolved beside it)
+        try (OrtRunner onnx = OrtRunner.open(out); OrtRunner ort = OrtRunner.open(outDir.resolve("lenet.ort"))) {
+            assertThat(ort.inputs()).isEqualTo(onnx.inputs());
+        }
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertThat(report.at("/outcome/message").asText()).isEqualTo("also wrote " + outDir.resolve("lenet.ort"));
+        // the output's size counts the external data too
+        assertThat(report.at("/output/bytes").asLong())
+                .isEqualTo(Files.size(out) + Files.size(outDir.resolve("lenet.onnx.data")));
+        assertThat(run.out()).contains("also wrote");
+    }
+
+    @Test
+    void internalizeDataBringsExternalWeightsBackIntoOneFile() throws Exception {
+        Path external = dir.resolve("ext.onnx");
+        assertThat(Main.execute("run", "-p", "externalize_data(min_bytes=1024)", "-i", lenet().toString(), "-o",
+                external.toString(), "--latency-runs", "1").exitCode()).isZero();
+        assertThat(dir.resolve("ext.onnx.data")).exists();
+        // an input with external data is verified (inlined in memory) and written back as one file
+        Path back = Files.createDirectory(dir.resolve("back")).resolve("in.onnx");
+        Main.Execution run = Main.execute("run", "-p", "internalize_data()", "-i", external.toString(), "-o",
+                back.toString(), "--latency-runs", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(names(back.getParent())).containsExactly("in.onnx");
+        assertThat(Files.size(back)).isGreaterThan(4L * 430_000);
+        assertThat(permissions(back)).isEqualTo("rw-r--r--");
+    }
+
+    @Test
+    void aPackedModelWorksAsInputThroughTheOnnxpressRuntime() throws Exception {
+        Path packed = dir.resolve("packed.onnx");
+        Main.Execution pack = Main.execute("run", "-p", "share_weights(bits=5, layers=all), pack_huffman()",
+                "-i", lenet().toString(), "-o", packed.toString(), "--latency-runs", "1");
+        assertThat(pack.exitCode()).as(pack.err()).isZero();
+        assertThat(OnnxpressRuntime.isPacked(ModelReader.read(packed))).isTrue();
+
+        // the reference outputs come from the decoded model; a lossless step on top keeps them exactly
+        Path out = dir.resolve("again.onnx");
+        Path json = dir.resolve("again.json");
+        Main.Execution run = Main.execute("run", "-p", "strip_docs(), save_ort_format()", "-i", packed.toString(),
+                "-o", out.toString(), "--report-json", json.toString(), "--latency-runs", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode report = new ObjectMapper().readTree(json.toFile());
+        assertThat(report.at("/baseline/macs").asLong()).isEqualTo(2_293_000);
+        for (JsonNode step : report.at("/steps")) {
+            assertThat(step.at("/metrics/max_abs_error").asDouble()).isZero();
+            assertThat(step.at("/macs").asLong()).isEqualTo(2_293_000);
+        }
+        // still packed; the .ort (which ORT must be able to run) holds the decoded weights
+        assertThat(OnnxpressRuntime.isPacked(ModelReader.read(out))).isTrue();
+        try (OrtRunner ort = OrtRunner.open(dir.resolve("again.ort"))) {
+            assertThat(ort.inputs()).extracting(dev.onnxpress.ort.IoInfo::name).containsExactly("input");
+        }
+
+        // inspect counts the MACs of a packed model on its decoded weights
+        Main.Execution inspect = Main.execute("inspect", packed.toString(), "--json");
+        assertThat(inspect.exitCode()).as(inspect.err()).isZero();
+        assertThat(new ObjectMapper().readTree(inspect.out()).get("macs").asLong()).isEqualTo(2_293_000);
+    }
+}
