@@ -35,8 +35,8 @@ import java.util.Set;
  *            If(gate) then: Identity(z)   else: t → B → C → logits      (outputs keep their names)
  * </pre>
  * <ul>
- *   <li>Heads ({@link LinearHead}): global average pooling of the tapped activation (rank-2 taps are used
- *       as they are), a linear classifier by closed-form ridge regression on one-hot targets (labels when
+ *   <li>Heads ({@link LinearHead}): average pooling of the tapped activation over a 2×2 grid of windows
+ *       (global for maps under 2×2; rank-2 taps are used as they are), a linear classifier by closed-form ridge regression on one-hot targets (labels when
  *       the data set has them, else the full model's own predictions), then an inverse temperature chosen
  *       by likelihood so that the entropy is a meaningful confidence.</li>
  *   <li>Heads are fitted on 60% of the calibration samples; thresholds are chosen on the other 40%, greedily
@@ -74,7 +74,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
     }
 
     /** One candidate exit point with everything measured about it. */
-    private record Point(Node node, Value tap, long macsBefore, float[][] features) {
+    private record Point(Node node, Value tap, long macsBefore, float[][] features, int[] spatial) {
     }
 
     @Override
@@ -127,12 +127,13 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         List<List<float[]>> feats = new ArrayList<>();
         candidates.forEach(c -> feats.add(new ArrayList<>()));
         List<float[]> fullOut = new ArrayList<>();
+        Map<Integer, int[]> spatial = new java.util.HashMap<>();
         byte[] tapped = OrtRunner.withTaps(ModelWriter.toBytes(model), tapNames);
         try (OrtRunner ort = OrtRunner.open(tapped)) {
             for (Map<String, Tensor> batch : batches) {
                 Map<String, Tensor> r = ort.run(batch, tapNames);
                 Tensor y = r.get(out.name());
-                rows(y, fullOut, false);
+                rows(y, fullOut);
                 for (int i = 0; i < candidates.size(); i++) {
                     Tensor t = r.get(tapNames.get(i));
                     if (t.dataType() != DataType.FLOAT || t.rank() < 2) {
@@ -143,7 +144,8 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
                         }
                         continue;
                     }
-                    rows(t, feats.get(i), true);
+                    rows(t, feats.get(i));
+                    spatial.put(i, t.rank() == 4 ? new int[] {(int) t.dim(2), (int) t.dim(3)} : new int[0]);
                 }
             }
         }
@@ -172,7 +174,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
             if (o.after().isEmpty() && before > 0.7 * macsTotal) {
                 continue;
             }
-            points.add(new Point(c, c.output(0), before, feats.get(i).toArray(new float[0][])));
+            points.add(new Point(c, c.output(0), before, feats.get(i).toArray(new float[0][]), spatial.get(i)));
         }
 
         // Fit heads on the first 60%, evaluate on the rest.
@@ -221,7 +223,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
             Value tap = moved.getOrDefault(p.tap(), p.tap());
-            ExitSurgery.Inserted ins = surgery.insert(where, tap, heads.get(i), sel.thresholds()[i], softmaxOut, i);
+            ExitSurgery.Inserted ins = surgery.insert(where, tap, p.spatial(), heads.get(i), sel.thresholds()[i], softmaxOut, i);
             Map<Value, Value> next = new IdentityHashMap<>();
             for (Map.Entry<Value, Value> e : moved.entrySet()) {
                 next.put(e.getKey(), ins.moved().getOrDefault(e.getValue(), e.getValue()));
@@ -289,24 +291,56 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         return sum;
     }
 
-    /** Appends one row per sample: the tensor flattened per sample, or channel means when pooling. */
-    private static void rows(Tensor t, List<float[]> into, boolean pool) {
+    /**
+     * Appends one row per sample: rank-2 tensors as they are; [N,C,H,W] averaged over a 2×2 grid of
+     * windows (kernel ⌈H/2⌉, stride H−⌈H/2⌉, as the emitted AveragePool computes), feature c·4 + cell;
+     * maps smaller than 2×2 are averaged globally. The grid keeps coarse position, which global pooling
+     * loses and which early layers need to separate classes.
+     */
+    static void rows(Tensor t, List<float[]> into) {
         float[] v = t.toFloatArray();
         int n = (int) t.dim(0);
         int per = v.length / Math.max(1, n);
-        int ch = t.rank() > 2 && pool ? (int) t.dim(1) : per;
-        int spatial = per / Math.max(1, ch);
+        if (t.rank() != 4) {
+            for (int i = 0; i < n; i++) {
+                into.add(java.util.Arrays.copyOfRange(v, i * per, (i + 1) * per));
+            }
+            return;
+        }
+        int ch = (int) t.dim(1);
+        int h = (int) t.dim(2);
+        int w = (int) t.dim(3);
+        int[] g = grid(h, w);
+        int cells = g[4] * g[5];
         for (int i = 0; i < n; i++) {
-            float[] r = new float[ch];
+            float[] r = new float[ch * cells];
             for (int c = 0; c < ch; c++) {
-                double s = 0;
-                for (int k = 0; k < spatial; k++) {
-                    s += v[i * per + c * spatial + k];
+                int base = i * per + c * h * w;
+                for (int a = 0; a < g[4]; a++) {
+                    for (int b = 0; b < g[5]; b++) {
+                        double s = 0;
+                        for (int y = a * g[2]; y < a * g[2] + g[0]; y++) {
+                            for (int x = b * g[3]; x < b * g[3] + g[1]; x++) {
+                                s += v[base + y * w + x];
+                            }
+                        }
+                        r[c * cells + a * g[5] + b] = (float) (s / (g[0] * g[1]));
+                    }
                 }
-                r[c] = (float) (s / spatial);
             }
             into.add(r);
         }
+    }
+
+    /** {kernelH, kernelW, strideH, strideW, cellsH, cellsW} of the pooling grid for an H×W map. */
+    static int[] grid(int h, int w) {
+        int kh = h >= 2 ? (h + 1) / 2 : h;
+        int kw = w >= 2 ? (w + 1) / 2 : w;
+        boolean two = h >= 2 && w >= 2;
+        if (!two) {
+            return new int[] {h, w, 1, 1, 1, 1};
+        }
+        return new int[] {kh, kw, h - kh, w - kw, 2, 2};
     }
 
     /** Chosen thresholds and what they do on the held-out calibration samples. */

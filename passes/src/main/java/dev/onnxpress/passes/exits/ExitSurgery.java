@@ -31,7 +31,7 @@ final class ExitSurgery {
     record Inserted(Graph elseBranch, Map<Value, Value> moved) {
     }
 
-    Inserted insert(Graph g, Value tap, LinearHead head, double threshold, boolean softmaxOutput, int index) {
+    Inserted insert(Graph g, Value tap, int[] spatial, LinearHead head, double threshold, boolean softmaxOutput, int index) {
         Set<Node> before = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Value> stack = new ArrayList<>(List.of(tap));
         while (!stack.isEmpty()) {
@@ -44,11 +44,12 @@ final class ExitSurgery {
         List<Node> rest = g.nodes().stream().filter(n -> !before.contains(n)).toList();
         String p = "exit" + index;
 
-        // head: [N,C,H,W] → GlobalAveragePool → Flatten → Gemm → logits [N,K]
+        // head: [N,C,H,W] → AveragePool (2×2 grid, see AddEarlyExitsPass.grid) → Flatten → Gemm → logits [N,K]
         Value feat = tap;
-        int rank = tap.tensorType().flatMap(t -> t.rank()).orElse(4);
-        if (rank > 2) {
-            feat = rw.add(g, "GlobalAveragePool", p + "_pool", List.of(feat), Map.of());
+        if (spatial.length == 2) {
+            int[] k = AddEarlyExitsPass.grid(spatial[0], spatial[1]);
+            feat = rw.add(g, "AveragePool", p + "_pool", List.of(feat), Map.of(
+                    "kernel_shape", Attr.ofInts(k[0], k[1]), "strides", Attr.ofInts(k[2], k[3])));
             feat = rw.add(g, "Flatten", p + "_flat", List.of(feat), Map.of("axis", Attr.of(1L)));
         }
         Value w = rw.addInitializer(root, p + "_W", Tensor.ofFloats(new long[] {head.features(), head.classes()},
