@@ -1,8 +1,10 @@
 package dev.onnxpress.passes.prune.channels;
 
+import dev.onnxpress.ir.Node;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Param;
+import java.util.List;
 import java.util.Optional;
 
 /** Options of {@code prune_channels}. */
@@ -27,12 +29,40 @@ public record PruneChannelsOptions(
                 dflt = "false")
         boolean compensate,
         @Param(doc = "Data set for criterion=activation and compensate=true.")
-        Optional<DataRef> calibration) {
+        Optional<DataRef> calibration,
+        @Param(doc = "Per-layer ratios, e.g. from `onnxpress sensitivity`: layers matching ratio_layers[i]"
+                + " lose ratios[i] of their own channels (first match wins); other layers follow ratio and"
+                + " scope.", dflt = "[]")
+        List<NodeSelector> ratio_layers,
+        @Param(doc = "Ratios paired one to one with ratio_layers.", dflt = "[]")
+        List<Double> ratios) {
 
     public PruneChannelsOptions {
         if (!(ratio >= 0 && ratio < 1)) {
             throw new IllegalArgumentException("ratio must be in [0, 1), not " + ratio);
         }
+        ratio_layers = List.copyOf(ratio_layers);
+        ratios = List.copyOf(ratios);
+        if (ratio_layers.size() != ratios.size()) {
+            throw new IllegalArgumentException("ratio_layers has " + ratio_layers.size() + " entries but ratios has "
+                    + ratios.size() + "; give one ratio per selector");
+        }
+        for (double r : ratios) {
+            if (!(r >= 0 && r < 1)) {
+                throw new IllegalArgumentException("ratios entries must be in [0, 1), not " + r);
+            }
+        }
+    }
+
+    /** The per-layer ratio for a group whose producers include a node matched by a ratio_layers entry. */
+    public Optional<Double> ratioFor(List<Node> producers) {
+        for (int i = 0; i < ratio_layers.size(); i++) {
+            NodeSelector s = ratio_layers.get(i);
+            if (producers.stream().anyMatch(s::matches)) {
+                return Optional.of(ratios.get(i));
+            }
+        }
+        return Optional.empty();
     }
 
     /** Channel ranking. */
@@ -44,29 +74,37 @@ public record PruneChannelsOptions(
     /** Defaults with the given criterion and ratio, for programmatic use. */
     public static PruneChannelsOptions of(Criterion criterion, double ratio) {
         return new PruneChannelsOptions(criterion, ratio, NodeSelector.ALL, 1, 1, Scope.GLOBAL, false,
-                Optional.empty());
+                Optional.empty(), List.of(), List.of());
+    }
+
+    /** Per-layer ratios: nodes matching {@code layers.get(i)} lose {@code ratios.get(i)} of their channels. */
+    public PruneChannelsOptions withLayerRatios(List<NodeSelector> layers, List<Double> ratios) {
+        return new PruneChannelsOptions(criterion, ratio, this.layers, min_channels, round_to, scope, compensate,
+                calibration, layers, ratios);
     }
 
     public PruneChannelsOptions withLayers(NodeSelector s) {
-        return new PruneChannelsOptions(criterion, ratio, s, min_channels, round_to, scope, compensate, calibration);
+        return new PruneChannelsOptions(criterion, ratio, s, min_channels, round_to, scope, compensate, calibration,
+                ratio_layers, ratios);
     }
 
     public PruneChannelsOptions withScope(Scope s) {
-        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, s, compensate, calibration);
+        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, s, compensate, calibration,
+                ratio_layers, ratios);
     }
 
     public PruneChannelsOptions withRounding(int minChannels, int roundTo) {
         return new PruneChannelsOptions(criterion, ratio, layers, minChannels, roundTo, scope, compensate,
-                calibration);
+                calibration, ratio_layers, ratios);
     }
 
     public PruneChannelsOptions withCompensation(DataRef data) {
         return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, scope, true,
-                Optional.of(data));
+                Optional.of(data), ratio_layers, ratios);
     }
 
     public PruneChannelsOptions withCalibration(DataRef data) {
         return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, scope, compensate,
-                Optional.of(data));
+                Optional.of(data), ratio_layers, ratios);
     }
 }

@@ -46,7 +46,10 @@ import java.util.Set;
  *       {@code scope=global} prunes the {@code ratio} lowest-scoring channels of all selected groups
  *       (l1/l2/activation scores divided by their group's mean, so layers compare; bn_gamma raw, as in
  *       network slimming); {@code scope=layer} prunes {@code ratio} of each group. Kept counts are then
- *       raised to {@code min_channels} and up to a multiple of {@code round_to}.</li>
+ *       raised to {@code min_channels} and up to a multiple of {@code round_to}. {@code ratio_layers} /
+ *       {@code ratios} give chosen groups their own ratio (e.g. read off {@code onnxpress sensitivity}:
+ *       prune each layer as far as its measured sensitivity allows); those are pruned within themselves
+ *       and the rest follow {@code ratio} and {@code scope}.</li>
  *   <li>Compensation ({@link ConsumerRefit}): ridge least squares refit of each consuming layer on
  *       calibration data; the relative output error before/after is reported per layer.</li>
  * </ul>
@@ -210,11 +213,20 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
             PruneChannelsOptions o) {
         Map<ChannelSpace, Double> thresholds = new IdentityHashMap<>();
         Map<ChannelSpace, Integer> prune = new IdentityHashMap<>();
-        if (o.scope() == Scope.LAYER) {
-            for (ChannelSpace s : spaces) {
-                prune.put(s, (int) Math.floor(o.ratio() * s.size + 1e-9));
+        // groups with their own ratio (ratio_layers/ratios) are pruned within themselves, like scope=layer
+        List<ChannelSpace> own = new ArrayList<>();
+        List<ChannelSpace> shared = new ArrayList<>();
+        for (ChannelSpace s : spaces) {
+            Optional<Double> r = o.ratioFor(s.producers);
+            if (r.isPresent() || o.scope() == Scope.LAYER) {
+                own.add(s);
+                prune.put(s, (int) Math.floor(r.orElse(o.ratio()) * s.size + 1e-9));
+            } else {
+                shared.add(s);
             }
-        } else {
+        }
+        if (!shared.isEmpty()) {
+            spaces = shared;
             boolean raw = o.criterion() == Criterion.BN_GAMMA;
             List<double[]> all = new ArrayList<>(); // {score, space index}
             for (int i = 0; i < spaces.size(); i++) {
@@ -235,7 +247,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
             double t = k == 0 ? Double.NaN : all.get(k - 1)[0];
             spaces.forEach(s -> thresholds.put(s, t));
         }
-        for (ChannelSpace s : spaces) {
+        for (ChannelSpace s : prune.keySet()) {
             int keep = s.size - prune.get(s);
             keep = Math.max(keep, Math.max(1, o.min_channels()));
             keep = (int) Math.min(s.size, (long) Math.ceil(keep / (double) o.round_to()) * o.round_to());
@@ -251,7 +263,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
                 k[order[i]] = true;
             }
             s.setKeep(k);
-            if (o.scope() == Scope.LAYER) {
+            if (own.contains(s)) {
                 double t = Double.NaN;
                 for (int i = keep; i < order.length; i++) {
                     t = Double.isNaN(t) ? sc[order[i]] : Math.max(t, sc[order[i]]);

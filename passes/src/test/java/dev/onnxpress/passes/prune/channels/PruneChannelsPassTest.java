@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
@@ -363,6 +364,34 @@ class PruneChannelsPassTest {
         OrtEquivalence.run(c, OrtEquivalence.randomFeeds(c, 1, Map.of()));
         prune(c, l1(0.0));
         assertEquals(32, weightOf(c, "Conv", 1).dim(0));
+    }
+
+    @Test
+    void perLayerRatiosOverrideTheSharedRatio() {
+        Model m = GraphBuilder.model("ratios").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("wa", randn(32, 3, 3, 3)).initializer("wb", randn(32, 32, 3, 3))
+                .initializer("wc", randn(4, 32, 1, 1))
+                .node("Conv", List.of("x", "wa"), List.of("a"), conv3x3())
+                .node("Conv", List.of("a", "wb"), List.of("b"), conv3x3())
+                .node("Conv", List.of("b", "wc"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
+                .output("y", DataType.FLOAT, "N", 4, 8, 8).build();
+        Node first = m.graph().nodes().get(0);
+        NodeSelector isFirst = n -> n.name().equals(first.name());
+        for (Scope scope : Scope.values()) {
+            Model c = m.copy();
+            prune(c, l1(0.25).withScope(scope).withLayerRatios(List.of(isFirst), List.of(0.75)));
+            List<Node> convs = c.graph().nodes();
+            assertEquals(8, c.graph().constantValue(convs.get(0).input(1)).orElseThrow().dim(0), scope.name());
+            assertEquals(24, c.graph().constantValue(convs.get(1).input(1)).orElseThrow().dim(0), scope.name());
+            assertEquals(8, c.graph().constantValue(convs.get(1).input(1)).orElseThrow().dim(1));
+            OrtEquivalence.run(c, OrtEquivalence.randomFeeds(c, 1, Map.of()));
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> l1(0.25).withLayerRatios(List.of(isFirst), List.of(0.5, 0.6)));
+        assertTrue(e.getMessage().contains("one ratio per selector"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> l1(0.25).withLayerRatios(List.of(isFirst), List.of(1.0)));
+        PruneChannelsOptions d = DefaultOptions.of(PruneChannelsOptions.class);
+        assertTrue(d.ratios().isEmpty() && d.ratio_layers().isEmpty());
     }
 
     @Test
