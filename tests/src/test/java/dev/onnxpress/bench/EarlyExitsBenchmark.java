@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 class EarlyExitsBenchmark {
     @Test
     void vggBnFashion() {
-        int auto = Integer.getInteger("exits.auto", 2);
+        int auto = Integer.getInteger("exits.auto", 1);
         double drop = Double.parseDouble(System.getProperty("exits.drop", "0.005"));
         Model m = ModelReader.read(SharedFiles.model("vgg_bn_fashion"));
         byte[] original = ModelWriter.toBytes(m);
