@@ -23,6 +23,7 @@ import dev.onnxpress.passes.prune.channels.PruneChannelsOptions;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Scope;
 import dev.onnxpress.passes.prune.channels.PruneChannelsPass;
+import dev.onnxpress.report.SensitivityHtml;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -44,7 +45,8 @@ import picocli.CommandLine.Spec;
  * {@code onnxpress sensitivity MODEL --data …}: prunes one layer at a time at each ratio (L1-filter
  * paper style) and reports accuracy (with labels) or output cosine similarity to the unpruned model.
  * The JSON form is {@code {metric, baseline, ratios[], layers[{layer, channels, values[], skipped}]}}:
- * one series per layer, ready to plot against the ratios.
+ * one series per layer, ready to plot against the ratios. {@code --html FILE} also writes them as a
+ * self-contained page: a line chart (metric vs ratio, one line per layer) and the table.
  */
 @Command(name = "sensitivity", sortOptions = false,
         description = {"Per-layer pruning sensitivity: prune_channels on one layer at a time, at each ratio,",
@@ -76,6 +78,10 @@ final class SensitivityCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
+
+    @Option(names = "--html", paramLabel = "FILE",
+            description = "Also write the table and a plot (metric vs ratio, one line per layer) as one HTML file.")
+    Optional<Path> html;
 
     @Spec
     CommandSpec spec;
@@ -131,6 +137,20 @@ final class SensitivityCommand implements Callable<Integer> {
             rows.add(row);
         }
         String metric = accuracy ? "accuracy" : "cosine";
+        if (html.isPresent()) {
+            List<SensitivityHtml.Series> series = new ArrayList<>();
+            for (Map<String, Object> row : rows) {
+                @SuppressWarnings("unchecked")
+                List<Double> v = (List<Double>) row.get("values");
+                String l = (String) row.get("layer");
+                int channels = m.graph().findNode(l).filter(n -> n.inputs().size() > 1)
+                        .flatMap(n -> m.graph().constantValue(n.input(1))).filter(w -> w.rank() > 0)
+                        .map(w -> (int) w.dim(0)).orElse(0);
+                series.add(new SensitivityHtml.Series(l, channels, v, (String) row.get("skipped")));
+            }
+            SensitivityHtml.write(html.get(), new SensitivityHtml.Table(model.getFileName().toString(), metric,
+                    criterion, baseline, rs, series));
+        }
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("metric", metric);

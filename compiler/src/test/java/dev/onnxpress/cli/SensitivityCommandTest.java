@@ -40,4 +40,21 @@ class SensitivityCommandTest {
         assertEquals(2, bad.exitCode());
         assertTrue(bad.err().contains("ratio '150%'"), bad.err());
     }
+
+    @Test
+    void htmlPageHasTheChartAndTheTable(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path page = dir.resolve("sens.html");
+        Main.Execution e = Main.execute("sensitivity", MODEL, "--data", IMAGES, "--labels", LABELS,
+                "--scale", "0.00392156862745098", "--count", "100", "--ratios", "10%,60%", "--json",
+                "--html", page.toString());
+        assertEquals(0, e.exitCode(), e.err());
+        JsonNode doc = new ObjectMapper().readTree(e.out());
+        String html = java.nio.file.Files.readString(page);
+        assertTrue(html.startsWith("<!DOCTYPE html>"));
+        assertTrue(html.contains("<svg"), html);
+        for (JsonNode layer : doc.get("layers")) {
+            assertTrue(html.contains("data-layer=\"" + layer.get("layer").asText() + "\""), layer.toString());
+        }
+        assertTrue(html.contains("60%"));
+    }
 }
