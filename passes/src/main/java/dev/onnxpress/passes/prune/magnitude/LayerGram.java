@@ -18,6 +18,9 @@ public final class LayerGram {
     private final double[][] a;
     private final double[][] c;
     private final boolean same;
+    private final double[][] sumQ;
+    private final double[][] sumD;
+    private final long[] count;
     private long rows;
 
     private LayerGram(LayerGeometry geo, boolean same) {
@@ -26,6 +29,32 @@ public final class LayerGram {
         this.a = new double[geo.groups()][f * f];
         this.c = same ? a : new double[geo.groups()][f * f];
         this.same = same;
+        this.sumQ = new double[geo.groups()][f];
+        this.sumD = new double[geo.groups()][f];
+        this.count = new long[geo.groups()];
+    }
+
+    /** Mean of the features the compressed model feeds group g (Xq). */
+    public double[] meanQ(int g) {
+        return mean(sumQ[g], count[g]);
+    }
+
+    /** Mean of the features the dense model feeds group g (Xd). */
+    public double[] meanD(int g) {
+        return mean(sumD[g], count[g]);
+    }
+
+    /** Rows accumulated into group g. */
+    public long count(int g) {
+        return count[g];
+    }
+
+    private static double[] mean(double[] sum, long n) {
+        double[] m = new double[sum.length];
+        for (int i = 0; i < m.length; i++) {
+            m[i] = n == 0 ? 0 : sum[i] / n;
+        }
+        return m;
     }
 
     public LayerGeometry geometry() {
@@ -140,6 +169,13 @@ public final class LayerGram {
         int f = geo.features();
         double[] ag = a[grp];
         double[] cg = c[grp];
+        double[] mq = sumQ[grp];
+        double[] md = sumD[grp];
+        for (int i = 0; i < f; i++) {
+            mq[i] += q[i];
+            md[i] += d[i];
+        }
+        count[grp]++;
         for (int i = 0; i < f; i++) {
             double qi = q[i];
             if (qi == 0) {

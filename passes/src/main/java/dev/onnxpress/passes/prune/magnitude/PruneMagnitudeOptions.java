@@ -15,11 +15,17 @@ public record PruneMagnitudeOptions(
                 dflt = "layer")
         Scope scope,
         @Param(doc = "Score of a weight: magnitude |w|, or activation |w|·‖x‖ (input energy on the calibration "
-                + "data, as in Wanda; needs compensate=true).", dflt = "magnitude")
+                + "data, as in Wanda), or obs (SparseGPT-style: least OBS saliency w²/[H⁻¹]_jj with "
+                + "sequential error compensation across columns); activation and obs need compensate=true.",
+                dflt = "magnitude")
         Criterion criterion,
         @Param(doc = "Refit each layer's surviving weights by least squares so its outputs match the dense model.",
                 dflt = "false")
         boolean compensate,
+        @Param(doc = "With compensate=true, also refit the layer's bias (Gemm with alpha=beta=1, or Conv, with a "
+                + "constant per-output bias): survivors are fitted on mean-centred features and the bias absorbs "
+                + "the shift of the outputs' mean.", dflt = "false")
+        boolean refit_bias,
         @Param(doc = "Data set whose activations drive compensation.")
         Optional<DataRef> calibration,
         @Param(doc = "Ridge λ relative to the mean input energy, for compensation.", dflt = "0.001", min = 0, max = 10)
@@ -31,7 +37,13 @@ public record PruneMagnitudeOptions(
                 dflt = "16384", min = 16, max = 1000000)
         int max_rows) {
 
+    /** Without bias refit. */
+    public PruneMagnitudeOptions(double sparsity, NodeSelector layers, Scope scope, Criterion criterion,
+            boolean compensate, Optional<DataRef> calibration, double ridge, int max_features, int max_rows) {
+        this(sparsity, layers, scope, criterion, compensate, false, calibration, ridge, max_features, max_rows);
+    }
+
     public enum Scope { layer, global }
 
-    public enum Criterion { magnitude, activation }
+    public enum Criterion { magnitude, activation, obs }
 }

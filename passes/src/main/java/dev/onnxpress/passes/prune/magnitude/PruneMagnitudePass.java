@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.prune.magnitude;
 
+import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelWriter;
@@ -31,6 +32,9 @@ import java.util.Optional;
  * {@code scope=layer}: each selected layer keeps its largest (1−sparsity)·n weights; {@code scope=global}:
  * one threshold on |w| over all selected layers. Zeros stay in place (the graph is unchanged, stock ORT
  * runs it); the file shrinks once {@code share_weights}/{@code pack_huffman} code the zeros.
+ * <p>{@code criterion=obs} picks the mask SparseGPT-style ({@link ObsMask}): columns in blocks, the
+ * weights of least OBS saliency w²/[H⁻¹]_jj dropped, each error pushed onto later columns through the
+ * Cholesky factor of H⁻¹, H = XᵀX + λI on calibration inputs (λ at least 1% of mean diag H).
  * <p>{@code compensate=true} refits each output row's surviving weights S (OBS/OBC-style closed form):
  * w'_S = argmin ‖Xq_S w' − Xd w‖² + λ‖w'‖² = (Aq_SS + λI)⁻¹ (XqᵀXd)_S w, with Xd the layer's input
  * features in the dense model and Xq in the model pruned so far (layers are processed in topological
@@ -58,8 +62,8 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
 
     @Override
     public PassResult run(Model model, PruneMagnitudeOptions o, PassContext ctx) {
-        if (o.criterion() == PruneMagnitudeOptions.Criterion.activation && !o.compensate()) {
-            throw new PassException(ID, "criterion=activation needs compensate=true (and calibration=<data set>)");
+        if (o.criterion() != PruneMagnitudeOptions.Criterion.magnitude && !o.compensate()) {
+            throw new PassException(ID, "criterion=" + o.criterion() + " needs compensate=true (and calibration=<data set>)");
         }
         if (o.compensate() && o.calibration().isEmpty()) {
             throw new PassException(ID, "compensate=true needs calibration=<data set>");
@@ -116,8 +120,16 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                     LayerGram gram = gram(model, l, geo.get(), dense, batches, o, ctx);
                     if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
                         k = activationMask(l, geo.get(), gram, o.sparsity());
+                    } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
+                        k = obsMask(l, geo.get(), gram, x, o);
                     }
-                    double[] refitted = compensate(l, geo.get(), x, k, gram, o);
+                    Optional<double[]> bias = o.refit_bias() ? biasOf(l, geo.get()) : Optional.empty();
+                    double[] refitted = compensate(l, geo.get(), x, k, gram, o, bias.orElse(null));
+                    if (bias.isPresent()) {
+                        Tensor bt = g.constantValue(l.node().input(2)).orElseThrow();
+                        editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), bias.get()),
+                                l.node().input(2).name());
+                    }
                     if (refitted != null) {
                         x = refitted;
                         refit = true;
@@ -250,8 +262,53 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         return keep;
     }
 
+    /** {@link ObsMask} over the layer's rows, back in the weight tensor's layout. */
+    private static boolean[] obsMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double[] flat,
+            PruneMagnitudeOptions o) {
+        Tensor w = l.tensor();
+        boolean[][] keepRows = ObsMask.select(geo, gram, geo.rows(Tensor.of(w.dataType(), w.dims(), flat)),
+                o.sparsity(), Math.max(o.ridge(), 0.01));
+        double[][] m = new double[keepRows.length][];
+        for (int r = 0; r < m.length; r++) {
+            m[r] = new double[keepRows[r].length];
+            for (int i = 0; i < m[r].length; i++) {
+                m[r][i] = keepRows[r][i] ? 1 : 0;
+            }
+        }
+        float[] v = geo.values(m);
+        boolean[] keep = new boolean[v.length];
+        for (int i = 0; i < v.length; i++) {
+            keep[i] = v[i] != 0;
+        }
+        return keep;
+    }
+
+    /**
+     * The layer's bias, one value per output, when it can absorb a shift of the outputs' mean: a constant
+     * float input 2 of a Conv, or of a Gemm with alpha = beta = 1.
+     */
+    private static Optional<double[]> biasOf(WeightedLayer l, LayerGeometry geo) {
+        Node n = l.node();
+        if (!(n.is("Conv") || n.is("Gemm")) || n.inputs().size() < 3 || n.input(2).isNone()) {
+            return Optional.empty();
+        }
+        if (n.is("Gemm") && (n.attr("alpha").map(Attr::f).orElse(1f) != 1f
+                || n.attr("beta").map(Attr::f).orElse(1f) != 1f)) {
+            return Optional.empty();
+        }
+        Optional<Tensor> b = n.graph().constantValue(n.input(2));
+        if (b.isEmpty() || !b.get().dataType().isFloatingPoint() || b.get().elementCount() != geo.outputs()) {
+            return Optional.empty();
+        }
+        return Optional.of(b.get().toDoubleArray());
+    }
+
+    /**
+     * Refits each row's survivors; with {@code bias} (updated in place) on mean-centred features, the bias
+     * taking the mean shift: w' = argmin ‖(Xq−μq)w' − (Xd−μd)w‖², b' = b + μd·w − μq·w'.
+     */
     private static double[] compensate(WeightedLayer l, LayerGeometry geo, double[] flat, boolean[] keep,
-            LayerGram gram, PruneMagnitudeOptions o) {
+            LayerGram gram, PruneMagnitudeOptions o, double[] bias) {
         Tensor w = l.tensor();
         double[][] rows = geo.rows(Tensor.of(w.dataType(), w.dims(), flat));
         double[][] keepRows = geo.rows(maskTensor(w, keep));
@@ -260,6 +317,13 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             int grp = r / geo.outputsPerGroup();
             double[] a = gram.a(grp);
             double[] c = gram.c(grp);
+            double[] mq = bias != null ? gram.meanQ(grp) : new double[f];
+            double[] md = bias != null ? gram.meanD(grp) : new double[f];
+            double cnt = gram.count(grp);
+            double mdw = 0;
+            for (int j = 0; j < f; j++) {
+                mdw += md[j] * rows[r][j];
+            }
             int[] s = new int[f];
             int m = 0;
             for (int i = 0; i < f; i++) {
@@ -268,6 +332,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 }
             }
             if (m == 0) {
+                if (bias != null) {
+                    bias[r] += mdw; // the row is gone: its mean output moves into the bias
+                }
                 continue;
             }
             double[] sub = new double[m * m];
@@ -275,13 +342,13 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             for (int i = 0; i < m; i++) {
                 int si = s[i];
                 for (int j = 0; j < m; j++) {
-                    sub[i * m + j] = a[si * f + s[j]];
+                    sub[i * m + j] = a[si * f + s[j]] - cnt * mq[si] * mq[s[j]];
                 }
                 double acc = 0;
                 for (int j = 0; j < f; j++) {
                     acc += c[si * f + j] * rows[r][j];
                 }
-                rhs[i] = acc;
+                rhs[i] = acc - cnt * mq[si] * mdw;
             }
             Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge());
             if (sol.isEmpty()) {
@@ -289,10 +356,15 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             }
             double[] x = sol.get();
             double[] newRow = new double[f];
+            double mqw = 0;
             for (int i = 0; i < m; i++) {
                 newRow[s[i]] = x[i];
+                mqw += mq[s[i]] * x[i];
             }
             rows[r] = newRow;
+            if (bias != null) {
+                bias[r] += mdw - mqw;
+            }
         }
         float[] v = geo.values(rows);
         double[] out = new double[v.length];

@@ -10,7 +10,18 @@ public record StripDocsOptions(
         List<String> keep,
         @Param(doc = "Keep the producer name and version (tools use them to work around exporter bugs).",
                 dflt = "true")
-        boolean keep_producer) {
+        boolean keep_producer,
+        @Param(doc = "keep: value and node names unchanged; compact: node names cleared and internal value names "
+                + "(not graph inputs/outputs) replaced by short generated ones, which saves bytes in small models.",
+                dflt = "keep")
+        Names names) {
+    public enum Names { keep, compact }
+
+    /** Names kept (the default). */
+    public StripDocsOptions(List<String> keep, boolean keep_producer) {
+        this(keep, keep_producer, Names.keep);
+    }
+
     public StripDocsOptions {
         keep = List.copyOf(keep);
     }

@@ -123,4 +123,25 @@ class StripDocsPassTest {
         assertThat(r.changed()).isFalse();
         assertThat(r.statistics()).containsEntry("docs_removed", 0L).containsEntry("bytes_saved", 0L);
     }
+
+    @Test
+    void compactNamesShortenInternalNamesButKeepTheInterface() throws Exception {
+        Model m = documented();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        int size = ModelWriter.toBytes(m).length;
+        PassResult r = PASS.run(m, new StripDocsOptions(List.of(), true, StripDocsOptions.Names.compact),
+                new NoDataContext());
+        assertThat(r.changed()).isTrue();
+        Onnx.ModelProto p = written(m);
+        assertThat(p.getGraph().getInputList()).extracting(Onnx.ValueInfoProto::getName).containsExactly("x", "c");
+        assertThat(p.getGraph().getOutputList()).extracting(Onnx.ValueInfoProto::getName).containsExactly("y");
+        assertThat(p.getGraph().getNodeList()).allSatisfy(n -> assertThat(n.getName()).isEmpty());
+        Onnx.NodeProto relu = p.getGraph().getNode(0);
+        assertThat(relu.getOutput(0)).isNotEqualTo("r").hasSizeLessThan(3);
+        // the branches read the renamed outer value under its new name
+        Onnx.GraphProto then = p.getGraph().getNode(1).getAttribute(0).getG();
+        assertThat(then.getNode(0).getInput(0)).isEqualTo(relu.getOutput(0));
+        assertThat(ModelWriter.toBytes(m).length).isLessThan(size);
+        before.assertBitIdentical(m);
+    }
 }

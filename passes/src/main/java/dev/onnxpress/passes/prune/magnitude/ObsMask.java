@@ -1,0 +1,187 @@
+package dev.onnxpress.passes.prune.magnitude;
+
+import java.util.Arrays;
+
+/**
+ * SparseGPT-style mask selection (Frantar &amp; Alistarh 2023, an OBS approximation): columns are pruned
+ * left to right in blocks; within a block the weights with the smallest w²/[H⁻¹]_jj (the OBS saliency
+ * with H⁻¹'s Cholesky factor, so earlier eliminations are accounted for) are dropped, and every pruning
+ * error is pushed onto the not-yet-visited columns of the same row through the upper Cholesky factor U of
+ * H⁻¹ (H⁻¹ = UᵀU): w_k −= (w_j − q_j)/U_jj · U_jk for k &gt; j. Unlike a one-shot magnitude or Wanda
+ * mask, a weight whose work the others can take over is the one that goes. Only the mask is kept: the
+ * caller refits the survivors exactly (least squares on the mask), which is at least as good as the
+ * sequential updates.
+ * <p>H = XqᵀXq + λI (λ relative to mean diag H). When the layer's inputs already differ from the dense
+ * model's (earlier layers pruned), the starting weights are the unpruned optimum for the new inputs,
+ * w* = H⁻¹ XqᵀXd w, so the saliencies are measured against the dense layer's outputs.
+ */
+final class ObsMask {
+    static final int BLOCK = 128;
+
+    private ObsMask() {
+    }
+
+    /**
+     * Which weights survive, per output row (rows of {@link LayerGeometry#rows}); {@code sparsity} of each
+     * group's weights are dropped (per block of columns, rounded down).
+     */
+    static boolean[][] select(LayerGeometry geo, LayerGram gram, double[][] rows, double sparsity, double ridge) {
+        int f = geo.features();
+        int per = geo.outputsPerGroup();
+        boolean[][] keep = new boolean[geo.outputs()][];
+        for (int grp = 0; grp < geo.groups(); grp++) {
+            double[] a = gram.a(grp);
+            double[] c = gram.c(grp);
+            double[] h = a.clone();
+            double trace = 0;
+            for (int i = 0; i < f; i++) {
+                trace += h[i * f + i];
+            }
+            double lambda = Math.max(ridge, 1e-6) * trace / f + 1e-12;
+            for (int i = 0; i < f; i++) {
+                h[i * f + i] += lambda;
+            }
+            double[] hinv = inverse(h, f);
+            double[] u = upperCholesky(hinv, f);
+            double[][] w = new double[per][];
+            for (int r = 0; r < per; r++) {
+                double[] row = rows[grp * per + r];
+                if (a == c) {
+                    w[r] = row.clone();
+                } else {
+                    double[] cw = new double[f];
+                    for (int i = 0; i < f; i++) {
+                        double s = 0;
+                        int base = i * f;
+                        for (int j = 0; j < f; j++) {
+                            s += c[base + j] * row[j];
+                        }
+                        cw[i] = s;
+                    }
+                    double[] ws = new double[f];
+                    for (int i = 0; i < f; i++) {
+                        double s = 0;
+                        int base = i * f;
+                        for (int j = 0; j < f; j++) {
+                            s += hinv[base + j] * cw[j];
+                        }
+                        ws[i] = s;
+                    }
+                    w[r] = ws;
+                }
+                keep[grp * per + r] = new boolean[f];
+            }
+            for (int i1 = 0; i1 < f; i1 += BLOCK) {
+                int i2 = Math.min(f, i1 + BLOCK);
+                int width = i2 - i1;
+                double[] score = new double[per * width];
+                for (int r = 0; r < per; r++) {
+                    for (int j = i1; j < i2; j++) {
+                        double d = u[j * f + j];
+                        score[r * width + j - i1] = w[r][j] * w[r][j] / (d * d);
+                    }
+                }
+                int drop = (int) Math.floor(sparsity * score.length);
+                Integer[] order = new Integer[score.length];
+                for (int i = 0; i < order.length; i++) {
+                    order[i] = i;
+                }
+                Arrays.sort(order, (x, y) -> Double.compare(score[x], score[y]));
+                boolean[] pruned = new boolean[score.length];
+                for (int i = 0; i < drop; i++) {
+                    pruned[order[i]] = true;
+                }
+                for (int r = 0; r < per; r++) {
+                    double[] wr = w[r];
+                    boolean[] kr = keep[grp * per + r];
+                    for (int j = i1; j < i2; j++) {
+                        if (!pruned[r * width + j - i1]) {
+                            kr[j] = true;
+                            continue;
+                        }
+                        double err = wr[j] / u[j * f + j];
+                        int base = j * f;
+                        for (int k = j + 1; k < f; k++) {
+                            wr[k] -= err * u[base + k];
+                        }
+                        wr[j] = 0;
+                    }
+                }
+            }
+        }
+        return keep;
+    }
+
+    /** Lower Cholesky factor L (M = LLᵀ) of a symmetric positive definite n×n matrix, row-major. */
+    static double[] cholesky(double[] m, int n) {
+        double[] l = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                l[i * n + j] = m[i * n + j];
+            }
+        }
+        for (int j = 0; j < n; j++) {
+            int rj = j * n;
+            double d = l[rj + j];
+            for (int k = 0; k < j; k++) {
+                d -= l[rj + k] * l[rj + k];
+            }
+            if (!(d > 0)) {
+                throw new ArithmeticException("matrix is not positive definite");
+            }
+            d = Math.sqrt(d);
+            l[rj + j] = d;
+            for (int i = j + 1; i < n; i++) {
+                int ri = i * n;
+                double s = l[ri + j];
+                for (int k = 0; k < j; k++) {
+                    s -= l[ri + k] * l[rj + k];
+                }
+                l[ri + j] = s / d;
+            }
+        }
+        return l;
+    }
+
+    /** M⁻¹ of a symmetric positive definite matrix, through its Cholesky factor. */
+    static double[] inverse(double[] m, int n) {
+        double[] l = cholesky(m, n);
+        // L⁻¹ (lower), then M⁻¹ = L⁻ᵀ L⁻¹
+        double[] li = new double[n * n];
+        for (int j = 0; j < n; j++) {
+            li[j * n + j] = 1 / l[j * n + j];
+            for (int i = j + 1; i < n; i++) {
+                double s = 0;
+                int ri = i * n;
+                for (int k = j; k < i; k++) {
+                    s -= l[ri + k] * li[k * n + j];
+                }
+                li[ri + j] = s / l[ri + i];
+            }
+        }
+        double[] inv = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                double s = 0;
+                for (int k = i; k < n; k++) {
+                    s += li[k * n + i] * li[k * n + j];
+                }
+                inv[i * n + j] = s;
+                inv[j * n + i] = s;
+            }
+        }
+        return inv;
+    }
+
+    /** U upper with M = UᵀU (the transpose of the lower Cholesky factor), row-major. */
+    static double[] upperCholesky(double[] m, int n) {
+        double[] l = cholesky(m, n);
+        double[] u = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                u[j * n + i] = l[i * n + j];
+            }
+        }
+        return u;
+    }
+}
