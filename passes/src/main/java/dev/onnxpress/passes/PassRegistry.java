@@ -20,6 +20,7 @@ public final class PassRegistry {
             new dev.onnxpress.passes.fold.constants.FoldConstantsPass(),
             new dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass(),
             new dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddPass(),
+            new dev.onnxpress.passes.fold.cse.EliminateCommonSubexpressionsPass(),
             new dev.onnxpress.passes.prune.channels.PruneChannelsPass(),
             new dev.onnxpress.passes.prune.magnitude.PruneMagnitudePass(),
             new dev.onnxpress.passes.share.ShareWeightsPass(),

@@ -14,6 +14,10 @@ import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormOptions;
 import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass;
 import dev.onnxpress.passes.fold.constants.FoldConstantsOptions;
 import dev.onnxpress.passes.fold.constants.FoldConstantsPass;
+import dev.onnxpress.passes.fold.cse.EliminateCommonSubexpressionsOptions;
+import dev.onnxpress.passes.fold.cse.EliminateCommonSubexpressionsPass;
+import dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddOptions;
+import dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddPass;
 import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasOptions;
 import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass;
 import dev.onnxpress.testing.SharedFiles;
@@ -29,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * fold_batchnorm + fold_constants + fuse_scale_bias against ONNX Runtime's offline BASIC optimizer, per
- * shared model, in one run: wall time (ours: read + three passes + write; ORT: session creation that
+ * fold_batchnorm + fold_constants + fuse_scale_bias + fuse_matmul_add +
+ * eliminate_common_subexpressions against ONNX Runtime's offline BASIC optimizer, per
+ * shared model, in one run: wall time (ours: read + five passes + write; ORT: session creation that
  * writes its optimized model), node counts of both outputs, and output equivalence of both against the
  * original (ORT, optimizations off, seeded inputs). Median of 5 rounds after 5 warm-up rounds (the JVM
  * compiles our code in the first rounds; ORT is native), with our time split into read / passes / write. Not a test: run
@@ -109,6 +114,8 @@ class FoldBenchmark {
             new FoldBatchNormPass().run(m, new FoldBatchNormOptions(true), NO_DATA);
             new FoldConstantsPass().run(m, new FoldConstantsOptions(1 << 20), NO_DATA);
             new FuseScaleBiasPass().run(m, new FuseScaleBiasOptions(), NO_DATA);
+            new FuseMatMulAddPass().run(m, new FuseMatMulAddOptions(), NO_DATA);
+            new EliminateCommonSubexpressionsPass().run(m, new EliminateCommonSubexpressionsOptions(), NO_DATA);
             long tb = System.nanoTime();
             ModelWriter.write(m, ours);
             long t1 = System.nanoTime();

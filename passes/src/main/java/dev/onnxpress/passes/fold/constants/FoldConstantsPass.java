@@ -7,12 +7,12 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
-import dev.onnxpress.ir.ValueType;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.fold.StaticShapes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +29,8 @@ import java.util.Set;
  * </pre>
  * <ul>
  *   <li>Constant inputs are initializers and Constant nodes ({@code Graph.constantValue}); Shape and Size
- *       also fold when their input's declared shape is fully static.</li>
+ *       also fold when their input's shape is static, declared or inferred by {@link StaticShapes}
+ *       (a symbolic or unknown dim blocks the fold).</li>
  *   <li>Results become initializers in the main graph and Constant nodes in subgraphs (and where the
  *       result is a graph output, which keeps its name). Main-graph Constant nodes become
  *       initializers too, so the graph lists only computation.</li>
@@ -73,6 +74,7 @@ public final class FoldConstantsPass implements Pass<FoldConstantsOptions> {
         long folded = 0;
         for (Graph g : model.graph().allGraphs()) {
             boolean root = g.parent().isEmpty();
+            StaticShapes shapes = StaticShapes.infer(g, opset);
             for (Node n : g.nodes()) {
                 if (n.is("Constant")) {
                     if (root) {
@@ -80,7 +82,7 @@ public final class FoldConstantsPass implements Pass<FoldConstantsOptions> {
                     }
                     continue;
                 }
-                Optional<List<Tensor>> shape = staticShape(n, g);
+                Optional<List<Tensor>> shape = staticShape(n, g, shapes);
                 if (shape.isPresent()) {
                     replace(n, shape.get(), ed);
                     folded++;
@@ -88,6 +90,15 @@ public final class FoldConstantsPass implements Pass<FoldConstantsOptions> {
                 }
                 Optional<List<Tensor>> inputs = constantInputs(n, g);
                 if (inputs.isEmpty()) {
+                    Optional<Tensor> known = PARTIAL_OPS.contains(n.opType()) && n.isStandard()
+                            && n.outputs().size() == 1 ? shapes.partial(n.output()).flatMap(StaticShapes.Partial::tensor)
+                            : Optional.empty();
+                    if (known.isPresent()) {
+                        replace(n, List.of(known.get()), ed);
+                        folded++;
+                    } else if (n.is("Reshape") && n.isStandard()) {
+                        folded += copyDimsInReshape(n, shapes, ed) ? 1 : 0;
+                    }
                     continue;
                 }
                 if (!n.isStandard()) {
@@ -133,6 +144,61 @@ public final class FoldConstantsPass implements Pass<FoldConstantsOptions> {
         return out.build(rw.changes() > 0);
     }
 
+    /** Ops whose result {@link StaticShapes} may know element by element although an input is not constant. */
+    private static final Set<String> PARTIAL_OPS = Set.of("Shape", "Cast", "Slice", "Gather", "Unsqueeze",
+            "Squeeze", "Concat", "Identity");
+
+    /**
+     * A Reshape whose shape is computed from its own input's shape ({@code Concat(Shape(x)[0], 200)}) gets a
+     * constant shape where each unknown element is "dim i of x" at position i, written as 0 (ONNX: copy
+     * that dim), as ONNX Runtime's Reshape fusion does. Needs allowzero = 0.
+     */
+    private static boolean copyDimsInReshape(Node n, StaticShapes shapes, ConstantEditor ed) {
+        if (n.inputCount() != 2 || n.attrInt("allowzero", 0) != 0 || n.graph().isConstant(n.input(1))) {
+            return false;
+        }
+        Optional<StaticShapes.Partial> p = shapes.partial(n.input(1));
+        if (p.isEmpty() || p.get().scalar()) {
+            return false;
+        }
+        List<StaticShapes.Element> el = p.get().elements();
+        long[] shape = new long[el.size()];
+        for (int i = 0; i < shape.length; i++) {
+            StaticShapes.Element e = el.get(i);
+            if (e.isKnown()) {
+                shape[i] = e.known();
+            } else if (e.source() == n.input(0) && e.dim() == i) {
+                shape[i] = 0;
+            } else {
+                return false;
+            }
+        }
+        Value old = n.input(1);
+        ed.rewriter().setInput(n, 1, ed.newConstant(n.graph(), old.name(), Tensor.ofLongs(new long[] {shape.length}, shape)));
+        removeDeadChain(old, ed);
+        return true;
+    }
+
+    /** Removes the computation that only fed a value nobody reads any more (a folded Shape chain). */
+    private static void removeDeadChain(Value v, ConstantEditor ed) {
+        if (v.isNone() || !v.uses().isEmpty() || v.isGraphOutput()) {
+            return;
+        }
+        Node p = v.producer().orElse(null);
+        if (p == null || p.is("Constant") || !p.isStandard() || !p.subgraphs().isEmpty() || NEVER.contains(p.opType())) {
+            ed.removeIfDead(v);
+            return;
+        }
+        for (Value o : p.outputs()) {
+            if (!o.isNone() && (!o.uses().isEmpty() || o.isGraphOutput())) {
+                return;
+            }
+        }
+        List<Value> inputs = List.copyOf(p.inputs());
+        ed.rewriter().removeNode(p);
+        inputs.forEach(i -> removeDeadChain(i, ed));
+    }
+
     private static String tooLarge(long bytes, long max) {
         return "result of " + bytes + " bytes exceeds max_bytes=" + max + " and its inputs";
     }
@@ -167,15 +233,28 @@ public final class FoldConstantsPass implements Pass<FoldConstantsOptions> {
         return Optional.of(out);
     }
 
-    /** Shape or Size of a value whose declared shape is fully static (its data need not be known). */
-    private static Optional<List<Tensor>> staticShape(Node n, Graph g) {
+    /**
+     * Shape or Size of a value whose shape is static, declared or inferred ({@link StaticShapes}); its data
+     * need not be known. Shape with start/end needs only the selected dims to be known.
+     */
+    private static Optional<List<Tensor>> staticShape(Node n, Graph g, StaticShapes shapes) {
         if (!(n.is("Shape") || n.is("Size")) || !n.hasInput(0) || g.isConstant(n.input(0))) {
             return Optional.empty();
         }
-        return n.input(0).tensorType().filter(ValueType.TensorType::isFullyKnown)
-                .flatMap(ValueType.TensorType::knownDims)
-                .map(d -> List.of(n.is("Shape") ? BuiltinEvaluator.shapeOf(n, d)
-                        : Tensor.scalarLong(Tensor.elementCount(d))));
+        if (n.is("Size")) {
+            return shapes.knownDims(n.input(0)).map(d -> List.of(Tensor.scalarLong(Tensor.elementCount(d))));
+        }
+        Optional<long[]> dims = shapes.dims(n.input(0));
+        if (dims.isEmpty()) {
+            return Optional.empty();
+        }
+        Tensor t = BuiltinEvaluator.shapeOf(n, dims.get());
+        for (long d : t.toLongArray()) {
+            if (d < 0) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(List.of(t));
     }
 
     private static List<Tensor> evaluate(Node n, List<Tensor> in, Model model, long opset, long limit) {
@@ -214,7 +293,7 @@ public final class FoldConstantsPass implements Pass<FoldConstantsOptions> {
         for (int i = 0; i < replaced.size(); i++) {
             rw.rename(replaced.get(i), names.get(i));
         }
-        inputs.forEach(ed::removeIfDead);
+        inputs.forEach(i -> removeDeadChain(i, ed));
     }
 
     private static void constantToInitializer(Node n, Rewriter rw) {

@@ -77,6 +77,61 @@ class FoldConstantsPassTest {
         assertFalse(fold(m).changed());
     }
 
+    @Test
+    void foldsShapeOfAnInferredStaticShape() {
+        // the Conv output has no declared type: its shape [1,4,4,4] is inferred
+        Model m = GraphBuilder.model("inferred").input("x", DataType.FLOAT, 1, 3, 8, 8)
+                .initializer("w", random(1, 4, 3, 3, 3)).initializer("one", Tensor.scalarLong(1))
+                .initializer("axes", longs(0)).initializer("minus1", longs(-1))
+                .node("Conv", List.of("x", "w"), List.of("c"), attrs("pads", new long[] {1, 1, 1, 1},
+                        "strides", new long[] {2, 2}))
+                .node("Shape", List.of("c"), List.of("s"))
+                .node("Gather", List.of("s", "one"), List.of("n"))
+                .node("Unsqueeze", List.of("n", "axes"), List.of("n1"))
+                .node("Concat", List.of("n1", "minus1"), List.of("shape"), attrs("axis", 0))
+                .node("Reshape", List.of("c", "shape"), List.of("y"))
+                .output("y").build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        fold(m);
+        assertEquals(List.of("Conv", "Reshape"), m.graph().nodes().stream().map(Node::opType).toList());
+        before.assertBitIdentical(m);
+    }
+
+    @Test
+    void keepsShapeOfASymbolicBatchButFoldsTheKnownDims() {
+        // Reshape(c, Concat(Shape(c)[0:1], [-1])): the batch is unknown, but it is c's own dim 0 → 0 (copy)
+        Model m = GraphBuilder.model("partial").opset(13).input("x", DataType.FLOAT, "batch", 3, 8, 8)
+                .initializer("w", random(1, 4, 3, 3, 3)).initializer("s0", longs(0)).initializer("e1", longs(1))
+                .initializer("minus1", longs(-1)).initializer("two", Tensor.scalarLong(2))
+                .node("Conv", List.of("x", "w"), List.of("c"))
+                .node("Shape", List.of("c"), List.of("s"))
+                .node("Cast", List.of("s"), List.of("s32"), attrs("to", 6L))
+                .node("Slice", List.of("s32", "s0", "e1"), List.of("b32"))
+                .node("Cast", List.of("b32"), List.of("b"), attrs("to", 7L))
+                .node("Concat", List.of("b", "minus1"), List.of("shape"), attrs("axis", 0))
+                .node("Reshape", List.of("c", "shape"), List.of("y"))
+                .node("Gather", List.of("s", "two"), List.of("h"))
+                .output("y").output("h").build();
+        OrtEquivalence before = OrtEquivalence.capture(m, OrtEquivalence.randomFeeds(m, 1, Map.of("batch", 2L)));
+        fold(m);
+        assertEquals(Map.of("Conv", 1, "Reshape", 1, "Constant", 1), m.graph().opHistogram());
+        before.assertBitIdentical(m);
+        // the graph output h (the known dim 2 = 6) became a Constant
+        assertTrue(m.graph().outputs().get(1).producer().orElseThrow().is("Constant"));
+    }
+
+    @Test
+    void leavesAShapeWhoseUnknownDimIsNeeded() {
+        Model m = GraphBuilder.model("unknown").opset(13).input("x", DataType.FLOAT, "batch", 3)
+                .initializer("zero", Tensor.scalarLong(0))
+                .node("Relu", List.of("x"), List.of("r"))
+                .node("Shape", List.of("r"), List.of("s"))
+                .node("Gather", List.of("s", "zero"), List.of("n"))
+                .output("n").build();
+        fold(m);
+        assertEquals(List.of("Relu", "Shape", "Gather"), m.graph().nodes().stream().map(Node::opType).toList());
+    }
+
     /** One op on constant inputs: folding must give exactly what ORT computes. */
     static Stream<Arguments> ops() {
         Tensor f = random(1, 2, 3, 4);

@@ -1,0 +1,114 @@
+package dev.onnxpress.passes.fold.cse;
+
+import dev.onnxpress.ir.Attr;
+import dev.onnxpress.ir.Graph;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.ir.Value;
+import dev.onnxpress.passes.Pass;
+import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassResult;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * {@code eliminate_common_subexpressions}: a node that computes exactly what an earlier node computes
+ * (same op, domain, attributes and the very same input values) is removed and its readers read the
+ * earlier node's outputs (ONNX Runtime's basic common-subexpression elimination).
+ *
+ * <pre>
+ *   y1 = Slice(x, s, e, a, k);  y2 = Slice(x, s, e, a, k)   ⇒   y1 = Slice(x, s, e, a, k); readers of y2 read y1
+ * </pre>
+ * Not merged: nodes with subgraphs or tensor/graph-valued attributes, random ops (each draws anew),
+ * nodes whose outputs are graph outputs (their names are the model's interface). Repeats until no node
+ * merges (a merge makes the readers' inputs equal too). Opset-independent.
+ */
+public final class EliminateCommonSubexpressionsPass implements Pass<EliminateCommonSubexpressionsOptions> {
+    public static final String ID = "eliminate_common_subexpressions";
+
+    private static final Set<String> RANDOM = Set.of("RandomNormal", "RandomUniform", "RandomNormalLike",
+            "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout");
+
+    private static final PassInfo INFO = new PassInfo(ID,
+            "Merge nodes that compute the same op with the same attributes on the same inputs.",
+            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
+            List.of("nodes_removed"));
+
+    private record Key(String op, String attrs, List<Value> inputs) {
+    }
+
+    @Override
+    public PassInfo info() {
+        return INFO;
+    }
+
+    @Override
+    public Class<EliminateCommonSubexpressionsOptions> optionsType() {
+        return EliminateCommonSubexpressionsOptions.class;
+    }
+
+    @Override
+    public PassResult run(Model model, EliminateCommonSubexpressionsOptions options, PassContext ctx) {
+        Rewriter rw = new Rewriter(model);
+        long removed = 0;
+        for (Graph g : model.graph().allGraphs()) {
+            Map<Key, Node> seen = new HashMap<>();
+            // one pass in topological order merges chains too: a reader comes after its merged producer
+            for (Node n : g.nodes()) {
+                Optional<Key> key = key(n);
+                if (key.isEmpty()) {
+                    continue;
+                }
+                Node first = seen.putIfAbsent(key.get(), n);
+                if (first == null || first.outputs().size() != n.outputs().size()) {
+                    continue;
+                }
+                for (int i = 0; i < n.outputs().size(); i++) {
+                    Value o = n.output(i);
+                    if (!o.isNone()) {
+                        rw.replaceAllUses(o, first.output(i));
+                    }
+                }
+                rw.removeNode(n);
+                removed++;
+            }
+        }
+        return PassResult.builder().stat("nodes_removed", removed).build(removed > 0);
+    }
+
+    private static Optional<Key> key(Node n) {
+        if (n.inputs().isEmpty() || !n.subgraphs().isEmpty() || RANDOM.contains(n.opType()) && n.isStandard()) {
+            return Optional.empty();
+        }
+        for (Value o : n.outputs()) {
+            if (o.isGraphOutput()) {
+                return Optional.empty();
+            }
+        }
+        if (!n.isStandard()) {
+            return Optional.empty(); // custom ops may have state or side effects
+        }
+        Map<String, String> attrs = new TreeMap<>();
+        for (Map.Entry<String, Attr> e : n.attrs().entrySet()) {
+            Attr a = e.getValue();
+            if (!a.refAttrName().isEmpty()) {
+                return Optional.empty();
+            }
+            switch (a.kind()) {
+                case FLOAT, INT, FLOATS, INTS -> attrs.put(e.getKey(), a.kind() + ":" + a);
+                case STRING -> attrs.put(e.getKey(), a.kind() + ":" + a.s().length() + ":" + a.s());
+                default -> {
+                    return Optional.empty();
+                }
+            }
+        }
+        return Optional.of(new Key(n.opType() + "/" + n.domain() + "/" + n.outputs().size(), attrs.toString(),
+                List.copyOf(n.inputs())));
+    }
+}
