@@ -159,11 +159,17 @@ public final class Node {
 
     /** Graphs held by this node's attributes (If branches, Loop and Scan bodies). */
     public List<Graph> subgraphs() {
-        List<Graph> out = new ArrayList<>();
+        List<Graph> out = null;
         for (Attr a : attrs.values()) {
-            out.addAll(a.subgraphs());
+            if (a.kind() == Attr.Kind.GRAPH || a.kind() == Attr.Kind.GRAPHS) {
+                if (out == null) {
+                    out = new ArrayList<>();
+                }
+                out.addAll(a.subgraphs());
+            }
         }
-        return out;
+        // most nodes hold no graph: called for every node by graph walks, so no list is built for them
+        return out == null ? List.of() : out;
     }
 
     @Override

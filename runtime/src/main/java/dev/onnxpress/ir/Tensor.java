@@ -256,6 +256,15 @@ public final class Tensor {
         int count = (int) n;
         double[] out = new double[count];
         ByteBuffer b = buffer();
+        if (type == DataType.FLOAT) {
+            // bulk copy: per-element reads through a read-only buffer dominate weight folding otherwise
+            float[] f = new float[count];
+            b.asFloatBuffer().get(f);
+            for (int i = 0; i < count; i++) {
+                out[i] = f[i];
+            }
+            return out;
+        }
         for (int i = 0; i < count; i++) {
             out[i] = switch (type) {
                 case FLOAT -> b.getFloat(i * 4);
