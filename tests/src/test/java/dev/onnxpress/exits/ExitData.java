@@ -10,6 +10,7 @@ import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.testing.SharedFiles;
+import dev.onnxpress.testing.Top1Accuracy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,27 +74,8 @@ public final class ExitData {
 
     /** Top-1 accuracy of the model's first output. */
     public static double accuracy(byte[] model, List<Batch> batches) {
-        long right = 0;
-        long total = 0;
         try (OrtRunner r = OrtRunner.open(model)) {
-            String out = r.outputNames().get(0);
-            for (Batch b : batches) {
-                Tensor y = r.run(b.feeds(), List.of(out)).get(out);
-                float[] v = y.toFloatArray();
-                int classes = (int) y.dim(y.rank() - 1);
-                int[] labels = b.labels().orElseThrow();
-                for (int i = 0; i < b.count(); i++) {
-                    int best = 0;
-                    for (int c = 1; c < classes; c++) {
-                        if (v[i * classes + c] > v[i * classes + best]) {
-                            best = c;
-                        }
-                    }
-                    right += best == labels[i] ? 1 : 0;
-                    total++;
-                }
-            }
+            return Top1Accuracy.of(r, batches);
         }
-        return right / (double) total;
     }
 }

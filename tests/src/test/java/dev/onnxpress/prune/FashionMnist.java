@@ -10,6 +10,7 @@ import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.testing.SharedFiles;
+import dev.onnxpress.testing.Top1Accuracy;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,28 +46,9 @@ public final class FashionMnist {
 
     /** Top-1 accuracy of the model's first output over labelled batches. */
     public static double accuracy(byte[] model, List<Batch> batches) {
-        long right = 0;
-        long total = 0;
         try (OrtRunner r = OrtRunner.open(model, OrtRunner.Options.defaults().withIntraOpThreads(0))) {
-            String out = r.outputNames().get(0);
-            for (Batch b : batches) {
-                Tensor y = r.run(b.feeds(), List.of(out)).get(out);
-                float[] v = y.toFloatArray();
-                int classes = (int) y.dim(y.rank() - 1);
-                int[] labels = b.labels().orElseThrow();
-                for (int i = 0; i < b.count(); i++) {
-                    int best = 0;
-                    for (int c = 1; c < classes; c++) {
-                        if (v[i * classes + c] > v[i * classes + best]) {
-                            best = c;
-                        }
-                    }
-                    right += best == labels[i] ? 1 : 0;
-                    total++;
-                }
-            }
+            return Top1Accuracy.of(r, batches);
         }
-        return right / (double) total;
     }
 
     /** A pass context serving one data set's batches under the name {@code calib}. */
