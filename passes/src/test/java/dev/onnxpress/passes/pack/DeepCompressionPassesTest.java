@@ -127,6 +127,37 @@ class DeepCompressionPassesTest {
     }
 
     @Test
+    void obsMaskWithBiasRefitKeepsTheSparsityAndBeatsPlainPruning() {
+        Model dense = mlp(3);
+        Map<String, Tensor> feeds = OrtEquivalence.randomFeeds(dense, 5, Map.of());
+        float[] ref = OrtEquivalence.run(dense, feeds).values().iterator().next().toFloatArray();
+        Model plain = dense.copy();
+        new PruneMagnitudePass().run(plain, prune(0.6, false), new RandomDataContext(plain, 60));
+        Model obs = dense.copy();
+        new PruneMagnitudePass().run(obs, new PruneMagnitudeOptions(0.6, NodeSelector.ALL,
+                PruneMagnitudeOptions.Scope.layer, PruneMagnitudeOptions.Criterion.obs, true, true, CALIB, 1e-3,
+                2304, 100000), new RandomDataContext(obs, 60));
+        for (Node n : obs.graph().nodes()) {
+            if (n.is("Gemm") || n.is("MatMul")) {
+                float[] w = obs.graph().constantValue(n.input(1)).orElseThrow().toFloatArray();
+                long zeros = 0;
+                for (float v : w) {
+                    zeros += v == 0 ? 1 : 0;
+                }
+                assertEquals((long) Math.floor(0.6 * w.length), zeros, n.label());
+            }
+        }
+        Node gemm = obs.graph().nodes().stream().filter(n -> n.is("Gemm")).findFirst().orElseThrow();
+        float[] b0 = dense.graph().initializers().entrySet().stream().filter(e -> e.getKey().name().equals("b1"))
+                .findFirst().orElseThrow().getValue().toFloatArray();
+        float[] b1 = obs.graph().constantValue(gemm.input(2)).orElseThrow().toFloatArray();
+        assertTrue(!java.util.Arrays.equals(b0, b1), "refit_bias moved the bias");
+        double ePlain = err(ref, OrtEquivalence.run(plain, feeds).values().iterator().next().toFloatArray());
+        double eObs = err(ref, OrtEquivalence.run(obs, feeds).values().iterator().next().toFloatArray());
+        assertTrue(eObs < 0.8 * ePlain, "obs " + eObs + " vs plain " + ePlain);
+    }
+
+    @Test
     void groupedStridedPaddedConvIsCompensatedFromIm2colPatchesWithoutHarm() {
         Model dense = conv(4);
         Map<String, Tensor> feeds = OrtEquivalence.randomFeeds(dense, 5, Map.of());
