@@ -8,9 +8,8 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.pack.PackedNodes;
+import dev.onnxpress.passes.FixedSamplesContext;
 import dev.onnxpress.passes.NodeSelector;
-import dev.onnxpress.passes.PassContext;
-import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.pack.PackHuffmanOptions;
 import dev.onnxpress.passes.pack.PackHuffmanPass;
 import dev.onnxpress.testing.OrtEquivalence;
@@ -19,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,27 +28,8 @@ class UnpackCommandTest {
         Model m = ModelReader.read(SharedFiles.model("lenet5_fashion"));
         Map<String, Tensor> feeds = OrtEquivalence.randomFeeds(m, 1, Map.of());
         Map<String, Tensor> before = OrtEquivalence.run(m, feeds);
-        new PackHuffmanPass().run(m, new PackHuffmanOptions(NodeSelector.ALL, 1024), new PassContext() {
-            @Override
-            public List<Map<String, Tensor>> samples(DataRef data) {
-                return List.of();
-            }
-
-            @Override
-            public Optional<int[]> labels(DataRef data) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Random random() {
-                return new Random(1);
-            }
-
-            @Override
-            public Progress progress() {
-                return Progress.NONE;
-            }
-        });
+        new PackHuffmanPass().run(m, new PackHuffmanOptions(NodeSelector.ALL, 1024),
+                new FixedSamplesContext(List.of(), 1));
         Path packed = dir.resolve("packed.onnx");
         ModelWriter.write(m, packed);
         assertThat(ModelReader.read(packed).opsets()).containsKey(PackedNodes.DOMAIN);

@@ -1,20 +1,21 @@
 package dev.onnxpress.quant;
 
 import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.FixedSamplesContext;
 import dev.onnxpress.passes.PassContext;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 
 /** Seeded probe images (uniform in [lo, hi)) of one fixed shape, for models without a labelled data set. */
-final class ProbeContext implements PassContext {
-    private final List<Map<String, Tensor>> samples;
+final class ProbeContext {
+    private ProbeContext() {
+    }
 
-    ProbeContext(List<Map<String, Tensor>> samples) {
-        this.samples = List.copyOf(samples);
+    /** A context serving {@code samples} for every data set; each {@code random()} starts afresh from seed 3. */
+    static PassContext of(List<Map<String, Tensor>> samples) {
+        return new FixedSamplesContext(samples, 3);
     }
 
     static List<Map<String, Tensor>> probes(String input, long[] shape, double lo, double hi, int count, long seed) {
@@ -29,26 +30,6 @@ final class ProbeContext implements PassContext {
             out.add(Map.of(input, Tensor.ofFloats(shape, v)));
         }
         return out;
-    }
-
-    @Override
-    public List<Map<String, Tensor>> samples(DataRef data) {
-        return samples;
-    }
-
-    @Override
-    public Optional<int[]> labels(DataRef data) {
-        return Optional.empty();
-    }
-
-    @Override
-    public Random random() {
-        return new Random(3);
-    }
-
-    @Override
-    public Progress progress() {
-        return Progress.NONE;
     }
 
     /** Cosine similarity of two outputs, over all their elements. */

@@ -53,7 +53,7 @@ public final class QuantBench {
             byte[] original = read(name);
             List<Map<String, Tensor>> calib = ProbeContext.probes((String) p[1], (long[]) p[2], (double) p[3], (double) p[4], 16, 1);
             List<Map<String, Tensor>> eval = ProbeContext.probes((String) p[1], (long[]) p[2], (double) p[3], (double) p[4], 8, 2);
-            Map<String, byte[]> variants = variants(original, new ProbeContext(calib));
+            Map<String, byte[]> variants = variants(original, ProbeContext.of(calib));
             double fl = 0;
             for (Map.Entry<String, byte[]> v : variants.entrySet()) {
                 double cos = minCosine(original, v.getValue(), eval);
@@ -74,7 +74,7 @@ public final class QuantBench {
     }
 
     private static PassContext null0() {
-        return new ProbeContext(List.of());
+        return ProbeContext.of(List.of());
     }
 
     static Map<String, byte[]> variants(byte[] original, PassContext ctx) {

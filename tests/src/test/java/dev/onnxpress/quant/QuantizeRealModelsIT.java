@@ -33,7 +33,7 @@ class QuantizeRealModelsIT {
         byte[] original = QuantBench.read(name);
         DataSet calib = mnist ? DataContext.mnistTest(300) : DataContext.fashionCalibration(512);
         DataSet test = mnist ? DataContext.mnistTest(0) : DataContext.fashionTest(0);
-        PassContext ctx = new DataContext("calib", calib, QuantRecipes.folded(original, new ProbeContext(List.of())), 64);
+        PassContext ctx = new DataContext("calib", calib, QuantRecipes.folded(original, ProbeContext.of(List.of())), 64);
         double floatAcc = DataContext.accuracy(original, test, OptimizationLevel.ALL);
 
         QuantRecipes.Quantized q = QuantRecipes.int8(original, ctx, CalibrationMethod.PERCENTILE, Optional.empty());
@@ -66,7 +66,7 @@ class QuantizeRealModelsIT {
         List<Map<String, Tensor>> calib = ProbeContext.probes(input, shape, lo, hi, ocr ? 8 : 4, 1);
         List<Map<String, Tensor>> eval = ProbeContext.probes(input, shape, lo, hi, 3, 2);
         byte[] original = QuantBench.read(name);
-        QuantRecipes.Quantized q = QuantRecipes.int8(original, new ProbeContext(calib), CalibrationMethod.PERCENTILE,
+        QuantRecipes.Quantized q = QuantRecipes.int8(original, ProbeContext.of(calib), CalibrationMethod.PERCENTILE,
                 Optional.empty());
         double cos = QuantBench.minCosine(original, q.bytes(), eval);
         assertTrue(cos >= (ocr ? 0.99 : 0.85), name + ": int8 cosine " + cos);
@@ -75,7 +75,7 @@ class QuantizeRealModelsIT {
         if (ocr) {
             assertTrue(q.result().notes().contains("opset raised from 9 to 13"), q.result().notes().toString());
         }
-        QuantRecipes.Quantized t = QuantRecipes.ternary(original, new ProbeContext(calib), false);
+        QuantRecipes.Quantized t = QuantRecipes.ternary(original, ProbeContext.of(calib), false);
         assertTrue(Double.isFinite(QuantBench.minCosine(original, t.bytes(), eval)));
         assertLevels(t.model(), 2);
     }

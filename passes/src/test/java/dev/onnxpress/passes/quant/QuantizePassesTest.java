@@ -15,6 +15,7 @@ import dev.onnxpress.ir.Value;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.FixedSamplesContext;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassResult;
@@ -75,27 +76,7 @@ class QuantizePassesTest {
             }
             samples.add(Map.of("x", Tensor.ofFloats(new long[] {2, 3, 8, 8}, v)));
         }
-        return new PassContext() {
-            @Override
-            public List<Map<String, Tensor>> samples(DataRef data) {
-                return samples;
-            }
-
-            @Override
-            public Optional<int[]> labels(DataRef data) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Random random() {
-                return new Random(1);
-            }
-
-            @Override
-            public Progress progress() {
-                return Progress.NONE;
-            }
-        };
+        return new FixedSamplesContext(samples, 1);
     }
 
     private static long count(Model m, String op) {
