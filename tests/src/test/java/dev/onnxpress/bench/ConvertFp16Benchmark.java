@@ -10,10 +10,10 @@ import dev.onnxpress.ir.Value;
 import dev.onnxpress.ort.LatencyStats;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.ort.OrtRunner;
-import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.convert.fp16.ConvertFp16Options;
 import dev.onnxpress.passes.convert.fp16.ConvertFp16Pass;
+import dev.onnxpress.testing.DatalessContext;
 import dev.onnxpress.testing.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -91,27 +90,6 @@ class ConvertFp16Benchmark {
     }
 
     private static PassContext context() {
-        Random random = new Random(1);
-        return new PassContext() {
-            @Override
-            public List<Map<String, Tensor>> samples(DataRef data) {
-                throw new IllegalStateException("no data");
-            }
-
-            @Override
-            public Optional<int[]> labels(DataRef data) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Random random() {
-                return random;
-            }
-
-            @Override
-            public Progress progress() {
-                return Progress.NONE;
-            }
-        };
+        return new DatalessContext("no data", 1);
     }
 }

@@ -7,13 +7,12 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ort.OrtRunner;
-import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.testing.DatalessContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -105,28 +104,7 @@ final class ConversionProbes {
 
     /** A context for passes that need no data. */
     static PassContext context() {
-        Random random = new Random(1);
-        return new PassContext() {
-            @Override
-            public List<Map<String, Tensor>> samples(DataRef data) {
-                throw new IllegalStateException("conversion passes use no data");
-            }
-
-            @Override
-            public Optional<int[]> labels(DataRef data) {
-                return Optional.empty();
-            }
-
-            @Override
-            public Random random() {
-                return random;
-            }
-
-            @Override
-            public Progress progress() {
-                return Progress.NONE;
-            }
-        };
+        return new DatalessContext("conversion passes use no data", 1);
     }
 
     static List<String> dimsOption(Map<String, Long> sizes) {
