@@ -8,7 +8,6 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.ort.OrtRunner;
-import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormOptions;
 import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass;
@@ -20,6 +19,7 @@ import dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddOptions;
 import dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddPass;
 import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasOptions;
 import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass;
+import dev.onnxpress.testing.DatalessContext;
 import dev.onnxpress.testing.SharedFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,7 +27,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,27 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
 class FoldBenchmark {
     private static final int ROUNDS = 5;
     private static final int WARMUP = 5;
-    private static final PassContext NO_DATA = new PassContext() {
-        @Override
-        public List<Map<String, Tensor>> samples(DataRef data) {
-            throw new IllegalStateException("no data");
-        }
-
-        @Override
-        public Optional<int[]> labels(DataRef data) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Random random() {
-            return new Random(1);
-        }
-
-        @Override
-        public Progress progress() {
-            return Progress.NONE;
-        }
-    };
+    private static final PassContext NO_DATA = new DatalessContext("no data", 1);
 
     @TempDir
     Path tmp;

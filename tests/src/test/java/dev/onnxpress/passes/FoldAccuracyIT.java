@@ -15,36 +15,14 @@ import dev.onnxpress.passes.fold.constants.FoldConstantsOptions;
 import dev.onnxpress.passes.fold.constants.FoldConstantsPass;
 import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasOptions;
 import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass;
+import dev.onnxpress.testing.DatalessContext;
 import dev.onnxpress.testing.SharedFiles;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** fold_batchnorm + fold_constants + fuse_scale_bias on vgg_bn_fashion: accuracy on the full 10k test set. */
 class FoldAccuracyIT {
-    static final PassContext NO_DATA = new PassContext() {
-        @Override
-        public List<Map<String, Tensor>> samples(DataRef data) {
-            throw new AssertionError("no data sets here");
-        }
-
-        @Override
-        public Optional<int[]> labels(DataRef data) {
-            return Optional.empty();
-        }
-
-        @Override
-        public Random random() {
-            return new Random(1);
-        }
-
-        @Override
-        public Progress progress() {
-            return Progress.NONE;
-        }
-    };
+    static final PassContext NO_DATA = new DatalessContext("no data sets here", 1);
 
     @Test
     void vggBnAccuracyDoesNotMoveByMoreThanOneImage() {
