@@ -8,6 +8,8 @@ import dev.onnxpress.pipeline.ToleranceBreachException;
 import dev.onnxpress.report.PipelineReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -53,6 +55,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Timed ORT runs per latency figure (default ${DEFAULT-VALUE}).")
     int latencyRuns;
 
+    @Option(names = "--dims", paramLabel = "NAME=N", split = ",",
+            description = "Sizes of symbolic input dimensions for random probe inputs (runs without 'verify using'),"
+                    + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
+    Map<String, Long> dims = new LinkedHashMap<>();
+
     @Spec
     CommandSpec spec;
 
@@ -65,10 +72,17 @@ final class RunCommand implements Callable<Integer> {
         if (latencyRuns < 1) {
             throw new ParameterException(spec.commandLine(), "--latency-runs must be at least 1");
         }
+        for (Map.Entry<String, Long> d : dims.entrySet()) {
+            if (d.getValue() < 1) {
+                throw new ParameterException(spec.commandLine(), "--dims " + d.getKey() + "=" + d.getValue()
+                        + ": a dimension size must be at least 1");
+            }
+        }
         Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString())
                 : new Binder().bindSteps(steps, "command line");
         PrintWriter out = spec.commandLine().getOut();
-        RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns);
+        RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns)
+                .withProbeDims(dims);
         // live progress on stderr, one line per step; the table goes to stdout at the end
         PrintWriter err = spec.commandLine().getErr();
         PassManager manager = new PassManager(settings, s -> {

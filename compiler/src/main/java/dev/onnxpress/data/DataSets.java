@@ -42,7 +42,15 @@ public final class DataSets {
      * the batch, by dimension name.
      */
     public static DataSet random(String name, int count, long seed, Map<String, Long> dims) {
-        return new RandomDataSet(name, count, seed, dims);
+        return new RandomDataSet(name, count, seed, dims, key -> "give one with dims=[\"" + key + "=N\"]");
+    }
+
+    /**
+     * The random probe inputs of a run without declared evaluation data; {@code dims} comes from the command
+     * line's {@code --dims}, so that is what a missing size asks for.
+     */
+    public static DataSet randomProbes(int count, long seed, Map<String, Long> dims) {
+        return new RandomDataSet("probes", count, seed, dims, key -> "give one with --dims " + key + "=N");
     }
 
     private static Tensor readLabels(Path p) {

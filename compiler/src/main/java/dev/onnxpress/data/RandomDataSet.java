@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 
 /**
  * Seeded probe inputs shaped after every model input: floats uniform in [0,1), integers uniform in
@@ -25,8 +26,10 @@ final class RandomDataSet implements DataSet {
     private final int count;
     private final long seed;
     private final Map<String, Long> dims;
+    private final Function<String, String> missingDimFix;
 
-    RandomDataSet(String name, int count, long seed, Map<String, Long> dims) {
+    /** {@code missingDimFix} turns the key of a symbolic dim without a size into the fix to print. */
+    RandomDataSet(String name, int count, long seed, Map<String, Long> dims, Function<String, String> missingDimFix) {
         if (count < 1) {
             throw new UserException("data '" + name + "': count must be at least 1, not " + count);
         }
@@ -34,6 +37,7 @@ final class RandomDataSet implements DataSet {
         this.count = count;
         this.seed = seed;
         this.dims = Map.copyOf(dims);
+        this.missingDimFix = missingDimFix;
     }
 
     @Override
@@ -118,7 +122,7 @@ final class RandomDataSet implements DataSet {
             Long v = dims.get(key);
             if (v == null || v < 1) {
                 throw new UserException("data '" + name + "': model input '" + in.name() + "' (" + in.describe()
-                        + ") has no fixed size for dimension " + i + "; give one with dims " + key + "=N");
+                        + ") has no fixed size for dimension " + i + "; " + missingDimFix.apply(key));
             }
             out[i - 1] = v;
         }

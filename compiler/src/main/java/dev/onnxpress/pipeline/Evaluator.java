@@ -41,8 +41,8 @@ final class Evaluator {
         return new Evaluator(set, d.location() + ": ", desc, batchSize);
     }
 
-    static Evaluator probes(int count, long seed, int batchSize) {
-        DataSet set = DataSets.random("probes", count, seed, Map.of());
+    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims) {
+        DataSet set = DataSets.randomProbes(count, seed, dims);
         return new Evaluator(set, "random probe inputs: ", "random probes: " + count + " samples, seed " + seed,
                 batchSize);
     }

@@ -1,6 +1,7 @@
 package dev.onnxpress.pipeline;
 
 import dev.onnxpress.ort.OptimizationLevel;
+import java.util.Map;
 
 /**
  * How a recipe is run, besides the recipe itself.
@@ -13,22 +14,39 @@ import dev.onnxpress.ort.OptimizationLevel;
  *                           always runs with optimizations off)
  * @param verifyThreads      intra-op threads of verification sessions (1: deterministic sums)
  * @param showProgress       draw progress bars on stderr
+ * @param probeDims          sizes of symbolic input dimensions for random probe inputs, by dim name (or
+ *                           {@code input[axis]} for an unnamed one)
  */
 public record RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
-                          OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress) {
+                          OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress,
+                          Map<String, Long> probeDims) {
+    public RunSettings {
+        probeDims = Map.copyOf(probeDims);
+    }
+
+    public RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
+                       OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress) {
+        this(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, Map.of());
+    }
+
     public static RunSettings defaults() {
         return new RunSettings(0, 8, 256, 10, OptimizationLevel.ALL, 1, System.console() != null);
     }
 
+    public RunSettings withProbeDims(Map<String, Long> dims) {
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
+                showProgress, dims);
+    }
+
     public RunSettings withSeed(long s) {
-        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress);
+        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims);
     }
 
     public RunSettings withLatencyIterations(int n) {
-        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress);
+        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress, probeDims);
     }
 
     public RunSettings withProgress(boolean show) {
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show);
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show, probeDims);
     }
 }

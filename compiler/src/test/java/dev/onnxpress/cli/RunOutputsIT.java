@@ -120,4 +120,29 @@ class RunOutputsIT {
         assertThat(inspect.exitCode()).as(inspect.err()).isZero();
         assertThat(new ObjectMapper().readTree(inspect.out()).get("macs").asLong()).isEqualTo(2_293_000);
     }
+
+    @Test
+    void symbolicInputDimsOfRandomProbesComeFromDims() throws Exception {
+        // ppocr_cls_mobile_v2's input is [batch, 3, height, width] with all but the channels symbolic
+        Path model = SharedFiles.model("ppocr_cls_mobile_v2");
+        Path out = dir.resolve("cls.onnx");
+        Main.Execution missing = Main.execute("run", "-p", "fold_batchnorm()", "-i", model.toString(), "-o",
+                out.toString(), "--latency-runs", "1");
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("has no fixed size for dimension 2; give one with --dims ");
+        assertThat(out).doesNotExist();
+
+        String h = "p2o.DynamicDimension.1"; // the names the model declares (shown in the message above)
+        String w = "p2o.DynamicDimension.2";
+        assertThat(missing.err()).contains("--dims " + h + "=N");
+        Main.Execution run = Main.execute("run", "-p", "fold_batchnorm()", "-i", model.toString(), "-o",
+                out.toString(), "--latency-runs", "1", "--dims", h + "=48," + w + "=192");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(ModelReader.read(out).graph().opHistogram()).doesNotContainKey("BatchNormalization");
+
+        Main.Execution bad = Main.execute("run", "-p", "fold_batchnorm()", "-i", model.toString(), "-o",
+                dir.resolve("x.onnx").toString(), "--dims", h + "=0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("a dimension size must be at least 1");
+    }
 }

@@ -196,6 +196,6 @@ class DataSetBatchesTest {
                 .toFloatArray()).isNotEqualTo(all);
         assertThatThrownBy(() -> DataSets.random("probe", 5, 42, Map.of()).batches(m, 5))
                 .hasMessage("data 'probe': model input 'input' (float [batch,2,len]) has no fixed size for dimension 2; "
-                        + "give one with dims len=N");
+                        + "give one with dims=[\"len=N\"]");
     }
 }
