@@ -42,6 +42,11 @@ public final class LowBitWeights {
                 out.skip(n.label(), "inside a subgraph: only main-graph layers are quantized");
             }
         }
+        for (Node n : model.graph().nodes()) {
+            if (s.layers().matches(n)) {
+                WeightedLayer.whyNot(n).ifPresent(why -> out.skip(n.label(), why));
+            }
+        }
         List<WeightedLayer> all = WeightedLayer.find(model.graph());
         List<WeightedLayer> chosen = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {

@@ -36,9 +36,50 @@ public record WeightedLayer(Node node, int weightInput, Value weight, Tensor ten
         return out;
     }
 
+    /** Whether the node is of an op type that carries a weight as its second input. */
+    public static boolean isWeightOp(Node n) {
+        return n.is("Conv") || n.is("ConvTranspose") || n.is("Gemm") || n.is("MatMul");
+    }
+
+    /**
+     * Why a Conv, ConvTranspose, Gemm or MatMul node is not a weighted layer, in words for a skip; empty when
+     * it is one, or when the node is of another op type.
+     */
+    public static Optional<String> whyNot(Node n) {
+        if (!isWeightOp(n) || of(n).isPresent()) {
+            return Optional.empty();
+        }
+        if (!n.hasInput(1)) {
+            return Optional.of("it has no weight input");
+        }
+        Value w = n.input(1);
+        Graph g = n.graph();
+        if (w.isInitializer() && w.isGraphInput()) {
+            return Optional.of("weight '" + w.name() + "' is also listed as a graph input (IR 3 style), so a caller"
+                    + " may override it; run remove_unused_initializers() first, which unlists initializers from"
+                    + " the graph inputs (IR version 4 or later)");
+        }
+        Optional<Tensor> t = g.constantValue(w);
+        if (t.isEmpty()) {
+            return Optional.of("weight '" + w.name() + "' is computed at run time, not a constant");
+        }
+        if (!t.get().dataType().isFloatingPoint()) {
+            return Optional.of("weight '" + w.name() + "' is " + t.get().dataType().displayName()
+                    + ", not floating point");
+        }
+        if (t.get().elementCount() == 0) {
+            return Optional.of("weight '" + w.name() + "' is empty");
+        }
+        if (g.isConstant(n.input(0))) {
+            return Optional.of("both operands are constant (fold_constants evaluates it)");
+        }
+        return Optional.of("weight '" + w.name() + "' has rank " + t.get().rank() + ", which " + n.opType()
+                + " layers here do not take");
+    }
+
     /** The node as a weighted layer, when it is one. */
     public static Optional<WeightedLayer> of(Node n) {
-        if (!(n.is("Conv") || n.is("ConvTranspose") || n.is("Gemm") || n.is("MatMul")) || !n.hasInput(1)) {
+        if (!isWeightOp(n) || !n.hasInput(1)) {
             return Optional.empty();
         }
         Value w = n.input(1);

@@ -81,8 +81,8 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
                 Optional<WeightedLayer> l = WeightedLayer.of(n);
                 if (l.isPresent()) {
                     layers.add(l.get());
-                } else if (n.is("Conv") || n.is("Gemm") || n.is("MatMul") || n.is("ConvTranspose")) {
-                    result.skip(n.label(), "weight is not a constant floating-point tensor");
+                } else {
+                    WeightedLayer.whyNot(n).ifPresent(why -> result.skip(n.label(), why));
                 }
             }
         }

@@ -19,6 +19,7 @@ import dev.onnxpress.passes.Placement;
 import dev.onnxpress.passes.fold.ConstantEditor;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Scope;
+import dev.onnxpress.passes.quant.WeightedLayer;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -116,8 +117,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         for (Node n : g.nodes()) {
             Value w = n.input(1);
             if (isLayer(n) && options.layers().matches(n) && w.isInitializer() && w.isGraphInput()) {
-                out.skip(n.label(), "weight '" + w.name() + "' is also a graph input (IR 3 style), so a caller may"
-                        + " override it; unlist initializers from the graph inputs first");
+                WeightedLayer.whyNot(n).ifPresent(why -> out.skip(n.label(), why));
             }
         }
         List<ChannelSpace> selected = new ArrayList<>();

@@ -77,9 +77,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             }
             Optional<WeightedLayer> l = WeightedLayer.of(n);
             if (l.isEmpty()) {
-                if (n.is("Conv") || n.is("Gemm") || n.is("MatMul") || n.is("ConvTranspose")) {
-                    result.skip(n.label(), "weight is not a constant floating-point tensor");
-                }
+                WeightedLayer.whyNot(n).ifPresent(why -> result.skip(n.label(), why));
                 continue;
             }
             layers.add(l.get());

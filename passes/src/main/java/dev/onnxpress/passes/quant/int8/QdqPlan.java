@@ -97,6 +97,9 @@ final class QdqPlan {
         }
         if (WEIGHTED.contains(n.opType())) {
             Optional<Tensor> w = g.constantValue(n.input(1));
+            if (n.hasInput(1) && n.input(1).isInitializer() && n.input(1).isGraphInput()) {
+                return WeightedLayer.whyNot(n).orElseThrow();
+            }
             if (g.isConstant(n.input(0))) {
                 return "its data input is a constant";
             }
