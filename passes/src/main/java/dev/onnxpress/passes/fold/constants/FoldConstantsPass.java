@@ -35,7 +35,9 @@ import java.util.Set;
  *       result is a graph output, which keeps its name). Main-graph Constant nodes become
  *       initializers too, so the graph lists only computation.</li>
  *   <li>Size guard: a result larger than {@code max_bytes} and larger than the node's inputs is not
- *       materialized (Expand or ConstantOfShape would otherwise turn a few bytes into megabytes).</li>
+ *       materialized (Expand or ConstantOfShape would otherwise turn a few bytes into megabytes, and the
+ *       decode chains of share_weights or convert_fp16 would be stored as float weights again). The
+ *       default, 4 KB, lets every shape computation fold.</li>
  *   <li>Not folded: random ops, Quantize/DequantizeLinear (a quantized weight is deliberate), custom
  *       domains, nodes holding subgraphs.</li>
  * </ul>

@@ -262,6 +262,31 @@ class FoldConstantsPassTest {
     }
 
     @Test
+    void aCodebookDecodeChainStaysEncodedUnderTheDefaultGuard() {
+        byte[] idx = new byte[64 * 64];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = (byte) (i % 16);
+        }
+        float[] codebook = new float[16];
+        for (int i = 0; i < 16; i++) {
+            codebook[i] = i * 0.125f - 1f;
+        }
+        Model m = GraphBuilder.model("shared").opset(13).input("x", DataType.FLOAT, 2, 64)
+                .initializer("idx", Tensor.ofBytes(DataType.UINT8, new long[] {64, 64}, idx))
+                .initializer("codebook", Tensor.ofFloats(new long[] {16}, codebook))
+                .node("Cast", List.of("idx"), List.of("idx32"), Map.of("to", Attr.of((long) DataType.INT32.code())))
+                .node("Gather", List.of("codebook", "idx32"), List.of("w"))
+                .node("MatMul", List.of("x", "w"), List.of("y")).output("y").build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        PassResult r = new FoldConstantsPass().run(m, DefaultOptions.of(FoldConstantsOptions.class),
+                new NoDataContext());
+        assertFalse(r.changed(), "the uint8 indices must not become a 16 KB float weight");
+        assertEquals(1, count(m, "Gather"));
+        assertTrue(r.skips().stream().allMatch(k -> k.reason().contains("max_bytes")), r.skips().toString());
+        before.assertBitIdentical(m);
+    }
+
+    @Test
     void aTransposeOfAWeightIsNotLargerThanItsInputAndFolds() {
         Model m = GraphBuilder.model("t").input("x", DataType.FLOAT, 2, 300)
                 .initializer("w", random(1, 1000, 300))
