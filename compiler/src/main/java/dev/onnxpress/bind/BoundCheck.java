@@ -32,7 +32,13 @@ public record BoundCheck(String metric, Check.Comparison op, double bound, Check
         /** {@code accuracy max_drop X}: accuracy {@code >=} reference accuracy − X. */
         ACCURACY_DROP,
         /** Float round-off allowance: {@code max_abs_error <= bound · (1 + max|reference output|)}. */
-        ROUND_OFF
+        ROUND_OFF,
+        /**
+         * {@code cosine >= bound}, also met when every difference is below float32 round-off of the outputs'
+         * scale ({@code max_abs_error <= 1e-6 · (1 + max|reference output|)}): outputs near zero everywhere
+         * (a saturated Sigmoid map) make the cosine of two equal-up-to-round-off results arbitrary.
+         */
+        ROUND_OFF_COSINE
     }
 
     /** Which checks replace which: a step's check replaces a default one on the same metric and reference. */

@@ -145,4 +145,23 @@ class RunOutputsIT {
         assertThat(bad.exitCode()).isEqualTo(2);
         assertThat(bad.err()).contains("a dimension size must be at least 1");
     }
+
+    @Test
+    void aSaturatedOutputMapIsJudgedByItsRoundOffNotItsCosine() throws Exception {
+        // on random 160×160 probes ppocrv4_det's Sigmoid map is ~1e-6 everywhere: folding changes it by float
+        // round-off (≈2e-7), which moves the cosine of such tiny vectors far below 0.99999
+        Path out = dir.resolve("det.onnx");
+        Path json = dir.resolve("det.json");
+        Main.Execution run = Main.execute("run", "-p", "fold_batchnorm()", "-i",
+                SharedFiles.model("ppocrv4_det").toString(), "-o", out.toString(), "--latency-runs", "1",
+                "--dims", "p2o.DynamicDimension.1=160,p2o.DynamicDimension.2=160", "--report-json", json.toString());
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        var checks = new ObjectMapper().readTree(json.toFile()).get("steps").get(0).get("verdict").get("checks");
+        var cosine = checks.get(1);
+        assertThat(cosine.get("metric").asText()).isEqualTo("cosine");
+        assertThat(cosine.get("measured").asDouble()).isLessThan(0.99999);
+        assertThat(cosine.get("passed").asBoolean()).isTrue();
+        assertThat(checks.get(0).get("measured").asDouble()).isLessThan(1e-6);
+        assertThat(ModelReader.read(out).graph().opHistogram()).doesNotContainKey("BatchNormalization");
+    }
 }
