@@ -3,6 +3,7 @@ package dev.onnxpress.bind;
 import dev.onnxpress.data.DataSet;
 import dev.onnxpress.dsl.SourceLocation;
 import dev.onnxpress.error.UserException;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 
@@ -17,10 +18,18 @@ public final class DataDeclaration {
     private final boolean labelled;
     private final SourceLocation location;
     private final Supplier<DataSet> loader;
+    private final Map<String, Long> dims;
     private DataSet loaded;
 
     public DataDeclaration(String name, String kind, String text, boolean labelled, SourceLocation location,
                            Supplier<DataSet> loader) {
+        this(name, kind, text, labelled, location, loader, Map.of());
+    }
+
+    /** @param dims sizes the declaration gives to symbolic input dimensions ({@code random(dims=…)}) */
+    public DataDeclaration(String name, String kind, String text, boolean labelled, SourceLocation location,
+                           Supplier<DataSet> loader, Map<String, Long> dims) {
+        this.dims = Map.copyOf(dims);
         this.name = Objects.requireNonNull(name);
         this.kind = Objects.requireNonNull(kind);
         this.text = Objects.requireNonNull(text);
@@ -49,6 +58,11 @@ public final class DataDeclaration {
 
     public SourceLocation location() {
         return location;
+    }
+
+    /** Sizes this declaration gives to symbolic input dimensions, by dim name; empty for file data. */
+    public Map<String, Long> dims() {
+        return dims;
     }
 
     /** Reads the files the first time; every error is one line starting with the declaration's location. */

@@ -52,7 +52,7 @@ final class DataKinds {
     record RandomArgs(
             @Param(doc = "number of samples", dflt = "8", min = 1) int count,
             @Param(doc = "seed of the generator", dflt = "0") long seed,
-            @Param(doc = "sizes of symbolic dimensions, as \"name=N\"") List<String> dims) {
+            @Param(doc = "sizes of symbolic dimensions, as \"name=N\"", dflt = "[]") List<String> dims) {
         RandomArgs {
             dims = List.copyOf(dims);
         }
@@ -105,7 +105,8 @@ final class DataKinds {
                     }
                     dims.put(s.substring(0, eq).trim(), v);
                 }
-                return declaration(d, text, false, () -> DataSets.random(d.name(), a.count(), a.seed(), dims));
+                return new DataDeclaration(d.name(), d.kind(), text, false, d.location(),
+                        () -> DataSets.random(d.name(), a.count(), a.seed(), dims), dims);
             }
             default -> throw new BindException(at, "unknown data kind '" + d.kind() + "'"
                     + DidYouMean.suffix(d.kind(), KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");

@@ -131,7 +131,7 @@ public final class PassManager {
         Evaluator evaluator = plan.evaluationData()
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
                 .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
-                        settings.probeDims()));
+                        probeDims(plan)));
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
@@ -341,6 +341,18 @@ public final class PassManager {
                         + outputs.values().get(e.getKey()).length + " values instead of " + e.getValue().length, null);
             }
         }
+    }
+
+    /**
+     * Sizes of symbolic dims for random probes: {@code --dims} first, then those the recipe's own data
+     * declarations give ({@code random(dims=…)}), so a recipe that sizes its calibration data needs no flag.
+     */
+    private Map<String, Long> probeDims(Plan plan) {
+        Map<String, Long> dims = new LinkedHashMap<>(settings.probeDims());
+        for (var d : plan.data()) {
+            d.dims().forEach(dims::putIfAbsent);
+        }
+        return dims;
     }
 
     // ---------------------------------------------------------------- checks

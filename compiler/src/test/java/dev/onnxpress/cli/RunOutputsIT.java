@@ -164,4 +164,30 @@ class RunOutputsIT {
         assertThat(checks.get(0).get("measured").asDouble()).isLessThan(1e-6);
         assertThat(ModelReader.read(out).graph().opHistogram()).doesNotContainKey("BatchNormalization");
     }
+
+    @Test
+    void aRecipeThatSizesItsRandomDataNeedsNoDimsFlagAndStaticModelsNeedNoDims() throws Exception {
+        Path recipe = dir.resolve("cls.recipe");
+        Files.writeString(recipe, """
+                recipe "cls" version 1
+                data cal = random(count=2, seed=1, dims=["p2o.DynamicDimension.1=48", "p2o.DynamicDimension.2=192"])
+                fold_batchnorm()
+                prune_magnitude(sparsity=20%, compensate=true, calibration=cal)
+                """);
+        Path out = dir.resolve("cls.onnx");
+        Main.Execution run = Main.execute("run", recipe.toString(), "-i",
+                SharedFiles.model("ppocr_cls_mobile_v2").toString(), "-o", out.toString(), "--latency-runs", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        assertThat(out).exists();
+
+        Path plain = dir.resolve("lenet.recipe");
+        Files.writeString(plain, """
+                recipe "lenet" version 1
+                data cal = random(count=2)
+                prune_magnitude(sparsity=20%, compensate=true, calibration=cal)
+                """);
+        Main.Execution lenet = Main.execute("run", plain.toString(), "-i", lenet().toString(), "-o",
+                dir.resolve("l.onnx").toString(), "--latency-runs", "1");
+        assertThat(lenet.exitCode()).as(lenet.err()).isZero();
+    }
 }
