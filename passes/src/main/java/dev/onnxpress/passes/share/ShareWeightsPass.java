@@ -43,6 +43,12 @@ import java.util.Optional;
  * <p>{@code refit=true} then re-solves the free centroids c for the layer's outputs on calibration data:
  * with P_o the one-hot assignment of output row o, min Σ_o ‖Xq P_o c − Xd w_o‖² + λ‖c − c_kmeans‖² gives
  * (Σ_o P_oᵀ A P_o + λI) c = Σ_o P_oᵀ C w_o + λ c_kmeans, A = XqᵀXq, C = XqᵀXd ({@link LayerGram}).
+ * <p>{@code assign=compensated} picks each weight's shared value GPTQ-style ({@link CompensatedAssignment}):
+ * inputs in order, each rounding error pushed onto the weights not yet assigned through the inverse Hessian of
+ * the layer's inputs, instead of nearest-centroid rounding. {@code refit_bias=true} gives the layer's bias the
+ * shift of each output's mean, b' = b + μd·w − μq·w_shared (the fits above then use mean-centred moments).
+ * {@code reference=input} makes all of these fit the pipeline's input model ({@code FitReference}): targets
+ * Xd·w of the original dense layer, so the pruning error is compensated here too.
  * A weight read also by layers not selected keeps its float tensor for them. Float weights only.
  */
 public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {

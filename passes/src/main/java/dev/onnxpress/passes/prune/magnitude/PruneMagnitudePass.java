@@ -40,6 +40,13 @@ import java.util.Optional;
  * order, so a layer also absorbs the error of the ones before it). Features are input rows for
  * Gemm/MatMul and im2col patches of 2-D Conv (any group count). Weights live in initializers or Constant
  * nodes; a weight also read by a layer that is not pruned is copied, never changed under it. Main graph only.
+ * <p>{@code reference=input} fits the pipeline's input model instead ({@link FitReference}): Xd and the target
+ * weights w (and bias) come from the original dense layer, so a later step compensates the error of an
+ * earlier lossy one instead of freezing it in. Whatever the criterion, weights that are already zero stay
+ * pruned (they count toward the sparsity and no refit revives them), and the rows of outputs that nothing
+ * reads (the next layer's weights on them all zero, {@link OutputReads}) go first, at no cost.
+ * {@code weigh_outputs=true} scales each output's scores by how strongly the next layers read it, so that
+ * rows whose errors are amplified downstream keep more weights (OBS-style weighting of output errors).
  */
 public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
     public static final String ID = "prune_magnitude";
