@@ -71,6 +71,10 @@ class DeepCompressionRecipeSearch {
         c.put("input-92/88-weighed-gptq", prune(92, 88, weighed) + gptq);
         c.put("input-fc2-first-92/90-gptq", pruneFc2First(92, 90, in) + gptq);
         c.put("input-fc2-first-92/90-weighed-gptq", pruneFc2First(92, 90, weighed) + gptq);
+        c.put("input-fc2-first-92/90-weighed-gptq-refit", pruneFc2First(92, 90, weighed) + gptqRefit);
+        for (int[] s : new int[][] {{90, 90}, {90, 88}, {89, 88}, {88, 90}}) {
+            c.put("input-fc2-first-" + s[0] + "/" + s[1] + "-weighed-gptq", pruneFc2First(s[0], s[1], weighed) + gptq);
+        }
         return c;
     }
 

@@ -24,17 +24,9 @@ final class ObsMask {
     /**
      * Which weights survive, per output row (rows of {@link LayerGeometry#rows}); {@code sparsity} of each
      * group's weights are dropped (per block of columns, rounded down).
-     */
-    static boolean[][] select(LayerGeometry geo, LayerGram gram, double[][] rows, double sparsity, double ridge) {
-        double[] ones = new double[geo.outputs()];
-        Arrays.fill(ones, 1);
-        return select(geo, gram, rows, sparsity, ridge, new boolean[geo.outputs()][geo.features()], ones);
-    }
-
-    /**
-     * As above, with weights that must go ({@code pruned[o][f]}: already zero, or on an unread output) dropped
-     * first and counted in the sparsity, and each row's saliencies scaled by {@code rowWeight[o]} (the weight of
-     * that output's error, {@link OutputReads}).
+     * <p>Weights that must go ({@code mustGo[o][f]}: already zero, or on an unread output) are dropped
+     * first and counted in the sparsity; each row's saliencies are scaled by {@code rowWeight[o]} (the weight
+     * of that output's error, {@link OutputReads}).
      */
     static boolean[][] select(LayerGeometry geo, LayerGram gram, double[][] rows, double sparsity, double ridge,
             boolean[][] mustGo, double[] rowWeight) {
