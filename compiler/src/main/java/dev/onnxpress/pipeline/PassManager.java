@@ -108,16 +108,19 @@ public final class PassManager {
         final Outputs reference;
         final OptionalDouble referenceAccuracy;
         final Set<String> inputProblems;
+        final Model input;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
         long changedSteps;
 
-        Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems) {
+        Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
+                Model input) {
             this.plan = plan;
             this.evaluator = evaluator;
             this.reference = reference;
             this.referenceAccuracy = accuracy;
             this.inputProblems = inputProblems;
+            this.input = input;
         }
     }
 
@@ -150,7 +153,8 @@ public final class PassManager {
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
         State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self);
 
-        Run run = new Run(plan, evaluator, reference, accuracy, inputProblems);
+        // steps work on copies, so the input model stays as read: passes fit to it with reference=input
+        Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
@@ -254,7 +258,7 @@ public final class PassManager {
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();
         RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
-                run.progress);
+                run.progress, run.input);
         PassResult result;
         try {
             result = step.run(model, ctx);

@@ -6,6 +6,7 @@ import dev.onnxpress.data.Batch;
 import dev.onnxpress.data.DataSet;
 import dev.onnxpress.data.ModelSignature;
 import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.PassContext;
@@ -18,7 +19,7 @@ import java.util.Random;
 /**
  * What one step's pass sees: the recipe's data sets cut into batches for the model as it was before the
  * step, a random seeded from the run's seed (the same for every step, so a step's result does not depend
- * on what ran before it), and the progress display.
+ * on what ran before it), the progress display, and the run's input model as the reference.
  */
 final class RecipeContext implements PassContext {
     private final Plan plan;
@@ -26,13 +27,15 @@ final class RecipeContext implements PassContext {
     private final int batchSize;
     private final Random random;
     private final Progress progress;
+    private final Model reference;
 
-    RecipeContext(Plan plan, ModelSignature signature, int batchSize, long seed, Progress progress) {
+    RecipeContext(Plan plan, ModelSignature signature, int batchSize, long seed, Progress progress, Model reference) {
         this.plan = plan;
         this.signature = signature;
         this.batchSize = batchSize;
         this.random = new Random(seed);
         this.progress = progress;
+        this.reference = reference;
     }
 
     @Override
@@ -65,6 +68,12 @@ final class RecipeContext implements PassContext {
     @Override
     public Progress progress() {
         return progress;
+    }
+
+    /** The run's input model (shared by every step; passes only read it). */
+    @Override
+    public Optional<Model> reference() {
+        return Optional.of(reference);
     }
 
     private List<Batch> batches(DataDeclaration d) {

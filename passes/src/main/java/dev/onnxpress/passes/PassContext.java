@@ -22,6 +22,15 @@ public interface PassContext {
 
     Progress progress();
 
+    /**
+     * The model the pipeline started from (before its first step), for passes that fit layers to the
+     * original outputs rather than the previous step's ({@code reference=input}); empty outside a recipe
+     * run. Read it, never change it.
+     */
+    default java.util.Optional<dev.onnxpress.ir.Model> reference() {
+        return java.util.Optional.empty();
+    }
+
     /** Progress of a long pass; a no-op when nobody watches. */
     interface Progress {
         void start(String task, long total);

@@ -3,6 +3,7 @@ package dev.onnxpress.passes.share;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Param;
+import dev.onnxpress.passes.prune.magnitude.FitReference;
 import java.util.Optional;
 
 /** Options of {@code share_weights}. */
@@ -23,7 +24,19 @@ public record ShareWeightsOptions(
         @Param(doc = "Re-solve the centroids by least squares on the layer's outputs over calibration data.",
                 dflt = "false")
         boolean refit,
-        @Param(doc = "Data set for refit.")
+        @Param(doc = "How weights pick a shared value: nearest (k-means assignment) or compensated (GPTQ-style: "
+                + "one input at a time, each rounding error pushed onto the not-yet-assigned weights of the row "
+                + "through the inverse Hessian of the layer's inputs on calibration data; zeros stay zero).",
+                dflt = "nearest")
+        Assign assign,
+        @Param(doc = "Refit each layer's bias (Gemm with alpha=beta=1, or Conv, with a constant per-output bias) "
+                + "so it absorbs the shift of the outputs' mean; needs calibration.", dflt = "false")
+        boolean refit_bias,
+        @Param(doc = "Outputs refit, compensated assignment and bias refit aim at: previous (the model as this "
+                + "step finds it) or input (the pipeline's input model, so the errors of earlier steps such as "
+                + "pruning are compensated too).", dflt = "previous")
+        FitReference.Source reference,
+        @Param(doc = "Data set for refit, compensated assignment and bias refit.")
         Optional<DataRef> calibration,
         @Param(doc = "Ridge λ (relative) pulling refitted centroids toward the k-means ones.", dflt = "0.001",
                 min = 0, max = 10)
@@ -35,7 +48,21 @@ public record ShareWeightsOptions(
                 min = 16, max = 1000000)
         int max_rows) {
 
+    /** Nearest-centroid assignment, fitting the previous model. */
+    public ShareWeightsOptions(int bits, int clusters, NodeSelector layers, Init init, int iterations, boolean refit,
+            Optional<DataRef> calibration, double ridge, int max_features, int max_rows) {
+        this(bits, clusters, layers, init, iterations, refit, Assign.nearest, false, FitReference.Source.previous,
+                calibration, ridge, max_features, max_rows);
+    }
+
     public enum Init { linear, density, random }
+
+    public enum Assign { nearest, compensated }
+
+    /** True when some option needs the layers' inputs on calibration data. */
+    public boolean needsData() {
+        return refit || refit_bias || assign == Assign.compensated;
+    }
 
     public int clusterCount() {
         return clusters > 0 ? clusters : 1 << bits;

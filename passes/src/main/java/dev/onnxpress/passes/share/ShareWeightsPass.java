@@ -17,6 +17,7 @@ import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.fold.ConstantEditor;
 import dev.onnxpress.passes.prune.magnitude.LayerGeometry;
+import dev.onnxpress.passes.prune.magnitude.FitReference;
 import dev.onnxpress.passes.prune.magnitude.LayerGram;
 import dev.onnxpress.passes.prune.magnitude.RidgeFit;
 import dev.onnxpress.passes.quant.WeightedLayer;
@@ -42,6 +43,12 @@ import java.util.Optional;
  * <p>{@code refit=true} then re-solves the free centroids c for the layer's outputs on calibration data:
  * with P_o the one-hot assignment of output row o, min Σ_o ‖Xq P_o c − Xd w_o‖² + λ‖c − c_kmeans‖² gives
  * (Σ_o P_oᵀ A P_o + λI) c = Σ_o P_oᵀ C w_o + λ c_kmeans, A = XqᵀXq, C = XqᵀXd ({@link LayerGram}).
+ * <p>{@code assign=compensated} picks each weight's shared value GPTQ-style ({@link CompensatedAssignment}):
+ * inputs in order, each rounding error pushed onto the weights not yet assigned through the inverse Hessian of
+ * the layer's inputs, instead of nearest-centroid rounding. {@code refit_bias=true} gives the layer's bias the
+ * shift of each output's mean, b' = b + μd·w − μq·w_shared (the fits above then use mean-centred moments).
+ * {@code reference=input} makes all of these fit the pipeline's input model ({@code FitReference}): targets
+ * Xd·w of the original dense layer, so the pruning error is compensated here too.
  * A weight read also by layers not selected keeps its float tensor for them. Float weights only.
  */
 public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
@@ -64,8 +71,13 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
 
     @Override
     public PassResult run(Model model, ShareWeightsOptions o, PassContext ctx) {
-        if (o.refit() && o.calibration().isEmpty()) {
-            throw new PassException(ID, "refit=true needs calibration=<data set>");
+        if (o.needsData() && o.calibration().isEmpty()) {
+            throw new PassException(ID, (o.refit() ? "refit=true" : o.refit_bias() ? "refit_bias=true"
+                    : "assign=compensated") + " needs calibration=<data set>");
+        }
+        if (o.reference() == FitReference.Source.input && !o.needsData()) {
+            throw new PassException(ID, "reference=input only changes what refit, refit_bias or assign=compensated "
+                    + "fit: add one of them");
         }
         int k = o.clusterCount();
         if (k > 256) {
@@ -88,8 +100,8 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
         }
         Rewriter rw = new Rewriter(model);
         ConstantEditor editor = new ConstantEditor(rw);
-        byte[] dense = o.refit() ? ModelWriter.toBytes(model) : null;
-        List<Map<String, Tensor>> batches = o.refit() ? ctx.samples(o.calibration().get()) : List.of();
+        FitReference ref = o.needsData() ? FitReference.of(ID, o.reference(), model, ctx) : null;
+        List<Map<String, Tensor>> batches = o.needsData() ? ctx.samples(o.calibration().get()) : List.of();
         List<Map<String, Object>> table = new ArrayList<>();
         long saved = 0;
         long shared = 0;
@@ -104,22 +116,52 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
             }
             KMeans1D.Clustering km = KMeans1D.fit(w, k, o.init(), sparse, o.iterations(), ctx.random());
             double[] c = km.centroids();
+            int[] assignment = km.assignment();
             boolean refit = false;
-            if (o.refit() && l.node().graph().parent().isEmpty()) {
+            boolean compensated = false;
+            boolean biasRefit = false;
+            if (o.needsData() && l.node().graph().parent().isEmpty()) {
                 StringBuilder why = new StringBuilder();
                 Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
                 if (geo.isPresent() && geo.get().features() > o.max_features()) {
                     why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
                     geo = Optional.empty();
                 }
-                if (geo.isEmpty()) {
+                Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty()
+                        : ref.target(l, geo.get(), why);
+                if (target.isEmpty()) {
                     result.skip(l.node().label(), "not refitted: " + why);
                 } else {
-                    Optional<double[]> r = refit(model, l, geo.get(), w, km, sparse ? 1 : 0, dense, batches, o, ctx);
-                    if (r.isPresent()) {
-                        c = r.get();
-                        refit = true;
-                        refitted++;
+                    LayerGeometry lg = geo.get();
+                    FitReference.Target t = target.get();
+                    LayerGram gram = gram(model, l, lg, ref, t, batches, o, ctx);
+                    Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), lg) : Optional.empty();
+                    if (o.refit_bias() && bias.isEmpty()) {
+                        result.skip(l.node().label(), "bias not refitted: no constant per-output bias "
+                                + "(Gemm with alpha=beta=1, or Conv)");
+                    }
+                    boolean centred = bias.isPresent();
+                    if (o.assign() == ShareWeightsOptions.Assign.compensated) {
+                        int[][] rows = CompensatedAssignment.assign(lg, gram, lg.rows(l.tensor()), t.rows(), c,
+                                sparse, centred, Math.max(o.ridge(), 0.01), o.ridge());
+                        assignment = flatten(lg, rows);
+                        compensated = true;
+                    }
+                    if (o.refit()) {
+                        Optional<double[]> r = refit(lg, gram, t.rows(), l.tensor().dims(), assignment, c,
+                                sparse ? 1 : 0, centred, o);
+                        if (r.isPresent()) {
+                            c = r.get();
+                            refit = true;
+                            refitted++;
+                        }
+                    }
+                    if (bias.isPresent()) {
+                        double[] b = shiftedBias(lg, gram, t, l.tensor().dims(), assignment, c);
+                        Tensor bt = l.node().graph().constantValue(l.node().input(2)).orElseThrow();
+                        editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), b),
+                                l.node().input(2).name());
+                        biasRefit = true;
                     }
                 }
             }
@@ -132,8 +174,8 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
             double err = 0;
             double norm = 0;
             for (int i = 0; i < w.length; i++) {
-                idx[i] = (byte) km.assignment()[i];
-                float v = codebook[km.assignment()[i]];
+                idx[i] = (byte) assignment[i];
+                float v = codebook[assignment[i]];
                 nonzeros += v != 0 ? 1 : 0;
                 err += (v - w[i]) * (double) (v - w[i]);
                 norm += w[i] * (double) w[i];
@@ -162,6 +204,8 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
             row.put("zero_kept", sparse);
             row.put("iterations", km.iterations());
             row.put("refitted", refit);
+            row.put("assign", compensated ? "compensated" : "nearest");
+            row.put("bias_refitted", biasRefit);
             row.put("weight_rel_error", Math.round(Math.sqrt(err / Math.max(norm, 1e-30)) * 1e6) / 1e6);
             table.add(row);
             ctx.progress().step(li + 1);
@@ -176,21 +220,62 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
         return Math.max(1, 32 - Integer.numberOfLeadingZeros(clusters - 1));
     }
 
-    private static Optional<double[]> refit(Model model, WeightedLayer l, LayerGeometry geo, float[] w,
-            KMeans1D.Clustering km, int fixed, byte[] dense, List<Map<String, Tensor>> batches,
-            ShareWeightsOptions o, PassContext ctx) {
+    private static LayerGram gram(Model model, WeightedLayer l, LayerGeometry geo, FitReference ref,
+            FitReference.Target t, List<Map<String, Tensor>> batches, ShareWeightsOptions o, PassContext ctx) {
         String input = l.node().input(0).name();
+        byte[] dense = ref.bytes();
         byte[] current = ModelWriter.toBytes(model);
-        byte[] dt = OrtRunner.withTaps(dense, List.of(input));
-        byte[] ct = Arrays.equals(dense, current) ? dt : OrtRunner.withTaps(current, List.of(input));
-        LayerGram gram = LayerGram.collect(geo, input, dt, ct, batches, o.max_rows(), ctx.random()).symmetric();
-        double[][] rows = geo.rows(l.tensor());
-        double[] assign = new double[w.length];
-        for (int i = 0; i < w.length; i++) {
-            assign[i] = km.assignment()[i];
+        byte[] dt = OrtRunner.withTaps(dense, List.of(t.input()));
+        byte[] ct = Arrays.equals(dense, current) && t.input().equals(input) ? dt
+                : OrtRunner.withTaps(current, List.of(input));
+        return LayerGram.collect(geo, t.input(), input, dt, ct, batches, o.max_rows(), ctx.random()).symmetric();
+    }
+
+    /** Row-layout centroid indices back in the weight tensor's layout. */
+    private static int[] flatten(LayerGeometry geo, int[][] rows) {
+        double[][] d = new double[rows.length][];
+        for (int r = 0; r < rows.length; r++) {
+            d[r] = Arrays.stream(rows[r]).asDoubleStream().toArray();
         }
-        double[][] arows = geo.rows(Tensor.of(DataType.FLOAT, l.tensor().dims(), assign));
-        double[] c0 = km.centroids();
+        float[] v = geo.values(d);
+        int[] out = new int[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = (int) v[i];
+        }
+        return out;
+    }
+
+    private static double[][] assignmentRows(LayerGeometry geo, long[] dims, int[] assignment) {
+        double[] a = new double[assignment.length];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = assignment[i];
+        }
+        return geo.rows(Tensor.of(DataType.FLOAT, dims, a));
+    }
+
+    /** b' = b_ref + μd·w_ref − μq·w_shared: the bias takes the shift of each output's mean. */
+    private static double[] shiftedBias(LayerGeometry geo, LayerGram gram, FitReference.Target t, long[] dims,
+            int[] assignment, double[] c) {
+        double[][] arows = assignmentRows(geo, dims, assignment);
+        double[] b = t.bias().orElse(new double[geo.outputs()]).clone();
+        for (int r = 0; r < geo.outputs(); r++) {
+            int grp = r / geo.outputsPerGroup();
+            double[] mq = gram.meanQ(grp);
+            double[] md = gram.meanD(grp);
+            for (int j = 0; j < geo.features(); j++) {
+                b[r] += md[j] * t.rows()[r][j] - mq[j] * c[(int) arows[r][j]];
+            }
+        }
+        return b;
+    }
+
+    /**
+     * The free centroids re-solved for the layer's outputs (the target rows on the reference's inputs),
+     * with the given assignment; on mean-centred moments when {@code centred} (a refitted bias takes the mean).
+     */
+    private static Optional<double[]> refit(LayerGeometry geo, LayerGram gram, double[][] rows, long[] dims,
+            int[] assignment, double[] c0, int fixed, boolean centred, ShareWeightsOptions o) {
+        double[][] arows = assignmentRows(geo, dims, assignment);
         int kk = c0.length;
         int free = kk - fixed;
         if (free <= 0) {
@@ -200,10 +285,16 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
         double[] b = new double[free];
         int f = geo.features();
         int[] ai = new int[f];
+        double[][] as = new double[geo.groups()][];
+        double[][] cs = new double[geo.groups()][];
+        for (int grp = 0; grp < geo.groups(); grp++) {
+            as[grp] = centred ? gram.aCentred(grp) : gram.a(grp);
+            cs[grp] = centred ? gram.cCentred(grp) : gram.c(grp);
+        }
         for (int r = 0; r < geo.outputs(); r++) {
             int grp = r / geo.outputsPerGroup();
-            double[] a = gram.a(grp);
-            double[] c = gram.c(grp);
+            double[] a = as[grp];
+            double[] c = cs[grp];
             for (int i = 0; i < f; i++) {
                 ai[i] = (int) arows[r][i] - fixed; // −1: the fixed zero centroid, which contributes nothing
             }

@@ -83,7 +83,16 @@ public final class LayerGram {
      */
     public static LayerGram collect(LayerGeometry geo, String input, byte[] dense, byte[] current,
             List<Map<String, Tensor>> batches, int maxRows, Random random) {
-        boolean same = dense == current;
+        return collect(geo, input, input, dense, current, batches, maxRows, random);
+    }
+
+    /**
+     * As {@link #collect(LayerGeometry, String, byte[], byte[], List, int, Random)}, the layer's input being
+     * named {@code denseInput} in the reference model and {@code input} in the model being compressed.
+     */
+    public static LayerGram collect(LayerGeometry geo, String denseInput, String input, byte[] dense,
+            byte[] current, List<Map<String, Tensor>> batches, int maxRows, Random random) {
+        boolean same = dense == current && denseInput.equals(input);
         LayerGram g = new LayerGram(geo, same);
         OrtRunner.Options o = OrtRunner.Options.defaults().withIntraOpThreads(0);
         try (OrtRunner d = OrtRunner.open(dense, o); OrtRunner q = same ? null : OrtRunner.open(current, o)) {
@@ -92,7 +101,7 @@ public final class LayerGram {
                 samples += b.values().iterator().next().dims().length == 0 ? 1 : b.values().iterator().next().dim(0);
             }
             for (Map<String, Tensor> b : batches) {
-                Tensor xd = d.run(b, List.of(input)).get(input);
+                Tensor xd = d.run(b, List.of(denseInput)).get(denseInput);
                 Tensor xq = same ? xd : q.run(b, List.of(input)).get(input);
                 g.add(xq, xd, maxRows, samples, random);
             }
@@ -191,6 +200,27 @@ public final class LayerGram {
                 }
             }
         }
+    }
+
+    /** A − n·μqμqᵀ of group g: the second moment of the mean-centred Xq (for fits where a bias takes the mean). */
+    public double[] aCentred(int g) {
+        return centred(a[g], meanQ(g), meanQ(g), count[g]);
+    }
+
+    /** C − n·μqμdᵀ of group g: Σ (xq − μq)(xd − μd)ᵀ. */
+    public double[] cCentred(int g) {
+        return centred(c[g], meanQ(g), meanD(g), count[g]);
+    }
+
+    private double[] centred(double[] m, double[] u, double[] v, long n) {
+        int f = geo.features();
+        double[] out = m.clone();
+        for (int i = 0; i < f; i++) {
+            for (int j = 0; j < f; j++) {
+                out[i * f + j] -= n * u[i] * v[j];
+            }
+        }
+        return out;
     }
 
     /** Fills the lower triangle of A from the upper one (call once after collecting). */

@@ -24,8 +24,12 @@ final class ObsMask {
     /**
      * Which weights survive, per output row (rows of {@link LayerGeometry#rows}); {@code sparsity} of each
      * group's weights are dropped (per block of columns, rounded down).
+     * <p>Weights that must go ({@code mustGo[o][f]}: already zero, or on an unread output) are dropped
+     * first and counted in the sparsity; each row's saliencies are scaled by {@code rowWeight[o]} (the weight
+     * of that output's error, {@link OutputReads}).
      */
-    static boolean[][] select(LayerGeometry geo, LayerGram gram, double[][] rows, double sparsity, double ridge) {
+    static boolean[][] select(LayerGeometry geo, LayerGram gram, double[][] rows, double sparsity, double ridge,
+            boolean[][] mustGo, double[] rowWeight) {
         int f = geo.features();
         int per = geo.outputsPerGroup();
         boolean[][] keep = new boolean[geo.outputs()][];
@@ -41,8 +45,8 @@ final class ObsMask {
             for (int i = 0; i < f; i++) {
                 h[i * f + i] += lambda;
             }
-            double[] hinv = inverse(h, f);
-            double[] u = upperCholesky(hinv, f);
+            double[] hinv = Cholesky.inverse(h, f);
+            double[] u = Cholesky.upperOf(hinv, f);
             double[][] w = new double[per][];
             for (int r = 0; r < per; r++) {
                 double[] row = rows[grp * per + r];
@@ -78,7 +82,8 @@ final class ObsMask {
                 for (int r = 0; r < per; r++) {
                     for (int j = i1; j < i2; j++) {
                         double d = u[j * f + j];
-                        score[r * width + j - i1] = w[r][j] * w[r][j] / (d * d);
+                        score[r * width + j - i1] = mustGo[grp * per + r][j] ? -1
+                                : rowWeight[grp * per + r] * w[r][j] * w[r][j] / (d * d);
                     }
                 }
                 int drop = (int) Math.floor(sparsity * score.length);
@@ -88,8 +93,8 @@ final class ObsMask {
                 }
                 Arrays.sort(order, (x, y) -> Double.compare(score[x], score[y]));
                 boolean[] pruned = new boolean[score.length];
-                for (int i = 0; i < drop; i++) {
-                    pruned[order[i]] = true;
+                for (int i = 0; i < order.length; i++) {
+                    pruned[order[i]] = i < drop || score[order[i]] < 0;
                 }
                 for (int r = 0; r < per; r++) {
                     double[] wr = w[r];
@@ -110,78 +115,5 @@ final class ObsMask {
             }
         }
         return keep;
-    }
-
-    /** Lower Cholesky factor L (M = LLᵀ) of a symmetric positive definite n×n matrix, row-major. */
-    static double[] cholesky(double[] m, int n) {
-        double[] l = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                l[i * n + j] = m[i * n + j];
-            }
-        }
-        for (int j = 0; j < n; j++) {
-            int rj = j * n;
-            double d = l[rj + j];
-            for (int k = 0; k < j; k++) {
-                d -= l[rj + k] * l[rj + k];
-            }
-            if (!(d > 0)) {
-                throw new ArithmeticException("matrix is not positive definite");
-            }
-            d = Math.sqrt(d);
-            l[rj + j] = d;
-            for (int i = j + 1; i < n; i++) {
-                int ri = i * n;
-                double s = l[ri + j];
-                for (int k = 0; k < j; k++) {
-                    s -= l[ri + k] * l[rj + k];
-                }
-                l[ri + j] = s / d;
-            }
-        }
-        return l;
-    }
-
-    /** M⁻¹ of a symmetric positive definite matrix, through its Cholesky factor. */
-    static double[] inverse(double[] m, int n) {
-        double[] l = cholesky(m, n);
-        // L⁻¹ (lower), then M⁻¹ = L⁻ᵀ L⁻¹
-        double[] li = new double[n * n];
-        for (int j = 0; j < n; j++) {
-            li[j * n + j] = 1 / l[j * n + j];
-            for (int i = j + 1; i < n; i++) {
-                double s = 0;
-                int ri = i * n;
-                for (int k = j; k < i; k++) {
-                    s -= l[ri + k] * li[k * n + j];
-                }
-                li[ri + j] = s / l[ri + i];
-            }
-        }
-        double[] inv = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = 0;
-                for (int k = i; k < n; k++) {
-                    s += li[k * n + i] * li[k * n + j];
-                }
-                inv[i * n + j] = s;
-                inv[j * n + i] = s;
-            }
-        }
-        return inv;
-    }
-
-    /** U upper with M = UᵀU (the transpose of the lower Cholesky factor), row-major. */
-    static double[] upperCholesky(double[] m, int n) {
-        double[] l = cholesky(m, n);
-        double[] u = new double[n * n];
-        for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                u[j * n + i] = l[i * n + j];
-            }
-        }
-        return u;
     }
 }

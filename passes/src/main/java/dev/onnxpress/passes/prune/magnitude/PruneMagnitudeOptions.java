@@ -26,6 +26,13 @@ public record PruneMagnitudeOptions(
                 + "constant per-output bias): survivors are fitted on mean-centred features and the bias absorbs "
                 + "the shift of the outputs' mean.", dflt = "false")
         boolean refit_bias,
+        @Param(doc = "Outputs the compensation fits: previous (the model as this step finds it) or input (the "
+                + "pipeline's input model, so the errors of earlier steps are compensated rather than inherited).",
+                dflt = "previous")
+        FitReference.Source reference,
+        @Param(doc = "Weigh each output's error by how strongly the next layers read it (the sum of their squared "
+                + "weights on it, OBS-style) when ranking weights across the layer's outputs.", dflt = "false")
+        boolean weigh_outputs,
         @Param(doc = "Data set whose activations drive compensation.")
         Optional<DataRef> calibration,
         @Param(doc = "Ridge λ relative to the mean input energy, for compensation.", dflt = "0.001", min = 0, max = 10)
@@ -41,6 +48,14 @@ public record PruneMagnitudeOptions(
     public PruneMagnitudeOptions(double sparsity, NodeSelector layers, Scope scope, Criterion criterion,
             boolean compensate, Optional<DataRef> calibration, double ridge, int max_features, int max_rows) {
         this(sparsity, layers, scope, criterion, compensate, false, calibration, ridge, max_features, max_rows);
+    }
+
+    /** Fitting the previous model's outputs, unweighted. */
+    public PruneMagnitudeOptions(double sparsity, NodeSelector layers, Scope scope, Criterion criterion,
+            boolean compensate, boolean refit_bias, Optional<DataRef> calibration, double ridge, int max_features,
+            int max_rows) {
+        this(sparsity, layers, scope, criterion, compensate, refit_bias, FitReference.Source.previous, false,
+                calibration, ridge, max_features, max_rows);
     }
 
     public enum Scope { layer, global }

@@ -1,6 +1,5 @@
 package dev.onnxpress.passes.prune.magnitude;
 
-import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelWriter;
@@ -41,6 +40,13 @@ import java.util.Optional;
  * order, so a layer also absorbs the error of the ones before it). Features are input rows for
  * Gemm/MatMul and im2col patches of 2-D Conv (any group count). Weights live in initializers or Constant
  * nodes; a weight also read by a layer that is not pruned is copied, never changed under it. Main graph only.
+ * <p>{@code reference=input} fits the pipeline's input model instead ({@link FitReference}): Xd and the target
+ * weights w (and bias) come from the original dense layer, so a later step compensates the error of an
+ * earlier lossy one instead of freezing it in. Whatever the criterion, weights that are already zero stay
+ * pruned (they count toward the sparsity and no refit revives them), and the rows of outputs that nothing
+ * reads (the next layer's weights on them all zero, {@link OutputReads}) go first, at no cost.
+ * {@code weigh_outputs=true} scales each output's scores by how strongly the next layers read it, so that
+ * rows whose errors are amplified downstream keep more weights (OBS-style weighting of output errors).
  */
 public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
     public static final String ID = "prune_magnitude";
@@ -68,6 +74,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         if (o.compensate() && o.calibration().isEmpty()) {
             throw new PassException(ID, "compensate=true needs calibration=<data set>");
         }
+        if (o.reference() == FitReference.Source.input && !o.compensate()) {
+            throw new PassException(ID, "reference=input only changes what compensation fits: add compensate=true");
+        }
         PassResult.Builder result = PassResult.builder();
         Graph g = model.graph();
         List<WeightedLayer> layers = new ArrayList<>();
@@ -85,10 +94,14 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         if (layers.isEmpty()) {
             return result.stat("layers_pruned", 0).build(false);
         }
-        List<boolean[]> keep = masks(layers, o);
+        FitReference ref = o.compensate() ? FitReference.of(ID, o.reference(), model, ctx) : null;
+        List<Priority> priorities = new ArrayList<>();
+        for (WeightedLayer l : layers) {
+            priorities.add(Priority.of(l, o.weigh_outputs()));
+        }
+        List<boolean[]> keep = masks(layers, o, priorities);
         Rewriter rw = new Rewriter(model);
         ConstantEditor editor = new ConstantEditor(rw);
-        byte[] dense = o.compensate() ? ModelWriter.toBytes(model) : null;
         List<Map<String, Tensor>> batches = o.compensate() ? ctx.samples(o.calibration().get()) : List.of();
         List<Map<String, Object>> table = new ArrayList<>();
         long total = 0;
@@ -101,6 +114,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             Tensor w = l.tensor();
             double[] x = w.toDoubleArray();
             boolean[] k = keep.get(li);
+            Priority pr = priorities.get(li);
             long before = countNonzero(x);
             boolean refit = false;
             String note = "";
@@ -111,28 +125,29 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                     why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
                     geo = Optional.empty();
                 }
-                if (geo.isEmpty()) {
+                Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty() : ref.target(l, geo.get(), why);
+                if (target.isEmpty()) {
                     result.skip(l.node().label(), "not compensated: " + why);
                     note = why.toString();
                 } else {
-                    LayerGram gram = gram(model, l, geo.get(), dense, batches, o, ctx);
+                    FitReference.Target t = target.get();
+                    LayerGram gram = gram(model, l, geo.get(), ref, t, batches, o, ctx);
                     if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
-                        k = activationMask(l, geo.get(), gram, o.sparsity());
+                        k = activationMask(l, geo.get(), gram, o.sparsity(), pr);
                     } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
-                        k = obsMask(l, geo.get(), gram, x, o);
+                        k = obsMask(l, geo.get(), gram, t.rows(), o, pr);
                     }
-                    Optional<double[]> bias = o.refit_bias() ? biasOf(l, geo.get()) : Optional.empty();
-                    double[] refitted = compensate(l, geo.get(), x, k, gram, o, bias.orElse(null));
+                    Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), geo.get()) : Optional.empty();
+                    double[] newBias = bias.isPresent() ? t.bias().orElse(new double[geo.get().outputs()]).clone() : null;
+                    double[] refitted = compensate(l, geo.get(), t.rows(), k, gram, o, newBias);
                     if (bias.isPresent()) {
                         Tensor bt = g.constantValue(l.node().input(2)).orElseThrow();
-                        editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), bias.get()),
+                        editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), newBias),
                                 l.node().input(2).name());
                     }
-                    if (refitted != null) {
-                        x = refitted;
-                        refit = true;
-                        compensated++;
-                    }
+                    x = refitted;
+                    refit = true;
+                    compensated++;
                 }
             }
             for (int i = 0; i < x.length; i++) {
@@ -153,6 +168,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             row.put("nonzeros_before", before);
             row.put("nonzeros", after);
             row.put("sparsity", round(1.0 - (double) after / x.length));
+            row.put("unread_outputs", pr.unreadOutputs());
             row.put("compensated", refit);
             if (!note.isEmpty()) {
                 row.put("note", note);
@@ -168,49 +184,116 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         return result.build(rw.changes() > 0);
     }
 
-    /** Which weights survive, per layer. */
-    static List<boolean[]> masks(List<WeightedLayer> layers, PruneMagnitudeOptions o) {
+    /**
+     * Per weight of a layer (tensor layout): whether it must go whatever its score (already zero: a pruned
+     * weight stays pruned; or on an output nothing reads), and the weight of its output's error.
+     */
+    record Priority(boolean[] mustGo, double[] outputWeight, int unreadOutputs, Optional<LayerGeometry> geo,
+            double[] rowWeight) {
+        static Priority of(WeightedLayer l, boolean weighOutputs) {
+            float[] w = l.tensor().toFloatArray();
+            boolean[] go = new boolean[w.length];
+            double[] weight = new double[w.length];
+            Arrays.fill(weight, 1);
+            for (int i = 0; i < w.length; i++) {
+                go[i] = w[i] == 0;
+            }
+            Optional<LayerGeometry> geo = LayerGeometry.of(l, new StringBuilder());
+            if (geo.isEmpty()) {
+                return new Priority(go, weight, 0, geo, new double[0]);
+            }
+            OutputReads reads = OutputReads.of(l, geo.get());
+            int unread = 0;
+            double[][] gRows = new double[geo.get().outputs()][geo.get().features()];
+            double[][] readRows = new double[geo.get().outputs()][geo.get().features()];
+            double[] rowWeight = new double[geo.get().outputs()];
+            for (int r = 0; r < gRows.length; r++) {
+                rowWeight[r] = weighOutputs ? reads.weight()[r] : 1;
+                Arrays.fill(gRows[r], rowWeight[r]);
+                Arrays.fill(readRows[r], reads.read()[r] ? 1 : 0);
+                unread += reads.read()[r] ? 0 : 1;
+            }
+            float[] gv = geo.get().values(gRows);
+            float[] rv = geo.get().values(readRows);
+            for (int i = 0; i < w.length; i++) {
+                weight[i] = gv[i];
+                go[i] |= rv[i] == 0;
+            }
+            return new Priority(go, weight, unread, geo, rowWeight);
+        }
+
+        boolean[][] mustGoRows() {
+            double[] m = new double[mustGo.length];
+            for (int i = 0; i < m.length; i++) {
+                m[i] = mustGo[i] ? 1 : 0;
+            }
+            double[][] rows = geo.orElseThrow().rows(Tensor.of(dev.onnxpress.ir.DataType.FLOAT,
+                    new long[] {m.length}, m));
+            boolean[][] out = new boolean[rows.length][];
+            for (int r = 0; r < rows.length; r++) {
+                out[r] = new boolean[rows[r].length];
+                for (int i = 0; i < rows[r].length; i++) {
+                    out[r][i] = rows[r][i] != 0;
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Which weights survive, per layer: the highest scores, weights that must go first. */
+    static List<boolean[]> masks(List<WeightedLayer> layers, PruneMagnitudeOptions o, List<Priority> priorities) {
+        List<double[]> scores = new ArrayList<>();
+        for (int li = 0; li < layers.size(); li++) {
+            float[] w = layers.get(li).tensor().toFloatArray();
+            Priority p = priorities.get(li);
+            double[] s = new double[w.length];
+            for (int i = 0; i < w.length; i++) {
+                s[i] = p.mustGo()[i] ? -1 : Math.abs(w[i]) * Math.sqrt(p.outputWeight()[i]);
+            }
+            scores.add(s);
+        }
         List<boolean[]> out = new ArrayList<>();
         if (o.scope() == PruneMagnitudeOptions.Scope.global) {
             int n = 0;
-            for (WeightedLayer l : layers) {
-                n += (int) l.tensor().elementCount();
+            for (double[] s : scores) {
+                n += s.length;
             }
             double[] all = new double[n];
             int p = 0;
-            for (WeightedLayer l : layers) {
-                for (float v : l.tensor().toFloatArray()) {
-                    all[p++] = Math.abs(v);
-                }
+            for (double[] s : scores) {
+                System.arraycopy(s, 0, all, p, s.length);
+                p += s.length;
             }
             double threshold = kth(all, (int) Math.floor(o.sparsity() * n));
-            for (WeightedLayer l : layers) {
-                float[] w = l.tensor().toFloatArray();
-                boolean[] k = new boolean[w.length];
-                for (int i = 0; i < w.length; i++) {
-                    k[i] = Math.abs(w[i]) > threshold;
+            for (double[] s : scores) {
+                boolean[] k = new boolean[s.length];
+                for (int i = 0; i < s.length; i++) {
+                    k[i] = s[i] >= 0 && s[i] > threshold;
                 }
                 out.add(k);
             }
             return out;
         }
-        for (WeightedLayer l : layers) {
-            float[] w = l.tensor().toFloatArray();
-            int drop = (int) Math.floor(o.sparsity() * w.length);
-            Integer[] order = new Integer[w.length];
-            for (int i = 0; i < w.length; i++) {
-                order[i] = i;
-            }
-            // stable by index among equal magnitudes, so the result is deterministic
-            Arrays.sort(order, (a, b) -> Float.compare(Math.abs(w[a]), Math.abs(w[b])));
-            boolean[] k = new boolean[w.length];
-            Arrays.fill(k, true);
-            for (int i = 0; i < drop; i++) {
-                k[order[i]] = false;
-            }
-            out.add(k);
+        for (double[] s : scores) {
+            out.add(keepLargest(s, o.sparsity()));
         }
         return out;
+    }
+
+    /** Keeps all but the floor(sparsity·n) lowest scores; negative scores (must go) never survive. */
+    private static boolean[] keepLargest(double[] score, double sparsity) {
+        int drop = (int) Math.floor(sparsity * score.length);
+        Integer[] order = new Integer[score.length];
+        for (int i = 0; i < score.length; i++) {
+            order[i] = i;
+        }
+        // stable by index among equal scores, so the result is deterministic
+        Arrays.sort(order, (a, b) -> Double.compare(score[a], score[b]));
+        boolean[] k = new boolean[score.length];
+        for (int i = 0; i < score.length; i++) {
+            k[order[i]] = i >= drop && score[order[i]] >= 0;
+        }
+        return k;
     }
 
     /** The value at rank {@code k} (0-based) of the sorted magnitudes; −1 when k = 0 (nothing pruned). */
@@ -223,18 +306,21 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         return s[Math.min(k, s.length) - 1];
     }
 
-    private static LayerGram gram(Model model, WeightedLayer l, LayerGeometry geo, byte[] dense,
-            List<Map<String, Tensor>> batches, PruneMagnitudeOptions o, PassContext ctx) {
+    private static LayerGram gram(Model model, WeightedLayer l, LayerGeometry geo, FitReference ref,
+            FitReference.Target t, List<Map<String, Tensor>> batches, PruneMagnitudeOptions o, PassContext ctx) {
         String input = l.node().input(0).name();
+        byte[] dense = ref.bytes();
         byte[] current = ModelWriter.toBytes(model);
-        byte[] denseTapped = OrtRunner.withTaps(dense, List.of(input));
-        byte[] currentTapped = Arrays.equals(dense, current) ? denseTapped : OrtRunner.withTaps(current, List.of(input));
-        return LayerGram.collect(geo, input, denseTapped, currentTapped, batches, o.max_rows(), ctx.random())
-                .symmetric();
+        byte[] denseTapped = OrtRunner.withTaps(dense, List.of(t.input()));
+        byte[] currentTapped = Arrays.equals(dense, current) && t.input().equals(input) ? denseTapped
+                : OrtRunner.withTaps(current, List.of(input));
+        return LayerGram.collect(geo, t.input(), input, denseTapped, currentTapped, batches, o.max_rows(),
+                ctx.random()).symmetric();
     }
 
     /** Keeps the largest |w_of|·sqrt(A_ff) of the layer: a weight on a quiet input matters little (Wanda). */
-    private static boolean[] activationMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double sparsity) {
+    private static boolean[] activationMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double sparsity,
+            Priority pr) {
         Tensor w = l.tensor();
         double[][] rows = geo.rows(w);
         int f = geo.features();
@@ -242,30 +328,23 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         for (int r = 0; r < geo.outputs(); r++) {
             double[] a = gram.a(r / geo.outputsPerGroup());
             for (int i = 0; i < f; i++) {
-                score[r][i] = Math.abs(rows[r][i]) * Math.sqrt(Math.max(0, a[i * f + i]));
+                score[r][i] = Math.abs(rows[r][i]) * Math.sqrt(Math.max(0, a[i * f + i]) * pr.rowWeight()[r]);
             }
         }
         float[] flat = geo.values(score);
-        int drop = (int) Math.floor(sparsity * flat.length);
-        Integer[] order = new Integer[flat.length];
+        double[] s = new double[flat.length];
         for (int i = 0; i < flat.length; i++) {
-            order[i] = i;
+            s[i] = pr.mustGo()[i] ? -1 : flat[i];
         }
-        Arrays.sort(order, (a, b) -> Float.compare(flat[a], flat[b]));
-        boolean[] keep = new boolean[flat.length];
-        Arrays.fill(keep, true);
-        for (int i = 0; i < drop; i++) {
-            keep[order[i]] = false;
-        }
-        return keep;
+        return keepLargest(s, sparsity);
     }
 
-    /** {@link ObsMask} over the layer's rows, back in the weight tensor's layout. */
-    private static boolean[] obsMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double[] flat,
-            PruneMagnitudeOptions o) {
+    /** {@link ObsMask} over the layer's target rows, back in the weight tensor's layout. */
+    private static boolean[] obsMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double[][] target,
+            PruneMagnitudeOptions o, Priority pr) {
         Tensor w = l.tensor();
-        boolean[][] keepRows = ObsMask.select(geo, gram, geo.rows(Tensor.of(w.dataType(), w.dims(), flat)),
-                o.sparsity(), Math.max(o.ridge(), 0.01));
+        boolean[][] keepRows = ObsMask.select(geo, gram, target, o.sparsity(), Math.max(o.ridge(), 0.01),
+                pr.mustGoRows(), pr.rowWeight());
         double[][] m = new double[keepRows.length][];
         for (int r = 0; r < m.length; r++) {
             m[r] = new double[keepRows[r].length];
@@ -276,39 +355,21 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         float[] v = geo.values(m);
         boolean[] keep = new boolean[v.length];
         for (int i = 0; i < v.length; i++) {
-            keep[i] = v[i] != 0;
+            keep[i] = v[i] != 0 && !pr.mustGo()[i];
         }
         return keep;
     }
 
     /**
-     * The layer's bias, one value per output, when it can absorb a shift of the outputs' mean: a constant
-     * float input 2 of a Conv, or of a Gemm with alpha = beta = 1.
+     * Refits each row's survivors to the target rows (the reference layer's weights, on the reference's
+     * features); with {@code bias} (the reference bias, updated in place) on mean-centred features, the bias
+     * taking the mean shift: w' = argmin ‖(Xq−μq)w' − (Xd−μd)w‖², b' = b + μd·w − μq·w'. A row whose fit
+     * fails keeps its target weights on the mask.
      */
-    private static Optional<double[]> biasOf(WeightedLayer l, LayerGeometry geo) {
-        Node n = l.node();
-        if (!(n.is("Conv") || n.is("Gemm")) || n.inputs().size() < 3 || n.input(2).isNone()) {
-            return Optional.empty();
-        }
-        if (n.is("Gemm") && (n.attr("alpha").map(Attr::f).orElse(1f) != 1f
-                || n.attr("beta").map(Attr::f).orElse(1f) != 1f)) {
-            return Optional.empty();
-        }
-        Optional<Tensor> b = n.graph().constantValue(n.input(2));
-        if (b.isEmpty() || !b.get().dataType().isFloatingPoint() || b.get().elementCount() != geo.outputs()) {
-            return Optional.empty();
-        }
-        return Optional.of(b.get().toDoubleArray());
-    }
-
-    /**
-     * Refits each row's survivors; with {@code bias} (updated in place) on mean-centred features, the bias
-     * taking the mean shift: w' = argmin ‖(Xq−μq)w' − (Xd−μd)w‖², b' = b + μd·w − μq·w'.
-     */
-    private static double[] compensate(WeightedLayer l, LayerGeometry geo, double[] flat, boolean[] keep,
+    private static double[] compensate(WeightedLayer l, LayerGeometry geo, double[][] target, boolean[] keep,
             LayerGram gram, PruneMagnitudeOptions o, double[] bias) {
         Tensor w = l.tensor();
-        double[][] rows = geo.rows(Tensor.of(w.dataType(), w.dims(), flat));
+        double[][] rows = new double[target.length][];
         double[][] keepRows = geo.rows(maskTensor(w, keep));
         int f = geo.features();
         for (int r = 0; r < geo.outputs(); r++) {
@@ -320,8 +381,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             double cnt = gram.count(grp);
             double mdw = 0;
             for (int j = 0; j < f; j++) {
-                mdw += md[j] * rows[r][j];
+                mdw += md[j] * target[r][j];
             }
+            rows[r] = target[r].clone();
             int[] s = new int[f];
             int m = 0;
             for (int i = 0; i < f; i++) {
@@ -344,12 +406,19 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 }
                 double acc = 0;
                 for (int j = 0; j < f; j++) {
-                    acc += c[si * f + j] * rows[r][j];
+                    acc += c[si * f + j] * target[r][j];
                 }
                 rhs[i] = acc - cnt * mq[si] * mdw;
             }
             Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge());
             if (sol.isEmpty()) {
+                if (bias != null) {
+                    double mqw = 0;
+                    for (int i = 0; i < m; i++) {
+                        mqw += mq[s[i]] * target[r][s[i]];
+                    }
+                    bias[r] += mdw - mqw;
+                }
                 continue;
             }
             double[] x = sol.get();
