@@ -37,6 +37,8 @@ public final class ModelWriter {
     static final long INLINE_LIMIT = (1L << 31) - (1L << 26);
     /** Tensors at least this large are aligned in external files so runtimes can map them. */
     private static final long ALIGN_LARGE = 1 << 20;
+    /** Models up to this size are serialized into one array and written at once; larger ones are streamed. */
+    private static final int ONE_BUFFER_LIMIT = 64 << 20;
 
     public enum ExternalMode {
         /**
@@ -107,10 +109,21 @@ public final class ModelWriter {
         try {
             Onnx.ModelProto proto = w.toProto(m);
             tmp = AtomicFiles.createTemp(folder, w.baseName);
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
-                proto.writeTo(cos);
-                cos.flush();
+            int size = proto.getSerializedSize();
+            if (size >= 0 && size <= ONE_BUFFER_LIMIT) {
+                // one exact-size array and one write: no stream buffers to fill and copy through
+                ByteBuffer buf = ByteBuffer.wrap(proto.toByteArray());
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                }
+            } else {
+                try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+                    CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
+                    proto.writeTo(cos);
+                    cos.flush();
+                }
             }
             List<Path> data = new ArrayList<>();
             long total = Files.size(tmp);
@@ -290,10 +303,13 @@ public final class ModelWriter {
         for (Value v : g.outputs) {
             b.addOutput(valueInfo(v));
         }
+        Set<Node> nodes = identitySet(g.nodes);
+        Set<Value> io = identitySet(g.inputs);
+        io.addAll(g.outputs);
         for (Value v : g.valueInfo) {
-            boolean alive = v.producer != null && v.producer.graph == g && g.nodes.contains(v.producer)
+            boolean alive = v.producer != null && v.producer.graph == g && nodes.contains(v.producer)
                     || g.initializers.containsKey(v);
-            if (alive && v.type().isPresent() && !g.inputs.contains(v) && !g.outputs.contains(v)) {
+            if (alive && v.type().isPresent() && !io.contains(v)) {
                 b.addValueInfo(valueInfo(v));
             }
         }
@@ -301,6 +317,12 @@ public final class ModelWriter {
             b.addMetadataProps(entry(e));
         }
         return b.build();
+    }
+
+    private static <T> Set<T> identitySet(java.util.Collection<T> items) {
+        Set<T> s = java.util.Collections.newSetFromMap(new IdentityHashMap<>(2 * items.size()));
+        s.addAll(items);
+        return s;
     }
 
     private static Onnx.ValueInfoProto valueInfo(Value v) {
