@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -37,10 +38,11 @@ public final class ModelReader {
         String shown = file.toString();
         byte[] bytes;
         try {
-            if (Files.isDirectory(file)) {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attrs.isDirectory()) {
                 throw new InvalidModelException(shown + ": is a folder, not an ONNX model file");
             }
-            long size = Files.size(file);
+            long size = attrs.size();
             if (size == 0) {
                 throw new InvalidModelException(shown + ": empty file, not an ONNX model");
             }
@@ -336,7 +338,13 @@ public final class ModelReader {
                 }
                 yield f;
             }
-            case INTS -> ap.getIntsList().stream().mapToLong(Long::longValue).toArray();
+            case INTS -> {
+                long[] l = new long[ap.getIntsCount()];
+                for (int i = 0; i < l.length; i++) {
+                    l[i] = ap.getInts(i);
+                }
+                yield l;
+            }
             case STRINGS -> ap.getStringsList().stream().map(b -> b.toByteArray()).toList();
             case TENSORS -> ap.getTensorsList().stream().map(t -> readTensor(t, attrWhat(ap, n))).toList();
             case GRAPHS -> ap.getGraphsList().stream().map(gp -> {
@@ -418,7 +426,10 @@ public final class ModelReader {
             throw new InvalidModelException(source + ": " + what + " has unknown data type " + tp.getDataType());
         }
         DataType dt = type.get();
-        long[] dims = tp.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        long[] dims = new long[tp.getDimsCount()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = tp.getDims(i);
+        }
         long count = 1;
         for (long d : dims) {
             if (d < 0 || d > ProtoTypes.MAX_DIM) {

@@ -96,7 +96,9 @@ public final class ModelWriter {
             throw new UserException(out + ": not a file path");
         }
         try {
-            Files.createDirectories(folder);
+            if (!Files.isDirectory(folder)) {
+                Files.createDirectories(folder);
+            }
         } catch (IOException e) {
             throw new UserException(out + ": cannot create output folder " + folder + " (" + e.getMessage() + ")");
         }
@@ -110,6 +112,7 @@ public final class ModelWriter {
             Onnx.ModelProto proto = w.toProto(m);
             tmp = AtomicFiles.createTemp(folder, w.baseName);
             int size = proto.getSerializedSize();
+            long total;
             if (size >= 0 && size <= ONE_BUFFER_LIMIT) {
                 // one exact-size array and one write: no stream buffers to fill and copy through
                 ByteBuffer buf = ByteBuffer.wrap(proto.toByteArray());
@@ -118,15 +121,16 @@ public final class ModelWriter {
                         ch.write(buf);
                     }
                 }
+                total = size;
             } else {
                 try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
                     CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
                     proto.writeTo(cos);
                     cos.flush();
                 }
+                total = Files.size(tmp);
             }
             List<Path> data = new ArrayList<>();
-            long total = Files.size(tmp);
             for (DataFile f : w.dataFiles) {
                 f.channel.force(false);
                 f.channel.close();
