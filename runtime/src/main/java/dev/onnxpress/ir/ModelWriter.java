@@ -114,8 +114,8 @@ public final class ModelWriter {
             int size = proto.getSerializedSize();
             long total;
             if (size >= 0 && size <= ONE_BUFFER_LIMIT) {
-                // one exact-size array and one write: no stream buffers to fill and copy through
-                ByteBuffer buf = ByteBuffer.wrap(proto.toByteArray());
+                // serialized whole, then one write: no stream buffers to fill and copy through
+                ByteBuffer buf = serialize(proto, size);
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                     while (buf.hasRemaining()) {
                         ch.write(buf);
@@ -145,6 +145,32 @@ public final class ModelWriter {
         } finally {
             w.cleanup(tmp);
         }
+    }
+
+    /**
+     * Native memory kept per writing thread for serialized models up to {@link #REUSED_BUFFER_LIMIT}:
+     * a file channel writes it without the copy into its own native buffer that a heap array needs,
+     * and no model-sized heap array is allocated and zeroed per write.
+     */
+    private static final ThreadLocal<ByteBuffer> REUSED_BUFFER = new ThreadLocal<>();
+    private static final int REUSED_BUFFER_LIMIT = 16 << 20;
+
+    private static ByteBuffer serialize(Onnx.ModelProto proto, int size) throws IOException {
+        if (size > REUSED_BUFFER_LIMIT) {
+            return ByteBuffer.wrap(proto.toByteArray());
+        }
+        ByteBuffer buf = REUSED_BUFFER.get();
+        if (buf == null || buf.capacity() < size) {
+            buf = ByteBuffer.allocateDirect(Math.min(REUSED_BUFFER_LIMIT, Math.max(size, 2 * (buf == null ? 0 : buf.capacity()))));
+            REUSED_BUFFER.set(buf);
+        }
+        buf.clear().limit(size);
+        CodedOutputStream cos = CodedOutputStream.newInstance(buf);
+        proto.writeTo(cos);
+        cos.flush();
+        cos.checkNoSpaceLeft();
+        buf.flip();
+        return buf;
     }
 
     /** The model as one in-memory file, every tensor inline (external tensors are read in). */
