@@ -52,6 +52,11 @@ public final class Graph {
         }
     }
 
+    /** Records that a graph is attached below this one (also one built elsewhere, e.g. by a copy). */
+    void markNested() {
+        root().nested = true;
+    }
+
     /** False only if no graph was ever nested in this model (checked on the root). */
     boolean mayHaveSubgraphs() {
         return root().nested;
