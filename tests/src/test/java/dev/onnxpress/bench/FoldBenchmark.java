@@ -42,7 +42,9 @@ import org.junit.jupiter.api.io.TempDir;
  * compiles our code over its first dozens of rounds; ORT is native but its first sessions are slower too).
  * Then {@value #ROUNDS} measured rounds over every model, each round starting at the next model, so no
  * model is always measured first, and every other round ORT runs before ours (one side's file writes still
- * being flushed slow the other); per model the median, with our time split into read / passes / write.
+ * being flushed slow the other); per model the medians, with our time split into read / passes / write. The time
+ * ratio is of the two medians; the per-round ratio, the median of ours / ORT within each round, is less moved by
+ * load from other processes that comes and goes between rounds.
  * The first warm-up round (cold JVM) is printed as a total over all models for both sides. Not a test: run
  * {@code mvn -q -B -o -pl tests test -Dtest=FoldBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
@@ -54,7 +56,8 @@ class FoldBenchmark {
     @TempDir
     Path tmp;
 
-    record Row(String model, double oursMs, double readMs, double passMs, double writeMs, double ortMs, int nodesIn, int oursNodes, int ortNodes,
+    record Row(String model, double oursMs, double readMs, double passMs, double writeMs, double ortMs, double pairedRatio, int nodesIn,
+            int oursNodes, int ortNodes,
             boolean oursStandard, boolean ortStandard, double oursErr, double ortErr) {
     }
 
@@ -97,12 +100,12 @@ class FoldBenchmark {
         }
         StringBuilder sb = new StringBuilder(String.format("%nfirst warm-up round (cold JVM), all models: ours %.1f ms, ORT %.1f ms%n",
                 coldOurs, coldOrt));
-        sb.append("| model | ours ms (read/passes/write) | ORT BASIC ms | time ratio | nodes in | ours | ORT"
-                + " | standard ops (ours/ORT) | max rel err ours | max rel err ORT |\n|---|---|---|---|---|---|---|---|---|---|\n");
+        sb.append("| model | ours ms (read/passes/write) | ORT BASIC ms | time ratio | per-round ratio | nodes in | ours | ORT"
+                + " | standard ops (ours/ORT) | max rel err ours | max rel err ORT |\n|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (Row r : rows) {
-            sb.append(String.format("| %s | %.1f (%.1f/%.1f/%.1f) | %.1f | %.2f | %d | %d | %d | %s/%s | %.1e | %.1e |%n", r.model,
-                    r.oursMs, r.readMs, r.passMs, r.writeMs, r.ortMs, r.oursMs / r.ortMs, r.nodesIn, r.oursNodes, r.ortNodes, r.oursStandard,
-                    r.ortStandard, r.oursErr, r.ortErr));
+            sb.append(String.format("| %s | %.1f (%.1f/%.1f/%.1f) | %.1f | %.2f | %.2f | %d | %d | %d | %s/%s | %.1e | %.1e |%n", r.model,
+                    r.oursMs, r.readMs, r.passMs, r.writeMs, r.ortMs, r.oursMs / r.ortMs, r.pairedRatio, r.nodesIn, r.oursNodes, r.ortNodes,
+                    r.oursStandard, r.ortStandard, r.oursErr, r.ortErr));
         }
         System.out.println(sb);
     }
@@ -158,7 +161,12 @@ class FoldBenchmark {
             System.out.println(name + " ops ours " + a.graph().opHistogram() + "\n" + name + " ops ORT  "
                     + b.graph().opHistogram());
         }
-        return new Row(name, median(t, 0), median(t, 1), median(t, 2), median(t, 3), median(t, 4), count(in), count(a), count(b),
+        List<double[]> ratios = new ArrayList<>();
+        for (double[] r : t) {
+            ratios.add(new double[] {r[0] / r[4]});
+        }
+        return new Row(name, median(t, 0), median(t, 1), median(t, 2), median(t, 3), median(t, 4), median(ratios, 0), count(in), count(a),
+                count(b),
                 standard(a), standard(b), relErr(want, run(ours, feeds)), relErr(want, run(ort, feeds)));
     }
 
