@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code mvn -q -B -o -pl tests test -Dtest=FoldBenchmark -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 class FoldBenchmark {
-    private static final int ROUNDS = 9;
+    private static final int ROUNDS = 15;
     private static final int WARMUP = 15;
     private static final PassContext NO_DATA = new DatalessContext("no data", 1);
 
