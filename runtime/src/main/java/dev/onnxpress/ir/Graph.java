@@ -38,10 +38,28 @@ public final class Graph {
     final Graph parent;
     Node ownerNode;
     boolean needsSort;
+    /**
+     * On a root graph: whether a subgraph was ever created under it. Only ever set (a removed subgraph
+     * leaves it set), so false means none exists and whole-model walks can skip looking for them.
+     */
+    private boolean nested;
 
     Graph(String name, Graph parent) {
         this.name = name == null ? "" : name;
         this.parent = parent;
+        if (parent != null) {
+            parent.root().nested = true;
+        }
+    }
+
+    /** Records that a graph is attached below this one (also one built elsewhere, e.g. by a copy). */
+    void markNested() {
+        root().nested = true;
+    }
+
+    /** False only if no graph was ever nested in this model (checked on the root). */
+    boolean mayHaveSubgraphs() {
+        return root().nested;
     }
 
     /** A new empty top-level graph. */
@@ -149,6 +167,9 @@ public final class Graph {
 
     /** This graph's nodes and, depth first, those of every subgraph. */
     public List<Node> allNodes() {
+        if (!mayHaveSubgraphs()) {
+            return new ArrayList<>(nodes());
+        }
         List<Node> out = new ArrayList<>();
         for (Node n : nodes()) {
             out.add(n);
@@ -163,6 +184,9 @@ public final class Graph {
     public List<Graph> allGraphs() {
         List<Graph> out = new ArrayList<>();
         out.add(this);
+        if (!mayHaveSubgraphs()) {
+            return out;
+        }
         for (Node n : nodes) {
             for (Graph sub : n.subgraphs()) {
                 out.addAll(sub.allGraphs());
@@ -288,6 +312,9 @@ public final class Graph {
      */
     public void sortTopologically() {
         needsSort = false;
+        if (isSorted()) {
+            return;
+        }
         int n = nodes.size();
         Map<Node, Integer> index = new IdentityHashMap<>();
         for (int i = 0; i < n; i++) {
@@ -336,6 +363,31 @@ public final class Graph {
         }
         nodes.clear();
         nodes.addAll(sorted);
+    }
+
+    /**
+     * True if every node comes after the producers of what it reads; then sorting would keep the order
+     * as it is. Nodes holding subgraphs (whose outer reads order them too) are left to the full sort.
+     */
+    private boolean isSorted() {
+        Set<Node> listed = Collections.newSetFromMap(new IdentityHashMap<>(2 * nodes.size()));
+        listed.addAll(nodes);
+        Set<Node> placed = Collections.newSetFromMap(new IdentityHashMap<>(2 * nodes.size()));
+        for (Node node : nodes) {
+            if (!node.subgraphs().isEmpty()) {
+                return false;
+            }
+            for (Value v : node.inputs) {
+                Node p = v.producer;
+                if (p != null && p != node && listed.contains(p) && !placed.contains(p)) {
+                    return false;
+                }
+            }
+            if (!placed.add(node)) {
+                return false; // listed twice: let the full sort deal with it
+            }
+        }
+        return true;
     }
 
     private static void addDep(Value v, Map<Node, Integer> index, Set<Node> deps) {

@@ -9,10 +9,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Reads ONNX files into the IR. Everything a file can get wrong is reported as an
@@ -35,10 +38,11 @@ public final class ModelReader {
         String shown = file.toString();
         byte[] bytes;
         try {
-            if (Files.isDirectory(file)) {
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+            if (attrs.isDirectory()) {
                 throw new InvalidModelException(shown + ": is a folder, not an ONNX model file");
             }
-            long size = Files.size(file);
+            long size = attrs.size();
             if (size == 0) {
                 throw new InvalidModelException(shown + ": empty file, not an ONNX model");
             }
@@ -131,7 +135,8 @@ public final class ModelReader {
     private static final class Scope {
         final Scope parent;
         final Map<String, Value> names = new HashMap<>();
-        final Map<String, String> definedBy = new HashMap<>();
+        /** What defined each name: a description, or the producing node (described only for an error). */
+        final Map<String, Object> definedBy = new HashMap<>();
 
         Scope(Scope parent) {
             this.parent = parent;
@@ -175,12 +180,13 @@ public final class ModelReader {
             scope.definedBy.put(name, "graph input");
             g.inputs.add(v);
         }
+        Set<String> initializerNames = new HashSet<>();
         for (Onnx.TensorProto tp : gp.getInitializerList()) {
             String name = tp.getName();
             if (name.isEmpty()) {
                 throw new InvalidModelException(source + ": " + where + " has an initializer without a name");
             }
-            if (g.initializers.keySet().stream().anyMatch(x -> x.name().equals(name))) {
+            if (!initializerNames.add(name)) {
                 throw new InvalidModelException(source + ": two initializers are named '" + name + "'");
             }
             Tensor t = readTensor(tp, "initializer '" + name + "'");
@@ -225,14 +231,14 @@ public final class ModelReader {
                 }
                 if (scope.names.containsKey(name)) {
                     throw new InvalidModelException(source + ": value '" + name + "' is produced twice: by "
-                            + scope.definedBy.get(name) + " and by node '" + n.label() + "' (" + n.opType() + ")");
+                            + describe(scope.definedBy.get(name)) + " and by " + describe(n));
                 }
                 Value v = new Value(name, g);
                 v.producer = n;
                 v.producerIndex = i;
                 n.outputs.add(v);
                 scope.names.put(name, v);
-                scope.definedBy.put(name, "node '" + n.label() + "' (" + n.opType() + ")");
+                scope.definedBy.put(name, n);
             }
             g.nodes.add(n);
         }
@@ -264,28 +270,40 @@ public final class ModelReader {
                 checkConstant(n);
             }
         }
+        Set<Value> inputSet = identitySet(g.inputs);
         for (Onnx.ValueInfoProto vi : gp.getOutputList()) {
             Value v = scope.lookup(vi.getName());
             if (v == null) {
                 throw new InvalidModelException(source + ": " + where + " output '" + vi.getName()
                         + "' is not produced by any node, input or initializer");
             }
-            if (v.owner == g && !g.inputs.contains(v)) {
+            if (v.owner == g && !inputSet.contains(v)) {
                 applyValueInfo(v, vi);
             } else if (v.origin == null) {
                 applyValueInfo(v, vi);
             }
             g.outputs.add(v);
         }
+        Set<Value> outputSet = identitySet(g.outputs);
         for (Onnx.ValueInfoProto vi : gp.getValueInfoList()) {
             Value v = scope.names.get(vi.getName());
-            if (v != null && !g.inputs.contains(v) && !g.outputs.contains(v)) {
+            if (v != null && !inputSet.contains(v) && !outputSet.contains(v)) {
                 applyValueInfo(v, vi);
                 g.valueInfo.add(v);
             }
         }
         g.sortTopologically();
         return g;
+    }
+
+    private static Set<Value> identitySet(List<Value> values) {
+        Set<Value> s = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        s.addAll(values);
+        return s;
+    }
+
+    private static String describe(Object definer) {
+        return definer instanceof Node n ? "node '" + n.label() + "' (" + n.opType() + ")" : String.valueOf(definer);
     }
 
     private void applyValueInfo(Value v, Onnx.ValueInfoProto vi) {
@@ -301,12 +319,11 @@ public final class ModelReader {
 
     private Attr readAttr(Onnx.AttributeProto ap, Node n, Graph g, Scope scope) {
         Attr.Kind kind = ap.hasType() ? Attr.Kind.fromCode(ap.getType().getNumber()) : inferKind(ap);
-        String what = "attribute '" + ap.getName() + "' of node '" + n.label() + "'";
         Object payload = switch (kind) {
             case FLOAT -> ap.getF();
             case INT -> ap.getI();
             case STRING -> ap.getS().toByteArray();
-            case TENSOR -> readTensor(ap.getT(), what);
+            case TENSOR -> readTensor(ap.getT(), attrWhat(ap, n));
             case GRAPH -> {
                 Graph sub = readGraph(ap.getG(), g, scope);
                 sub.ownerNode = n;
@@ -321,9 +338,15 @@ public final class ModelReader {
                 }
                 yield f;
             }
-            case INTS -> ap.getIntsList().stream().mapToLong(Long::longValue).toArray();
+            case INTS -> {
+                long[] l = new long[ap.getIntsCount()];
+                for (int i = 0; i < l.length; i++) {
+                    l[i] = ap.getInts(i);
+                }
+                yield l;
+            }
             case STRINGS -> ap.getStringsList().stream().map(b -> b.toByteArray()).toList();
-            case TENSORS -> ap.getTensorsList().stream().map(t -> readTensor(t, what)).toList();
+            case TENSORS -> ap.getTensorsList().stream().map(t -> readTensor(t, attrWhat(ap, n))).toList();
             case GRAPHS -> ap.getGraphsList().stream().map(gp -> {
                 Graph sub = readGraph(gp, g, scope);
                 sub.ownerNode = n;
@@ -334,6 +357,10 @@ public final class ModelReader {
             case UNDEFINED -> ap.toByteArray();
         };
         return new Attr(kind, payload, ap.getRefAttrName(), ap.getDocString());
+    }
+
+    private static String attrWhat(Onnx.AttributeProto ap, Node n) {
+        return "attribute '" + ap.getName() + "' of node '" + n.label() + "'";
     }
 
     /** The attribute kind each form of a Constant node's value must have. */
@@ -399,7 +426,10 @@ public final class ModelReader {
             throw new InvalidModelException(source + ": " + what + " has unknown data type " + tp.getDataType());
         }
         DataType dt = type.get();
-        long[] dims = tp.getDimsList().stream().mapToLong(Long::longValue).toArray();
+        long[] dims = new long[tp.getDimsCount()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = tp.getDims(i);
+        }
         long count = 1;
         for (long d : dims) {
             if (d < 0 || d > ProtoTypes.MAX_DIM) {

@@ -37,6 +37,8 @@ public final class ModelWriter {
     static final long INLINE_LIMIT = (1L << 31) - (1L << 26);
     /** Tensors at least this large are aligned in external files so runtimes can map them. */
     private static final long ALIGN_LARGE = 1 << 20;
+    /** Models up to this size are serialized into one array and written at once; larger ones are streamed. */
+    private static final int ONE_BUFFER_LIMIT = 64 << 20;
 
     public enum ExternalMode {
         /**
@@ -94,7 +96,9 @@ public final class ModelWriter {
             throw new UserException(out + ": not a file path");
         }
         try {
-            Files.createDirectories(folder);
+            if (!Files.isDirectory(folder)) {
+                Files.createDirectories(folder);
+            }
         } catch (IOException e) {
             throw new UserException(out + ": cannot create output folder " + folder + " (" + e.getMessage() + ")");
         }
@@ -107,13 +111,26 @@ public final class ModelWriter {
         try {
             Onnx.ModelProto proto = w.toProto(m);
             tmp = AtomicFiles.createTemp(folder, w.baseName);
-            try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
-                proto.writeTo(cos);
-                cos.flush();
+            int size = proto.getSerializedSize();
+            long total;
+            if (size >= 0 && size <= ONE_BUFFER_LIMIT) {
+                // serialized whole, then one write: no stream buffers to fill and copy through
+                ByteBuffer buf = serialize(proto, size);
+                try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+                    while (buf.hasRemaining()) {
+                        ch.write(buf);
+                    }
+                }
+                total = size;
+            } else {
+                try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+                    CodedOutputStream cos = CodedOutputStream.newInstance(os, 1 << 16);
+                    proto.writeTo(cos);
+                    cos.flush();
+                }
+                total = Files.size(tmp);
             }
             List<Path> data = new ArrayList<>();
-            long total = Files.size(tmp);
             for (DataFile f : w.dataFiles) {
                 f.channel.force(false);
                 f.channel.close();
@@ -128,6 +145,32 @@ public final class ModelWriter {
         } finally {
             w.cleanup(tmp);
         }
+    }
+
+    /**
+     * Native memory kept per writing thread for serialized models up to {@link #REUSED_BUFFER_LIMIT}:
+     * a file channel writes it without the copy into its own native buffer that a heap array needs,
+     * and no model-sized heap array is allocated and zeroed per write.
+     */
+    private static final ThreadLocal<ByteBuffer> REUSED_BUFFER = new ThreadLocal<>();
+    private static final int REUSED_BUFFER_LIMIT = 16 << 20;
+
+    private static ByteBuffer serialize(Onnx.ModelProto proto, int size) throws IOException {
+        if (size > REUSED_BUFFER_LIMIT) {
+            return ByteBuffer.wrap(proto.toByteArray());
+        }
+        ByteBuffer buf = REUSED_BUFFER.get();
+        if (buf == null || buf.capacity() < size) {
+            buf = ByteBuffer.allocateDirect(Math.min(REUSED_BUFFER_LIMIT, Math.max(size, 2 * (buf == null ? 0 : buf.capacity()))));
+            REUSED_BUFFER.set(buf);
+        }
+        buf.clear().limit(size);
+        CodedOutputStream cos = CodedOutputStream.newInstance(buf);
+        proto.writeTo(cos);
+        cos.flush();
+        cos.checkNoSpaceLeft();
+        buf.flip();
+        return buf;
     }
 
     /** The model as one in-memory file, every tensor inline (external tensors are read in). */
@@ -290,10 +333,13 @@ public final class ModelWriter {
         for (Value v : g.outputs) {
             b.addOutput(valueInfo(v));
         }
+        Set<Node> nodes = identitySet(g.nodes);
+        Set<Value> io = identitySet(g.inputs);
+        io.addAll(g.outputs);
         for (Value v : g.valueInfo) {
-            boolean alive = v.producer != null && v.producer.graph == g && g.nodes.contains(v.producer)
+            boolean alive = v.producer != null && v.producer.graph == g && nodes.contains(v.producer)
                     || g.initializers.containsKey(v);
-            if (alive && v.type().isPresent() && !g.inputs.contains(v) && !g.outputs.contains(v)) {
+            if (alive && v.type().isPresent() && !io.contains(v)) {
                 b.addValueInfo(valueInfo(v));
             }
         }
@@ -301,6 +347,12 @@ public final class ModelWriter {
             b.addMetadataProps(entry(e));
         }
         return b.build();
+    }
+
+    private static <T> Set<T> identitySet(java.util.Collection<T> items) {
+        Set<T> s = java.util.Collections.newSetFromMap(new IdentityHashMap<>(2 * items.size()));
+        s.addAll(items);
+        return s;
     }
 
     private static Onnx.ValueInfoProto valueInfo(Value v) {

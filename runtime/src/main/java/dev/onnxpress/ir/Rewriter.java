@@ -153,6 +153,7 @@ public final class Rewriter {
         for (Attr a : attrs.values()) {
             for (Graph sub : a.subgraphs()) {
                 sub.ownerNode = n;
+                graph.markNested();
             }
         }
         graph.nodes.add(n);
@@ -274,6 +275,7 @@ public final class Rewriter {
         }
         for (Graph sub : a.subgraphs()) {
             sub.ownerNode = n;
+            n.graph.markNested();
         }
         changed();
     }

@@ -222,7 +222,10 @@ public final class Tensor {
 
     /** A read-only little-endian view of the raw data. */
     public ByteBuffer buffer() {
-        return ByteBuffer.wrap(rawBytes()).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        if (type == DataType.STRING) {
+            throw new IllegalStateException("string tensor has no raw form");
+        }
+        return data.view(type, elementCount()).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public List<byte[]> strings() {
@@ -332,7 +335,7 @@ public final class Tensor {
             }
             return true;
         }
-        return Arrays.equals(rawBytes(), other.rawBytes());
+        return buffer().equals(other.buffer());
     }
 
     /** SHA-256 over type, dims and data: equal digests mean equal content. */
@@ -352,7 +355,7 @@ public final class Tensor {
                     md.update(s);
                 }
             } else {
-                md.update(rawBytes());
+                md.update(buffer());
             }
             return java.util.HexFormat.of().formatHex(md.digest());
         } catch (NoSuchAlgorithmException e) {

@@ -16,6 +16,11 @@ sealed interface TensorData {
 
     byte[] raw(DataType type, long count);
 
+    /** The raw form as a read-only buffer from index 0; shares the bytes where they are already raw. */
+    default ByteBuffer view(DataType type, long count) {
+        return ByteBuffer.wrap(raw(type, count)).asReadOnlyBuffer();
+    }
+
     default List<byte[]> strings() {
         throw new IllegalStateException("not a string tensor");
     }
@@ -25,6 +30,11 @@ sealed interface TensorData {
         @Override
         public byte[] raw(DataType type, long count) {
             return bytes.clone();
+        }
+
+        @Override
+        public ByteBuffer view(DataType type, long count) {
+            return ByteBuffer.wrap(bytes).asReadOnlyBuffer();
         }
     }
 
@@ -125,6 +135,15 @@ sealed interface TensorData {
                 default -> throw new IllegalStateException("cannot decode " + type.displayName() + " tensor data");
             }
             return b.array();
+        }
+
+        @Override
+        public ByteBuffer view(DataType type, long count) {
+            if (proto.hasRawData()) {
+                // slice: the view of a substring starts at its offset in the file's bytes
+                return proto.getRawData().asReadOnlyByteBuffer().slice();
+            }
+            return ByteBuffer.wrap(raw(type, count)).asReadOnlyBuffer();
         }
 
         @Override

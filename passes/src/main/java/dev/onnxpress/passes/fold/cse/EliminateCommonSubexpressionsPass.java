@@ -10,6 +10,7 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,70 @@ public final class EliminateCommonSubexpressionsPass implements Pass<EliminateCo
             Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
             List.of("nodes_removed"));
 
-    private record Key(String op, String attrs, List<Value> inputs) {
+    private record Key(String opType, String domain, int outputs, AttrValues attrs, List<Value> inputs) {
+    }
+
+    /**
+     * Attributes compared by value without printing them: name-sorted, floats by their bits (as
+     * {@link Arrays#equals(float[], float[])} does), strings by their bytes. Only the kinds
+     * {@link #key} accepts.
+     */
+    private static final class AttrValues {
+        private final String[] names;
+        private final Attr[] values;
+        private final int hash;
+
+        AttrValues(TreeMap<String, Attr> attrs) {
+            names = attrs.keySet().toArray(new String[0]);
+            values = attrs.values().toArray(new Attr[0]);
+            int h = 1;
+            for (int k = 0; k < names.length; k++) {
+                h = 31 * (31 * h + names[k].hashCode()) + valueHash(values[k]);
+            }
+            hash = h;
+        }
+
+        private static int valueHash(Attr a) {
+            Object p = a.payload();
+            return 31 * a.kind().hashCode() + switch (a.kind()) {
+                case FLOATS -> Arrays.hashCode((float[]) p);
+                case INTS -> Arrays.hashCode((long[]) p);
+                case STRING -> Arrays.hashCode((byte[]) p);
+                default -> p.hashCode(); // FLOAT, INT: boxed Float (by bits) and Long
+            };
+        }
+
+        private static boolean sameValue(Attr a, Attr b) {
+            if (a.kind() != b.kind()) {
+                return false;
+            }
+            Object p = a.payload();
+            Object q = b.payload();
+            return switch (a.kind()) {
+                case FLOATS -> Arrays.equals((float[]) p, (float[]) q);
+                case INTS -> Arrays.equals((long[]) p, (long[]) q);
+                case STRING -> Arrays.equals((byte[]) p, (byte[]) q);
+                default -> p.equals(q);
+            };
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            if (!(o instanceof AttrValues other) || other.hash != hash || !Arrays.equals(names, other.names)) {
+                return false;
+            }
+            for (int k = 0; k < values.length; k++) {
+                if (!sameValue(values[k], other.values[k])) {
+                    return false;
+                }
+            }
+            return true;
+        }
     }
 
     @Override
@@ -94,21 +158,20 @@ public final class EliminateCommonSubexpressionsPass implements Pass<EliminateCo
         if (!n.isStandard()) {
             return Optional.empty(); // custom ops may have state or side effects
         }
-        Map<String, String> attrs = new TreeMap<>();
+        TreeMap<String, Attr> attrs = new TreeMap<>();
         for (Map.Entry<String, Attr> e : n.attrs().entrySet()) {
             Attr a = e.getValue();
             if (!a.refAttrName().isEmpty()) {
                 return Optional.empty();
             }
             switch (a.kind()) {
-                case FLOAT, INT, FLOATS, INTS -> attrs.put(e.getKey(), a.kind() + ":" + a);
-                case STRING -> attrs.put(e.getKey(), a.kind() + ":" + a.s().length() + ":" + a.s());
+                case FLOAT, INT, FLOATS, INTS, STRING -> attrs.put(e.getKey(), a);
                 default -> {
                     return Optional.empty();
                 }
             }
         }
-        return Optional.of(new Key(n.opType() + "/" + n.domain() + "/" + n.outputs().size(), attrs.toString(),
+        return Optional.of(new Key(n.opType(), n.domain(), n.outputs().size(), new AttrValues(attrs),
                 List.copyOf(n.inputs())));
     }
 }
