@@ -141,7 +141,8 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         Optional<Map<Value, double[]>> activations = options.criterion() == Criterion.ACTIVATION
                 ? Optional.of(activationMeans(model, cg, batches)) : Optional.empty();
         Map<ChannelSpace, double[]> scores = options.criterion() == Criterion.RECONSTRUCTION
-                ? new IdentityHashMap<>(ReconstructionScores.compute(model, cg, batches, ctx.random()))
+                ? new IdentityHashMap<>(ReconstructionScores.compute(model, cg, batches, ctx.random(),
+                        options.compensate()))
                 : ChannelScores.compute(options.criterion(), cg, g, activations);
         List<ChannelSpace> ranked = new ArrayList<>();
         for (ChannelSpace s : selected) {

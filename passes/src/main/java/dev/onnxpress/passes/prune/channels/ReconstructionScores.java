@@ -39,7 +39,7 @@ final class ReconstructionScores {
 
     /** Scores by space representative, from the unpruned model's consumer inputs on the batches. */
     static Map<ChannelSpace, double[]> compute(Model model, ChannelGraph cg, List<Map<String, Tensor>> batches,
-            Random random) {
+            Random random, boolean centered) {
         Graph g = model.graph();
         Map<Node, Share> shares = new LinkedHashMap<>();
         for (Node c : cg.consumers) {
@@ -59,6 +59,9 @@ final class ReconstructionScores {
             }
         });
         for (Share s : shares.values()) {
+            if (centered) {
+                s.center();
+            }
             s.spreadInto(gram, covered);
         }
         Map<ChannelSpace, double[]> out = new IdentityHashMap<>();
@@ -137,7 +140,9 @@ final class ReconstructionScores {
         final ChannelLayout layout;
         final int channels;
         final double[][] gram;
+        final double[] sum;
         double yy;
+        long rows;
 
         Share(Node node, Kind kind, Tensor weight, ChannelLayout layout) {
             this.node = node;
@@ -147,6 +152,16 @@ final class ReconstructionScores {
             this.layout = layout;
             this.channels = layout.channels();
             this.gram = new double[channels][channels];
+            this.sum = new double[channels];
+        }
+
+        /** Gram of the shares about their means: the refit's bias absorbs a removed channel's mean share. */
+        void center() {
+            for (int i = 0; i < channels; i++) {
+                for (int j = i; j < channels; j++) {
+                    gram[i][j] -= sum[i] * sum[j] / rows;
+                }
+            }
         }
 
         void accumulate(Tensor x, int rows, Random random) {
@@ -160,9 +175,11 @@ final class ReconstructionScores {
                     denseRow(v, d, random, z);
                 }
                 double y = 0;
+                rows++;
                 for (int i = 0; i < channels; i++) {
                     double zi = z[i];
                     y += zi;
+                    sum[i] += zi;
                     if (zi == 0) {
                         continue;
                     }
