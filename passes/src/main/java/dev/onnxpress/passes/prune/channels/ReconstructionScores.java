@@ -164,11 +164,11 @@ final class ReconstructionScores {
             }
         }
 
-        void accumulate(Tensor x, int rows, Random random) {
+        void accumulate(Tensor x, int count, Random random) {
             float[] v = x.toFloatArray();
             long[] d = x.dims();
             double[] z = new double[channels];
-            for (int r = 0; r < rows; r++) {
+            for (int r = 0; r < count; r++) {
                 if (kind == Kind.CONV) {
                     convRow(v, d, random, z);
                 } else {
