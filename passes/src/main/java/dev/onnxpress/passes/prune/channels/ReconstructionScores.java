@@ -25,7 +25,8 @@ import java.util.Random;
  * raises 1ᵀ G_R 1 least (increase G[j,j] + 2 Σ_{i∈R} G[i,j]). A channel's score is the relative error
  * reached when it is removed (made non-decreasing along the removal order), so the k lowest scores are
  * exactly the first k greedy removals, and scores of different spaces compare as relative errors
- * (scope=global uses them raw).
+ * (scope=global uses them raw). With compensate=true the Gram is taken about the shares' means
+ * (G − n·μμᵀ): the refit's bias absorbs a removed channel's mean share, so only its variation is lost.
  *
  * <p>Consumers measured: Conv with group 1, a 2-D kernel and explicit pads (or VALID); Gemm without
  * transA; MatMul. Others add nothing; a space no measured consumer reads gets no score.
