@@ -142,4 +142,18 @@ class OptionsBinderTest {
             }
         }
     }
+
+    @Test
+    void pruneChannelsBindsTheReconstructionCriterionAndTheHeldOutRidge() {
+        Statement.Step step = (Statement.Step) dev.onnxpress.dsl.RecipeParser.parseSteps(
+                "prune_channels(criterion=reconstruction, compensate=true, refit_ridge=held_out, calibration=calib)",
+                "t").get(0);
+        var o = OptionsBinder.bind(dev.onnxpress.passes.prune.channels.PruneChannelsOptions.class, "prune_channels",
+                step.args(), step.location(), scope()).options();
+        assertThat(o.criterion()).isEqualTo(dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion
+                .RECONSTRUCTION);
+        assertThat(o.refit_ridge()).isEqualTo(dev.onnxpress.passes.prune.channels.PruneChannelsOptions.RefitRidge
+                .HELD_OUT);
+        assertThat(o.calibration()).hasValue(new DataRef("calib"));
+    }
 }

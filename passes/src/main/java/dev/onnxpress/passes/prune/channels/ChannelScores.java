@@ -20,6 +20,7 @@ import java.util.Optional;
  *   <li>{@code activation}: mean |x| of the channel where a Conv/Gemm/MatMul reads it, on calibration
  *       data.</li>
  * </ul>
+ * {@code reconstruction} is computed by {@link ReconstructionScores}.
  */
 final class ChannelScores {
     private ChannelScores() {

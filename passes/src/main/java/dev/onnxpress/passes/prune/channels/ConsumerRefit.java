@@ -6,6 +6,7 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.RefitRidge;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,25 +19,34 @@ import java.util.Random;
  * min ‖X'W' − Y‖² + λ‖W'‖², where X' is its input in the pruned model (im2col patches for a Conv, at
  * randomly sampled output positions) and Y its output in the unpruned model, restricted to the output
  * channels it keeps. Consumers are refit in topological order, each on a fresh run of the pruned model,
- * so a later layer also absorbs the error left by earlier ones.
+ * so a later layer also absorbs the error left by earlier ones. λ is {@link #RIDGE} (relative to the mean
+ * input energy) or, with refit_ridge=held_out, the candidate of {@link #RIDGES} whose fit on four fifths
+ * of the rows leaves the least error on the other fifth; the final fit then uses all rows.
  */
 final class ConsumerRefit {
     static final double RIDGE = 1e-3;
+    /** refit_ridge=held_out candidates (relative to the mean input energy), a log grid around {@link #RIDGE}. */
+    static final double[] RIDGES = {1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10};
+    /** refit_ridge=held_out keeps every HOLD_OUT-th row out of the fit to score the candidates. */
+    static final int HOLD_OUT = 5;
 
-    /** What one refit achieved: relative squared output error before and after. */
-    record Outcome(String layer, long rows, double errorBefore, double errorAfter) {
+    /** What one refit achieved: relative squared output error before and after, and the ridge used. */
+    record Outcome(String layer, long rows, double errorBefore, double errorAfter, double ridge) {
     }
 
     private final Model model;
     private final ConstantEditor ed;
     private final List<Map<String, Tensor>> batches;
     private final Random random;
+    private final RefitRidge ridge;
 
-    ConsumerRefit(Model model, ConstantEditor ed, List<Map<String, Tensor>> batches, Random random) {
+    ConsumerRefit(Model model, ConstantEditor ed, List<Map<String, Tensor>> batches, Random random,
+            RefitRidge ridge) {
         this.model = model;
         this.ed = ed;
         this.batches = batches;
         this.random = random;
+        this.ridge = ridge;
     }
 
     /**
@@ -113,6 +123,9 @@ final class ConsumerRefit {
         final Map<Integer, List<double[]>> targets = new java.util.HashMap<>();
         long[] outDims;
         RidgeSolver solver;
+        /** Rows held out of {@link #solver} to choose the ridge (refit_ridge=held_out). */
+        RidgeSolver held;
+        long rowCount;
 
         Problem(Node node, int[] keptOut) {
             this.node = node;
@@ -188,6 +201,7 @@ final class ConsumerRefit {
                 int f = (int) (c * k[0] * k[1]);
                 if (solver == null) {
                     solver = new RidgeSolver(f + 1, keptOut.length);
+                    held = new RidgeSolver(f + 1, keptOut.length);
                 }
                 double[] row = new double[f + 1];
                 for (int r = 0; r < pos.size(); r++) {
@@ -206,12 +220,13 @@ final class ConsumerRefit {
                         }
                     }
                     row[f] = 1;
-                    solver.addRow(row, tgt.get(r));
+                    route(row, tgt.get(r));
                 }
             } else {
                 int f = (int) d[d.length - 1];
                 if (solver == null) {
                     solver = new RidgeSolver(f + (hasBias ? 1 : 0), keptOut.length);
+                    held = new RidgeSolver(f + (hasBias ? 1 : 0), keptOut.length);
                 }
                 double[] row = new double[f + (hasBias ? 1 : 0)];
                 for (int r = 0; r < pos.size(); r++) {
@@ -222,9 +237,32 @@ final class ConsumerRefit {
                     if (hasBias) {
                         row[f] = 1;
                     }
-                    solver.addRow(row, tgt.get(r));
+                    route(row, tgt.get(r));
                 }
             }
+        }
+
+        private void route(double[] row, double[] target) {
+            boolean hold = ridge == RefitRidge.HELD_OUT && rowCount++ % HOLD_OUT == HOLD_OUT - 1;
+            (hold ? held : solver).addRow(row, target);
+        }
+
+        /** The ridge with the least error on the held-out rows when fitted on the others. */
+        private double chooseRidge() {
+            if (ridge == RefitRidge.FIXED || held.rows() == 0) {
+                return RIDGE;
+            }
+            double best = RIDGE;
+            double bestErr = Double.POSITIVE_INFINITY;
+            for (double l : RIDGES) {
+                Optional<double[][]> sol = solver.solve(l);
+                double err = sol.isPresent() ? held.relativeError(sol.get()) : Double.POSITIVE_INFINITY;
+                if (err < bestErr) {
+                    best = l;
+                    bestErr = err;
+                }
+            }
+            return best;
         }
 
         /** Writes the solution when it beats the sliced weights on the calibration rows. */
@@ -232,18 +270,20 @@ final class ConsumerRefit {
             if (solver == null) {
                 return Optional.empty();
             }
+            double lambda = chooseRidge();
+            RidgeSolver all = solver.plus(held);
             double[][] current = currentWeights(w, bias);
-            double before = solver.relativeError(current);
-            Optional<double[][]> sol = solver.solve(RIDGE);
+            double before = all.relativeError(current);
+            Optional<double[][]> sol = all.solve(lambda);
             if (sol.isEmpty()) {
                 return Optional.empty();
             }
-            double after = solver.relativeError(sol.get());
+            double after = all.relativeError(sol.get());
             if (!(after < before)) {
-                return Optional.of(new Outcome(node.label(), solver.rows(), before, before));
+                return Optional.of(new Outcome(node.label(), all.rows(), before, before, lambda));
             }
             write(w, sol.get());
-            return Optional.of(new Outcome(node.label(), solver.rows(), before, after));
+            return Optional.of(new Outcome(node.label(), all.rows(), before, after, lambda));
         }
 
         /** The weights as w[feature][output], features in the order the rows were built. */

@@ -43,16 +43,19 @@ import java.util.Set;
  *       feature block c·S … c·S+S−1 of each kept channel c; Split/Slice on the channel axis get new
  *       sizes and bounds. Anything else leaves the group whole and is recorded as a skip with the reason.
  *       Graph inputs and outputs never change shape.</li>
- *   <li>Ranking ({@link ChannelScores}): bn_gamma (|γ|), l1/l2 filter norms, or mean |activation|.
+ *   <li>Ranking ({@link ChannelScores}): bn_gamma (|γ|), l1/l2 filter norms, or mean |activation|;
+ *       {@link ReconstructionScores}: reconstruction, ThiNet's greedy choice of the channels whose removal
+ *       least changes the consuming layers' outputs on calibration data (scores are relative errors).
  *       {@code scope=global} prunes the {@code ratio} lowest-scoring channels of all selected groups
  *       (l1/l2/activation scores divided by their group's mean, so layers compare; bn_gamma raw, as in
- *       network slimming); {@code scope=layer} prunes {@code ratio} of each group. Kept counts are then
- *       raised to {@code min_channels} and up to a multiple of {@code round_to}. {@code ratio_layers} /
+ *       network slimming; reconstruction raw); {@code scope=layer} prunes {@code ratio} of each group.
+ *       Kept counts are then raised to {@code min_channels} and up to a multiple of {@code round_to}. {@code ratio_layers} /
  *       {@code ratios} give chosen groups their own ratio (e.g. read off {@code onnxpress sensitivity}:
  *       prune each layer as far as its measured sensitivity allows); those are pruned within themselves
  *       and the rest follow {@code ratio} and {@code scope}.</li>
  *   <li>Compensation ({@link ConsumerRefit}): ridge least squares refit of each consuming layer on
- *       calibration data; the relative output error before/after is reported per layer.</li>
+ *       calibration data; the relative output error before/after is reported per layer. The ridge is
+ *       fixed or ({@code refit_ridge=held_out}) chosen per layer on held-out calibration rows.</li>
  * </ul>
  * Weights may be initializers or Constant nodes; a weight read elsewhere too is copied, never changed
  * in place. Works on the main graph (channels read inside subgraphs are left alone); any opset.
@@ -62,7 +65,8 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Remove whole channels of Conv/Gemm/MatMul layers with their dependency groups"
-                    + " (network slimming, L1/L2 filter norms, activations), optionally refitting the next layer.",
+                    + " (network slimming, L1/L2 filter norms, activations, ThiNet reconstruction), optionally refitting"
+                    + " the next layer.",
             Set.of(PassInfo.Trait.LOSSY),
             List.of("channels_pruned", "layers_pruned", "groups_skipped", "params_removed", "macs_removed",
                     "layers_refit", "refit_error_before", "refit_error_after"));
@@ -90,9 +94,12 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
     @Override
     public PassResult run(Model model, PruneChannelsOptions options, PassContext ctx) {
         PassResult.Builder out = PassResult.builder();
-        boolean needsData = options.criterion() == Criterion.ACTIVATION || options.compensate();
+        boolean dataCriterion = options.criterion() == Criterion.ACTIVATION
+                || options.criterion() == Criterion.RECONSTRUCTION;
+        boolean needsData = dataCriterion || options.compensate();
         if (needsData && options.calibration().isEmpty()) {
-            throw new PassException(ID, (options.compensate() ? "compensate=true" : "criterion=activation")
+            throw new PassException(ID, (dataCriterion ? "criterion=" + options.criterion().name().toLowerCase()
+                    : "compensate=true")
                     + " needs calibration data: add calibration=<data set>");
         }
         List<Map<String, Tensor>> batches = options.calibration().map(ctx::samples).orElse(List.of());
@@ -134,15 +141,21 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         }
         Optional<Map<Value, double[]>> activations = options.criterion() == Criterion.ACTIVATION
                 ? Optional.of(activationMeans(model, cg, batches)) : Optional.empty();
-        Map<ChannelSpace, double[]> scores = ChannelScores.compute(options.criterion(), cg, g, activations);
+        Map<ChannelSpace, double[]> scores = options.criterion() == Criterion.RECONSTRUCTION
+                ? new IdentityHashMap<>(ReconstructionScores.compute(model, cg, batches, ctx.random(),
+                        options.compensate()))
+                : ChannelScores.compute(options.criterion(), cg, g, activations);
         List<ChannelSpace> ranked = new ArrayList<>();
         for (ChannelSpace s : selected) {
             if (scores.containsKey(s)) {
                 ranked.add(s);
             } else {
-                out.skip(names(s), options.criterion() == Criterion.BN_GAMMA
-                        ? "no BatchNormalization normalizes these channels (criterion=bn_gamma)"
-                        : "no score for these channels (no layer reads them)");
+                out.skip(names(s), switch (options.criterion()) {
+                    case BN_GAMMA -> "no BatchNormalization normalizes these channels (criterion=bn_gamma)";
+                    case RECONSTRUCTION -> "no Conv (2-D, group 1), Gemm or MatMul reads all of these channels,"
+                            + " so criterion=reconstruction cannot measure them";
+                    default -> "no score for these channels (no layer reads them)";
+                });
                 out.add("groups_skipped", 1);
             }
         }
@@ -179,7 +192,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
             new ChannelSurgery(cg, g, ed, opset).apply();
         }
         if (options.compensate() && pruned > 0) {
-            compensate(model, ed, batches, ctx, original, refit, keptOutputs, out);
+            compensate(model, ed, batches, ctx, options.refit_ridge(), original, refit, keptOutputs, out);
         }
 
         ModelStats statsAfter = ModelStats.of(model);
@@ -227,7 +240,8 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         }
         if (!shared.isEmpty()) {
             spaces = shared;
-            boolean raw = o.criterion() == Criterion.BN_GAMMA;
+            // bn_gamma compares raw (network slimming); reconstruction scores are relative errors already
+            boolean raw = o.criterion() == Criterion.BN_GAMMA || o.criterion() == Criterion.RECONSTRUCTION;
             List<double[]> all = new ArrayList<>(); // {score, space index}
             for (int i = 0; i < spaces.size(); i++) {
                 double[] sc = raw ? scores.get(spaces.get(i)) : ChannelScores.normalized(scores.get(spaces.get(i)));
@@ -300,9 +314,9 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
     }
 
     private static void compensate(Model model, ConstantEditor ed, List<Map<String, Tensor>> batches,
-            PassContext ctx, byte[] original, List<Node> refit, Map<Node, int[]> keptOutputs,
+            PassContext ctx, PruneChannelsOptions.RefitRidge refitRidge, byte[] original, List<Node> refit, Map<Node, int[]> keptOutputs,
             PassResult.Builder out) {
-        ConsumerRefit r = new ConsumerRefit(model, ed, batches, ctx.random());
+        ConsumerRefit r = new ConsumerRefit(model, ed, batches, ctx.random(), refitRidge);
         List<ConsumerRefit.Outcome> outcomes = r.run(original, refit, keptOutputs,
                 msg -> out.skip(msg.substring(0, msg.indexOf(':')), "not compensated: "
                         + msg.substring(msg.indexOf(':') + 2)));
@@ -315,6 +329,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
             row.put("rows", o.rows());
             row.put("error_before", o.errorBefore());
             row.put("error_after", o.errorAfter());
+            row.put("ridge", o.ridge());
             rows.add(row);
             before += o.errorBefore() / outcomes.size();
             after += o.errorAfter() / outcomes.size();

@@ -25,6 +25,20 @@ final class RidgeSolver {
         return rows;
     }
 
+    /** A solver holding the rows of this one and {@code other} (same shape). */
+    RidgeSolver plus(RidgeSolver other) {
+        RidgeSolver m = new RidgeSolver(f, o);
+        for (int i = 0; i < a.length; i++) {
+            m.a[i] = a[i] + other.a[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+            m.b[i] = b[i] + other.b[i];
+        }
+        m.yy = yy + other.yy;
+        m.rows = rows + other.rows;
+        return m;
+    }
+
     void addRow(double[] x, double[] y) {
         rows++;
         for (int i = 0; i < f; i++) {

@@ -458,4 +458,134 @@ class PruneChannelsPassTest {
         assertTrue(compDiff < plainDiff, "compensated " + compDiff + " vs plain " + plainDiff);
         assertArrayEquals(new long[] {6, 8, 3, 3}, weightOf(m, "Conv_1", 1).dims());
     }
+
+    // ------------------------------------------------------------------ criterion=reconstruction, refit_ridge
+
+    /**
+     * Conv(8) → Relu → Conv(5): the DEAD channels have the largest filters (l1 keeps them) but the next
+     * Conv never reads them (zero input slices), so they change nothing downstream.
+     */
+    private Model unreadChannels() {
+        Tensor w1 = randn(8, 3, 3, 3);
+        float[] v = w1.toFloatArray();
+        for (int i = 0; i < v.length; i++) {
+            if (DEAD.contains(i / 27)) {
+                v[i] *= 10;
+            }
+        }
+        return GraphBuilder.model("unread").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w1", Tensor.ofFloats(w1.dims(), v)).initializer("w2", kill(randn(5, 8, 3, 3), DEAD, 1))
+                .node("Conv", List.of("x", "w1"), List.of("c1"), conv3x3())
+                .node("Relu", List.of("c1"), List.of("r"))
+                .node("Conv", List.of("r", "w2"), List.of("y"), conv3x3())
+                .output("y", DataType.FLOAT, "N", 5, 8, 8).build();
+    }
+
+    @Test
+    void reconstructionRemovesTheChannelsTheNextConvDoesNotRead() {
+        Model m = unreadChannels();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        SampleContext ctx = new SampleContext(Map.of("calib", batches(3, 4, 3, 8, 8)));
+        Model byNorm = m.copy();
+        pass.run(byNorm, l1(3 / 8.0), ctx);
+        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 3 / 8.0)
+                .withCalibration(new DataRef("calib")), ctx);
+        assertEquals(3L, r.statistics().get("channels_pruned"));
+        assertArrayEquals(new long[] {5, 5, 3, 3}, weightOf(m, "Conv_1", 1).dims());
+        before.assertWithin(m, 1e-4);
+        assertTrue(before.maxAbsDifference(byNorm) > 1e-2, "l1 should have cut channels that matter");
+    }
+
+    @Test
+    void reconstructionReadsChannelsThroughFlattenIntoGemm() {
+        // the DEAD channels' feature blocks (c·16 … c·16+15) have zero rows in the Gemm weight
+        float[] fc = randn(8 * 16, 4).toFloatArray();
+        for (int i = 0; i < fc.length; i++) {
+            if (DEAD.contains(i / 4 / 16)) {
+                fc[i] = 0;
+            }
+        }
+        Model m = GraphBuilder.model("flat").input("x", DataType.FLOAT, "N", 3, 4, 4)
+                .initializer("w1", randn(8, 3, 3, 3)).initializer("fc", Tensor.ofFloats(new long[] {8 * 16, 4}, fc))
+                .initializer("b", randn(4))
+                .node("Conv", List.of("x", "w1"), List.of("c1"), conv3x3())
+                .node("Relu", List.of("c1"), List.of("r"))
+                .node("Flatten", List.of("r"), List.of("f"))
+                .node("Gemm", List.of("f", "fc", "b"), List.of("y"))
+                .output("y", DataType.FLOAT, "N", 4).build();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        SampleContext ctx = new SampleContext(Map.of("calib", batches(2, 8, 3, 4, 4)));
+        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 3 / 8.0)
+                .withCalibration(new DataRef("calib")), ctx);
+        assertEquals(3L, r.statistics().get("channels_pruned"));
+        assertArrayEquals(new long[] {5 * 16, 4}, weightOf(m, "Gemm", 1).dims());
+        before.assertWithin(m, 1e-4);
+    }
+
+    @Test
+    void reconstructionNeedsCalibration() {
+        PassException e = assertThrows(PassException.class,
+                () -> prune(chain(false), PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 0.5)));
+        assertTrue(e.getMessage().contains("criterion=reconstruction needs calibration"), e.getMessage());
+    }
+
+    @Test
+    void greedyRemovesChannelsThatCancelTogether() {
+        // shares z0 = −z1 cancel: removing both costs nothing, removing one alone costs 1; z2 costs 0.5
+        double[][] gram = {{1, -1, 0}, {-1, 1, 0}, {0, 0, 0.5}};
+        double[] s = ReconstructionScores.greedy(gram);
+        assertTrue(s[2] < s[0] && s[0] < s[1], java.util.Arrays.toString(s)); // order 2, 0, 1
+        assertEquals(0.5, s[2], 1e-12);
+        assertEquals(1.5, s[0], 1e-12);
+        // the error falls back to 0.5 once 1 goes too; the score stays increasing along the order
+        assertTrue(s[1] > 1.5 && s[1] < 1.5 + 1e-9, java.util.Arrays.toString(s));
+    }
+
+    @Test
+    void heldOutRidgeRefitsWithAGridRidgeAndBeatsPlainPruning() {
+        Model m = GraphBuilder.model("ridge").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w1", randn(16, 3, 3, 3)).initializer("w2", randn(6, 16, 3, 3))
+                .initializer("b2", randn(6))
+                .node("Conv", List.of("x", "w1"), List.of("c1"), conv3x3())
+                .node("Relu", List.of("c1"), List.of("r1"))
+                .node("Conv", List.of("r1", "w2", "b2"), List.of("y"), conv3x3())
+                .output("y", DataType.FLOAT, "N", 6, 8, 8).build();
+        Map<String, Tensor> probe = Map.of("x", randn(8, 3, 8, 8));
+        OrtEquivalence before = OrtEquivalence.capture(m, probe);
+        SampleContext ctx = new SampleContext(Map.of("calib", batches(4, 16, 3, 8, 8)));
+        PruneChannelsOptions o = PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 0.5).withCalibration(
+                new DataRef("calib"));
+        Model plain = m.copy();
+        pass.run(plain, o, ctx);
+        PassResult r = pass.run(m, o.withCompensation(new DataRef("calib"))
+                .withRefitRidge(PruneChannelsOptions.RefitRidge.HELD_OUT), ctx);
+        assertEquals(1L, r.statistics().get("layers_refit").longValue());
+        assertTrue(r.statistics().get("refit_error_after").doubleValue()
+                < r.statistics().get("refit_error_before").doubleValue() * 0.8, r.statistics().toString());
+        List<?> rows = (List<?>) r.details().get("compensation");
+        double ridge = (double) ((Map<?, ?>) rows.get(0)).get("ridge");
+        assertTrue(java.util.Arrays.stream(ConsumerRefit.RIDGES).anyMatch(l -> l == ridge), "ridge " + ridge);
+        assertTrue(before.maxAbsDifference(m) < before.maxAbsDifference(plain));
+        assertArrayEquals(new long[] {6, 8, 3, 3}, weightOf(m, "Conv_1", 1).dims());
+    }
+
+    @Test
+    void aStrongRidgeWinsOnHeldOutRowsWhenTheFitHasFewRowsPerUnknown() {
+        RidgeSolver fit = new RidgeSolver(40, 1);
+        RidgeSolver held = new RidgeSolver(40, 1);
+        Random r = new Random(5);
+        // y = x₀ + noise; 40 features and 50 rows: the unregularized fit chases the noise
+        for (int i = 0; i < 60; i++) {
+            double[] x = new double[40];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = r.nextGaussian();
+            }
+            (i < 50 ? fit : held).addRow(x, new double[] {x[0] + 2 * r.nextGaussian()});
+        }
+        double weak = held.relativeError(fit.solve(1e-6).orElseThrow());
+        double strong = held.relativeError(fit.solve(1).orElseThrow());
+        assertTrue(strong < weak, strong + " vs " + weak);
+        RidgeSolver all = fit.plus(held);
+        assertEquals(60, all.rows());
+    }
 }
