@@ -3,20 +3,6 @@ package dev.onnxpress.bench;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
-import dev.onnxpress.ort.OptimizationLevel;
-import dev.onnxpress.ort.OrtRunner;
-import dev.onnxpress.passes.PassContext;
-import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormOptions;
-import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass;
-import dev.onnxpress.passes.fold.constants.FoldConstantsOptions;
-import dev.onnxpress.passes.fold.constants.FoldConstantsPass;
-import dev.onnxpress.passes.fold.cse.EliminateCommonSubexpressionsOptions;
-import dev.onnxpress.passes.fold.cse.EliminateCommonSubexpressionsPass;
-import dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddOptions;
-import dev.onnxpress.passes.fold.matmuladd.FuseMatMulAddPass;
-import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasOptions;
-import dev.onnxpress.passes.fold.scalebias.FuseScaleBiasPass;
-import dev.onnxpress.testing.DatalessContext;
 import dev.onnxpress.testing.SharedFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +15,6 @@ import java.util.Arrays;
  * each round also times ONNX Runtime's BASIC optimization as the benchmark does.
  */
 public final class FoldProfileMain {
-    private static final PassContext NO_DATA = new DatalessContext("no data", 1);
 
     private FoldProfileMain() {
     }
@@ -49,19 +34,12 @@ public final class FoldProfileMain {
                 long t0 = System.nanoTime();
                 Model m = ModelReader.read(src);
                 long ta = System.nanoTime();
-                new FoldBatchNormPass().run(m, new FoldBatchNormOptions(true), NO_DATA);
-                new FoldConstantsPass().run(m, new FoldConstantsOptions(1 << 20), NO_DATA);
-                new FuseScaleBiasPass().run(m, new FuseScaleBiasOptions(), NO_DATA);
-                new FuseMatMulAddPass().run(m, new FuseMatMulAddOptions(), NO_DATA);
-                new EliminateCommonSubexpressionsPass().run(m, new EliminateCommonSubexpressionsOptions(), NO_DATA);
+                FoldBenchmark.foldPasses(m);
                 long tb = System.nanoTime();
                 ModelWriter.write(m, out);
                 long t1 = System.nanoTime();
                 if (ort) {
-                    try (OrtRunner x = OrtRunner.open(src, OrtRunner.Options.defaults()
-                            .withOptimization(OptimizationLevel.BASIC).withOptimizedModelPath(ortOut))) {
-                        x.inputs();
-                    }
+                    FoldBenchmark.ort(src, ortOut);
                 }
                 t[3][r] = (System.nanoTime() - t1) / 1e6;
                 t[0][r] = (ta - t0) / 1e6;

@@ -18,32 +18,15 @@ public final class RidgeFit {
             trace += m[i * n + i];
         }
         double lambda = relativeRidge * trace / Math.max(1, n) + 1e-12;
-        double[] l = new double[n * n];
+        double[] regularised = m.clone();
         for (int i = 0; i < n; i++) {
-            for (int j = 0; j <= i; j++) {
-                l[i * n + j] = m[i * n + j];
-            }
-            l[i * n + i] += lambda;
+            regularised[i * n + i] += lambda;
         }
-        for (int j = 0; j < n; j++) {
-            double d = l[j * n + j];
-            int rj = j * n;
-            for (int k = 0; k < j; k++) {
-                d -= l[rj + k] * l[rj + k];
-            }
-            if (!(d > 0)) {
-                return Optional.empty();
-            }
-            d = Math.sqrt(d);
-            l[rj + j] = d;
-            for (int i = j + 1; i < n; i++) {
-                int ri = i * n;
-                double s = l[ri + j];
-                for (int k = 0; k < j; k++) {
-                    s -= l[ri + k] * l[rj + k];
-                }
-                l[ri + j] = s / d;
-            }
+        double[] l;
+        try {
+            l = Cholesky.lower(regularised, n);
+        } catch (ArithmeticException notPositiveDefinite) {
+            return Optional.empty();
         }
         double[] z = new double[n];
         for (int i = 0; i < n; i++) {
