@@ -17,6 +17,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.DataRef;
+import dev.onnxpress.passes.FixedSamplesContext;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions;
@@ -73,8 +74,21 @@ final class SensitivityCommand implements Callable<Integer> {
     @Option(names = "--ratios", split = ",", defaultValue = "10%,30%,50%", description = "Ratios to try.")
     List<String> ratios;
 
-    @Option(names = "--criterion", defaultValue = "l1", description = "bn_gamma, l1 or l2.")
+    @Option(names = "--criterion", defaultValue = "l1",
+            description = "bn_gamma, l1, l2, activation or reconstruction (the last two need --calibration).")
     String criterion;
+
+    @Option(names = "--calibration", description = "Data whose activations drive the activation and reconstruction"
+            + " criteria and --compensate (IDX, .npy or an ONNX test_data directory; --scale applies). Keep it apart"
+            + " from --data, or the table flatters the pruned models.")
+    Optional<Path> calibration;
+
+    @Option(names = "--calibration-count", defaultValue = "500", description = "Use at most this many calibration samples.")
+    int calibrationCount;
+
+    @Option(names = "--compensate", description = "Refit the layers that read the pruned channels on --calibration"
+            + " (prune_channels compensate=true), as a recipe with compensation would.")
+    boolean compensate;
 
     @Option(names = "--json", description = "Print JSON instead of a table.")
     boolean json;
@@ -92,15 +106,19 @@ final class SensitivityCommand implements Callable<Integer> {
         byte[] bytes = ModelWriter.toBytes(m);
         Criterion crit = parseCriterion(criterion);
         List<Double> rs = ratios.stream().map(SensitivityCommand::parseRatio).toList();
-        DataSet ds = Files.isDirectory(data) ? DataSets.onnxTestData("data", data)
-                : data.toString().endsWith(".npy")
-                ? DataSets.npy("data", data, labels, Preprocess.scale(scale), OptionalInt.empty())
-                : DataSets.idx("data", data, labels, Preprocess.scale(scale), OptionalInt.empty());
-        List<Batch> batches;
-        try (OrtRunner r = OrtRunner.open(bytes)) {
-            batches = ds.batches(ModelSignature.of(r), 100);
+        boolean needsData = crit == Criterion.ACTIVATION || crit == Criterion.RECONSTRUCTION || compensate;
+        if (needsData && calibration.isEmpty()) {
+            throw new UserException("sensitivity: " + (compensate ? "--compensate" : "--criterion " + criterion)
+                    + " needs --calibration FILE (data apart from --data)");
         }
-        batches = limit(batches, count);
+        ModelSignature signature;
+        try (OrtRunner r = OrtRunner.open(bytes)) {
+            signature = ModelSignature.of(r);
+        }
+        List<Batch> batches = limit(dataSet("data", data, labels).batches(signature, 100), count);
+        List<Map<String, Tensor>> calibrationFeeds = calibration.isEmpty() ? List.of()
+                : limit(dataSet("calibration", calibration.get(), Optional.empty()).batches(signature, 100),
+                        calibrationCount).stream().map(Batch::feeds).toList();
         boolean accuracy = batches.stream().allMatch(b -> b.labels().isPresent());
         List<Map<String, Tensor>> reference = run(bytes, batches);
         double baseline = accuracy ? accuracy(reference, batches) : 1.0;
@@ -113,7 +131,14 @@ final class SensitivityCommand implements Callable<Integer> {
             }
         }
         List<Map<String, Object>> rows = new ArrayList<>();
-        PassContext ctx = context();
+        PassContext ctx = needsData ? new FixedSamplesContext(calibrationFeeds, 1) : context();
+        PruneChannelsOptions base = PruneChannelsOptions.of(crit, 0).withScope(Scope.LAYER);
+        if (needsData) {
+            base = base.withCalibration(CALIBRATION);
+        }
+        if (compensate) {
+            base = base.withCompensation(CALIBRATION);
+        }
         for (String l : probe) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("layer", l);
@@ -121,8 +146,8 @@ final class SensitivityCommand implements Callable<Integer> {
             String skipped = "";
             for (double ratio : rs) {
                 Model c = m.copy();
-                PassResult res = new PruneChannelsPass().run(c, PruneChannelsOptions.of(crit, ratio)
-                        .withScope(Scope.LAYER).withLayers(n -> n.name().equals(l)), ctx);
+                PassResult res = new PruneChannelsPass().run(c, base.withRatio(ratio)
+                        .withLayers(n -> n.name().equals(l)), ctx);
                 if (res.statistics().get("channels_pruned").longValue() == 0) {
                     skipped = res.skips().stream().filter(s -> s.where().contains(l)).map(PassResult.Skip::reason)
                             .findFirst().orElse(ratio == 0 ? "" : "nothing to prune at this ratio");
@@ -186,12 +211,24 @@ final class SensitivityCommand implements Callable<Integer> {
         return 0;
     }
 
+    private static final DataRef CALIBRATION = new DataRef("calibration");
+
+    private DataSet dataSet(String name, Path p, Optional<Path> labelFile) {
+        return Files.isDirectory(p) ? DataSets.onnxTestData(name, p)
+                : p.toString().endsWith(".npy")
+                ? DataSets.npy(name, p, labelFile, Preprocess.scale(scale), OptionalInt.empty())
+                : DataSets.idx(name, p, labelFile, Preprocess.scale(scale), OptionalInt.empty());
+    }
+
     private static Criterion parseCriterion(String s) {
         return switch (s.toLowerCase(Locale.ROOT)) {
             case "bn_gamma" -> Criterion.BN_GAMMA;
             case "l1" -> Criterion.L1;
             case "l2" -> Criterion.L2;
-            default -> throw new UserException("sensitivity: --criterion must be bn_gamma, l1 or l2, not '" + s + "'");
+            case "activation" -> Criterion.ACTIVATION;
+            case "reconstruction" -> Criterion.RECONSTRUCTION;
+            default -> throw new UserException("sensitivity: --criterion must be bn_gamma, l1, l2, activation or"
+                    + " reconstruction, not '" + s + "'");
         };
     }
 

@@ -57,4 +57,31 @@ class SensitivityCommandTest {
         }
         assertTrue(html.contains("60%"));
     }
+
+    @Test
+    void reconstructionWithCompensationOnCalibrationDataLosesLessThanL1() throws Exception {
+        String calib = SharedFiles.data("fashion-mnist/calib2k-images-idx3-ubyte.gz").toString();
+        String[] common = {"sensitivity", MODEL, "--data", IMAGES, "--labels", LABELS, "--scale",
+                "0.00392156862745098", "--count", "500", "--ratios", "75%", "--json"};
+        Main.Execution l1 = Main.execute(common);
+        String[] refit = java.util.stream.Stream.concat(java.util.Arrays.stream(common), java.util.stream.Stream.of(
+                "--criterion", "reconstruction", "--calibration", calib, "--calibration-count", "500", "--compensate"))
+                .toArray(String[]::new);
+        Main.Execution rec = Main.execute(refit);
+        assertEquals(0, l1.exitCode(), l1.err());
+        assertEquals(0, rec.exitCode(), rec.err());
+        JsonNode a = new ObjectMapper().readTree(l1.out()).get("layers");
+        JsonNode b = new ObjectMapper().readTree(rec.out()).get("layers");
+        double sumL1 = 0;
+        double sumRec = 0;
+        for (int i = 0; i < a.size(); i++) {
+            sumL1 += a.get(i).get("values").get(0).asDouble();
+            sumRec += b.get(i).get("values").get(0).asDouble();
+        }
+        assertTrue(sumRec > sumL1, "reconstruction+refit " + b + " vs l1 " + a);
+
+        Main.Execution missing = Main.execute("sensitivity", MODEL, "--data", IMAGES, "--criterion", "activation");
+        assertEquals(2, missing.exitCode());
+        assertTrue(missing.err().contains("needs --calibration"), missing.err());
+    }
 }

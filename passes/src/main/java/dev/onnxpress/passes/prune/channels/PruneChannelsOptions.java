@@ -92,6 +92,11 @@ public record PruneChannelsOptions(
                 refit_ridge, calibration, layers, ratios);
     }
 
+    public PruneChannelsOptions withRatio(double r) {
+        return new PruneChannelsOptions(criterion, r, layers, min_channels, round_to, scope, compensate, refit_ridge,
+                calibration, ratio_layers, ratios);
+    }
+
     public PruneChannelsOptions withLayers(NodeSelector s) {
         return new PruneChannelsOptions(criterion, ratio, s, min_channels, round_to, scope, compensate, refit_ridge,
                 calibration, ratio_layers, ratios);
