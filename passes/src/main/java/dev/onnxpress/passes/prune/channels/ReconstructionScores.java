@@ -28,12 +28,25 @@ import java.util.Random;
  * (scope=global uses them raw). With compensate=true the Gram is taken about the shares' means
  * (G − n·μμᵀ): the refit's bias absorbs a removed channel's mean share, so only its variation is lost.
  *
+ * <p>Rows per consumer: 32,768, fewer for wide layers so that a Gram costs at most about 2³² multiply-adds
+ * (1,024 input channels → 4,096 rows), never fewer than 2,048.
+ *
  * <p>Consumers measured: Conv with group 1, a 2-D kernel and explicit pads (or VALID); Gemm without
  * transA; MatMul. Others add nothing; a space no measured consumer reads gets no score.
  */
 final class ReconstructionScores {
     /** Sampled (sample, position, output) rows per consumer, spread evenly over the batches. */
     static final int ROWS = 32768;
+    /** Fewest rows per consumer, however wide. */
+    static final int MIN_ROWS = 2048;
+    /** Multiply-adds a consumer's Gram may cost (rows × C²/2): wide layers sample fewer rows. */
+    static final long GRAM_WORK = 1L << 32;
+
+    /** Rows sampled for a consumer reading {@code channels} channels: ROWS, fewer for wide layers. */
+    static int rows(int channels) {
+        long c2 = Math.max(1L, (long) channels * channels);
+        return (int) Math.max(MIN_ROWS, Math.min(ROWS, GRAM_WORK / c2));
+    }
 
     private ReconstructionScores() {
     }
@@ -53,9 +66,9 @@ final class ReconstructionScores {
             return Map.of();
         }
         List<String> names = shares.keySet().stream().map(n -> n.input(0).name()).distinct().toList();
-        int perBatch = Math.max(1, ROWS / batches.size());
         TapRunner.run(ModelWriter.toBytes(model), names, batches, (b, taps) -> {
             for (Share s : shares.values()) {
+                int perBatch = Math.max(1, rows(s.channels) / batches.size());
                 s.accumulate(taps.get(s.node.input(0).name()), perBatch, random);
             }
         });

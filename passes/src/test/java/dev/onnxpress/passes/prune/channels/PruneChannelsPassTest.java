@@ -542,6 +542,17 @@ class PruneChannelsPassTest {
     }
 
     @Test
+    void wideConsumersSampleFewerRowsSoTheGramCostStaysBounded() {
+        assertEquals(ReconstructionScores.ROWS, ReconstructionScores.rows(128));
+        assertEquals(4096, ReconstructionScores.rows(1024));
+        assertEquals(ReconstructionScores.MIN_ROWS, ReconstructionScores.rows(8192));
+        for (int c = 1; c <= 8192; c *= 2) {
+            assertTrue((long) ReconstructionScores.rows(c) * c * c <= Math.max(ReconstructionScores.GRAM_WORK,
+                    (long) ReconstructionScores.MIN_ROWS * c * c), "C=" + c);
+        }
+    }
+
+    @Test
     void heldOutRidgeRefitsWithAGridRidgeAndBeatsPlainPruning() {
         Model m = GraphBuilder.model("ridge").input("x", DataType.FLOAT, "N", 3, 8, 8)
                 .initializer("w1", randn(16, 3, 3, 3)).initializer("w2", randn(6, 16, 3, 3))
