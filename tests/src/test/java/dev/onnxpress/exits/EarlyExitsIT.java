@@ -1,6 +1,7 @@
 package dev.onnxpress.exits;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.onnxpress.data.Batch;
@@ -12,6 +13,7 @@ import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.exits.AddEarlyExitsOptions;
 import dev.onnxpress.passes.exits.AddEarlyExitsPass;
@@ -22,6 +24,7 @@ import dev.onnxpress.passes.prune.channels.PruneChannelsPass;
 import dev.onnxpress.passes.quant.CalibrationMethod;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Options;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Pass;
+import dev.onnxpress.testing.DatalessContext;
 import dev.onnxpress.testing.SharedFiles;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +72,15 @@ class EarlyExitsIT {
         List<Batch> eval = ExitData.batches(bytes, ExitData.idx("fashion-mnist", "t10k", 1000), 1);
         checkExits("vgg_bn_fashion", m, ExitData.context(calib), AddEarlyExitsOptions.auto(2, CALIB, 0.005), eval,
                 1.5);
+    }
+
+    @Test
+    void aDetectorIsNotAClassifierAndIsRefusedAtOnce() {
+        // yolox_nano's output is [1, 3549, 85]: treating every value as a class made the head fit run for hours
+        Model m = load("yolox_nano");
+        PassException e = assertThrows(PassException.class, () -> new AddEarlyExitsPass().run(m,
+                AddEarlyExitsOptions.auto(1, CALIB, 0.01), new DatalessContext("the rank check comes first", 1)));
+        assertTrue(e.getMessage().contains("classifier output [N, classes]"), e.getMessage());
     }
 
     @Test

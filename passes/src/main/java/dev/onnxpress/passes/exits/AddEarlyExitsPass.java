@@ -89,6 +89,11 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         if (!outType.isFloatingPoint()) {
             throw new PassException(ID, "output '" + out.name() + "' is " + outType + ", not a float classifier output");
         }
+        int declaredRank = out.tensorType().flatMap(t -> t.shape()).map(List::size).orElse(2);
+        if (declaredRank != 2) {
+            throw new PassException(ID, "output '" + out.name() + "' has rank " + declaredRank + "; early exits need a"
+                    + " classifier output [N, classes]");
+        }
         if (o.after().isEmpty() && o.auto_count() == 0) {
             throw new PassException(ID, "no exit point: give after=[selectors] or auto_count=N");
         }
@@ -133,6 +138,10 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
             for (Map<String, Tensor> batch : batches) {
                 Map<String, Tensor> r = ort.run(batch, tapNames);
                 Tensor y = r.get(out.name());
+                if (y.rank() != 2) {
+                    throw new PassException(ID, "output '" + out.name() + "' is " + java.util.Arrays.toString(y.dims())
+                            + " on the calibration data; early exits need a classifier output [N, classes]");
+                }
                 rows(y, fullOut);
                 for (int i = 0; i < candidates.size(); i++) {
                     Tensor t = r.get(tapNames.get(i));

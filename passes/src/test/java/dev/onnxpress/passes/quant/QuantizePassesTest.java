@@ -3,6 +3,7 @@ package dev.onnxpress.passes.quant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
@@ -242,6 +243,29 @@ class QuantizePassesTest {
                     OrtRunner.Options.defaults().withOptimization(OptimizationLevel.ALL))) {
                 ort.run(context(1).samples(CALIB).get(0));
             }
+        }
+    }
+
+    @Test
+    void int8LeavesAFloat16ModelRunnableAndSaysWhy() {
+        Model m = tiny(17);
+        new dev.onnxpress.passes.convert.fp16.ConvertFp16Pass().run(m, dev.onnxpress.passes.DefaultOptions.of(
+                dev.onnxpress.passes.convert.fp16.ConvertFp16Options.class), context(1));
+        PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(CALIB,
+                dev.onnxpress.passes.quant.CalibrationMethod.MINMAX, 99.99, true, false, NodeSelector.ALL,
+                Optional.empty()), context(2));
+        assertFalse(r.skips().isEmpty());
+        assertTrue(r.skips().stream().anyMatch(k -> k.reason().contains("float16")
+                && k.reason().contains("before convert_fp16")), r.skips().toString());
+        var types = dev.onnxpress.passes.convert.ElementTypes.of(m.graph());
+        for (Node q : m.graph().nodes().stream().filter(n -> n.is("QuantizeLinear")).toList()) {
+            if (!types.isFloat(q.input(0))) {
+                fail("QuantizeLinear on " + q.input(0).name() + ", " + types.of(q.input(0)) + ": "
+                        + m.graph().opHistogram());
+            }
+        }
+        try (OrtRunner ort = OrtRunner.open(ModelWriter.toBytes(m), OrtRunner.Options.defaults())) {
+            ort.run(context(1).samples(CALIB).get(0));
         }
     }
 

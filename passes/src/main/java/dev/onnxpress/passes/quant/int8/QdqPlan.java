@@ -1,9 +1,11 @@
 package dev.onnxpress.passes.quant.int8;
 
+import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
+import dev.onnxpress.passes.convert.ElementTypes;
 import dev.onnxpress.passes.quant.WeightedLayer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,6 +59,7 @@ final class QdqPlan {
         List<Node> nodes = g.nodes();
         List<Unit> units = new ArrayList<>();
         Map<String, String> skips = new LinkedHashMap<>();
+        ElementTypes types = ElementTypes.of(g);
         for (int i = 0; i < nodes.size(); i++) {
             Node n = nodes.get(i);
             if (!n.isStandard() || !(WEIGHTED.contains(n.opType()) || SHARED_SCALE.contains(n.opType())
@@ -67,6 +70,9 @@ final class QdqPlan {
                 continue;
             }
             String why = unitProblem(g, n);
+            if (why.isEmpty()) {
+                why = notFloat32(g, n, types);
+            }
             if (!why.isEmpty()) {
                 skips.put(n.label(), why);
                 continue;
@@ -89,6 +95,32 @@ final class QdqPlan {
             units.add(new Unit(i, n, List.copyOf(data), w));
         }
         return new QdqPlan(nodes, List.copyOf(units), skips);
+    }
+
+    /**
+     * QuantizeLinear and DequantizeLinear before opset 19 take and give float32 only, and the scales this pass
+     * writes are float32: a unit whose activations are of another type (a model already in float16) is left.
+     */
+    private static String notFloat32(Graph g, Node n, ElementTypes types) {
+        List<Value> activations = new ArrayList<>();
+        if (SHARED_SCALE.contains(n.opType())) {
+            activations.add(n.input(0));
+        } else {
+            for (Value v : n.inputs()) {
+                if (!v.isNone() && !g.isConstant(v)) {
+                    activations.add(v);
+                }
+            }
+        }
+        activations.add(n.output(0));
+        for (Value v : activations) {
+            Optional<DataType> t = types.of(v);
+            if (t.isPresent() && t.get() != DataType.FLOAT) {
+                return "activation '" + v.name() + "' is " + t.get().displayName() + "; int8 QDQ quantizes float32"
+                        + " tensors (run quantize_int8 before convert_fp16)";
+            }
+        }
+        return "";
     }
 
     private static String unitProblem(Graph g, Node n) {
