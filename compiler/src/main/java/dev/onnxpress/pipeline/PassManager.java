@@ -258,7 +258,7 @@ public final class PassManager {
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();
         RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
-                run.progress, run.input);
+                run.progress, run.input, probeDims(run.plan));
         PassResult result;
         try {
             result = step.run(model, ctx);

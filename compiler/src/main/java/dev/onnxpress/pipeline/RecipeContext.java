@@ -28,8 +28,11 @@ final class RecipeContext implements PassContext {
     private final Random random;
     private final Progress progress;
     private final Model reference;
+    private final Map<String, Long> dimSizes;
 
-    RecipeContext(Plan plan, ModelSignature signature, int batchSize, long seed, Progress progress, Model reference) {
+    RecipeContext(Plan plan, ModelSignature signature, int batchSize, long seed, Progress progress, Model reference,
+                  Map<String, Long> dimSizes) {
+        this.dimSizes = Map.copyOf(dimSizes);
         this.plan = plan;
         this.signature = signature;
         this.batchSize = batchSize;
@@ -68,6 +71,11 @@ final class RecipeContext implements PassContext {
     @Override
     public Progress progress() {
         return progress;
+    }
+
+    @Override
+    public Map<String, Long> dimSizes() {
+        return dimSizes;
     }
 
     /** The run's input model (shared by every step; passes only read it). */

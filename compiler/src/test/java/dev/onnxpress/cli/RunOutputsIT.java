@@ -190,4 +190,16 @@ class RunOutputsIT {
                 dir.resolve("l.onnx").toString(), "--latency-runs", "1");
         assertThat(lenet.exitCode()).as(lenet.err()).isZero();
     }
+
+    @Test
+    void fixShapesWithoutItsOwnDimsTakesTheRunsDims() throws Exception {
+        Path out = dir.resolve("cls-static.onnx");
+        Main.Execution run = Main.execute("run", "-p", "fix_shapes()", "-i",
+                SharedFiles.model("ppocr_cls_mobile_v2").toString(), "-o", out.toString(), "--latency-runs", "1",
+                "--dims", "p2o.DynamicDimension.0=1,p2o.DynamicDimension.1=48,p2o.DynamicDimension.2=192");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        Model m = ModelReader.read(out);
+        assertThat(m.graph().realInputs().get(0).tensorType().orElseThrow().toString()).contains("1", "3", "48", "192")
+                .doesNotContain("DynamicDimension");
+    }
 }

@@ -31,6 +31,15 @@ public interface PassContext {
         return java.util.Optional.empty();
     }
 
+    /**
+     * Sizes of symbolic input dimensions the run was given, by dim name (the command line's {@code --dims},
+     * then the recipe's {@code random(dims=…)}); passes that need sizes and get none in their own options
+     * use these. Empty outside a recipe run.
+     */
+    default Map<String, Long> dimSizes() {
+        return Map.of();
+    }
+
     /** Progress of a long pass; a no-op when nobody watches. */
     interface Progress {
         void start(String task, long total);

@@ -70,6 +70,14 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
     @Override
     public PassResult run(Model model, FixShapesOptions options, PassContext ctx) {
         Map<String, Long> sizes = parse(options.dims());
+        if (options.dims().isEmpty()) {
+            // the run's own sizes (--dims, random(dims=…)), by dim name; input[axis] forms name no dim here
+            ctx.dimSizes().forEach((k, v) -> {
+                if (!k.contains("[")) {
+                    sizes.put(k, v);
+                }
+            });
+        }
         PassResult.Builder result = PassResult.builder();
         Graph g = model.graph();
         Rewriter rw = new Rewriter(model);
@@ -92,7 +100,8 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
                 Dim d = shape.get(i);
                 if (!d.isKnown()) {
                     throw new PassException(ID, "input '" + v.name() + "' dim " + i + (d instanceof Dim.Symbolic s
-                            ? " '" + s.name() + "' is symbolic: give its size in dims (e.g. \"" + s.name() + "=1\")"
+                            ? " '" + s.name() + "' is symbolic: give its size in dims (e.g. \"" + s.name() + "=1\") or with"
+                            + " the run's --dims"
                             : " is unknown"));
                 }
                 dims[i] = d.sizeOr(0);

@@ -54,7 +54,8 @@ class FixShapesPassTest {
         Model m = dynamic();
         assertThatThrownBy(() -> PASS.run(m, new FixShapesOptions(List.of("batch=1"), true), new NoDataContext()))
                 .isInstanceOf(PassException.class)
-                .hasMessage("fix_shapes: input 'x' dim 2 'h' is symbolic: give its size in dims (e.g. \"h=1\")");
+                .hasMessage("fix_shapes: input 'x' dim 2 'h' is symbolic: give its size in dims (e.g. \"h=1\")"
+                        + " or with the run's --dims");
         assertThatThrownBy(() -> PASS.run(m, new FixShapesOptions(List.of("batch"), true), new NoDataContext()))
                 .isInstanceOf(PassException.class).hasMessageContaining("'batch' is not name=size");
     }
