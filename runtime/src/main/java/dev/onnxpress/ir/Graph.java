@@ -370,8 +370,7 @@ public final class Graph {
      * as it is. Nodes holding subgraphs (whose outer reads order them too) are left to the full sort.
      */
     private boolean isSorted() {
-        Set<Node> listed = Collections.newSetFromMap(new IdentityHashMap<>(2 * nodes.size()));
-        listed.addAll(nodes);
+        Set<Node> listed = identitySet(nodes);
         Set<Node> placed = Collections.newSetFromMap(new IdentityHashMap<>(2 * nodes.size()));
         for (Node node : nodes) {
             if (!node.subgraphs().isEmpty()) {
@@ -388,6 +387,13 @@ public final class Graph {
             }
         }
         return true;
+    }
+
+    /** A set of the given items compared by identity (IR objects have no value equality). */
+    static <T> Set<T> identitySet(java.util.Collection<T> items) {
+        Set<T> s = Collections.newSetFromMap(new IdentityHashMap<>(2 * items.size()));
+        s.addAll(items);
+        return s;
     }
 
     private static void addDep(Value v, Map<Node, Integer> index, Set<Node> deps) {

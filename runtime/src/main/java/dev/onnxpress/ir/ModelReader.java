@@ -270,7 +270,7 @@ public final class ModelReader {
                 checkConstant(n);
             }
         }
-        Set<Value> inputSet = identitySet(g.inputs);
+        Set<Value> inputSet = Graph.identitySet(g.inputs);
         for (Onnx.ValueInfoProto vi : gp.getOutputList()) {
             Value v = scope.lookup(vi.getName());
             if (v == null) {
@@ -284,7 +284,7 @@ public final class ModelReader {
             }
             g.outputs.add(v);
         }
-        Set<Value> outputSet = identitySet(g.outputs);
+        Set<Value> outputSet = Graph.identitySet(g.outputs);
         for (Onnx.ValueInfoProto vi : gp.getValueInfoList()) {
             Value v = scope.names.get(vi.getName());
             if (v != null && !inputSet.contains(v) && !outputSet.contains(v)) {
@@ -294,12 +294,6 @@ public final class ModelReader {
         }
         g.sortTopologically();
         return g;
-    }
-
-    private static Set<Value> identitySet(List<Value> values) {
-        Set<Value> s = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-        s.addAll(values);
-        return s;
     }
 
     private static String describe(Object definer) {

@@ -37,8 +37,6 @@ public final class ModelWriter {
     static final long INLINE_LIMIT = (1L << 31) - (1L << 26);
     /** Tensors at least this large are aligned in external files so runtimes can map them. */
     private static final long ALIGN_LARGE = 1 << 20;
-    /** Models up to this size are serialized into one array and written at once; larger ones are streamed. */
-    private static final int ONE_BUFFER_LIMIT = 64 << 20;
 
     public enum ExternalMode {
         /**
@@ -113,7 +111,7 @@ public final class ModelWriter {
             tmp = AtomicFiles.createTemp(folder, w.baseName);
             int size = proto.getSerializedSize();
             long total;
-            if (size >= 0 && size <= ONE_BUFFER_LIMIT) {
+            if (size >= 0 && size <= REUSED_BUFFER_LIMIT) {
                 // serialized whole, then one write: no stream buffers to fill and copy through
                 ByteBuffer buf = serialize(proto, size);
                 try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
@@ -148,17 +146,14 @@ public final class ModelWriter {
     }
 
     /**
-     * Native memory kept per writing thread for serialized models up to {@link #REUSED_BUFFER_LIMIT}:
-     * a file channel writes it without the copy into its own native buffer that a heap array needs,
-     * and no model-sized heap array is allocated and zeroed per write.
+     * Native memory kept per writing thread: models up to {@link #REUSED_BUFFER_LIMIT} are serialized into it
+     * and written at once (a file channel writes it without the copy into its own native buffer that a heap
+     * array needs, and no model-sized array is allocated and zeroed per write); larger ones are streamed.
      */
     private static final ThreadLocal<ByteBuffer> REUSED_BUFFER = new ThreadLocal<>();
     private static final int REUSED_BUFFER_LIMIT = 16 << 20;
 
     private static ByteBuffer serialize(Onnx.ModelProto proto, int size) throws IOException {
-        if (size > REUSED_BUFFER_LIMIT) {
-            return ByteBuffer.wrap(proto.toByteArray());
-        }
         ByteBuffer buf = REUSED_BUFFER.get();
         if (buf == null || buf.capacity() < size) {
             buf = ByteBuffer.allocateDirect(Math.min(REUSED_BUFFER_LIMIT, Math.max(size, 2 * (buf == null ? 0 : buf.capacity()))));
@@ -333,8 +328,8 @@ public final class ModelWriter {
         for (Value v : g.outputs) {
             b.addOutput(valueInfo(v));
         }
-        Set<Node> nodes = identitySet(g.nodes);
-        Set<Value> io = identitySet(g.inputs);
+        Set<Node> nodes = Graph.identitySet(g.nodes);
+        Set<Value> io = Graph.identitySet(g.inputs);
         io.addAll(g.outputs);
         for (Value v : g.valueInfo) {
             boolean alive = v.producer != null && v.producer.graph == g && nodes.contains(v.producer)
@@ -347,12 +342,6 @@ public final class ModelWriter {
             b.addMetadataProps(entry(e));
         }
         return b.build();
-    }
-
-    private static <T> Set<T> identitySet(java.util.Collection<T> items) {
-        Set<T> s = java.util.Collections.newSetFromMap(new IdentityHashMap<>(2 * items.size()));
-        s.addAll(items);
-        return s;
     }
 
     private static Onnx.ValueInfoProto valueInfo(Value v) {

@@ -6,9 +6,6 @@ import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.FloatBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -229,9 +226,7 @@ public final class AffineFolder {
      * multiplied in double and rounded once to float, as the general path does.
      */
     private static Tensor scaleFloatConvWeight(Tensor W, double[] s, int ch) {
-        FloatBuffer src = W.buffer().asFloatBuffer();
-        float[] w = new float[src.remaining()];
-        src.get(w);
+        float[] w = W.toFloatArray();
         int per = w.length / ch;
         for (int o = 0; o < ch; o++) {
             double f = s[o];
@@ -261,9 +256,7 @@ public final class AffineFolder {
                 w[i] = (float) (w[i] * f);
             }
         }
-        ByteBuffer bytes = ByteBuffer.allocate(w.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        bytes.asFloatBuffer().put(w);
-        return Tensor.ofRaw(DataType.FLOAT, W.dims(), bytes.array());
+        return Tensor.ofFloats(W.dims(), w);
     }
 
     private static void foldVectorBias(Node n, int index, DataType wType, double[] s, double[] sh,

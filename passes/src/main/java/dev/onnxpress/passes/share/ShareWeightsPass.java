@@ -4,12 +4,10 @@ import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
-import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
@@ -22,7 +20,6 @@ import dev.onnxpress.passes.prune.magnitude.LayerGram;
 import dev.onnxpress.passes.prune.magnitude.RidgeFit;
 import dev.onnxpress.passes.quant.WeightedLayer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +131,7 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
                 } else {
                     LayerGeometry lg = geo.get();
                     FitReference.Target t = target.get();
-                    LayerGram gram = gram(model, l, lg, ref, t, batches, o, ctx);
+                    LayerGram gram = ref.gram(model, l, lg, t, batches, o.max_rows(), ctx.random());
                     Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), lg) : Optional.empty();
                     if (o.refit_bias() && bias.isEmpty()) {
                         result.skip(l.node().label(), "bias not refitted: no constant per-output bias "
@@ -144,11 +141,11 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
                     if (o.assign() == ShareWeightsOptions.Assign.compensated) {
                         int[][] rows = CompensatedAssignment.assign(lg, gram, lg.rows(l.tensor()), t.rows(), c,
                                 sparse, centred, Math.max(o.ridge(), 0.01), o.ridge());
-                        assignment = flatten(lg, rows);
+                        assignment = lg.flat(rows);
                         compensated = true;
                     }
                     if (o.refit()) {
-                        Optional<double[]> r = refit(lg, gram, t.rows(), l.tensor().dims(), assignment, c,
+                        Optional<double[]> r = refit(lg, gram, t.rows(), assignment, c,
                                 sparse ? 1 : 0, centred, o);
                         if (r.isPresent()) {
                             c = r.get();
@@ -157,7 +154,7 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
                         }
                     }
                     if (bias.isPresent()) {
-                        double[] b = shiftedBias(lg, gram, t, l.tensor().dims(), assignment, c);
+                        double[] b = shiftedBias(lg, gram, t, assignment, c);
                         Tensor bt = l.node().graph().constantValue(l.node().input(2)).orElseThrow();
                         editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), b),
                                 l.node().input(2).name());
@@ -220,50 +217,17 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
         return Math.max(1, 32 - Integer.numberOfLeadingZeros(clusters - 1));
     }
 
-    private static LayerGram gram(Model model, WeightedLayer l, LayerGeometry geo, FitReference ref,
-            FitReference.Target t, List<Map<String, Tensor>> batches, ShareWeightsOptions o, PassContext ctx) {
-        String input = l.node().input(0).name();
-        byte[] dense = ref.bytes();
-        byte[] current = ModelWriter.toBytes(model);
-        byte[] dt = OrtRunner.withTaps(dense, List.of(t.input()));
-        byte[] ct = Arrays.equals(dense, current) && t.input().equals(input) ? dt
-                : OrtRunner.withTaps(current, List.of(input));
-        return LayerGram.collect(geo, t.input(), input, dt, ct, batches, o.max_rows(), ctx.random()).symmetric();
-    }
-
-    /** Row-layout centroid indices back in the weight tensor's layout. */
-    private static int[] flatten(LayerGeometry geo, int[][] rows) {
-        double[][] d = new double[rows.length][];
-        for (int r = 0; r < rows.length; r++) {
-            d[r] = Arrays.stream(rows[r]).asDoubleStream().toArray();
-        }
-        float[] v = geo.values(d);
-        int[] out = new int[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (int) v[i];
-        }
-        return out;
-    }
-
-    private static double[][] assignmentRows(LayerGeometry geo, long[] dims, int[] assignment) {
-        double[] a = new double[assignment.length];
-        for (int i = 0; i < a.length; i++) {
-            a[i] = assignment[i];
-        }
-        return geo.rows(Tensor.of(DataType.FLOAT, dims, a));
-    }
-
     /** b' = b_ref + μd·w_ref − μq·w_shared: the bias takes the shift of each output's mean. */
-    private static double[] shiftedBias(LayerGeometry geo, LayerGram gram, FitReference.Target t, long[] dims,
+    private static double[] shiftedBias(LayerGeometry geo, LayerGram gram, FitReference.Target t,
             int[] assignment, double[] c) {
-        double[][] arows = assignmentRows(geo, dims, assignment);
+        int[][] arows = geo.rows(assignment);
         double[] b = t.bias().orElse(new double[geo.outputs()]).clone();
         for (int r = 0; r < geo.outputs(); r++) {
             int grp = r / geo.outputsPerGroup();
             double[] mq = gram.meanQ(grp);
             double[] md = gram.meanD(grp);
             for (int j = 0; j < geo.features(); j++) {
-                b[r] += md[j] * t.rows()[r][j] - mq[j] * c[(int) arows[r][j]];
+                b[r] += md[j] * t.rows()[r][j] - mq[j] * c[arows[r][j]];
             }
         }
         return b;
@@ -273,9 +237,9 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
      * The free centroids re-solved for the layer's outputs (the target rows on the reference's inputs),
      * with the given assignment; on mean-centred moments when {@code centred} (a refitted bias takes the mean).
      */
-    private static Optional<double[]> refit(LayerGeometry geo, LayerGram gram, double[][] rows, long[] dims,
+    private static Optional<double[]> refit(LayerGeometry geo, LayerGram gram, double[][] rows,
             int[] assignment, double[] c0, int fixed, boolean centred, ShareWeightsOptions o) {
-        double[][] arows = assignmentRows(geo, dims, assignment);
+        int[][] arows = geo.rows(assignment);
         int kk = c0.length;
         int free = kk - fixed;
         if (free <= 0) {
@@ -296,7 +260,7 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
             double[] a = as[grp];
             double[] c = cs[grp];
             for (int i = 0; i < f; i++) {
-                ai[i] = (int) arows[r][i] - fixed; // −1: the fixed zero centroid, which contributes nothing
+                ai[i] = arows[r][i] - fixed; // −1: the fixed zero centroid, which contributes nothing
             }
             for (int i = 0; i < f; i++) {
                 int p = ai[i];

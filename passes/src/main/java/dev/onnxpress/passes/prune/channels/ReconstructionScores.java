@@ -5,6 +5,8 @@ import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.passes.prune.magnitude.LayerGeometry;
+import dev.onnxpress.passes.quant.WeightedLayer;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,6 +153,8 @@ final class ReconstructionScores {
         final Kind kind;
         final Tensor weight;
         final float[] w;
+        /** Strides, dilations, pads and output size of a Conv consumer (null for matrix layers). */
+        final LayerGeometry geo;
         final ChannelLayout layout;
         final int channels;
         final double[][] gram;
@@ -163,6 +167,8 @@ final class ReconstructionScores {
             this.kind = kind;
             this.weight = weight;
             this.w = weight.toFloatArray();
+            this.geo = kind != Kind.CONV ? null : LayerGeometry.of(new WeightedLayer(node, 1, node.input(1), weight,
+                    0, 1), new StringBuilder()).orElseThrow();
             this.layout = layout;
             this.channels = layout.channels();
             this.gram = new double[channels][channels];
@@ -211,15 +217,13 @@ final class ReconstructionScores {
             int c = (int) d[1];
             int h = (int) d[2];
             int wd = (int) d[3];
-            int outs = (int) weight.dim(0);
-            int kh = (int) weight.dim(2);
-            int kw = (int) weight.dim(3);
-            long[] st = node.attrInts("strides").orElse(new long[] {1, 1});
-            long[] dil = node.attrInts("dilations").orElse(new long[] {1, 1});
-            long[] pads = node.attrString("auto_pad", "NOTSET").equals("VALID") ? new long[4]
-                    : node.attrInts("pads").orElse(new long[4]);
-            int oh = (int) ((h + pads[0] + pads[2] - dil[0] * (kh - 1) - 1) / st[0] + 1);
-            int ow = (int) ((wd + pads[1] + pads[3] - dil[1] * (kw - 1) - 1) / st[1] + 1);
+            int outs = geo.outputs();
+            int kh = geo.kh();
+            int kw = geo.kw();
+            int[] pads = geo.pads(h, wd);
+            int[] size = geo.outputSize(h, wd);
+            int oh = size[0];
+            int ow = size[1];
             int s = random.nextInt(n);
             int oy = random.nextInt(Math.max(1, oh));
             int ox = random.nextInt(Math.max(1, ow));
@@ -228,12 +232,12 @@ final class ReconstructionScores {
                 double acc = 0;
                 int wb = (o * c + ci) * kh * kw;
                 for (int ky = 0; ky < kh; ky++) {
-                    int iy = (int) (oy * st[0] - pads[0] + ky * dil[0]);
+                    int iy = oy * geo.strideH() - pads[0] + ky * geo.dilH();
                     if (iy < 0 || iy >= h) {
                         continue;
                     }
                     for (int kx = 0; kx < kw; kx++) {
-                        int ix = (int) (ox * st[1] - pads[1] + kx * dil[1]);
+                        int ix = ox * geo.strideW() - pads[1] + kx * geo.dilW();
                         if (ix >= 0 && ix < wd) {
                             acc += w[wb + ky * kw + kx] * v[((s * c + ci) * h + iy) * wd + ix];
                         }

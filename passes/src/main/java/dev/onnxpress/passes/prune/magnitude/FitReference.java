@@ -6,10 +6,15 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
+import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.quant.WeightedLayer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 
 /**
  * The model whose layer outputs a refit aims at. {@code previous}: the model as the pass found it (each
@@ -70,6 +75,22 @@ public final class FitReference {
             return Optional.empty();
         }
         return Optional.of(new Target(n.get().input(0).name(), geo.rows(rl.get().tensor()), bias(n.get(), geo)));
+    }
+
+    /**
+     * The Gram moments of layer {@code l} of {@code current} against its target in this reference: the reference
+     * layer's input Xd (tapped in the reference) and the current input Xq (tapped in {@code current}, or Xd
+     * itself when the two models are the same).
+     */
+    public LayerGram gram(Model current, WeightedLayer l, LayerGeometry geo, Target t,
+            List<Map<String, Tensor>> batches, int maxRows, Random random) {
+        String input = l.node().input(0).name();
+        byte[] now = ModelWriter.toBytes(current);
+        byte[] denseTapped = OrtRunner.withTaps(bytes, List.of(t.input()));
+        byte[] currentTapped = Arrays.equals(bytes, now) && t.input().equals(input) ? denseTapped
+                : OrtRunner.withTaps(now, List.of(input));
+        return LayerGram.collect(geo, t.input(), input, denseTapped, currentTapped, batches, maxRows, random)
+                .symmetric();
     }
 
     /**

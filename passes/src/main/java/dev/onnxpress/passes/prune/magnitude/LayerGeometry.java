@@ -64,13 +64,40 @@ public record LayerGeometry(boolean conv, int groups, int features, int outputs,
         return outputs / groups;
     }
 
+    /** Where feature f of output row o stands in the weight tensor (row-major over its dims). */
+    public int index(int o, int f) {
+        return transpose ? f * outputs + o : o * features + f;
+    }
+
     /** Weight rows [outputs][features] from the layer's weight tensor. */
     public double[][] rows(Tensor w) {
         float[] x = w.toFloatArray();
         double[][] r = new double[outputs][features];
         for (int o = 0; o < outputs; o++) {
             for (int f = 0; f < features; f++) {
-                r[o][f] = transpose ? x[f * outputs + o] : x[o * features + f];
+                r[o][f] = x[index(o, f)];
+            }
+        }
+        return r;
+    }
+
+    /** Per-weight flags (weight tensor layout) as rows [outputs][features]. */
+    public boolean[][] rows(boolean[] flat) {
+        boolean[][] r = new boolean[outputs][features];
+        for (int o = 0; o < outputs; o++) {
+            for (int f = 0; f < features; f++) {
+                r[o][f] = flat[index(o, f)];
+            }
+        }
+        return r;
+    }
+
+    /** Per-weight integers (weight tensor layout) as rows [outputs][features]. */
+    public int[][] rows(int[] flat) {
+        int[][] r = new int[outputs][features];
+        for (int o = 0; o < outputs; o++) {
+            for (int f = 0; f < features; f++) {
+                r[o][f] = flat[index(o, f)];
             }
         }
         return r;
@@ -81,14 +108,43 @@ public record LayerGeometry(boolean conv, int groups, int features, int outputs,
         float[] x = new float[outputs * features];
         for (int o = 0; o < outputs; o++) {
             for (int f = 0; f < features; f++) {
-                x[transpose ? f * outputs + o : o * features + f] = (float) rows[o][f];
+                x[index(o, f)] = (float) rows[o][f];
             }
         }
         return x;
     }
 
+    /** Rows of per-weight flags back in the weight tensor's layout. */
+    public boolean[] flat(boolean[][] rows) {
+        boolean[] x = new boolean[outputs * features];
+        for (int o = 0; o < outputs; o++) {
+            for (int f = 0; f < features; f++) {
+                x[index(o, f)] = rows[o][f];
+            }
+        }
+        return x;
+    }
+
+    /** Rows of per-weight integers back in the weight tensor's layout. */
+    public int[] flat(int[][] rows) {
+        int[] x = new int[outputs * features];
+        for (int o = 0; o < outputs; o++) {
+            for (int f = 0; f < features; f++) {
+                x[index(o, f)] = rows[o][f];
+            }
+        }
+        return x;
+    }
+
+    /** Output size {height, width} for an input of size (h, w) (2-D convolutions; auto_pad resolved). */
+    public int[] outputSize(int h, int w) {
+        int[] p = pads(h, w);
+        return new int[] {(h + p[0] + p[2] - ((kh - 1) * dilH + 1)) / strideH + 1,
+                (w + p[1] + p[3] - ((kw - 1) * dilW + 1)) / strideW + 1};
+    }
+
     /** Input padding {top, left, bottom, right} actually used for an input of size (h, w) (auto_pad resolved). */
-    int[] pads(int h, int w) {
+    public int[] pads(int h, int w) {
         if (autoPad.equals("SAME_UPPER") || autoPad.equals("SAME_LOWER")) {
             int oh = (h + strideH - 1) / strideH;
             int ow = (w + strideW - 1) / strideW;

@@ -126,8 +126,9 @@ public final class LayerGram {
         int h = (int) dims[2];
         int w = (int) dims[3];
         int[] p = geo.pads(h, w);
-        int oh = (h + p[0] + p[2] - ((geo.kh() - 1) * geo.dilH() + 1)) / geo.strideH() + 1;
-        int ow = (w + p[1] + p[3] - ((geo.kw() - 1) * geo.dilW() + 1)) / geo.strideW() + 1;
+        int[] out = geo.outputSize(h, w);
+        int oh = out[0];
+        int ow = out[1];
         if (oh <= 0 || ow <= 0) {
             return;
         }

@@ -2,11 +2,9 @@ package dev.onnxpress.passes.prune.magnitude;
 
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
@@ -131,7 +129,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                     note = why.toString();
                 } else {
                     FitReference.Target t = target.get();
-                    LayerGram gram = gram(model, l, geo.get(), ref, t, batches, o, ctx);
+                    LayerGram gram = ref.gram(model, l, geo.get(), t, batches, o.max_rows(), ctx.random());
                     if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
                         k = activationMask(l, geo.get(), gram, o.sparsity(), pr);
                     } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
@@ -202,41 +200,25 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             if (geo.isEmpty()) {
                 return new Priority(go, weight, 0, geo, new double[0]);
             }
-            OutputReads reads = OutputReads.of(l, geo.get());
+            LayerGeometry lg = geo.get();
+            OutputReads reads = OutputReads.of(l, lg);
             int unread = 0;
-            double[][] gRows = new double[geo.get().outputs()][geo.get().features()];
-            double[][] readRows = new double[geo.get().outputs()][geo.get().features()];
-            double[] rowWeight = new double[geo.get().outputs()];
-            for (int r = 0; r < gRows.length; r++) {
+            double[] rowWeight = new double[lg.outputs()];
+            for (int r = 0; r < rowWeight.length; r++) {
                 rowWeight[r] = weighOutputs ? reads.weight()[r] : 1;
-                Arrays.fill(gRows[r], rowWeight[r]);
-                Arrays.fill(readRows[r], reads.read()[r] ? 1 : 0);
                 unread += reads.read()[r] ? 0 : 1;
-            }
-            float[] gv = geo.get().values(gRows);
-            float[] rv = geo.get().values(readRows);
-            for (int i = 0; i < w.length; i++) {
-                weight[i] = gv[i];
-                go[i] |= rv[i] == 0;
+                for (int f = 0; f < lg.features(); f++) {
+                    int i = lg.index(r, f);
+                    // through float, as the weights themselves are stored
+                    weight[i] = (float) rowWeight[r];
+                    go[i] |= !reads.read()[r];
+                }
             }
             return new Priority(go, weight, unread, geo, rowWeight);
         }
 
         boolean[][] mustGoRows() {
-            double[] m = new double[mustGo.length];
-            for (int i = 0; i < m.length; i++) {
-                m[i] = mustGo[i] ? 1 : 0;
-            }
-            double[][] rows = geo.orElseThrow().rows(Tensor.of(dev.onnxpress.ir.DataType.FLOAT,
-                    new long[] {m.length}, m));
-            boolean[][] out = new boolean[rows.length][];
-            for (int r = 0; r < rows.length; r++) {
-                out[r] = new boolean[rows[r].length];
-                for (int i = 0; i < rows[r].length; i++) {
-                    out[r][i] = rows[r][i] != 0;
-                }
-            }
-            return out;
+            return geo.orElseThrow().rows(mustGo);
         }
     }
 
@@ -306,18 +288,6 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         return s[Math.min(k, s.length) - 1];
     }
 
-    private static LayerGram gram(Model model, WeightedLayer l, LayerGeometry geo, FitReference ref,
-            FitReference.Target t, List<Map<String, Tensor>> batches, PruneMagnitudeOptions o, PassContext ctx) {
-        String input = l.node().input(0).name();
-        byte[] dense = ref.bytes();
-        byte[] current = ModelWriter.toBytes(model);
-        byte[] denseTapped = OrtRunner.withTaps(dense, List.of(t.input()));
-        byte[] currentTapped = Arrays.equals(dense, current) && t.input().equals(input) ? denseTapped
-                : OrtRunner.withTaps(current, List.of(input));
-        return LayerGram.collect(geo, t.input(), input, denseTapped, currentTapped, batches, o.max_rows(),
-                ctx.random()).symmetric();
-    }
-
     /** Keeps the largest |w_of|·sqrt(A_ff) of the layer: a weight on a quiet input matters little (Wanda). */
     private static boolean[] activationMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double sparsity,
             Priority pr) {
@@ -343,19 +313,10 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
     private static boolean[] obsMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double[][] target,
             PruneMagnitudeOptions o, Priority pr) {
         Tensor w = l.tensor();
-        boolean[][] keepRows = ObsMask.select(geo, gram, target, o.sparsity(), Math.max(o.ridge(), 0.01),
-                pr.mustGoRows(), pr.rowWeight());
-        double[][] m = new double[keepRows.length][];
-        for (int r = 0; r < m.length; r++) {
-            m[r] = new double[keepRows[r].length];
-            for (int i = 0; i < m[r].length; i++) {
-                m[r][i] = keepRows[r][i] ? 1 : 0;
-            }
-        }
-        float[] v = geo.values(m);
-        boolean[] keep = new boolean[v.length];
-        for (int i = 0; i < v.length; i++) {
-            keep[i] = v[i] != 0 && !pr.mustGo()[i];
+        boolean[] keep = geo.flat(ObsMask.select(geo, gram, target, o.sparsity(), Math.max(o.ridge(), 0.01),
+                pr.mustGoRows(), pr.rowWeight()));
+        for (int i = 0; i < keep.length; i++) {
+            keep[i] &= !pr.mustGo()[i];
         }
         return keep;
     }
@@ -370,7 +331,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             LayerGram gram, PruneMagnitudeOptions o, double[] bias) {
         Tensor w = l.tensor();
         double[][] rows = new double[target.length][];
-        double[][] keepRows = geo.rows(maskTensor(w, keep));
+        boolean[][] keepRows = geo.rows(keep);
         int f = geo.features();
         for (int r = 0; r < geo.outputs(); r++) {
             int grp = r / geo.outputsPerGroup();
@@ -387,7 +348,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             int[] s = new int[f];
             int m = 0;
             for (int i = 0; i < f; i++) {
-                if (keepRows[r][i] != 0) {
+                if (keepRows[r][i]) {
                     s[m++] = i;
                 }
             }
@@ -439,14 +400,6 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             out[i] = v[i];
         }
         return out;
-    }
-
-    private static Tensor maskTensor(Tensor w, boolean[] keep) {
-        double[] m = new double[keep.length];
-        for (int i = 0; i < keep.length; i++) {
-            m[i] = keep[i] ? 1 : 0;
-        }
-        return Tensor.of(dev.onnxpress.ir.DataType.FLOAT, w.dims(), m);
     }
 
     private static long countNonzero(double[] x) {
