@@ -2,17 +2,21 @@ package dev.onnxpress.dsl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.function.Supplier;
+import java.util.stream.LongStream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
-/** Random ASTs survive print → parse unchanged (locations aside). */
+/**
+ * Random ASTs survive print → parse unchanged (locations aside). Each case is drawn from its own seed, so a
+ * failure names the seed that reproduces it.
+ */
 class RecipeRoundTripTest {
 
     private static final SourceLocation N = SourceLocation.UNKNOWN;
@@ -20,153 +24,215 @@ class RecipeRoundTripTest {
     private static final Set<String> RESERVED = Set.of(
             "recipe", "data", "verify", "pipeline", "repeat", "try", "in", "tolerance", "vs", "true", "false", "all");
 
-    @Property(tries = 300)
-    void printedRecipesParseBack(@ForAll("recipes") Recipe recipe) {
+    static LongStream recipeSeeds() {
+        return LongStream.range(0, 300).map(i -> 20_261_202L + i);
+    }
+
+    static LongStream stepListSeeds() {
+        return LongStream.range(0, 200).map(i -> 7_000_000L + i);
+    }
+
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("recipeSeeds")
+    void printedRecipesParseBack(long seed) {
+        Recipe recipe = new Gen(seed).recipe();
         String text = RecipePrinter.print(recipe);
         Recipe parsed = RecipeParser.parse(text, "generated");
-        assertThat(LocationEraser.erase(parsed)).as(text).isEqualTo(recipe);
+        assertThat(LocationEraser.erase(parsed)).as("seed %d:%n%s", seed, text).isEqualTo(recipe);
         assertThat(RecipePrinter.print(parsed)).isEqualTo(text);
     }
 
-    @Property(tries = 200)
-    void printedStepListsParseBack(@ForAll("stepLists") List<Statement> steps) {
+    @ParameterizedTest(name = "seed {0}")
+    @MethodSource("stepListSeeds")
+    void printedStepListsParseBack(long seed) {
+        Gen g = new Gen(seed);
+        List<Statement> steps = g.list(4, () -> g.statement(2));
         String text = RecipePrinter.printSteps(steps);
-        assertThat(LocationEraser.erase(RecipeParser.parseSteps(text, "-p"))).as(text).isEqualTo(steps);
+        assertThat(LocationEraser.erase(RecipeParser.parseSteps(text, "-p"))).as("seed %d:%n%s", seed, text)
+                .isEqualTo(steps);
     }
 
-    @Provide
-    Arbitrary<List<Statement>> stepLists() {
-        return statement(2).list().ofMaxSize(4);
-    }
+    /** Generators of AST parts, each drawing from one seeded source. */
+    private static final class Gen {
+        private final Random r;
 
-    @Provide
-    Arbitrary<Recipe> recipes() {
-        Arbitrary<List<DataDecl>> data = dataDecl().list().ofMaxSize(3).uniqueElements(DataDecl::name);
-        Arbitrary<Optional<VerifyBlock>> verify = Combinators.combine(name().optional(), check().list().ofMaxSize(3))
-                .as((using, checks) -> new VerifyBlock(using, checks, N)).optional();
-        Arbitrary<List<Statement>> pipelines = Combinators.combine(name(), statement(2).list().ofMaxSize(3))
-                .as((n, body) -> (Statement) new Statement.PipelineDecl(n, body, N))
-                .list().ofMaxSize(2).uniqueElements(s -> ((Statement.PipelineDecl) s).name());
-        Arbitrary<List<Statement>> statements = Combinators.combine(pipelines, statement(3).list().ofMaxSize(5))
-                .as((p, s) -> {
-                    var all = new java.util.ArrayList<>(p);
-                    all.addAll(s);
-                    return (List<Statement>) all;
-                });
-        return Combinators.combine(text(), Arbitraries.integers().between(0, 1000), data, verify, statements)
-                .as((n, version, d, v, s) -> new Recipe(n, version, d, v, s, N));
-    }
-
-    private Arbitrary<Statement> statement(int depth) {
-        Arbitrary<Statement> step = step();
-        if (depth == 0) {
-            return step;
+        Gen(long seed) {
+            this.r = new Random(seed);
         }
-        Arbitrary<List<Statement>> body = Arbitraries.lazy(() -> statement(depth - 1)).list().ofMaxSize(3);
-        Arbitrary<Statement> repeat = Combinators.combine(Arbitraries.integers().between(1, 9), body)
-                .as((max, b) -> new Statement.Repeat(max, b, N));
-        Arbitrary<Statement> tryStmt = Combinators.combine(name(), value(1).list().ofMaxSize(3), body)
-                .as((v, values, b) -> new Statement.Try(v, values, b, N));
-        return Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(6, step), net.jqwik.api.Tuple.of(1, repeat), net.jqwik.api.Tuple.of(1, tryStmt));
-    }
 
-    private Arbitrary<Statement> step() {
-        Arbitrary<Optional<Tolerance>> tolerance = check().list().ofMaxSize(3).map(c -> new Tolerance(c, N)).optional();
-        return Combinators.combine(name(), arg().list().ofMaxSize(4), tolerance)
-                .as((n, args, t) -> new Statement.Step(n, args, t, N));
-    }
-
-    private Arbitrary<DataDecl> dataDecl() {
-        return Combinators.combine(name(), name(), arg().list().ofMaxSize(3)).as((n, k, a) -> new DataDecl(n, k, a, N));
-    }
-
-    private Arbitrary<Arg> arg() {
-        return Combinators.combine(name().optional(), value(2)).as((n, v) -> new Arg(n, v, N));
-    }
-
-    private Arbitrary<Check> check() {
-        Arbitrary<Check.Ref> ref = Arbitraries.of(Check.Ref.class);
-        Arbitrary<Value> bound = Arbitraries.oneOf(number(), percent());
-        Arbitrary<Check> metric = Combinators.combine(name(), Arbitraries.of(Check.Comparison.class), bound, ref)
-                .as((m, op, b, r) -> new Check.MetricCheck(m, op, b, r, N));
-        Arbitrary<Check> accuracy = Combinators.combine(bound, ref).as((b, r) -> new Check.AccuracyCheck(b, r, N));
-        return Arbitraries.oneOf(metric, accuracy);
-    }
-
-    private Arbitrary<Value> value(int depth) {
-        Arbitrary<Value> leaf = Arbitraries.oneOf(
-                number(), percent(),
-                text().map(s -> new Value.Str(s, N)),
-                Arbitraries.of(true, false).map(b -> new Value.Bool(b, N)),
-                word(),
-                selector(2));
-        if (depth == 0) {
-            return leaf;
+        <T> List<T> list(int maxSize, Supplier<T> item) {
+            int n = r.nextInt(maxSize + 1);
+            List<T> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                out.add(item.get());
+            }
+            return out;
         }
-        Arbitrary<Value> list = Arbitraries.lazy(() -> value(depth - 1)).list().ofMaxSize(3)
-                .map(items -> new Value.ListValue(items, N));
-        return Arbitraries.frequencyOf(net.jqwik.api.Tuple.of(5, leaf), net.jqwik.api.Tuple.of(1, list));
-    }
 
-    private Arbitrary<Value> number() {
-        Arbitrary<Value> plain = Arbitraries.oneOf(
-                        Arbitraries.integers().between(-100_000, 100_000).map(i -> (double) i),
-                        Arbitraries.doubles().between(-1e6, 1e6),
-                        Arbitraries.of(1e-4, 5e-3, 1e20, 0.9999, 1.5e-300))
-                .filter(d -> !d.equals(-0.0))
-                .map(Value.Num::of);
-        Arbitrary<Value> fraction = Combinators.combine(
-                        Arbitraries.integers().between(-1000, 1000), Arbitraries.integers().between(1, 1000))
-                .as((a, b) -> new Value.Num((double) a / b, a + "/" + b, N));
-        return Arbitraries.oneOf(plain, fraction);
-    }
-
-    private Arbitrary<Value> percent() {
-        return Arbitraries.oneOf(Arbitraries.integers().between(-100, 100).map(i -> (double) i),
-                        Arbitraries.doubles().between(0, 100).ofScale(3))
-                .filter(d -> !d.equals(-0.0))
-                .map(Value.Percent::of);
-    }
-
-    private Arbitrary<Value> word() {
-        return name().map(n -> new Value.Word(n, N));
-    }
-
-    private Arbitrary<Value> selector(int depth) {
-        Arbitrary<SetOperand> leaf = Arbitraries.oneOf(
-                Arbitraries.just(new Selector.AllSel(N)),
-                text().map(p -> new Selector.OpSel(p, N)),
-                text().map(p -> new Selector.NameSel(p, N)),
-                name().map(n -> new Value.Word(n, N)));
-        return operand(depth, leaf).filter(Selector.class::isInstance).map(s -> (Value) s);
-    }
-
-    private Arbitrary<SetOperand> operand(int depth, Arbitrary<SetOperand> leaf) {
-        if (depth == 0) {
-            return leaf;
+        <T> Optional<T> optional(Supplier<T> item) {
+            return r.nextInt(4) == 0 ? Optional.empty() : Optional.of(item.get());
         }
-        Arbitrary<SetOperand> sub = Arbitraries.lazy(() -> operand(depth - 1, leaf));
-        Arbitrary<SetOperand> binary = Combinators.combine(Arbitraries.integers().between(0, 2), sub, sub)
-                .as((kind, l, r) -> switch (kind) {
-                    case 0 -> new Selector.Union(l, r, N);
-                    case 1 -> new Selector.Difference(l, r, N);
-                    default -> new Selector.Intersection(l, r, N);
-                });
-        return Arbitraries.oneOf(leaf, binary);
-    }
 
-    private Arbitrary<String> name() {
-        Arbitrary<String> plain = Combinators.combine(
-                        Arbitraries.chars().range('a', 'z').with('_', 'Q'),
-                        Arbitraries.strings().withCharRange('a', 'z').withChars('_', '0', '9', 'Z').ofMaxLength(8))
-                .as((first, rest) -> first + rest);
-        return Arbitraries.oneOf(plain, Arbitraries.of("max", "version", "using", "max_drop", "original", "previous",
-                        "op", "name", "accuracy"))
-                .filter(n -> !RESERVED.contains(n));
-    }
+        Recipe recipe() {
+            Set<String> dataNames = new HashSet<>();
+            List<DataDecl> data = new ArrayList<>();
+            for (DataDecl d : list(3, this::dataDecl)) {
+                if (dataNames.add(d.name())) {
+                    data.add(d);
+                }
+            }
+            Optional<VerifyBlock> verify = optional(() -> new VerifyBlock(optional(this::name), list(3, this::check), N));
+            Set<String> pipelineNames = new HashSet<>();
+            List<Statement> statements = new ArrayList<>();
+            for (int i = r.nextInt(3); i > 0; i--) {
+                String name = name();
+                List<Statement> body = list(3, () -> statement(2));
+                if (pipelineNames.add(name)) {
+                    statements.add(new Statement.PipelineDecl(name, body, N));
+                }
+            }
+            statements.addAll(list(5, () -> statement(3)));
+            return new Recipe(text(), r.nextInt(1001), data, verify, statements, N);
+        }
 
-    private Arbitrary<String> text() {
-        return Arbitraries.strings().withCharRange(' ', '~').withChars('\n', '\t', '\r', 'é', '→').ofMaxLength(12);
+        Statement statement(int depth) {
+            int kind = depth == 0 ? 0 : r.nextInt(8);
+            if (kind < 6) {
+                return step();
+            }
+            List<Statement> body = list(3, () -> statement(depth - 1));
+            if (kind == 6) {
+                return new Statement.Repeat(1 + r.nextInt(9), body, N);
+            }
+            return new Statement.Try(name(), list(3, () -> value(1)), body, N);
+        }
+
+        private Statement step() {
+            String name = name();
+            List<Arg> args = list(4, this::arg);
+            Optional<Tolerance> tolerance = optional(() -> new Tolerance(list(3, this::check), N));
+            return new Statement.Step(name, args, tolerance, N);
+        }
+
+        private DataDecl dataDecl() {
+            return new DataDecl(name(), name(), list(3, this::arg), N);
+        }
+
+        private Arg arg() {
+            Optional<String> name = optional(this::name);
+            return new Arg(name, value(2), N);
+        }
+
+        private Check check() {
+            Check.Ref[] refs = Check.Ref.values();
+            Value bound = r.nextBoolean() ? number() : percent();
+            Check.Ref ref = refs[r.nextInt(refs.length)];
+            if (r.nextBoolean()) {
+                Check.Comparison[] ops = Check.Comparison.values();
+                return new Check.MetricCheck(name(), ops[r.nextInt(ops.length)], bound, ref, N);
+            }
+            return new Check.AccuracyCheck(bound, ref, N);
+        }
+
+        private Value value(int depth) {
+            if (depth > 0 && r.nextInt(6) == 0) {
+                return new Value.ListValue(list(3, () -> value(depth - 1)), N);
+            }
+            return switch (r.nextInt(6)) {
+                case 0 -> number();
+                case 1 -> percent();
+                case 2 -> new Value.Str(text(), N);
+                case 3 -> new Value.Bool(r.nextBoolean(), N);
+                case 4 -> new Value.Word(name(), N);
+                default -> selector();
+            };
+        }
+
+        private Value number() {
+            switch (r.nextInt(4)) {
+                case 0:
+                    return Value.Num.of(nonNegativeZero(r.nextInt(200_001) - 100_000));
+                case 1:
+                    return Value.Num.of(nonNegativeZero(-1e6 + 2e6 * r.nextDouble()));
+                case 2:
+                    double[] special = {1e-4, 5e-3, 1e20, 0.9999, 1.5e-300};
+                    return Value.Num.of(special[r.nextInt(special.length)]);
+                default:
+                    int a = r.nextInt(2001) - 1000;
+                    int b = 1 + r.nextInt(1000);
+                    return new Value.Num((double) a / b, a + "/" + b, N);
+            }
+        }
+
+        private Value percent() {
+            double p = r.nextBoolean() ? r.nextInt(201) - 100 : Math.round(r.nextDouble() * 100_000) / 1000.0;
+            return Value.Percent.of(nonNegativeZero(p));
+        }
+
+        private static double nonNegativeZero(double d) {
+            return d == 0 ? 0.0 : d;
+        }
+
+        /** A selector: a leaf that is itself a selector, or set operations over leaves (words included). */
+        private Value selector() {
+            SetOperand s = operand(2);
+            while (!(s instanceof Selector)) {
+                s = operand(2);
+            }
+            return (Value) s;
+        }
+
+        private SetOperand operand(int depth) {
+            if (depth > 0 && r.nextBoolean()) {
+                SetOperand left = operand(depth - 1);
+                SetOperand right = operand(depth - 1);
+                return switch (r.nextInt(3)) {
+                    case 0 -> new Selector.Union(left, right, N);
+                    case 1 -> new Selector.Difference(left, right, N);
+                    default -> new Selector.Intersection(left, right, N);
+                };
+            }
+            return switch (r.nextInt(4)) {
+                case 0 -> new Selector.AllSel(N);
+                case 1 -> new Selector.OpSel(text(), N);
+                case 2 -> new Selector.NameSel(text(), N);
+                default -> new Value.Word(name(), N);
+            };
+        }
+
+        private String name() {
+            while (true) {
+                String n;
+                if (r.nextInt(4) == 0) {
+                    String[] words = {"max", "version", "using", "max_drop", "original", "previous", "op", "name",
+                        "accuracy"};
+                    n = words[r.nextInt(words.length)];
+                } else {
+                    String firstChars = "abcdefghijklmnopqrstuvwxyz_Q";
+                    String restChars = "abcdefghijklmnopqrstuvwxyz_09Z";
+                    StringBuilder sb = new StringBuilder().append(firstChars.charAt(r.nextInt(firstChars.length())));
+                    for (int i = r.nextInt(9); i > 0; i--) {
+                        sb.append(restChars.charAt(r.nextInt(restChars.length())));
+                    }
+                    n = sb.toString();
+                }
+                if (!RESERVED.contains(n)) {
+                    return n;
+                }
+            }
+        }
+
+        private String text() {
+            StringBuilder sb = new StringBuilder();
+            String extra = "\n\t\ré→";
+            for (int i = r.nextInt(13); i > 0; i--) {
+                if (r.nextInt(10) == 0) {
+                    sb.append(extra.charAt(r.nextInt(extra.length())));
+                } else {
+                    sb.append((char) (' ' + r.nextInt('~' - ' ' + 1)));
+                }
+            }
+            return sb.toString();
+        }
     }
 }
