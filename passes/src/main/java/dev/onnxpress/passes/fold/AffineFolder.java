@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.fold;
 
+import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;

@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.fold;
 
+import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;

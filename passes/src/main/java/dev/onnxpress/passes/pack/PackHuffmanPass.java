@@ -13,7 +13,7 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.core.ConstantEditor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.quant;
 
+import dev.onnxpress.passes.core.WeightedLayer;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
@@ -10,7 +11,7 @@ import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.core.ConstantEditor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.quant;
 
+import dev.onnxpress.passes.core.WeightedLayer;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;

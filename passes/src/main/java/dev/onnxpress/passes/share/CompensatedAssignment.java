@@ -1,8 +1,8 @@
 package dev.onnxpress.passes.share;
 
-import dev.onnxpress.passes.prune.magnitude.Cholesky;
-import dev.onnxpress.passes.prune.magnitude.LayerGeometry;
-import dev.onnxpress.passes.prune.magnitude.LayerGram;
+import dev.onnxpress.passes.core.Cholesky;
+import dev.onnxpress.passes.core.LayerGeometry;
+import dev.onnxpress.passes.core.LayerGram;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;

@@ -3,7 +3,7 @@ package dev.onnxpress.passes.share;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Param;
-import dev.onnxpress.passes.prune.magnitude.FitReference;
+import dev.onnxpress.passes.core.FitReference;
 import java.util.Optional;
 
 /** Options of {@code share_weights}. */

@@ -6,9 +6,9 @@ import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.testing.RandomTensors;
 import dev.onnxpress.testing.OrtEquivalence;
 import java.util.Map;
-import java.util.Random;
 
 /** Seeded tensors and a relative-error check shared by the fold pass tests. */
 public final class FoldFixtures {
@@ -17,16 +17,11 @@ public final class FoldFixtures {
 
     /** Uniform in [lo, hi). */
     public static Tensor random(DataType type, long seed, double lo, double hi, long... dims) {
-        Random r = new Random(seed);
-        double[] v = new double[(int) Tensor.elementCount(dims)];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = lo + (hi - lo) * r.nextDouble();
-        }
-        return Tensor.of(type, dims, v);
+        return RandomTensors.uniform(type, seed, lo, hi, dims);
     }
 
     public static Tensor random(long seed, long... dims) {
-        return random(DataType.FLOAT, seed, -1, 1, dims);
+        return RandomTensors.random(seed, dims);
     }
 
     /** Largest |difference| over the largest |reference| value. */

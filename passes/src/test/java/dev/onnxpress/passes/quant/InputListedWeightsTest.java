@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.quant;
 
+import dev.onnxpress.passes.core.WeightedLayer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -257,7 +257,7 @@ class QuantizePassesTest {
         assertFalse(r.skips().isEmpty());
         assertTrue(r.skips().stream().anyMatch(k -> k.reason().contains("float16")
                 && k.reason().contains("before convert_fp16")), r.skips().toString());
-        var types = dev.onnxpress.passes.convert.ElementTypes.of(m.graph());
+        var types = dev.onnxpress.passes.core.ElementTypes.of(m.graph());
         for (Node q : m.graph().nodes().stream().filter(n -> n.is("QuantizeLinear")).toList()) {
             if (!types.isFloat(q.input(0))) {
                 fail("QuantizeLinear on " + q.input(0).name() + ", " + types.of(q.input(0)) + ": "

@@ -35,7 +35,7 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.convert.ElementTypes;
+import dev.onnxpress.passes.core.ElementTypes;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;

@@ -12,7 +12,7 @@ import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ir.ValueType;
 import dev.onnxpress.ort.OrtRunner;
-import dev.onnxpress.passes.convert.ElementTypes;
+import dev.onnxpress.passes.core.ElementTypes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

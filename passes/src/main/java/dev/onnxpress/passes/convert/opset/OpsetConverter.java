@@ -12,7 +12,7 @@ import dev.onnxpress.ir.ValueType;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.convert.Decompositions;
-import dev.onnxpress.passes.convert.ElementTypes;
+import dev.onnxpress.passes.core.ElementTypes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

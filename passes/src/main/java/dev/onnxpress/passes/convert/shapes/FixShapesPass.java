@@ -37,7 +37,7 @@ import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassRegistry;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.convert.ElementTypes;
+import dev.onnxpress.passes.core.ElementTypes;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -30,7 +30,7 @@ import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.convert.Decompositions;
-import dev.onnxpress.passes.convert.ElementTypes;
+import dev.onnxpress.passes.core.ElementTypes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

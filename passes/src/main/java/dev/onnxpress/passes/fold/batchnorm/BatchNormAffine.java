@@ -5,7 +5,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.fold.AffineFolder;
-import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.ChannelAffine;
 import java.util.Optional;

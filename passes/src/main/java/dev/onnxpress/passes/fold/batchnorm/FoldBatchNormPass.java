@@ -14,7 +14,7 @@ import dev.onnxpress.passes.fold.AffineFolder;
 import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.AffineFolder.Target;
 import dev.onnxpress.passes.fold.ChannelAffine;
-import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.fold.ScaleBiasFuser;
 import java.util.List;
 import java.util.Set;

@@ -11,7 +11,7 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.fold.StaticShapes;
+import dev.onnxpress.analysis.StaticShapes;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -8,7 +8,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ir.ValueType;
-import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.core.ConstantEditor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

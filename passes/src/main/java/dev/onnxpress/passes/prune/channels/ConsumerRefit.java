@@ -5,7 +5,7 @@ import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.passes.fold.ConstantEditor;
+import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.RefitRidge;
 import java.util.ArrayList;
 import java.util.List;

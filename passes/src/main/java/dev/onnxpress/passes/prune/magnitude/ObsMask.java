@@ -1,5 +1,8 @@
 package dev.onnxpress.passes.prune.magnitude;
 
+import dev.onnxpress.passes.core.Cholesky;
+import dev.onnxpress.passes.core.LayerGeometry;
+import dev.onnxpress.passes.core.LayerGram;
 import java.util.Arrays;
 
 /**

@@ -1,8 +1,9 @@
 package dev.onnxpress.passes.prune.magnitude;
 
+import dev.onnxpress.passes.core.LayerGeometry;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Value;
-import dev.onnxpress.passes.quant.WeightedLayer;
+import dev.onnxpress.passes.core.WeightedLayer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.prune.magnitude;
 
+import dev.onnxpress.passes.core.FitReference;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Param;

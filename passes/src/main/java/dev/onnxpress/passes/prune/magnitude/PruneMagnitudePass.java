@@ -1,5 +1,10 @@
 package dev.onnxpress.passes.prune.magnitude;
 
+import dev.onnxpress.passes.core.Cholesky;
+import dev.onnxpress.passes.core.FitReference;
+import dev.onnxpress.passes.core.LayerGeometry;
+import dev.onnxpress.passes.core.LayerGram;
+import dev.onnxpress.passes.core.RidgeFit;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
@@ -10,8 +15,8 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.fold.ConstantEditor;
-import dev.onnxpress.passes.quant.WeightedLayer;
+import dev.onnxpress.passes.core.ConstantEditor;
+import dev.onnxpress.passes.core.WeightedLayer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -1,8 +1,8 @@
-package dev.onnxpress.passes.prune.magnitude;
+package dev.onnxpress.passes.core;
 
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.passes.quant.WeightedLayer;
+import dev.onnxpress.passes.core.WeightedLayer;
 import java.util.Optional;
 
 /**

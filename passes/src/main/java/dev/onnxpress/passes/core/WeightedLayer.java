@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.quant;
+package dev.onnxpress.passes.core;
 
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Node;

@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.prune.magnitude;
+package dev.onnxpress.passes.core;
 
 /**
  * Cholesky factorization of small symmetric positive definite matrices (row-major n×n double arrays), and

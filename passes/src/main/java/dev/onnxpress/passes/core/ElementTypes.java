@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.convert;
+package dev.onnxpress.passes.core;
 
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;

@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.prune.magnitude;
+package dev.onnxpress.passes.core;
 
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.Model;
@@ -9,7 +9,7 @@ import dev.onnxpress.ir.Value;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
-import dev.onnxpress.passes.quant.WeightedLayer;
+import dev.onnxpress.passes.core.WeightedLayer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.prune.magnitude;
+package dev.onnxpress.passes.core;
 
 import java.util.Optional;
 

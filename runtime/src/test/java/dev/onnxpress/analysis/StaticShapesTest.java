@@ -1,6 +1,6 @@
-package dev.onnxpress.passes.fold;
+package dev.onnxpress.analysis;
 
-import static dev.onnxpress.passes.fold.FoldFixtures.random;
+import static dev.onnxpress.testing.RandomTensors.random;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

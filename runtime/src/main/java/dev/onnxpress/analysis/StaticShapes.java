@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.fold;
+package dev.onnxpress.analysis;
 
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Node;

@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.fold;
+package dev.onnxpress.passes.core;
 
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.Graph;
