@@ -142,7 +142,7 @@ public final class LowBitWeights {
     /** Levels into {@code q} (same layout as the weight); returns α per channel (or one α). */
     static double[] quantize(WeightedLayer l, LowBitScheme scheme, boolean perChannel, byte[] q) {
         float[] w = l.tensor().toFloatArray();
-        ChannelLayout lay = perChannel ? ChannelLayout.of(l.tensor().dims(), l.axis()) : ChannelLayout.whole();
+        AxisChannels lay = perChannel ? AxisChannels.of(l.tensor().dims(), l.axis()) : AxisChannels.whole();
         int channels = lay.channels();
         int[] count = new int[channels];
         for (int i = 0; i < w.length; i++) {

@@ -68,7 +68,7 @@ public final class ScaleRefit {
                     Tensor y = out.get(taps.get(j)[0]);
                     Tensor yt = out.get(taps.get(j)[1]);
                     int axis = jobs.get(j).layer().outputAxis() < 0 ? y.rank() - 1 : jobs.get(j).layer().outputAxis();
-                    ChannelLayout lay = jobs.get(j).perChannel() ? ChannelLayout.of(y.dims(), axis) : ChannelLayout.whole();
+                    AxisChannels lay = jobs.get(j).perChannel() ? AxisChannels.of(y.dims(), axis) : AxisChannels.whole();
                     float[] a = y.toFloatArray();
                     float[] b = yt.toFloatArray();
                     double[] nu = num.get(j);

@@ -14,7 +14,7 @@ import java.util.Set;
 
 /**
  * The dependency analysis of {@code prune_channels}: walks the main graph in topological order and
- * gives every float tensor whose channels could shrink a {@link ChannelLayout}. Producers (Conv,
+ * gives every float tensor whose channels could shrink a {@link ChannelSegments}. Producers (Conv,
  * ConvTranspose with group 1, Gemm, MatMul with constant weights) open a new {@link ChannelSpace};
  * element-wise ops whose operands both carry channels merge their spaces (residual Add, SE Mul); Concat
  * concatenates layouts; Split and Slice on the channel axis cut them; depthwise Conv, BatchNormalization,
@@ -27,7 +27,7 @@ final class ChannelGraph {
     private final Graph graph;
     private final long opset;
     private final Map<Value, long[]> shapes;
-    final Map<Value, ChannelLayout> layouts = new IdentityHashMap<>();
+    final Map<Value, ChannelSegments> layouts = new IdentityHashMap<>();
     final List<ChannelSpace> spaces = new ArrayList<>();
     /** BatchNormalization nodes reading a layout (for bn_gamma scores). */
     final List<Node> batchNorms = new ArrayList<>();
@@ -59,7 +59,7 @@ final class ChannelGraph {
         return cg;
     }
 
-    Optional<ChannelLayout> layout(Value v) {
+    Optional<ChannelSegments> layout(Value v) {
         return Optional.ofNullable(layouts.get(v));
     }
 
@@ -126,7 +126,7 @@ final class ChannelGraph {
 
     private void blockInputs(Node n, String reason) {
         for (Value v : n.inputs()) {
-            ChannelLayout l = layouts.get(v);
+            ChannelSegments l = layouts.get(v);
             if (l != null) {
                 l.block(reason);
             }
@@ -149,7 +149,7 @@ final class ChannelGraph {
     }
 
     private void passThrough(Node n, int input) {
-        ChannelLayout l = layouts.get(n.input(input));
+        ChannelSegments l = layouts.get(n.input(input));
         if (l == null || !onlyInputs(n, input)) {
             return;
         }
@@ -168,7 +168,7 @@ final class ChannelGraph {
     }
 
     private void conv(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         Optional<Tensor> w = weight(n, 1);
         boolean transpose = n.opType().equals("ConvTranspose");
         long group = n.attrInt("group", 1);
@@ -190,7 +190,7 @@ final class ChannelGraph {
                 }
             }
             int cout = (int) (transpose ? wd[1] : wd[0]);
-            layouts.put(n.output(0), ChannelLayout.of(newSpace(cout, Optional.of(n)), 1));
+            layouts.put(n.output(0), ChannelSegments.of(newSpace(cout, Optional.of(n)), 1));
             return;
         }
         boolean depthwise = !transpose && in != null && in.axis() == 1 && in.inner() == 1
@@ -205,7 +205,7 @@ final class ChannelGraph {
     }
 
     private void gemm(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         Optional<Tensor> b = weight(n, 1);
         boolean biasOk = !n.hasInput(2) || weight(n, 2).isPresent();
         if (b.isEmpty() || b.get().rank() != 2 || !biasOk || !onlyInputs(n, 0)) {
@@ -225,11 +225,11 @@ final class ChannelGraph {
             }
         }
         int units = (int) (transB ? bd[0] : bd[1]);
-        layouts.put(n.output(0), ChannelLayout.of(newSpace(units, Optional.of(n)), 1));
+        layouts.put(n.output(0), ChannelSegments.of(newSpace(units, Optional.of(n)), 1));
     }
 
     private void matMul(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         Optional<Tensor> b = weight(n, 1);
         long[] ash = shape(n.input(0));
         if (b.isEmpty() || b.get().rank() != 2 || ash == null || ash.length < 2 || !onlyInputs(n, 0)) {
@@ -246,11 +246,11 @@ final class ChannelGraph {
                 consumers.add(n);
             }
         }
-        layouts.put(n.output(0), ChannelLayout.of(newSpace((int) bd[1], Optional.of(n)), ash.length - 1));
+        layouts.put(n.output(0), ChannelSegments.of(newSpace((int) bd[1], Optional.of(n)), ash.length - 1));
     }
 
     private void perChannelParams(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null) {
             return;
         }
@@ -279,9 +279,9 @@ final class ChannelGraph {
             return;
         }
         int rank = out.length;
-        ChannelLayout lead = null;
+        ChannelSegments lead = null;
         for (Value v : n.inputs()) {
-            ChannelLayout l = layouts.get(v);
+            ChannelSegments l = layouts.get(v);
             long[] s = shape(v);
             if (l != null && s != null && s.length == rank && s[l.axis()] == out[l.axis()]) {
                 lead = l;
@@ -297,7 +297,7 @@ final class ChannelGraph {
             if (v.isNone()) {
                 continue;
             }
-            ChannelLayout l = layouts.get(v);
+            ChannelSegments l = layouts.get(v);
             long[] s = shape(v);
             if (s == null) {
                 lead.block("no shape known for '" + v.name() + "'");
@@ -323,7 +323,7 @@ final class ChannelGraph {
         layouts.put(n.output(0), lead);
     }
 
-    private void unify(ChannelLayout a, ChannelLayout b, String where) {
+    private void unify(ChannelSegments a, ChannelSegments b, String where) {
         if (a.segs().size() == b.segs().size()) {
             boolean whole = true;
             for (int i = 0; i < a.segs().size(); i++) {
@@ -356,9 +356,9 @@ final class ChannelGraph {
             return;
         }
         int axis = normAxis(n.attrInt("axis", 1), out.length);
-        List<ChannelLayout> parts = new ArrayList<>();
+        List<ChannelSegments> parts = new ArrayList<>();
         for (Value v : n.inputs()) {
-            ChannelLayout l = layouts.get(v);
+            ChannelSegments l = layouts.get(v);
             long[] s = shape(v);
             if (l != null && (l.axis() != axis || l.inner() != 1)) {
                 blockInputs(n, "Concat '" + n.label() + "' joins tensors along another axis than their channels");
@@ -371,11 +371,11 @@ final class ChannelGraph {
                 }
                 ChannelSpace fixed = newSpace((int) s[axis], Optional.empty());
                 fixed.block("'" + v.name() + "' cannot shrink");
-                l = ChannelLayout.of(fixed, axis);
+                l = ChannelSegments.of(fixed, axis);
             }
             parts.add(l);
         }
-        layouts.put(n.output(0), ChannelLayout.concat(parts, axis));
+        layouts.put(n.output(0), ChannelSegments.concat(parts, axis));
     }
 
     private Optional<long[]> ints(Node n, int input, String attr) {
@@ -386,7 +386,7 @@ final class ChannelGraph {
     }
 
     private void split(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null || !onlyInputs(n, 0)) {
             return;
         }
@@ -417,7 +417,7 @@ final class ChannelGraph {
     }
 
     private void slice(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null || !onlyInputs(n, 0)) {
             return;
         }
@@ -457,7 +457,7 @@ final class ChannelGraph {
     }
 
     private void flatten(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         long[] s = shape(n.input(0));
         if (in == null) {
             return;
@@ -467,7 +467,7 @@ final class ChannelGraph {
             in.block("Flatten '" + n.label() + "' does not keep the channels on one axis");
             return;
         }
-        layouts.put(n.output(0), new ChannelLayout(in.segs(), 1, in.inner() * (int) spatial(s, 2)));
+        layouts.put(n.output(0), new ChannelSegments(in.segs(), 1, in.inner() * (int) spatial(s, 2)));
     }
 
     private static long spatial(long[] s, int from) {
@@ -479,7 +479,7 @@ final class ChannelGraph {
     }
 
     private void reshape(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null || !onlyInputs(n, 0)) {
             return;
         }
@@ -501,14 +501,14 @@ final class ChannelGraph {
             return;
         }
         if (o.length == 2 && a == 1 && s.length >= 2 && o[0] == s[0]) {
-            layouts.put(n.output(0), new ChannelLayout(in.segs(), 1, in.inner() * (int) spatial(s, 2)));
+            layouts.put(n.output(0), new ChannelSegments(in.segs(), 1, in.inner() * (int) spatial(s, 2)));
             return;
         }
         in.block(why);
     }
 
     private void transpose(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null) {
             return;
         }
@@ -535,7 +535,7 @@ final class ChannelGraph {
     }
 
     private void squeeze(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null || !onlyInputs(n, 0)) {
             return;
         }
@@ -575,7 +575,7 @@ final class ChannelGraph {
     }
 
     private void pad(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null) {
             return;
         }
@@ -590,7 +590,7 @@ final class ChannelGraph {
     }
 
     private void resize(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null) {
             return;
         }
@@ -605,7 +605,7 @@ final class ChannelGraph {
     }
 
     private void softmax(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null) {
             return;
         }
@@ -619,7 +619,7 @@ final class ChannelGraph {
     }
 
     private void reduce(Node n) {
-        ChannelLayout in = layouts.get(n.input(0));
+        ChannelSegments in = layouts.get(n.input(0));
         if (in == null || !onlyInputs(n, 0)) {
             return;
         }
@@ -644,7 +644,7 @@ final class ChannelGraph {
 
     /** Graph outputs keep their shape; a value read inside a subgraph cannot be followed there. */
     private void blockEscapes() {
-        for (Map.Entry<Value, ChannelLayout> e : layouts.entrySet()) {
+        for (Map.Entry<Value, ChannelSegments> e : layouts.entrySet()) {
             Value v = e.getKey();
             if (v.isGraphOutput()) {
                 e.getValue().block("reaches graph output '" + v.name() + "'");

@@ -71,7 +71,7 @@ final class ChannelScores {
     }
 
     /** Per-channel values of a tensor laid out as {@code layout} (features folded back to channels). */
-    private static void spread(ChannelLayout layout, double[] values, Map<ChannelSpace, double[]> sum,
+    private static void spread(ChannelSegments layout, double[] values, Map<ChannelSpace, double[]> sum,
             Map<ChannelSpace, double[]> count) {
         if (layout == null) {
             return;
@@ -84,7 +84,7 @@ final class ChannelScores {
             }
         }
         int base = 0;
-        for (ChannelLayout.Seg s : layout.segs()) {
+        for (ChannelSegments.Seg s : layout.segs()) {
             add(sum, count, s.space().find(), s.from(), perChannel, base, s.length());
             base += s.length();
         }

@@ -48,13 +48,13 @@ final class ChannelSurgery {
                 default -> { }
             }
         }
-        for (Map.Entry<Value, ChannelLayout> e : cg.layouts.entrySet()) {
+        for (Map.Entry<Value, ChannelSegments> e : cg.layouts.entrySet()) {
             retype(e.getKey(), e.getValue());
         }
     }
 
-    private Optional<ChannelLayout> changed(Value v) {
-        return cg.layout(v).filter(ChannelLayout::changed);
+    private Optional<ChannelSegments> changed(Value v) {
+        return cg.layout(v).filter(ChannelSegments::changed);
     }
 
     private void sliceInput(Node n, int input, int axis, int[] keep) {
@@ -66,7 +66,7 @@ final class ChannelSurgery {
         boolean transpose = n.opType().equals("ConvTranspose");
         boolean producer = cg.producedBy.containsKey(n);
         if (producer) {
-            Optional<ChannelLayout> out = changed(n.output(0));
+            Optional<ChannelSegments> out = changed(n.output(0));
             if (out.isPresent()) {
                 int[] keep = out.get().keptIndices();
                 sliceInput(n, 1, transpose ? 1 : 0, keep);
@@ -75,14 +75,14 @@ final class ChannelSurgery {
                 }
             }
             if (cg.consumers.contains(n)) {
-                Optional<ChannelLayout> in = changed(n.input(0));
+                Optional<ChannelSegments> in = changed(n.input(0));
                 if (in.isPresent()) {
                     sliceInput(n, 1, transpose ? 0 : 1, in.get().keptIndices());
                 }
             }
             return;
         }
-        Optional<ChannelLayout> dw = changed(n.input(0));
+        Optional<ChannelSegments> dw = changed(n.input(0));
         if (dw.isPresent() && cg.layouts.get(n.output(0)) == cg.layouts.get(n.input(0))) {
             int[] keep = dw.get().keptIndices();
             sliceInput(n, 1, 0, keep);
@@ -97,7 +97,7 @@ final class ChannelSurgery {
         boolean gemm = n.opType().equals("Gemm");
         boolean transB = gemm && n.attrInt("transB", 0) != 0;
         if (cg.producedBy.containsKey(n)) {
-            Optional<ChannelLayout> out = changed(n.output(0));
+            Optional<ChannelSegments> out = changed(n.output(0));
             if (out.isPresent()) {
                 int[] keep = out.get().keptIndices();
                 int units = cg.layouts.get(n.output(0)).channels();
@@ -111,7 +111,7 @@ final class ChannelSurgery {
             }
         }
         if (cg.consumers.contains(n)) {
-            Optional<ChannelLayout> in = changed(n.input(0));
+            Optional<ChannelSegments> in = changed(n.input(0));
             if (in.isPresent()) {
                 sliceInput(n, 1, transB ? 1 : 0, in.get().keptFeatures());
             }
@@ -119,7 +119,7 @@ final class ChannelSurgery {
     }
 
     private void params(Node n, int count) {
-        Optional<ChannelLayout> in = changed(n.input(0));
+        Optional<ChannelSegments> in = changed(n.input(0));
         if (in.isEmpty()) {
             return;
         }
@@ -130,7 +130,7 @@ final class ChannelSurgery {
     }
 
     private void constants(Node n) {
-        Optional<ChannelLayout> l = changed(n.output(0));
+        Optional<ChannelSegments> l = changed(n.output(0));
         if (l.isEmpty()) {
             return;
         }
@@ -150,7 +150,7 @@ final class ChannelSurgery {
     }
 
     private void split(Node n) {
-        ChannelLayout in = cg.layouts.get(n.input(0));
+        ChannelSegments in = cg.layouts.get(n.input(0));
         if (in == null || !in.changed() || cg.layouts.get(n.output(0)) == in) {
             return;
         }
@@ -172,8 +172,8 @@ final class ChannelSurgery {
     }
 
     private void slice(Node n) {
-        ChannelLayout in = cg.layouts.get(n.input(0));
-        ChannelLayout out = cg.layouts.get(n.output(0));
+        ChannelSegments in = cg.layouts.get(n.input(0));
+        ChannelSegments out = cg.layouts.get(n.output(0));
         if (in == null || out == null || !in.changed() || out == in) {
             return;
         }
@@ -202,8 +202,8 @@ final class ChannelSurgery {
     }
 
     private void reshape(Node n) {
-        ChannelLayout in = cg.layouts.get(n.input(0));
-        ChannelLayout out = cg.layouts.get(n.output(0));
+        ChannelSegments in = cg.layouts.get(n.input(0));
+        ChannelSegments out = cg.layouts.get(n.output(0));
         if (in == null || out == null || !in.changed()) {
             return;
         }
@@ -229,7 +229,7 @@ final class ChannelSurgery {
         ed.setConstantInput(n, input, Tensor.of(type, old.dims(), d), n.input(input).name() + "_pruned");
     }
 
-    private void retype(Value v, ChannelLayout l) {
+    private void retype(Value v, ChannelSegments l) {
         if (!l.changed()) {
             return;
         }

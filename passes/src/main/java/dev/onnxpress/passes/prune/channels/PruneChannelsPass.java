@@ -182,7 +182,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         for (Node c : cg.consumers) {
             if (cg.layouts.get(c.input(0)).changed()) {
                 refit.add(c);
-                ChannelLayout o = cg.layouts.get(c.output(0));
+                ChannelSegments o = cg.layouts.get(c.output(0));
                 keptOutputs.put(c, o.keptIndices());
             }
         }
@@ -302,7 +302,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         TapRunner.run(ModelWriter.toBytes(model), List.copyOf(byName.keySet()), batches, (b, taps) -> {
             for (Map.Entry<String, Value> e : byName.entrySet()) {
                 Value v = e.getValue();
-                ChannelLayout l = cg.layouts.get(v);
+                ChannelSegments l = cg.layouts.get(v);
                 double[] m = TapRunner.meanAbsPerChannel(taps.get(e.getKey()), l.axis());
                 double[] s = sums.computeIfAbsent(v, x -> new double[m.length]);
                 for (int i = 0; i < m.length; i++) {

@@ -155,14 +155,14 @@ final class ReconstructionScores {
         final float[] w;
         /** Strides, dilations, pads and output size of a Conv consumer (null for matrix layers). */
         final LayerGeometry geo;
-        final ChannelLayout layout;
+        final ChannelSegments layout;
         final int channels;
         final double[][] gram;
         final double[] sum;
         double yy;
         long rows;
 
-        Share(Node node, Kind kind, Tensor weight, ChannelLayout layout) {
+        Share(Node node, Kind kind, Tensor weight, ChannelSegments layout) {
             this.node = node;
             this.kind = kind;
             this.weight = weight;
@@ -273,7 +273,7 @@ final class ReconstructionScores {
             ChannelSpace[] space = new ChannelSpace[channels];
             int[] index = new int[channels];
             int base = 0;
-            for (ChannelLayout.Seg s : layout.segs()) {
+            for (ChannelSegments.Seg s : layout.segs()) {
                 for (int c = s.from(); c < s.to(); c++) {
                     space[base + c - s.from()] = s.space().find();
                     index[base + c - s.from()] = c;

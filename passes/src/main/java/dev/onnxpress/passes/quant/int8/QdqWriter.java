@@ -9,7 +9,7 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.quant.ActivationRange;
-import dev.onnxpress.passes.quant.ChannelLayout;
+import dev.onnxpress.passes.quant.AxisChannels;
 import dev.onnxpress.passes.quant.DequantizedConstant;
 import dev.onnxpress.passes.quant.OpsetRaise;
 import dev.onnxpress.passes.core.WeightedLayer;
@@ -178,7 +178,7 @@ final class QdqWriter {
     /** int8 symmetric weight + DequantizeLinear; returns the weight scales. */
     private static float[] quantizeWeight(WeightedLayer l, boolean perChannel, DequantizedConstant dqc) {
         float[] w = l.tensor().toFloatArray();
-        ChannelLayout lay = perChannel ? ChannelLayout.of(l.tensor().dims(), l.axis()) : ChannelLayout.whole();
+        AxisChannels lay = perChannel ? AxisChannels.of(l.tensor().dims(), l.axis()) : AxisChannels.whole();
         float[] maxAbs = new float[lay.channels()];
         for (int i = 0; i < w.length; i++) {
             int c = lay.channelOf(i);

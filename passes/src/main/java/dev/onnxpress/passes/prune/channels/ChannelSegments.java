@@ -9,8 +9,8 @@ import java.util.List;
  * output a sub-range). After a Flatten, each channel spans {@code inner} consecutive features
  * (feature index = channel × inner + spatial position).
  */
-record ChannelLayout(List<Seg> segs, int axis, int inner) {
-    ChannelLayout {
+record ChannelSegments(List<Seg> segs, int axis, int inner) {
+    ChannelSegments {
         segs = List.copyOf(segs);
     }
 
@@ -25,12 +25,12 @@ record ChannelLayout(List<Seg> segs, int axis, int inner) {
         }
     }
 
-    static ChannelLayout of(ChannelSpace s, int axis) {
-        return new ChannelLayout(List.of(new Seg(s, 0, s.size)), axis, 1);
+    static ChannelSegments of(ChannelSpace s, int axis) {
+        return new ChannelSegments(List.of(new Seg(s, 0, s.size)), axis, 1);
     }
 
-    ChannelLayout withAxis(int newAxis) {
-        return new ChannelLayout(segs, newAxis, inner);
+    ChannelSegments withAxis(int newAxis) {
+        return new ChannelSegments(segs, newAxis, inner);
     }
 
     int channels() {
@@ -97,7 +97,7 @@ record ChannelLayout(List<Seg> segs, int axis, int inner) {
     }
 
     /** The layout of channels {@code from} to {@code to} of this one (Split, Slice). */
-    ChannelLayout range(int from, int to) {
+    ChannelSegments range(int from, int to) {
         List<Seg> out = new ArrayList<>();
         int base = 0;
         for (Seg s : segs) {
@@ -108,15 +108,15 @@ record ChannelLayout(List<Seg> segs, int axis, int inner) {
             }
             base += s.length();
         }
-        return new ChannelLayout(out, axis, inner);
+        return new ChannelSegments(out, axis, inner);
     }
 
-    static ChannelLayout concat(List<ChannelLayout> parts, int axis) {
+    static ChannelSegments concat(List<ChannelSegments> parts, int axis) {
         List<Seg> out = new ArrayList<>();
-        for (ChannelLayout p : parts) {
+        for (ChannelSegments p : parts) {
             out.addAll(p.segs);
         }
-        return new ChannelLayout(out, axis, 1);
+        return new ChannelSegments(out, axis, 1);
     }
 
     void block(String reason) {
