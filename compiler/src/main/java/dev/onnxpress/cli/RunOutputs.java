@@ -31,7 +31,10 @@ import picocli.CommandLine.Model.CommandSpec;
  * file (copy --per-tensor without --force).
  */
 final class RunOutputs implements OutputPolicy {
-    private record Entry(Path path, String what, FileIdentity identity) {
+    private record Entry(Path path, String what, FileIdentity identity, String raw) {
+        Entry(Path path, String what, FileIdentity identity) {
+            this(path, what, identity, null);
+        }
     }
 
     private final List<Entry> inputs = new ArrayList<>();
@@ -50,8 +53,7 @@ final class RunOutputs implements OutputPolicy {
     /** A file the command writes; {@code raw} is the argument as typed (a trailing '/' is lost in a Path). */
     RunOutputs output(String raw, Path p, String what) {
         if (p != null) {
-            checkShape(raw == null ? p.toString() : raw, p, what);
-            outputs.add(new Entry(p, what, FileIdentity.of(p)));
+            outputs.add(new Entry(p, what, FileIdentity.of(p), raw == null ? p.toString() : raw));
         }
         return this;
     }
@@ -85,6 +87,7 @@ final class RunOutputs implements OutputPolicy {
                             + Shown.path(in.path()) + "; onnxpress never writes a file it reads: choose another name");
                 }
             }
+            checkShape(o.raw(), o.path(), o.what());
             for (int j = 0; j < i; j++) {
                 Entry other = outputs.get(j);
                 if (o.identity().sameAs(other.identity())) {

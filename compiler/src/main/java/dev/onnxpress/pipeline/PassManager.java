@@ -111,6 +111,8 @@ public final class PassManager {
         final Model input;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
+        /** Run-level remarks for the outcome line (e.g. a repeat that did not settle). */
+        final List<String> notes = new ArrayList<>();
         long changedSteps;
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
@@ -222,6 +224,9 @@ public final class PassManager {
                 also = Optional.of("also wrote " + OrtFormat.besides(w.target()));
             }
         }
+        if (!run.notes.isEmpty()) {
+            also = Optional.of(String.join("; ", run.notes) + also.map(a -> "; " + a).orElse(""));
+        }
         return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
                 evaluator, t0), pending, end.model());
     }
@@ -264,12 +269,15 @@ public final class PassManager {
             if (item instanceof Plan.Step step) {
                 s = step(run, step, s, attempt);
             } else if (item instanceof Plan.Repeat r) {
-                for (int round = 1; round <= r.max(); round++) {
+                boolean settled = false;
+                for (int round = 1; round <= r.max() && !settled; round++) {
                     long before = run.changedSteps;
                     s = items(run, r.body(), s, Optional.of(join(attempt, "round " + round)));
-                    if (run.changedSteps == before) {
-                        break;
-                    }
+                    settled = run.changedSteps == before;
+                }
+                if (!settled && r.max() > 1) {
+                    run.notes.add("repeat at " + r.location() + " still changed the model in its last round ("
+                            + r.max() + " of max " + r.max() + "): no fixed point reached");
                 }
             } else {
                 Plan.Try t = (Plan.Try) item;
