@@ -61,6 +61,11 @@ final class RunCommand implements Callable<Integer> {
                     + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE",
+            description = "Most memory one verification batch's activations may need, e.g. 4GB (estimated from the"
+                    + " model's shapes; default: half the physical memory). A model that needs more is refused.")
+    String memoryBudget;
+
     @Spec
     CommandSpec spec;
 
@@ -89,6 +94,9 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns)
                 .withProbeDims(dims);
+        if (memoryBudget != null) {
+            settings = settings.withMemoryBudget(dev.onnxpress.pipeline.RunChecks.parseBytes(memoryBudget));
+        }
         // live progress on stderr, one line per step; the table goes to stdout at the end
         PrintWriter err = spec.commandLine().getErr();
         PassManager manager = new PassManager(settings, s -> {

@@ -167,6 +167,8 @@ public final class PassManager {
         FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
         policy.inputRead(original);
+        RunChecks.check(original, input, plan.evaluationData().isPresent() ? settings.batchSize()
+                : Math.min(settings.probeSamples(), settings.batchSize()), settings.memoryBudget());
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()

@@ -95,6 +95,7 @@ public final class ModelReader {
         if (mp.getOpsetImportCount() == 0 && !mp.hasIrVersion()) {
             throw new InvalidModelException(source + ": not an ONNX model (no IR version and no opset imports)");
         }
+        ModelValidation.validate(mp, source);
         try {
             return convert(mp);
         } catch (InvalidModelException e) {
