@@ -56,13 +56,46 @@ public final class Binder {
     public Plan bindFile(Path recipeFile, String displayName) {
         String text;
         try {
-            text = Files.readString(recipeFile, StandardCharsets.UTF_8);
+            long size = Files.size(recipeFile);
+            if (size > 4L * dev.onnxpress.dsl.RecipeLimits.MAX_CHARS) {
+                throw new UserException("recipe file " + recipeFile + " is " + size + " bytes; a recipe may hold at most "
+                        + dev.onnxpress.dsl.RecipeLimits.MAX_CHARS + " characters");
+            }
+            text = utf8(Files.readAllBytes(recipeFile), recipeFile);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UserException("recipe file not found: " + recipeFile);
         } catch (IOException e) {
             throw new UserException("cannot read recipe file " + recipeFile + ": " + e.getMessage(), e);
         }
         return bindText(text, displayName, Optional.ofNullable(recipeFile.toAbsolutePath().normalize().getParent()));
+    }
+
+    /** The bytes as UTF-8; anything else is an error naming the file, the byte offset and its line. */
+    static String utf8(byte[] bytes, Path file) {
+        java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = dec.decode(in, out, true);
+        if (!r.isError()) {
+            r = dec.flush(out);
+        }
+        if (r.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new UserException("recipe file " + file + " is not UTF-8 text: byte offset " + offset + " (line "
+                    + line + ") holds " + String.format("0x%02X", bytes[Math.min(offset, bytes.length - 1)] & 0xff)
+                    + ", which is not valid UTF-8; save the recipe as UTF-8");
+        }
+        out.flip();
+        String text = out.toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /** Parses and binds recipe text; syntax errors become the same one-line user errors as binding errors. */
@@ -98,10 +131,12 @@ public final class Binder {
         loopVariables = collectLoopVariables(recipe.statements(), new LinkedHashMap<>());
         List<DataDeclaration> data = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        Map<String, Integer> index = new java.util.HashMap<>();
         for (DataDecl d : recipe.data()) {
-            if (names.contains(d.name())) {
+            Integer first = index.putIfAbsent(d.name(), data.size());
+            if (first != null) {
                 throw new BindException(d.location(), "data set '" + d.name() + "' is declared twice (first at line "
-                        + data.get(names.indexOf(d.name())).location().line() + ")");
+                        + data.get(first).location().line() + ")");
             }
             data.add(DataKinds.bind(d, folder, new Scope(Map.of(), List.of(), Map.of(), true)));
             names.add(d.name());
@@ -188,6 +223,10 @@ public final class Binder {
                 if (r.max() < 1) {
                     throw new BindException(r.location(), "repeat max must be at least 1, not " + r.max());
                 }
+                if (r.max() > dev.onnxpress.dsl.RecipeLimits.MAX_REPEAT) {
+                    throw new BindException(r.location(), "repeat max " + r.max() + " is more than the limit of "
+                            + dev.onnxpress.dsl.RecipeLimits.MAX_REPEAT + " rounds");
+                }
                 out.add(new Plan.Repeat(r.max(), items(r.body(), scope, expanding), r.location()));
             } else {
                 out.add(tryBlock((Statement.Try) s, scope, expanding));
@@ -209,6 +248,11 @@ public final class Binder {
         if (expanding.contains(use.name())) {
             throw new BindException(use.location(), "pipeline '" + use.name() + "' uses itself (through "
                     + String.join(" → ", expanding) + ")");
+        }
+        if (expanding.size() >= dev.onnxpress.dsl.RecipeLimits.MAX_PIPELINE_DEPTH) {
+            throw new BindException(use.location(), "pipelines used inside pipelines more than "
+                    + dev.onnxpress.dsl.RecipeLimits.MAX_PIPELINE_DEPTH + " deep (the limit), through "
+                    + expanding.peekFirst() + " → … → " + expanding.peekLast() + " → " + use.name());
         }
         expanding.addLast(use.name());
         // a pipeline body sees data sets but not the loop variables around its use

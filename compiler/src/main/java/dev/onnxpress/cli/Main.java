@@ -51,6 +51,7 @@ public final class Main implements Runnable {
 
     /** Runs one command line, writing to the given streams; returns the exit code. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        dev.onnxpress.ort.OrtEnvironments.setNativeLogging(java.util.Arrays.asList(args).contains("--debug"));
         CommandLine cl = new CommandLine(new Main());
         for (Class<?> command : COMMANDS) {
             cl.addSubcommand(command);

@@ -5,10 +5,11 @@ import dev.onnxpress.bind.Plan;
 import dev.onnxpress.pipeline.PassManager;
 import dev.onnxpress.pipeline.RunSettings;
 import dev.onnxpress.pipeline.ToleranceBreachException;
-import dev.onnxpress.report.PipelineReport;
+import dev.onnxpress.report.ReportFiles;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -60,6 +61,11 @@ final class RunCommand implements Callable<Integer> {
                     + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
+    @Option(names = "--memory-budget", paramLabel = "SIZE",
+            description = "Most memory one verification batch's activations may need, e.g. 4GB (estimated from the"
+                    + " model's shapes; default: half the physical memory). A model that needs more is refused.")
+    String memoryBudget;
+
     @Spec
     CommandSpec spec;
 
@@ -78,25 +84,43 @@ final class RunCommand implements Callable<Integer> {
                         + ": a dimension size must be at least 1");
             }
         }
+        RunOutputs files = new RunOutputs().input(input, "the input model").input(recipe, "the recipe")
+                .output(RunOutputs.raw(spec, "--output"), output, "output")
+                .output(RunOutputs.raw(spec, "--report-json"), reportJson, "JSON report")
+                .output(RunOutputs.raw(spec, "--report-html"), reportHtml, "HTML report")
+                .check();
         Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString())
                 : new Binder().bindSteps(steps, "command line");
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns)
                 .withProbeDims(dims);
+        if (memoryBudget != null) {
+            settings = settings.withMemoryBudget(dev.onnxpress.pipeline.RunChecks.parseBytes(memoryBudget));
+        }
         // live progress on stderr, one line per step; the table goes to stdout at the end
         PrintWriter err = spec.commandLine().getErr();
         PassManager manager = new PassManager(settings, s -> {
             err.println(ReportOutput.stepLine(s));
             err.flush();
         }, failed -> ReportOutput.writeFiles(failed, reportJson, reportHtml));
-        PipelineReport report;
+        PassManager.Prepared prepared;
         try {
-            report = manager.run(plan, input, Optional.ofNullable(output));
+            prepared = manager.prepare(plan, input, Optional.ofNullable(output), files);
         } catch (ToleranceBreachException e) {
             ReportOutput.write(e.report(), reportJson, reportHtml, out);
             throw e;
         }
-        ReportOutput.write(report, reportJson, reportHtml, out);
+        // reports first, under temporary names; then the model; then the reports: all outputs or none
+        try (prepared) {
+            List<ReportFiles.Staged> reports = ReportOutput.stage(prepared.report(), reportJson, reportHtml);
+            try {
+                PassManager.commit(prepared);
+                reports.forEach(ReportFiles.Staged::commit);
+            } finally {
+                reports.forEach(ReportFiles.Staged::close);
+            }
+        }
+        ReportOutput.printTable(prepared.report(), out);
         return 0;
     }
 }

@@ -102,7 +102,12 @@ final class SensitivityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RunOutputs files = new RunOutputs().input(model, "the input model").input(data, "the --data file")
+                .input(labels.orElse(null), "the --labels file").input(calibration.orElse(null), "the --calibration file")
+                .output(RunOutputs.raw(spec, "--html"), html.orElse(null), "HTML report")
+                .check();
         Model m = ModelReader.read(model);
+        files.inputRead(m);
         byte[] bytes = ModelWriter.toBytes(m);
         Criterion crit = parseCriterion(criterion);
         List<Double> rs = ratios.stream().map(SensitivityCommand::parseRatio).toList();

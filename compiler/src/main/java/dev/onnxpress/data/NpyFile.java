@@ -84,6 +84,10 @@ public final class NpyFile {
         };
         long count = 1;
         for (long d : dims) {
+            if (d == 0) {
+                throw new UserException(what + " " + file + " holds an empty array of shape "
+                        + IoInfo.dimsText(dims) + " (a 0 dimension): there are no samples in it");
+            }
             count = IdxFile.multiply(count, d, file, what);
         }
         long need = type.byteSize(count);

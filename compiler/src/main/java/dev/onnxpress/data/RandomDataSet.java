@@ -129,10 +129,20 @@ final class RandomDataSet implements DataSet {
         return out;
     }
 
+    /** Most values one probe feed may hold (a double each while drawn). */
+    static final long MAX_FEED_VALUES = 1L << 28;
+
     private Tensor feed(IoInfo in, int inputIndex, long[] sample, int first, int rows) {
-        int per = (int) Tensor.elementCount(sample);
+        long perLong = Tensor.elementCount(sample);
         boolean scalar = in.rank() == 0;
         int n = scalar ? 1 : rows;
+        if (perLong < 0 || perLong > MAX_FEED_VALUES / Math.max(1, n)) {
+            throw new UserException("data '" + name + "': model input '" + in.name() + "' (" + in.describe()
+                    + ") needs " + (perLong < 0 ? "more than 2^63" : Long.toString(perLong)) + " values per sample;"
+                    + " a batch of " + n + " would not fit in memory (the limit is " + MAX_FEED_VALUES
+                    + " values); fix the input's shape (fix_shapes, --dims)");
+        }
+        int per = (int) perLong;
         double[] values = new double[n * per];
         for (int r = 0; r < n; r++) {
             int s = Math.min(first + r, count - 1);

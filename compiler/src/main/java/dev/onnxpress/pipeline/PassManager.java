@@ -111,6 +111,8 @@ public final class PassManager {
         final Model input;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
+        /** Run-level remarks for the outcome line (e.g. a repeat that did not settle). */
+        final List<String> notes = new ArrayList<>();
         long changedSteps;
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
@@ -124,11 +126,49 @@ public final class PassManager {
         }
     }
 
+    /**
+     * What a run that has not yet put its output in place holds: the report (which already describes the
+     * output) and the model written under temporary names. {@link #commit} moves it into place; closing
+     * without a commit deletes it.
+     */
+    public record Prepared(PipelineReport report, Optional<ModelWriter.Pending> pending, Model model)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            pending.ifPresent(ModelWriter.Pending::close);
+        }
+    }
+
+    /** Runs the plan and writes the output (if any) in place. */
     public PipelineReport run(Plan plan, Path input, Optional<Path> output) {
+        try (Prepared p = prepare(plan, input, output, OutputPolicy.NONE)) {
+            commit(p);
+            return p.report();
+        }
+    }
+
+    /** Moves a prepared output into place, with the .ort file save_ort_format asked for. */
+    public static void commit(Prepared p) {
+        if (p.pending().isPresent()) {
+            ModelWriter.Written w = p.pending().get().commit();
+            if (p.model().ortFormatRequested()) {
+                writeOrtFormat(p.model(), w);
+            }
+        }
+    }
+
+    /**
+     * Runs the plan; the output model, if any, is written under temporary names only ({@link Prepared}).
+     * {@code policy} sees the input model as soon as it is read and guards every file the output writes.
+     */
+    public Prepared prepare(Plan plan, Path input, Optional<Path> output, OutputPolicy policy) {
         long t0 = System.nanoTime();
         checkPaths(input, output);
         FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
+        policy.inputRead(original);
+        RunChecks.check(original, input, plan.evaluationData().isPresent() ? settings.batchSize()
+                : Math.min(settings.probeSamples(), settings.batchSize()), settings.memoryBudget());
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
@@ -169,15 +209,28 @@ public final class PassManager {
         }
         Optional<FileInfo> written = Optional.empty();
         Optional<String> also = Optional.empty();
+        Optional<ModelWriter.Pending> pending = Optional.empty();
         if (output.isPresent()) {
-            // the two-argument write honours the placement externalize_data/internalize_data recorded
-            ModelWriter.Written w = ModelWriter.write(end.model(), output.get());
-            written = Optional.of(fileInfo(w.model(), w.totalBytes()));
+            // honours the placement externalize_data/internalize_data recorded
+            ModelWriter.Pending w = ModelWriter.prepare(end.model(), output.get(),
+                    end.model().writeOptions().orElse(ModelWriter.Options.defaults()), policy.guard());
+            pending = Optional.of(w);
+            try {
+                FileInfo f = fileInfo(w.modelTemp(), w.totalBytes());
+                written = Optional.of(new FileInfo(w.target().toString(), f.sha256(), f.bytes()));
+            } catch (RuntimeException e) {
+                w.close();
+                throw e;
+            }
             if (end.model().ortFormatRequested()) {
-                also = Optional.of("also wrote " + writeOrtFormat(end.model(), w));
+                also = Optional.of("also wrote " + OrtFormat.besides(w.target()));
             }
         }
-        return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also), evaluator, t0);
+        if (!run.notes.isEmpty()) {
+            also = Optional.of(String.join("; ", run.notes) + also.map(a -> "; " + a).orElse(""));
+        }
+        return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
+                evaluator, t0), pending, end.model());
     }
 
     /**
@@ -218,12 +271,15 @@ public final class PassManager {
             if (item instanceof Plan.Step step) {
                 s = step(run, step, s, attempt);
             } else if (item instanceof Plan.Repeat r) {
-                for (int round = 1; round <= r.max(); round++) {
+                boolean settled = false;
+                for (int round = 1; round <= r.max() && !settled; round++) {
                     long before = run.changedSteps;
                     s = items(run, r.body(), s, Optional.of(join(attempt, "round " + round)));
-                    if (run.changedSteps == before) {
-                        break;
-                    }
+                    settled = run.changedSteps == before;
+                }
+                if (!settled && r.max() > 1) {
+                    run.notes.add("repeat at " + r.location() + " still changed the model in its last round ("
+                            + r.max() + " of max " + r.max() + "): no fixed point reached");
                 }
             } else {
                 Plan.Try t = (Plan.Try) item;

@@ -16,12 +16,21 @@ import java.util.Map;
  * @param showProgress       draw progress bars on stderr
  * @param probeDims          sizes of symbolic input dimensions for random probe inputs, by dim name (or
  *                           {@code input[axis]} for an unnamed one)
+ * @param memoryBudget       bytes one run's activations may need (estimated from static shapes); a model
+ *                           that needs more is refused before it runs ({@link RunChecks})
  */
 public record RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
                           OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress,
-                          Map<String, Long> probeDims) {
+                          Map<String, Long> probeDims, long memoryBudget) {
     public RunSettings {
         probeDims = Map.copyOf(probeDims);
+    }
+
+    public RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
+                       OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress,
+                       Map<String, Long> probeDims) {
+        this(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims,
+                RunChecks.defaultMemoryBudget());
     }
 
     public RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
@@ -35,18 +44,26 @@ public record RunSettings(long seed, int probeSamples, int batchSize, int latenc
 
     public RunSettings withProbeDims(Map<String, Long> dims) {
         return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
-                showProgress, dims);
+                showProgress, dims, memoryBudget);
+    }
+
+    public RunSettings withMemoryBudget(long bytes) {
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
+                showProgress, probeDims, bytes);
     }
 
     public RunSettings withSeed(long s) {
-        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims);
+        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims,
+                memoryBudget);
     }
 
     public RunSettings withLatencyIterations(int n) {
-        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress, probeDims);
+        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress, probeDims,
+                memoryBudget);
     }
 
     public RunSettings withProgress(boolean show) {
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show, probeDims);
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show, probeDims,
+                memoryBudget);
     }
 }

@@ -30,6 +30,7 @@ final class ModelCopier {
         out.hasIrVersion = m.hasIrVersion;
         out.hasModelVersion = m.hasModelVersion;
         out.folder = m.folder;
+        out.sourceFiles = m.sourceFiles;
         out.writeOptions = m.writeOptions;
         out.ortFormatRequested = m.ortFormatRequested;
         return out;

@@ -139,6 +139,7 @@ public final class OrtRunner implements AutoCloseable {
     private static OrtSession.SessionOptions sessionOptions(Options o) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
+            so.setSessionLogLevel(OrtEnvironments.logLevel());
             so.setOptimizationLevel(o.optimization().ort());
             so.setIntraOpNumThreads(o.intraOpThreads());
             so.setInterOpNumThreads(1);
