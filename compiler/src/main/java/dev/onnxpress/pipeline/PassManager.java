@@ -111,6 +111,8 @@ public final class PassManager {
         final Model input;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
+        /** Warnings every changed step carries: reference outputs too flat for a comparison to mean much. */
+        final List<String> flatOutputs;
         long changedSteps;
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
@@ -121,6 +123,7 @@ public final class PassManager {
             this.referenceAccuracy = accuracy;
             this.inputProblems = inputProblems;
             this.input = input;
+            this.flatOutputs = FlatOutputs.warnings(reference, evaluator.description());
         }
     }
 
@@ -306,12 +309,18 @@ public final class PassManager {
             }
             checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
+        checks.add(NonFinite.check(next.outputs(), run.reference));
         boolean passed = checks.stream().allMatch(CheckResult::passed);
+        List<String> warnings = StepVerdicts.warnings(step, result, prev.bytes(), next.bytes(),
+                attempt.filter(a -> a.matches(".*round ([2-9]|\\d{2,}).*")).isPresent());
+        if (result.changed()) {
+            warnings.addAll(run.flatOutputs);
+        }
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
                 result.changed(), result.statistics(),
                 result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
-                next.latencyMs(), next.metrics(), new Verdict(passed, checks), (System.nanoTime() - t0) / 1e9,
+                next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
                 result.details());
         run.reports.add(report);
         listener.accept(report);
@@ -388,6 +397,7 @@ public final class PassManager {
         for (BoundCheck c : step.tolerance()) {
             checks.put(c.key() + c.op().symbol().charAt(0), c);
         }
+        StepVerdicts.defaultCheck(plan, step).ifPresent(c -> checks.put(c.key() + "default", c));
         return List.copyOf(checks.values());
     }
 
@@ -419,6 +429,13 @@ public final class PassManager {
 
     /** {@code top1_agreement 0.912 < 0.98}: the measured value, the comparison that holds, the bound. */
     static String breachText(CheckResult c) {
+        if (c.metric().equals(NonFinite.METRIC)) {
+            return c.text();
+        }
+        if (!Double.isFinite(c.measured())) {
+            return c.metric() + (c.reference().equals("previous") ? " vs previous" : "") + " could not be measured ("
+                    + number(c.measured()) + "): " + c.text() + " does not hold";
+        }
         String opposite = switch (c.op()) {
             case "<=" -> ">";
             case ">=" -> "<";
@@ -433,6 +450,9 @@ public final class PassManager {
     public static String number(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
         }
         if (v == 0) {
             return "0";

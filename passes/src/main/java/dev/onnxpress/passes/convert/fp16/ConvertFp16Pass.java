@@ -58,7 +58,7 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Convert float32 tensors and arithmetic to float16; ops without float16 kernels stay float32 behind Casts",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.IDEMPOTENT),
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.IDEMPOTENT, PassInfo.Trait.SHRINKS),
             List.of("tensors_converted", "casts_inserted", "nodes_kept_float32", "values_clamped", "bytes_saved"));
 
     @Override

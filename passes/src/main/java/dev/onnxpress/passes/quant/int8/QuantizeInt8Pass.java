@@ -41,7 +41,7 @@ public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Static int8 QDQ quantization with calibrated activation ranges and per-channel int8 weights.",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.NEEDS_DATA),
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.NEEDS_DATA, PassInfo.Trait.SHRINKS),
             List.of("nodes_quantized", "tensors_quantized", "activations_folded", "layers_kept_float", "bytes_saved"));
 
     @Override
