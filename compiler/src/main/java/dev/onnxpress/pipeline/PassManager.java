@@ -261,7 +261,8 @@ public final class PassManager {
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();
         RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
-                run.progress, run.input, probeDims(run.plan));
+                run.progress, run.input, probeDims(run.plan))
+                .withVerificationSamples(() -> run.evaluator.feeds(prev.signature()));
         PassResult result;
         try {
             result = step.run(model, ctx);
