@@ -19,8 +19,9 @@ import java.util.OptionalDouble;
  * </ul>
  * Metrics are computed on the positions where both values are finite: a NaN or infinity where the
  * reference has the same one is agreement, and one where the reference is finite (or the reverse) is the
- * business of {@link NonFinite}, which breaches the step and names the output. A metric that still comes
- * out NaN never satisfies a check.
+ * business of {@link NonFinite}, which breaches the step and names the output. When no position is finite
+ * in both but some differ in finiteness, nothing was measured: the metrics are NaN, and a NaN never
+ * satisfies a check.
  */
 final class Fidelity {
     static final double RELATIVE_EPS = 1e-3;
@@ -34,6 +35,8 @@ final class Fidelity {
         double dot = 0;
         double na = 0;
         double nb = 0;
+        long compared = 0;
+        long mismatched = 0;
         for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
             float[] b = e.getValue();
             float[] a = actual.values().get(e.getKey());
@@ -50,8 +53,10 @@ final class Fidelity {
             double eps = Math.max(1e-12, RELATIVE_EPS * scale);
             for (int i = 0; i < b.length; i++) {
                 if (!Float.isFinite(a[i]) || !Float.isFinite(b[i])) {
+                    mismatched += NonFinite.sameKind(a[i], b[i]) ? 0 : 1;
                     continue;
                 }
+                compared++;
                 double d = Math.abs((double) a[i] - b[i]);
                 maxAbs = Math.max(maxAbs, d);
                 maxRel = Math.max(maxRel, d / Math.max(Math.abs(b[i]), eps));
@@ -62,6 +67,12 @@ final class Fidelity {
         }
         double cosine = na == 0 && nb == 0 ? 1 : na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
         cosine = Math.min(1, cosine);
+        if (compared == 0 && mismatched > 0) {
+            // not one position where both are finite: nothing was measured, and no check may pass on it
+            maxAbs = Double.NaN;
+            maxRel = Double.NaN;
+            cosine = Double.NaN;
+        }
         OptionalDouble top1 = OptionalDouble.empty();
         OptionalDouble accuracy = OptionalDouble.empty();
         int[] pa = actual.predictions();

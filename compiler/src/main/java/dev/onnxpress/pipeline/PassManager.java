@@ -326,7 +326,10 @@ public final class PassManager {
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
-            CheckResult failed = checks.stream().filter(c -> !c.passed()).findFirst().orElseThrow();
+            // values that turned non-finite explain every other failed check: name them first
+            CheckResult failed = checks.stream().filter(c -> !c.passed())
+                    .min(java.util.Comparator.comparing(c -> c.metric().equals(NonFinite.METRIC) ? 0 : 1))
+                    .orElseThrow();
             throw new Breach(where + ": " + breachText(failed));
         }
         return next;

@@ -74,6 +74,18 @@ class FidelityTest {
     }
 
     @Test
+    void whenNoPositionIsFiniteInBothTheMetricsAreNotAMeasurement() {
+        Outputs ref = outputs(0, new float[] {1, 2});
+        Outputs got = outputs(0, new float[] {Float.POSITIVE_INFINITY, Float.NaN});
+        Metrics m = Fidelity.compare(got, ref, Optional.empty());
+        assertThat(m.cosine()).isNaN();
+        assertThat(m.maxAbsError()).isNaN();
+        // all-NaN outputs that stayed all-NaN are agreement, not a missing measurement
+        Outputs nan = outputs(0, new float[] {Float.NaN, Float.NaN});
+        assertThat(Fidelity.compare(nan, nan, Optional.empty()).cosine()).isEqualTo(1.0);
+    }
+
+    @Test
     void nanAtTheSamePositionsAsTheOriginalIsEqual() {
         Outputs ref = outputs(2, new float[] {Float.NaN, 1, 2, Float.NEGATIVE_INFINITY});
         Outputs got = outputs(2, new float[] {Float.NaN, 1.5f, 2, Float.NEGATIVE_INFINITY});
