@@ -60,6 +60,11 @@ final class RunCommand implements Callable<Integer> {
                     + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
+    @Option(names = "--keep-overridable-weights",
+            description = "Keep initializers that are also graph inputs overridable (weight passes then skip them);"
+                    + " by default they are treated as weights and dropped from the graph inputs.")
+    boolean keepOverridableWeights;
+
     @Spec
     CommandSpec spec;
 
@@ -88,7 +93,8 @@ final class RunCommand implements Callable<Integer> {
         PassManager manager = new PassManager(settings, s -> {
             err.println(ReportOutput.stepLine(s));
             err.flush();
-        }, failed -> ReportOutput.writeFiles(failed, reportJson, reportHtml));
+        }, failed -> ReportOutput.writeFiles(failed, reportJson, reportHtml))
+                .keepOverridableWeights(keepOverridableWeights);
         PipelineReport report;
         try {
             report = manager.run(plan, input, Optional.ofNullable(output));

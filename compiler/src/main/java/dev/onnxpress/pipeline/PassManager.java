@@ -74,6 +74,7 @@ public final class PassManager {
     private final RunSettings settings;
     private final Consumer<StepReport> listener;
     private final Consumer<PipelineReport> onError;
+    private boolean keepOverridableWeights;
 
     public PassManager(RunSettings settings) {
         this(settings, r -> { }, r -> { });
@@ -88,6 +89,15 @@ public final class PassManager {
         this.settings = settings;
         this.listener = listener;
         this.onError = onError;
+    }
+
+    /**
+     * Keep initializers that are also graph inputs overridable (weight passes then skip them); by default
+     * they become plain weights before the first step ({@link OverridableWeights}).
+     */
+    public PassManager keepOverridableWeights(boolean keep) {
+        this.keepOverridableWeights = keep;
+        return this;
     }
 
     /** What the model is like after a step. */
@@ -111,6 +121,8 @@ public final class PassManager {
         final Model input;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
+        /** Facts about the whole run the first step's report carries (overridable weights unlisted). */
+        final List<String> pendingNotes = new ArrayList<>();
         /** Warnings every changed step carries: reference outputs too flat for a comparison to mean much. */
         final List<String> flatOutputs;
         long changedSteps;
@@ -132,6 +144,7 @@ public final class PassManager {
         checkPaths(input, output);
         FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
+        Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
@@ -158,6 +171,7 @@ public final class PassManager {
 
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
+        unlisted.ifPresent(run.pendingNotes::add);
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
@@ -319,7 +333,8 @@ public final class PassManager {
         }
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
                 result.changed(), result.statistics(),
-                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
+                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(),
+                withPending(run, result.notes()),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
                 result.details());
@@ -333,6 +348,16 @@ public final class PassManager {
             throw new Breach(where + ": " + breachText(failed));
         }
         return next;
+    }
+
+    private static List<String> withPending(Run run, List<String> notes) {
+        if (run.pendingNotes.isEmpty()) {
+            return notes;
+        }
+        List<String> all = new ArrayList<>(run.pendingNotes);
+        all.addAll(notes);
+        run.pendingNotes.clear();
+        return all;
     }
 
     private OrtRunner open(byte[] bytes, Plan.Step step) {

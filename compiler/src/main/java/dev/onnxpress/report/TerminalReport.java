@@ -191,6 +191,7 @@ public final class TerminalReport {
     private static void footnotes(StringBuilder out, PipelineReport report, ReportFormat f, boolean ascii) {
         List<String> failed = new ArrayList<>();
         List<String> warnings = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         List<String> skips = new ArrayList<>();
         int totalSkips = 0;
         List<StepReport> steps = report.steps();
@@ -207,6 +208,9 @@ public final class TerminalReport {
                 warnings.add("  " + f.verdict(PipelineReport.VerdictLevel.WARNING) + " step " + (i + 1) + " "
                         + StepOrigins.label(s) + " (" + s.location() + "): " + w);
             }
+            for (String n : s.notes()) {
+                notes.add("  [" + (i + 1) + "] " + s.pass() + ": " + n);
+            }
             for (SkipEntry skip : s.skips()) {
                 totalSkips++;
                 if (skips.size() < SKIP_FOOTNOTES) {
@@ -221,6 +225,10 @@ public final class TerminalReport {
         if (!warnings.isEmpty()) {
             out.append("warnings:\n");
             warnings.forEach(line -> out.append(clean(line, ascii)).append('\n'));
+        }
+        if (!notes.isEmpty()) {
+            out.append("notes:\n");
+            notes.forEach(line -> out.append(clean(line, ascii)).append('\n'));
         }
         if (totalSkips > 0) {
             out.append("skipped (").append(totalSkips).append(totalSkips == 1 ? " place" : " places").append(")")

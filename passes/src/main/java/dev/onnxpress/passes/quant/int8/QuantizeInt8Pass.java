@@ -68,12 +68,16 @@ public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
             }
         }
         if (plan.units().isEmpty()) {
+            if (!plan.skips().isEmpty()) {
+                out.warning("quantized 0 of " + plan.skips().size() + " candidate layers (see the skip reasons)");
+            }
             return out.build(false);
         }
         if (model.defaultOpset() < (o.per_channel() ? 13 : 10)) {
             Optional<String> blocker = OpsetRaise.blocker(model, 13);
             if (blocker.isPresent()) {
                 plan.units().forEach(u -> out.skip(u.node().label(), blocker.get()));
+                out.warning("quantized 0 of " + plan.units().size() + " candidate layers: " + blocker.get());
                 return out.build(false);
             }
         }
