@@ -96,7 +96,11 @@ final class ReportOutput {
         sb.append(", cosine ").append(PassManager.number(s.metrics().cosine()));
         s.metrics().accuracy().ifPresent(a -> sb.append(", accuracy ").append(PassManager.number(a)));
         sb.append(", ").append(PassManager.number(s.latencyMs())).append(" ms");
-        sb.append(s.verdict().passed() ? "  ok" : "  BREACH");
+        sb.append(switch (s.verdict().level()) {
+            case OK -> "  ok";
+            case WARNING -> "  WARNING: " + String.join("; ", s.verdict().warnings());
+            case BREACH -> "  BREACH";
+        });
         return sb.toString();
     }
 }

@@ -65,6 +65,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Most memory one verification batch's activations may need, e.g. 4GB (estimated from the"
                     + " model's shapes; default: half the physical memory). A model that needs more is refused.")
     String memoryBudget;
+    @Option(names = "--keep-overridable-weights",
+            description = "Keep initializers that are also graph inputs overridable (weight passes then skip them);"
+                    + " by default they are treated as weights and dropped from the graph inputs.")
+    boolean keepOverridableWeights;
 
     @Spec
     CommandSpec spec;
@@ -102,7 +106,8 @@ final class RunCommand implements Callable<Integer> {
         PassManager manager = new PassManager(settings, s -> {
             err.println(ReportOutput.stepLine(s));
             err.flush();
-        }, failed -> ReportOutput.writeFiles(failed, reportJson, reportHtml));
+        }, failed -> ReportOutput.writeFiles(failed, reportJson, reportHtml))
+                .keepOverridableWeights(keepOverridableWeights);
         PassManager.Prepared prepared;
         try {
             prepared = manager.prepare(plan, input, Optional.ofNullable(output), files);

@@ -74,6 +74,22 @@ final class Evaluator {
         return Outputs.of(rows, results);
     }
 
+    /** The evaluation batches as model feeds, cut for {@code sig} (read one at a time, as they are used). */
+    List<Map<String, Tensor>> feeds(ModelSignature sig) {
+        List<Batch> batches = batches(sig);
+        return new java.util.AbstractList<>() {
+            @Override
+            public Map<String, Tensor> get(int index) {
+                return batch(batches, index).feeds();
+            }
+
+            @Override
+            public int size() {
+                return batches.size();
+            }
+        };
+    }
+
     /** One sample, for latency. */
     Map<String, Tensor> oneSample(ModelSignature sig) {
         try {

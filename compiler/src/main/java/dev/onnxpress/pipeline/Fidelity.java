@@ -17,7 +17,11 @@ import java.util.OptionalDouble;
  *       when that output looks like a classifier's ({@code [N, C]});</li>
  *   <li>{@code accuracy}: share of rows whose argmax equals the label, when labels are known.</li>
  * </ul>
- * Any NaN makes the metric NaN, and a NaN never satisfies a check.
+ * Metrics are computed on the positions where both values are finite: a NaN or infinity where the
+ * reference has the same one is agreement, and one where the reference is finite (or the reverse) is the
+ * business of {@link NonFinite}, which breaches the step and names the output. When no position is finite
+ * in both but some differ in finiteness, nothing was measured: the metrics are NaN, and a NaN never
+ * satisfies a check.
  */
 final class Fidelity {
     static final double RELATIVE_EPS = 1e-3;
@@ -31,7 +35,8 @@ final class Fidelity {
         double dot = 0;
         double na = 0;
         double nb = 0;
-        boolean nan = false;
+        long compared = 0;
+        long mismatched = 0;
         for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
             float[] b = e.getValue();
             float[] a = actual.values().get(e.getKey());
@@ -41,15 +46,18 @@ final class Fidelity {
             }
             double scale = 0;
             for (float x : b) {
-                scale = Math.max(scale, Math.abs(x));
+                if (Float.isFinite(x)) {
+                    scale = Math.max(scale, Math.abs(x));
+                }
             }
             double eps = Math.max(1e-12, RELATIVE_EPS * scale);
             for (int i = 0; i < b.length; i++) {
-                double d = Math.abs((double) a[i] - b[i]);
-                if (Double.isNaN(d)) {
-                    nan = true;
+                if (!Float.isFinite(a[i]) || !Float.isFinite(b[i])) {
+                    mismatched += NonFinite.sameKind(a[i], b[i]) ? 0 : 1;
                     continue;
                 }
+                compared++;
+                double d = Math.abs((double) a[i] - b[i]);
                 maxAbs = Math.max(maxAbs, d);
                 maxRel = Math.max(maxRel, d / Math.max(Math.abs(b[i]), eps));
                 dot += (double) a[i] * b[i];
@@ -59,7 +67,8 @@ final class Fidelity {
         }
         double cosine = na == 0 && nb == 0 ? 1 : na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
         cosine = Math.min(1, cosine);
-        if (nan) {
+        if (compared == 0 && mismatched > 0) {
+            // not one position where both are finite: nothing was measured, and no check may pass on it
             maxAbs = Double.NaN;
             maxRel = Double.NaN;
             cosine = Double.NaN;

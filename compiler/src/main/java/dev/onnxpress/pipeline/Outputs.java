@@ -95,12 +95,12 @@ record Outputs(Map<String, float[]> values, int classes) {
         return out;
     }
 
-    /** Largest magnitude over every output value (NaN-free values only). */
+    /** Largest magnitude over every finite output value. */
     double maxAbs() {
         double m = 0;
         for (float[] v : values.values()) {
             for (float x : v) {
-                if (Math.abs(x) > m) {
+                if (Float.isFinite(x) && Math.abs(x) > m) {
                     m = Math.abs(x);
                 }
             }

@@ -74,6 +74,7 @@ public final class PassManager {
     private final RunSettings settings;
     private final Consumer<StepReport> listener;
     private final Consumer<PipelineReport> onError;
+    private boolean keepOverridableWeights;
 
     public PassManager(RunSettings settings) {
         this(settings, r -> { }, r -> { });
@@ -88,6 +89,15 @@ public final class PassManager {
         this.settings = settings;
         this.listener = listener;
         this.onError = onError;
+    }
+
+    /**
+     * Keep initializers that are also graph inputs overridable (weight passes then skip them); by default
+     * they become plain weights before the first step ({@link OverridableWeights}).
+     */
+    public PassManager keepOverridableWeights(boolean keep) {
+        this.keepOverridableWeights = keep;
+        return this;
     }
 
     /** What the model is like after a step. */
@@ -113,6 +123,10 @@ public final class PassManager {
         final List<StepReport> reports = new ArrayList<>();
         /** Run-level remarks for the outcome line (e.g. a repeat that did not settle). */
         final List<String> notes = new ArrayList<>();
+        /** Facts about the whole run the first step's report carries (overridable weights unlisted). */
+        final List<String> pendingNotes = new ArrayList<>();
+        /** Warnings every changed step carries: reference outputs too flat for a comparison to mean much. */
+        final List<String> flatOutputs;
         long changedSteps;
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
@@ -123,6 +137,7 @@ public final class PassManager {
             this.referenceAccuracy = accuracy;
             this.inputProblems = inputProblems;
             this.input = input;
+            this.flatOutputs = FlatOutputs.warnings(reference, evaluator.description());
         }
     }
 
@@ -169,6 +184,7 @@ public final class PassManager {
         policy.inputRead(original);
         RunChecks.check(original, input, plan.evaluationData().isPresent() ? settings.batchSize()
                 : Math.min(settings.probeSamples(), settings.batchSize()), settings.memoryBudget());
+        Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
@@ -195,6 +211,7 @@ public final class PassManager {
 
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
+        unlisted.ifPresent(run.pendingNotes::add);
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
@@ -314,7 +331,8 @@ public final class PassManager {
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();
         RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
-                run.progress, run.input, probeDims(run.plan));
+                run.progress, run.input, probeDims(run.plan))
+                .withVerificationSamples(() -> run.evaluator.feeds(prev.signature()));
         PassResult result;
         try {
             result = step.run(model, ctx);
@@ -362,20 +380,40 @@ public final class PassManager {
             }
             checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
+        checks.add(NonFinite.check(next.outputs(), run.reference));
         boolean passed = checks.stream().allMatch(CheckResult::passed);
+        List<String> warnings = StepVerdicts.warnings(step, result, prev.bytes(), next.bytes(),
+                attempt.filter(a -> a.matches(".*round ([2-9]|\\d{2,}).*")).isPresent());
+        if (result.changed()) {
+            warnings.addAll(run.flatOutputs);
+        }
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
                 result.changed(), result.statistics(),
-                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
+                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(),
+                withPending(run, result.notes()),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
-                next.latencyMs(), next.metrics(), new Verdict(passed, checks), (System.nanoTime() - t0) / 1e9,
+                next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
                 result.details());
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
-            CheckResult failed = checks.stream().filter(c -> !c.passed()).findFirst().orElseThrow();
+            // values that turned non-finite explain every other failed check: name them first
+            CheckResult failed = checks.stream().filter(c -> !c.passed())
+                    .min(java.util.Comparator.comparing(c -> c.metric().equals(NonFinite.METRIC) ? 0 : 1))
+                    .orElseThrow();
             throw new Breach(where + ": " + breachText(failed));
         }
         return next;
+    }
+
+    private static List<String> withPending(Run run, List<String> notes) {
+        if (run.pendingNotes.isEmpty()) {
+            return notes;
+        }
+        List<String> all = new ArrayList<>(run.pendingNotes);
+        all.addAll(notes);
+        run.pendingNotes.clear();
+        return all;
     }
 
     private OrtRunner open(byte[] bytes, Plan.Step step) {
@@ -444,6 +482,7 @@ public final class PassManager {
         for (BoundCheck c : step.tolerance()) {
             checks.put(c.key() + c.op().symbol().charAt(0), c);
         }
+        StepVerdicts.defaultCheck(plan, step).ifPresent(c -> checks.put(c.key() + "default", c));
         return List.copyOf(checks.values());
     }
 
@@ -475,6 +514,13 @@ public final class PassManager {
 
     /** {@code top1_agreement 0.912 < 0.98}: the measured value, the comparison that holds, the bound. */
     static String breachText(CheckResult c) {
+        if (c.metric().equals(NonFinite.METRIC)) {
+            return c.text();
+        }
+        if (!Double.isFinite(c.measured())) {
+            return c.metric() + (c.reference().equals("previous") ? " vs previous" : "") + " could not be measured ("
+                    + number(c.measured()) + "): " + c.text() + " does not hold";
+        }
         String opposite = switch (c.op()) {
             case "<=" -> ">";
             case ">=" -> "<";
@@ -489,6 +535,9 @@ public final class PassManager {
     public static String number(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
+        }
+        if (Double.isInfinite(v)) {
+            return v > 0 ? "inf" : "-inf";
         }
         if (v == 0) {
             return "0";

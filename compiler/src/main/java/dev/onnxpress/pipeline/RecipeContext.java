@@ -29,6 +29,7 @@ final class RecipeContext implements PassContext {
     private final Progress progress;
     private final Model reference;
     private final Map<String, Long> dimSizes;
+    private java.util.function.Supplier<List<Map<String, Tensor>>> verification = List::of;
 
     RecipeContext(Plan plan, ModelSignature signature, int batchSize, long seed, Progress progress, Model reference,
                   Map<String, Long> dimSizes) {
@@ -56,6 +57,17 @@ final class RecipeContext implements PassContext {
                 return batches.size();
             }
         };
+    }
+
+    /** The run's verification batches, computed only when a pass asks for them. */
+    RecipeContext withVerificationSamples(java.util.function.Supplier<List<Map<String, Tensor>>> samples) {
+        this.verification = samples;
+        return this;
+    }
+
+    @Override
+    public List<Map<String, Tensor>> verificationSamples() {
+        return verification.get();
     }
 
     @Override

@@ -71,6 +71,7 @@ public final class HtmlReport {
             stepTable();
             charts();
             checks();
+            warnings();
             skips();
             details();
             recipe();
@@ -195,8 +196,14 @@ public final class HtmlReport {
                 withSub(f.millis(s.latencyMs()), f.speedup(b.latencyMs(), s.latencyMs()),
                         s.latencyMs() > b.latencyMs());
                 numCells(Integer.toString(s.skips().size()));
-                out.append("<td class=\"verdict ").append(ok ? "pass" : "fail").append("\" title=\"")
-                        .append(esc(checkSummary(s))).append("\">").append(ok ? "\u2713 pass" : "\u2717 fail")
+                var level = s.verdict().level();
+                String[] mark = switch (level) {
+                    case OK -> new String[] {"pass", "\u2713 pass"};
+                    case WARNING -> new String[] {"warn", "\u26a0 warning"};
+                    case BREACH -> new String[] {"fail", "\u2717 fail"};
+                };
+                out.append("<td class=\"verdict ").append(mark[0]).append("\" title=\"")
+                        .append(esc(checkSummary(s))).append("\">").append(mark[1])
                         .append("</td></tr>\n");
             }
             out.append("</tbody>\n</table></div>\n</section>\n");
@@ -247,6 +254,9 @@ public final class HtmlReport {
                 b.append(b.length() == 0 ? "" : "; ").append(c.passed() ? "\u2713 " : "\u2717 ").append(c.text())
                         .append(" (measured ").append(f.metric(c.metric(), c.measured())).append(", bound ").append(c.op())
                         .append(' ').append(f.metric(c.metric(), c.bound())).append(')');
+            }
+            for (String w : s.verdict().warnings()) {
+                b.append(b.length() == 0 ? "" : "; ").append("\u26a0 ").append(w);
             }
             return b.length() == 0 ? "no checks" : b.toString();
         }
@@ -367,6 +377,27 @@ public final class HtmlReport {
                             .append("</td><td class=\"num\">").append(esc(f.metric(c.metric(), c.measured())))
                             .append("</td><td class=\"verdict ").append(c.passed() ? "pass" : "fail").append("\">")
                             .append(c.passed() ? "\u2713 held" : "\u2717 breached").append("</td></tr>\n");
+                }
+            }
+            out.append("</tbody>\n</table></div>\n</section>\n");
+        }
+
+        /** Why steps got a warning instead of a tick. */
+        private void warnings() {
+            List<StepReport> steps = report.steps();
+            if (steps.stream().allMatch(s -> s.verdict().warnings().isEmpty())) {
+                return;
+            }
+            out.append("<section>\n<h2>Warnings</h2>\n<div class=\"scroll\"><table class=\"checks\">\n")
+                    .append("<thead><tr><th>#</th><th>Step</th><th>Location</th><th>Warning</th></tr></thead>\n")
+                    .append("<tbody>\n");
+            for (int i = 0; i < steps.size(); i++) {
+                StepReport s = steps.get(i);
+                for (String w : s.verdict().warnings()) {
+                    out.append("<tr><td class=\"num\">").append(i + 1).append("</td><td><span class=\"pass\">")
+                            .append(esc(StepOrigins.label(s))).append("</span></td><td class=\"muted\">")
+                            .append(esc(s.location())).append("</td><td class=\"verdict warn\">\u26a0 ")
+                            .append(esc(w)).append("</td></tr>\n");
                 }
             }
             out.append("</tbody>\n</table></div>\n</section>\n");
@@ -594,7 +625,7 @@ public final class HtmlReport {
     private static final String CSS = """
 
             :root { --fg: #1d2433; --muted: #667085; --line: #e4e7ec; --bg: #f7f8fa; --card: #ffffff;
-              --accent: #2f6fde; --good: #1a7f4b; --bad: #c23b3b; --base: #8a94a6; }
+              --accent: #2f6fde; --good: #1a7f4b; --bad: #c23b3b; --warn: #b26b00; --base: #8a94a6; }
             * { box-sizing: border-box; }
             html { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
             body { margin: 0; background: var(--bg); color: var(--fg);
@@ -651,6 +682,7 @@ public final class HtmlReport {
             .tag.dim { background: #eef0f3; color: var(--muted); }
             .verdict { white-space: nowrap; font-weight: 600; }
             .verdict.pass { color: var(--good); } .verdict.fail { color: var(--bad); }
+            .verdict.warn { color: var(--warn); }
             .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 14px; }
             figure { margin: 0; background: var(--card); border: 1px solid var(--line); border-radius: 10px;
               padding: 10px 10px 4px; break-inside: avoid; }

@@ -30,14 +30,18 @@ import java.util.TreeMap;
 /**
  * The machine-readable report. Key names are a contract with users' scripts: {@code input}, {@code output},
  * {@code recipe}, {@code baseline}, {@code steps[]} with {@code pass, options, location, changed, statistics,
- * skips, bytes, parameters, nodes, macs, latency_ms, metrics, verdict}, plus {@code attempt, notes, details,
- * wall_seconds} per step and {@code outcome}, {@code data}, {@code wall_seconds} at the top. A figure that
+ * skips, bytes, parameters, nodes, macs, latency_ms, metrics, verdict, checks, warnings}, plus {@code attempt,
+ * notes, details, wall_seconds} per step and {@code outcome}, {@code data}, {@code wall_seconds} at the top. A figure that
  * does not exist is {@code null}; so is a non-finite measurement, since JSON has no NaN (the terminal and
  * HTML reports still say NaN).
  */
 public final class JsonReport {
-    /** Bumped when a key changes meaning or disappears; adding keys does not bump it. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * Bumped when a key changes meaning or disappears; adding keys does not bump it. Version 2: a step's
+     * {@code verdict} is the word {@code "ok"}, {@code "warning"} or {@code "breach"}; its checks moved to
+     * {@code checks}, and {@code warnings} lists why a step got {@code "warning"}.
+     */
+    public static final int FORMAT_VERSION = 2;
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -120,9 +124,8 @@ public final class JsonReport {
         o.set("macs", number(s.macs()));
         o.set("latency_ms", number(s.latencyMs()));
         o.set("metrics", metrics(s.metrics()));
-        ObjectNode verdict = o.putObject("verdict");
-        verdict.put("passed", s.verdict().passed());
-        ArrayNode checks = verdict.putArray("checks");
+        o.put("verdict", s.verdict().level().word());
+        ArrayNode checks = o.putArray("checks");
         for (CheckResult c : s.verdict().checks()) {
             ObjectNode check = checks.addObject();
             check.put("text", c.text());
@@ -133,6 +136,8 @@ public final class JsonReport {
             check.set("measured", number(c.measured()));
             check.put("passed", c.passed());
         }
+        ArrayNode warnings = o.putArray("warnings");
+        s.verdict().warnings().forEach(warnings::add);
         o.set("wall_seconds", number(s.wallSeconds()));
         o.set("details", value(s.details()));
         return o;

@@ -60,10 +60,33 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
             OptionalDouble accuracy) {
     }
 
-    /** The tolerance checks of a step and whether each held. */
-    public record Verdict(boolean passed, List<CheckResult> checks) {
+    /**
+     * The tolerance checks of a step and whether each held, plus warnings: facts that do not stop the run
+     * but mean the step should not get a plain tick (it grew a model it was meant to shrink, did nothing its
+     * options asked for, or was verified on outputs too flat to tell anything).
+     */
+    public record Verdict(boolean passed, List<CheckResult> checks, List<String> warnings) {
         public Verdict {
             checks = List.copyOf(checks);
+            warnings = List.copyOf(warnings);
+        }
+
+        public Verdict(boolean passed, List<CheckResult> checks) {
+            this(passed, checks, List.of());
+        }
+
+        public VerdictLevel level() {
+            return !passed ? VerdictLevel.BREACH : warnings.isEmpty() ? VerdictLevel.OK : VerdictLevel.WARNING;
+        }
+    }
+
+    /** How a step ended: its checks held ({@code ok}), held with warnings, or one was breached. */
+    public enum VerdictLevel {
+        OK, WARNING, BREACH;
+
+        /** The JSON report's word: {@code ok}, {@code warning}, {@code breach}. */
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -195,6 +195,15 @@ public final class ReportFormat {
         return passed ? "\u2713" : "\u2717";
     }
 
+    /** The verdict mark of a step: a tick only when every check held and nothing needs a warning. */
+    public String verdict(PipelineReport.VerdictLevel level) {
+        return switch (level) {
+            case OK -> check(true);
+            case WARNING -> ascii ? "WARN" : "\u26a0";
+            case BREACH -> check(false);
+        };
+    }
+
     public String times() {
         return ascii ? "x" : "\u00d7";
     }

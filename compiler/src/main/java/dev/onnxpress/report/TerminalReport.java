@@ -74,7 +74,7 @@ public final class TerminalReport {
                     f.millis(s.latencyMs()),
                     f.speedup(base.latencyMs(), s.latencyMs()),
                     Integer.toString(s.skips().size()),
-                    f.check(s.verdict().passed())));
+                    f.verdict(s.verdict().level())));
         }
 
         StringBuilder out = new StringBuilder();
@@ -190,6 +190,8 @@ public final class TerminalReport {
 
     private static void footnotes(StringBuilder out, PipelineReport report, ReportFormat f, boolean ascii) {
         List<String> failed = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         List<String> skips = new ArrayList<>();
         int totalSkips = 0;
         List<StepReport> steps = report.steps();
@@ -202,6 +204,13 @@ public final class TerminalReport {
                             + ", bound " + c.op() + " " + f.metric(c.metric(), c.bound()));
                 }
             }
+            for (String w : s.verdict().warnings()) {
+                warnings.add("  " + f.verdict(PipelineReport.VerdictLevel.WARNING) + " step " + (i + 1) + " "
+                        + StepOrigins.label(s) + " (" + s.location() + "): " + w);
+            }
+            for (String n : s.notes()) {
+                notes.add("  [" + (i + 1) + "] " + s.pass() + ": " + n);
+            }
             for (SkipEntry skip : s.skips()) {
                 totalSkips++;
                 if (skips.size() < SKIP_FOOTNOTES) {
@@ -212,6 +221,14 @@ public final class TerminalReport {
         if (!failed.isEmpty()) {
             out.append("failed checks:\n");
             failed.forEach(line -> out.append(clean(line, ascii)).append('\n'));
+        }
+        if (!warnings.isEmpty()) {
+            out.append("warnings:\n");
+            warnings.forEach(line -> out.append(clean(line, ascii)).append('\n'));
+        }
+        if (!notes.isEmpty()) {
+            out.append("notes:\n");
+            notes.forEach(line -> out.append(clean(line, ascii)).append('\n'));
         }
         if (totalSkips > 0) {
             out.append("skipped (").append(totalSkips).append(totalSkips == 1 ? " place" : " places").append(")")

@@ -20,9 +20,15 @@ class CheckSelectionTest {
     }
 
     @Test
-    void lossyStepsGetOnlyTheVerifyBlock() {
+    void lossyStepsGetTheVerifyBlockOrTheirToleranceElseTheDefaultCheck() {
         assertThat(checks("verify { cosine >= 0.99 }\nperturb_weights(amount=1)", 0)).containsExactly("cosine >= 0.99");
-        assertThat(checks("perturb_weights(amount=1)", 0)).isEmpty();
+        assertThat(checks("verify { max_abs_error <= 5 }\nperturb_weights(amount=1)", 0))
+                .containsExactly("max_abs_error <= 5");
+        assertThat(checks("perturb_weights(amount=1) tolerance { max_abs_error <= 5 }", 0))
+                .containsExactly("max_abs_error <= 5");
+        assertThat(checks("perturb_weights(amount=1)", 0)).containsExactly(
+                "cosine >= 0.99 (default: the step has no tolerance and the recipe no verify block)");
+        assertThat(checks("rename_nodes()", 0)).noneMatch(c -> c.contains("default"));
     }
 
     @Test

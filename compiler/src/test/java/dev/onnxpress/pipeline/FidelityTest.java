@@ -53,13 +53,71 @@ class FidelityTest {
     }
 
     @Test
-    void nanMakesEveryErrorMetricNaNSoNoCheckHolds() {
-        Outputs ref = outputs(0, new float[] {1, 2});
-        Outputs got = outputs(0, new float[] {1, Float.NaN});
+    void metricsAreComputedOnTheFinitePositionsAndAMismatchInFinitenessIsABreachNamingTheOutput() {
+        Outputs ref = outputs(0, new float[] {1, 2, 3}, new float[] {5, 6});
+        Outputs got = outputs(0, new float[] {1, 2, 3}, new float[] {Float.POSITIVE_INFINITY, 6});
         Metrics m = Fidelity.compare(got, ref, Optional.empty());
-        assertThat(m.maxAbsError()).isNaN();
+        assertThat(m.maxAbsError()).isZero();
+        assertThat(m.cosine()).isEqualTo(1.0);
+        var check = NonFinite.check(got, ref);
+        assertThat(check.passed()).isFalse();
+        assertThat(check.measured()).isEqualTo(1);
+        assertThat(check.text()).contains("output 'y1'", "1 value", "first at index 0", "Infinity");
+        assertThat(PassManager.breachText(check)).contains("output 'y1'");
+        // a value that was NaN in the original and is finite now is a breach too
+        Outputs nanRef = outputs(0, new float[] {Float.NaN, 1, Float.NaN, Float.NaN});
+        Outputs fixed = outputs(0, new float[] {Float.NaN, 1, 0, 0});
+        var reverse = NonFinite.check(fixed, nanRef);
+        assertThat(reverse.passed()).isFalse();
+        assertThat(reverse.measured()).isEqualTo(2);
+        assertThat(reverse.text()).contains("output 'y0'", "2 values", "first at index 2");
+    }
+
+    @Test
+    void whenNoPositionIsFiniteInBothTheMetricsAreNotAMeasurement() {
+        Outputs ref = outputs(0, new float[] {1, 2});
+        Outputs got = outputs(0, new float[] {Float.POSITIVE_INFINITY, Float.NaN});
+        Metrics m = Fidelity.compare(got, ref, Optional.empty());
         assertThat(m.cosine()).isNaN();
-        assertThat(dev.onnxpress.dsl.Check.Comparison.LE.holds(m.maxAbsError(), 1e9)).isFalse();
+        assertThat(m.maxAbsError()).isNaN();
+        // all-NaN outputs that stayed all-NaN are agreement, not a missing measurement
+        Outputs nan = outputs(0, new float[] {Float.NaN, Float.NaN});
+        assertThat(Fidelity.compare(nan, nan, Optional.empty()).cosine()).isEqualTo(1.0);
+    }
+
+    @Test
+    void nanAtTheSamePositionsAsTheOriginalIsEqual() {
+        Outputs ref = outputs(2, new float[] {Float.NaN, 1, 2, Float.NEGATIVE_INFINITY});
+        Outputs got = outputs(2, new float[] {Float.NaN, 1.5f, 2, Float.NEGATIVE_INFINITY});
+        Metrics m = Fidelity.compare(got, ref, Optional.empty());
+        assertThat(m.maxAbsError()).isCloseTo(0.5, within(1e-9));
+        assertThat(m.cosine()).isFinite().isLessThan(1.0);
+        assertThat(NonFinite.check(got, ref).passed()).isTrue();
+        assertThat(NonFinite.check(ref, ref).passed()).isTrue();
+        assertThat(ref.maxAbs()).isEqualTo(2.0);
+        // the opposite infinity is not the same value
+        Outputs flipped = outputs(2, new float[] {Float.NaN, 1, 2, Float.POSITIVE_INFINITY});
+        assertThat(NonFinite.check(flipped, ref).passed()).isFalse();
+    }
+
+    @Test
+    void aCheckOnANonFiniteMeasurementNeverHoldsAndSaysItCouldNotBeMeasured() {
+        assertThat(dev.onnxpress.dsl.Check.Comparison.LE.holds(Double.NaN, 1e9)).isFalse();
+        assertThat(dev.onnxpress.dsl.Check.Comparison.GE.holds(Double.NaN, 0.99)).isFalse();
+        var c = new dev.onnxpress.report.PipelineReport.CheckResult("cosine >= 0.99", "cosine", "original", ">=",
+                0.99, Double.NaN, false);
+        assertThat(PassManager.breachText(c)).contains("could not be measured", "NaN");
+    }
+
+    @Test
+    void flatReferenceOutputsAreNamed() {
+        Outputs flat = outputs(0, new float[] {1e-7f, 2e-7f, 0}, new float[] {1, 2, 3});
+        assertThat(FlatOutputs.warnings(flat, "random probes")).singleElement().asString()
+                .contains("'y0'", "(near-)zero", "real data");
+        Outputs constant = outputs(0, new float[] {5, 5, 5.000001f});
+        assertThat(FlatOutputs.warnings(constant, "random probes")).singleElement().asString()
+                .contains("'y0'", "(near-)constant");
+        assertThat(FlatOutputs.warnings(outputs(0, new float[] {0.1f, 0.5f}), "x")).isEmpty();
     }
 
     @Test

@@ -60,10 +60,10 @@ class PassManagerIT {
         assertThat(s.metrics().top1Agreement()).hasValue(1.0);
         assertThat(s.metrics().accuracy()).isEqualTo(r.baseline().accuracy());
         assertThat(s.verdict().passed()).isTrue();
-        // verify block + the two round-off defaults of a semantics-preserving pass
+        // verify block + the two round-off defaults of a semantics-preserving pass + finiteness (every step)
         assertThat(s.verdict().checks()).extracting(PipelineReport.CheckResult::text).containsExactly(
                 "accuracy max_drop 0.5%", "max_abs_error vs previous <= 1e-4·(1+max|previous|) (round-off)",
-                "cosine vs previous >= 0.99999 (round-off)");
+                "cosine vs previous >= 0.99999 (round-off)", "outputs finite where the original's are");
         long nodes = dev.onnxpress.ir.ModelReader.read(lenet()).graph().nodeCount();
         assertThat(s.statistics()).containsEntry("nodes_renamed", nodes);
         assertThat(s.nodes()).isEqualTo(nodes);
@@ -132,7 +132,8 @@ class PassManagerIT {
                 + "perturb_weights(amount=0.01)\n  tolerance { cosine >= 0.9 ; max_abs_error vs previous <= 10 }\n");
         PipelineReport r = new PassManager(SETTINGS).run(plan, lenet(), Optional.empty());
         assertThat(r.steps().get(0).verdict().checks()).extracting(PipelineReport.CheckResult::text)
-                .containsExactly("cosine >= 0.9", "max_abs_error vs previous <= 10");
+                .containsExactly("cosine >= 0.9", "max_abs_error vs previous <= 10",
+                        "outputs finite where the original's are");
         assertThat(r.steps().get(0).verdict().passed()).isTrue();
     }
 

@@ -41,11 +41,11 @@ class JsonReportTest {
         JsonNode step = root.get("steps").get(0);
         assertThat(keys(step)).containsExactly("pass", "options", "location", "attempt", "changed", "statistics",
                 "skips", "notes", "bytes", "parameters", "nodes", "macs", "latency_ms", "metrics", "verdict",
-                "wall_seconds", "details");
+                "checks", "warnings", "wall_seconds", "details");
         assertThat(keys(step.get("metrics"))).containsExactly("max_abs_error", "max_rel_error", "cosine",
                 "top1_agreement", "accuracy");
-        assertThat(keys(step.get("verdict"))).containsExactly("passed", "checks");
-        assertThat(keys(step.get("verdict").get("checks").get(0))).containsExactly("text", "metric", "reference",
+        assertThat(step.get("verdict").asText()).isEqualTo("ok");
+        assertThat(keys(step.get("checks").get(0))).containsExactly("text", "metric", "reference",
                 "op", "bound", "measured", "passed");
         assertThat(keys(root.get("outcome"))).containsExactly("status", "message");
     }
@@ -75,8 +75,8 @@ class JsonReportTest {
         assertThat(rejected.get("notes").get(0).asText()).isEqualTo("ratio applied per layer");
         assertThat(rejected.get("metrics").get("top1_agreement").asDouble()).isEqualTo(0.912);
         assertThat(rejected.get("metrics").get("max_abs_error").asDouble()).isEqualTo(3.25);
-        assertThat(rejected.get("verdict").get("passed").asBoolean()).isFalse();
-        JsonNode check = rejected.get("verdict").get("checks").get(0);
+        assertThat(rejected.get("verdict").asText()).isEqualTo("breach");
+        JsonNode check = rejected.get("checks").get(0);
         assertThat(check.get("bound").asDouble()).isEqualTo(0.98);
         assertThat(check.get("measured").asDouble()).isEqualTo(0.912);
         assertThat(check.get("op").asText()).isEqualTo(">=");

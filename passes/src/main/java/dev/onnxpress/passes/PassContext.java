@@ -40,6 +40,15 @@ public interface PassContext {
         return Map.of();
     }
 
+    /**
+     * The batches the run verifies every step on (the recipe's {@code verify using} data, else its seeded
+     * probes), shaped for the model as it was before this step: for passes that measure the model without
+     * a data set of their own (convert_fp16's value ranges). Empty outside a recipe run.
+     */
+    default List<Map<String, Tensor>> verificationSamples() {
+        return List.of();
+    }
+
     /** Progress of a long pass; a no-op when nobody watches. */
     interface Progress {
         void start(String task, long total);

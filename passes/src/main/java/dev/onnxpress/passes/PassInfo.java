@@ -27,6 +27,11 @@ public record PassInfo(String id, String summary, Set<Trait> traits, List<String
         /** Running it twice changes nothing the second time. */
         IDEMPOTENT,
         /** Output holds onnxpress-packed tensors: only the onnxpress runtime loads it. */
-        PACKS
+        PACKS,
+        /**
+         * Meant to make the model file smaller: a step that grows the file, or changes nothing, gets the
+         * warning verdict instead of a tick.
+         */
+        SHRINKS
     }
 }

@@ -7,15 +7,23 @@ import java.util.Map;
 
 /**
  * What a pass did: whether it changed the model, its declared statistics, and every place it matched
- * but declined (with the reason). {@code notes} carry facts the report shows (e.g. "opset raised to 13").
+ * but declined (with the reason). {@code notes} carry facts the report shows (e.g. "opset raised to 13");
+ * {@code warnings} say the pass did (essentially) nothing its options asked for, which gives the step the
+ * warning verdict instead of a tick (e.g. "quantized 0 of 85 candidate layers").
  */
 public record PassResult(boolean changed, Map<String, Number> statistics, List<Skip> skips, List<String> notes,
-        Map<String, Object> details) {
+        Map<String, Object> details, List<String> warnings) {
     public PassResult {
         statistics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(statistics));
         skips = List.copyOf(skips);
         notes = List.copyOf(notes);
         details = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(details));
+        warnings = List.copyOf(warnings);
+    }
+
+    public PassResult(boolean changed, Map<String, Number> statistics, List<Skip> skips, List<String> notes,
+            Map<String, Object> details) {
+        this(changed, statistics, skips, notes, details, List.of());
     }
 
     /** Where a pass matched but declined, and why (node or tensor name). */
@@ -32,6 +40,7 @@ public record PassResult(boolean changed, Map<String, Number> statistics, List<S
         private final List<Skip> skips = new ArrayList<>();
         private final List<String> notes = new ArrayList<>();
         private final Map<String, Object> details = new LinkedHashMap<>();
+        private final List<String> warnings = new ArrayList<>();
 
         public Builder stat(String name, Number value) {
             stats.put(name, value);
@@ -53,6 +62,12 @@ public record PassResult(boolean changed, Map<String, Number> statistics, List<S
             return this;
         }
 
+        /** The pass did not do what its options asked (the step gets the warning verdict). */
+        public Builder warning(String warning) {
+            warnings.add(warning);
+            return this;
+        }
+
         /** Structured data for the report (e.g. per-layer tables); values must be JSON-friendly. */
         public Builder detail(String key, Object value) {
             details.put(key, value);
@@ -60,7 +75,7 @@ public record PassResult(boolean changed, Map<String, Number> statistics, List<S
         }
 
         public PassResult build(boolean changed) {
-            return new PassResult(changed, stats, skips, notes, details);
+            return new PassResult(changed, stats, skips, notes, details, warnings);
         }
     }
 }

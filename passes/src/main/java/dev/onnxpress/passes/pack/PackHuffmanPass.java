@@ -45,7 +45,7 @@ public final class PackHuffmanPass implements Pass<PackHuffmanOptions> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Canonical Huffman coding of weight tensors as dev.onnxpress decode nodes (lossless).",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.PACKS),
+            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.PACKS, PassInfo.Trait.SHRINKS),
             List.of("tensors_packed", "bytes_before", "bytes_after", "bytes_saved"));
 
     @Override

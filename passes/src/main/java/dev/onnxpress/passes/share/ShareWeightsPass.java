@@ -52,7 +52,7 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "k-means weight sharing per layer: uint8 indices → Cast → Gather(codebook).",
-            java.util.Set.of(PassInfo.Trait.LOSSY), List.of("layers_shared", "weights_shared", "bytes_saved",
+            java.util.Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS), List.of("layers_shared", "weights_shared", "bytes_saved",
                     "layers_refitted"));
 
     @Override

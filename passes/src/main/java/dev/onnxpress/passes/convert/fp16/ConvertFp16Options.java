@@ -1,7 +1,9 @@
 package dev.onnxpress.passes.convert.fp16;
 
+import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.Param;
 import java.util.List;
+import java.util.Optional;
 
 /** Options of {@code convert_fp16}. */
 public record ConvertFp16Options(
@@ -19,8 +21,25 @@ public record ConvertFp16Options(
         @Param(doc = "Constants of at least this many elements read only by float32 ops are still stored as"
                 + " float16 behind one Cast (the file halves; ORT folds the Cast at load); smaller ones stay"
                 + " float32.", dflt = "1024", min = 1)
-        long min_cast_elements) {
+        long min_cast_elements,
+        @Param(doc = "Measure the value every node computes (on range_data, else the run's verification data or"
+                + " probes) and keep in float32 the nodes whose inputs or outputs would overflow float16 (beyond"
+                + " half of 65504, for headroom) or lose more than max_precision_loss; false converts every node.",
+                dflt = "true")
+        boolean range_check,
+        @Param(doc = "Data set the value ranges are measured on (default: the run's verification data).")
+        Optional<DataRef> range_data,
+        @Param(doc = "Largest relative float16 rounding error ‖fp16(x) − x‖ / ‖x‖ a node's values may take before"
+                + " the node stays float32 (values in float16's normal range lose at most 4.9e-4).",
+                dflt = "0.01", min = 0, max = 1)
+        double max_precision_loss) {
     public ConvertFp16Options {
         block = List.copyOf(block);
+    }
+
+    /** Range check on, measured on the run's data, at the default precision bound. */
+    public ConvertFp16Options(boolean keep_io_types, List<String> block, double min_abs, boolean check_kernels,
+            long min_cast_elements) {
+        this(keep_io_types, block, min_abs, check_kernels, min_cast_elements, true, Optional.empty(), 0.01);
     }
 }

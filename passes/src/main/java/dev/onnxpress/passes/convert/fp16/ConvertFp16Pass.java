@@ -50,6 +50,8 @@ import java.util.Set;
 public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
     public static final String ID = "convert_fp16";
     static final float FP16_MAX = 65504f;
+    /** range_check keeps values beyond this in float32: half of float16's largest, as headroom for data unseen. */
+    static final double RANGE_LIMIT = FP16_MAX / 2;
 
     /** Inputs ONNX types as float32 whatever the data type (scales, ratios). */
     private static final Map<String, Set<Integer>> PINNED = Map.of(
@@ -58,8 +60,9 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Convert float32 tensors and arithmetic to float16; ops without float16 kernels stay float32 behind Casts",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.IDEMPOTENT),
-            List.of("tensors_converted", "casts_inserted", "nodes_kept_float32", "values_clamped", "bytes_saved"));
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.IDEMPOTENT, PassInfo.Trait.SHRINKS),
+            List.of("tensors_converted", "casts_inserted", "nodes_kept_float32", "nodes_kept_for_range", "values_clamped",
+                    "bytes_saved"));
 
     @Override
     public PassInfo info() {
@@ -73,7 +76,7 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
 
     @Override
     public PassResult run(Model model, ConvertFp16Options options, PassContext ctx) {
-        return new Conversion(model, options).run();
+        return new Conversion(model, options, ctx).run();
     }
 
     private enum Precision { F16, F32 }
@@ -81,6 +84,10 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
     private static final class Conversion {
         private final Model model;
         private final ConvertFp16Options opt;
+        private final PassContext ctx;
+        /** Constants whose values float16 cannot hold (range_check): they stay float32, as do their readers. */
+        private final Set<Value> outOfRangeConstants = Collections.newSetFromMap(new IdentityHashMap<>());
+        private long keptForRange;
         private final Rewriter rw;
         private final ElementTypes types;
         private final PassResult.Builder result = PassResult.builder();
@@ -94,9 +101,10 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
         private long clamped;
         private long bytesSaved;
 
-        Conversion(Model model, ConvertFp16Options opt) {
+        Conversion(Model model, ConvertFp16Options opt, PassContext ctx) {
             this.model = model;
             this.opt = opt;
+            this.ctx = ctx;
             this.rw = new Rewriter(model);
             this.types = ElementTypes.of(model.graph());
         }
@@ -123,13 +131,159 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
                     }
                 }
             }
+            if (opt.range_check()) {
+                keepOutOfRange();
+            }
             for (Graph g : model.graph().allGraphs()) {
                 convertGraph(g);
             }
             result.add("tensors_converted", tensorsConverted).add("casts_inserted", castsInserted)
-                    .add("nodes_kept_float32", kept.size()).add("values_clamped", clamped)
-                    .add("bytes_saved", bytesSaved);
+                    .add("nodes_kept_float32", kept.size()).add("nodes_kept_for_range", keptForRange)
+                    .add("values_clamped", clamped).add("bytes_saved", bytesSaved);
+            if (tensorsConverted == 0 && castsInserted == 0 && rw.changes() == 0 && hasFloat()) {
+                result.warning("converted nothing: every float node stayed float32 ("
+                        + kept.size() + " kept, see the reasons)");
+            }
             return result.build(rw.changes() > 0);
+        }
+
+        private boolean hasFloat() {
+            for (Node n : model.graph().allNodes()) {
+                if (touchesFloat(n)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /**
+         * range_check: measures every float value of the main graph on the range data (or the run's
+         * verification data, or seeded probes) and keeps in float32 each node that reads or writes a value
+         * float16 cannot carry: beyond {@link #RANGE_LIMIT} in magnitude, or losing more than
+         * max_precision_loss to float16 rounding. A node reading an out-of-range value (a kept node's output,
+         * an out-of-range constant or graph input) is kept too, so float32 spreads downstream exactly until
+         * values are back in range.
+         */
+        private void keepOutOfRange() {
+            Graph g = model.graph();
+            List<Value> values = Fp16Ranges.floatValues(g, types);
+            for (Map.Entry<Value, Tensor> e : g.initializers().entrySet()) {
+                if (e.getValue().dataType() == DataType.FLOAT && maxAbs(e.getValue()) > RANGE_LIMIT) {
+                    outOfRangeConstants.add(e.getKey());
+                }
+            }
+            for (Node n : g.nodes()) {
+                if (n.is("Constant")) {
+                    g.constantValue(n.output()).filter(t -> t.dataType() == DataType.FLOAT
+                            && maxAbs(t) > RANGE_LIMIT).ifPresent(t -> outOfRangeConstants.add(n.output()));
+                }
+            }
+            Map<String, Fp16Ranges.Range> ranges = Map.of();
+            String source;
+            if (!values.isEmpty()) {
+                List<Map<String, Tensor>> batches = opt.range_data().map(ctx::samples)
+                        .orElseGet(ctx::verificationSamples);
+                source = opt.range_data().map(d -> "data set '" + d.name() + "'")
+                        .orElse("the run's verification data");
+                if (batches.isEmpty()) {
+                    batches = Fp16Ranges.probes(g, new java.util.Random(0), ctx.dimSizes(), 4);
+                    source = "4 random probes in [0, 1)";
+                }
+                if (batches.isEmpty()) {
+                    result.warning("range check skipped: the model's inputs have no shape to make probes for;"
+                            + " give range_data=<data set>");
+                    return;
+                }
+                try {
+                    ranges = Fp16Ranges.measure(model, values, batches);
+                } catch (dev.onnxpress.error.UserException | dev.onnxpress.error.InternalException e) {
+                    result.warning("range check skipped: ONNX Runtime could not run the float model to measure"
+                            + " it: " + e.getMessage());
+                    return;
+                }
+                result.note("value ranges measured on " + source);
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Node n : g.nodes()) {
+                if (kept.contains(n) || n.is("Constant") || CONTROL_FLOW.contains(n.opType()) || !touchesFloat(n)) {
+                    continue;
+                }
+                String why = null;
+                Value at = null;
+                Fp16Ranges.Range measured = null;
+                for (Value o : n.outputs()) {
+                    Fp16Ranges.Range r = o.isNone() ? null : ranges.get(o.name());
+                    if (r != null && unsafe(r)) {
+                        why = "output";
+                        at = o;
+                        measured = r;
+                        break;
+                    }
+                }
+                for (int i = 0; why == null && i < n.inputCount(); i++) {
+                    Value v = n.input(i);
+                    if (v.isNone()) {
+                        continue;
+                    }
+                    if (outOfRangeConstants.contains(v)) {
+                        why = "constant input";
+                        at = v;
+                        measured = new Fp16Ranges.Range(maxAbs(v.graph().constantValue(v).orElseThrow()), 1, 0);
+                    } else {
+                        Fp16Ranges.Range r = ranges.get(v.name());
+                        boolean io = v.isGraphInput() && !opt.keep_io_types(); // float16 anyway
+                        if (r != null && unsafe(r) && !io) {
+                            why = "input";
+                            at = v;
+                            measured = r;
+                        }
+                    }
+                }
+                if (why == null) {
+                    continue;
+                }
+                kept.add(n);
+                keptForRange++;
+                String what = measured.maxAbs() > RANGE_LIMIT
+                        ? "reaches " + number(measured.maxAbs()) + " (float16 holds 65504; kept below half of it)"
+                        : "loses " + number(100 * measured.precisionLoss()) + "% to float16 rounding (max |value| "
+                        + number(measured.maxAbs()) + ", bound " + number(100 * opt.max_precision_loss()) + "%)";
+                result.skip(n.label(), why + " '" + at.name() + "' " + what + ": kept in float32");
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("node", n.name().isEmpty() ? n.label() : n.name());
+                row.put("op", n.opType());
+                row.put("value", at.name());
+                row.put("max_abs", measured.maxAbs());
+                row.put("precision_loss", measured.precisionLoss());
+                rows.add(row);
+            }
+            if (!rows.isEmpty()) {
+                result.detail("kept_for_range", rows);
+            }
+        }
+
+        private boolean unsafe(Fp16Ranges.Range r) {
+            return r.maxAbs() > RANGE_LIMIT || r.precisionLoss() > opt.max_precision_loss();
+        }
+
+        private static double maxAbs(Tensor t) {
+            double m = 0;
+            for (float x : t.toFloatArray()) {
+                if (Float.isFinite(x)) {
+                    m = Math.max(m, Math.abs(x));
+                }
+            }
+            return m;
+        }
+
+        private static String number(double v) {
+            String s = String.format(java.util.Locale.ROOT, "%.3g", v);
+            int e = s.indexOf('e');
+            String mantissa = e < 0 ? s : s.substring(0, e);
+            if (mantissa.contains(".")) {
+                mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
+            }
+            return mantissa + (e < 0 ? "" : s.substring(e));
         }
 
         private boolean touchesFloat(Node n) {
@@ -257,6 +411,9 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
                 } else {
                     needs16 = true;
                 }
+            }
+            if (outOfRangeConstants.contains(v)) {
+                return; // float16 would clamp it; its readers were kept in float32 (range_check)
             }
             if (!needs16) {
                 if (t.elementCount() < opt.min_cast_elements() || needs32 && v.isGraphOutput()) {

@@ -67,7 +67,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
             "Remove whole channels of Conv/Gemm/MatMul layers with their dependency groups"
                     + " (network slimming, L1/L2 filter norms, activations, ThiNet reconstruction), optionally refitting"
                     + " the next layer.",
-            Set.of(PassInfo.Trait.LOSSY),
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS),
             List.of("channels_pruned", "layers_pruned", "groups_skipped", "params_removed", "macs_removed",
                     "layers_refit", "refit_error_before", "refit_error_after"));
 

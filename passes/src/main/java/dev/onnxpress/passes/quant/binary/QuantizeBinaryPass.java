@@ -25,7 +25,7 @@ public final class QuantizeBinaryPass implements Pass<QuantizeBinaryOptions> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Binary weights ±α per output channel (BWN/XNOR), stored as int8 + DequantizeLinear.",
-            Set.of(PassInfo.Trait.LOSSY), List.of("layers_quantized", "weights_quantized", "bytes_saved"));
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS), List.of("layers_quantized", "weights_quantized", "bytes_saved"));
 
     @Override
     public PassInfo info() {

@@ -41,7 +41,7 @@ public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Static int8 QDQ quantization with calibrated activation ranges and per-channel int8 weights.",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.NEEDS_DATA),
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.NEEDS_DATA, PassInfo.Trait.SHRINKS),
             List.of("nodes_quantized", "tensors_quantized", "activations_folded", "layers_kept_float", "bytes_saved"));
 
     @Override
@@ -68,12 +68,16 @@ public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
             }
         }
         if (plan.units().isEmpty()) {
+            if (!plan.skips().isEmpty()) {
+                out.warning("quantized 0 of " + plan.skips().size() + " candidate layers (see the skip reasons)");
+            }
             return out.build(false);
         }
         if (model.defaultOpset() < (o.per_channel() ? 13 : 10)) {
             Optional<String> blocker = OpsetRaise.blocker(model, 13);
             if (blocker.isPresent()) {
                 plan.units().forEach(u -> out.skip(u.node().label(), blocker.get()));
+                out.warning("quantized 0 of " + plan.units().size() + " candidate layers: " + blocker.get());
                 return out.build(false);
             }
         }

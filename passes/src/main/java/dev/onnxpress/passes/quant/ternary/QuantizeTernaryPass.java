@@ -29,7 +29,7 @@ public final class QuantizeTernaryPass implements Pass<QuantizeTernaryOptions> {
 
     private static final PassInfo INFO = new PassInfo(ID,
             "Ternary weights {-α, 0, +α} per output channel (TWN), stored as int8 + DequantizeLinear.",
-            Set.of(PassInfo.Trait.LOSSY), List.of("layers_quantized", "weights_quantized", "bytes_saved"));
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS), List.of("layers_quantized", "weights_quantized", "bytes_saved"));
 
     @Override
     public PassInfo info() {

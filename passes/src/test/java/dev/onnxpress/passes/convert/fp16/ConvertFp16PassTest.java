@@ -23,7 +23,8 @@ class ConvertFp16PassTest {
     private static final ConvertFp16Pass PASS = new ConvertFp16Pass();
 
     private static ConvertFp16Options options(boolean keepIo, List<String> block) {
-        return new ConvertFp16Options(keepIo, block, 5.96e-8, true, 1024);
+        // range_check off: these tests are about kernels, Casts and clamping of every value
+        return new ConvertFp16Options(keepIo, block, 5.96e-8, true, 1024, false, Optional.empty(), 0.01);
     }
 
     private static float[] ramp(int n, float scale) {
