@@ -271,6 +271,7 @@ public final class PassManager {
         } finally {
             run.progress.finish();
         }
+        List<String> notes = StepNotes.afterPass(prev.model(), model, result);
         for (String problem : dev.onnxpress.pipeline.check.ModelChecker.problems(model)) {
             if (!run.inputProblems.contains(problem)) {
                 throw new InternalException("pass " + step.passId() + " at " + step.location()
@@ -309,7 +310,7 @@ public final class PassManager {
         boolean passed = checks.stream().allMatch(CheckResult::passed);
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
                 result.changed(), result.statistics(),
-                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
+                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), notes,
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks), (System.nanoTime() - t0) / 1e9,
                 result.details());
