@@ -41,8 +41,9 @@ final class Evaluator {
         return new Evaluator(set, d.location() + ": ", desc, batchSize);
     }
 
-    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims) {
-        DataSet set = DataSets.randomProbes(count, seed, dims);
+    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims,
+            dev.onnxpress.data.ProbeValues values) {
+        DataSet set = DataSets.randomProbes(count, seed, dims, values);
         return new Evaluator(set, "random probe inputs: ", "random probes: " + count + " samples, seed " + seed,
                 batchSize);
     }
@@ -53,6 +54,24 @@ final class Evaluator {
 
     Optional<int[]> labels() {
         return data.labels();
+    }
+
+    /**
+     * The input model's outputs. Random probes guess what the model accepts; when ONNX Runtime refuses them,
+     * the message says the probes may be at fault and how to give real inputs instead.
+     */
+    Outputs runReference(OrtRunner runner, PassContext.Progress progress) {
+        try {
+            return run(runner, progress, "reference");
+        } catch (UserException e) {
+            if (data.hasReferenceOutputs() || !description.startsWith("random probes")) {
+                throw e;
+            }
+            throw new UserException(where + "the model did not run on the random probes onnxpress built for it ("
+                    + e.getMessage() + "); the probes, not the model, are likely at fault: they follow the declared"
+                    + " shapes but cannot know every value the model accepts. Give real inputs instead:"
+                    + " data NAME = onnx_test_data(dir=\"…\") or npy(path=\"…\"), then verify using NAME", e);
+        }
     }
 
     Outputs run(OrtRunner runner, PassContext.Progress progress, String task) {

@@ -134,7 +134,7 @@ public final class PassManager {
         Evaluator evaluator = plan.evaluationData()
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
                 .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
-                        probeDims(plan)));
+                        probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
@@ -143,7 +143,7 @@ public final class PassManager {
         ModelSignature signature;
         try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
             signature = ModelSignature.of(r);
-            reference = evaluator.run(r, progress, "reference");
+            reference = evaluator.runReference(r, progress);
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
         double latency = latency(runnable, evaluator, signature);

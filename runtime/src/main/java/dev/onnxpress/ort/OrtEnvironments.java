@@ -41,7 +41,9 @@ public final class OrtEnvironments {
         if (environment == null) {
             prepareNatives();
             try {
-                environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "onnxpress");
+                // a failed run comes back as an exception whose message onnxpress reports in one line; ORT's own
+                // log line of the same error would only repeat it on stderr
+                environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL, "onnxpress");
             } catch (Throwable e) {
                 Throwable root = e;
                 while (root.getCause() != null && root.getCause() != root) {
