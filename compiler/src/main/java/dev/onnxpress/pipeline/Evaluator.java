@@ -26,6 +26,7 @@ final class Evaluator {
     private final int batchSize;
     private ModelSignature cachedFor;
     private List<Batch> cached;
+    private int fedRows;
 
     private Evaluator(DataSet data, String where, String description, int batchSize) {
         this.data = data;
@@ -50,6 +51,21 @@ final class Evaluator {
 
     String description() {
         return description;
+    }
+
+    /** The same data, run {@code size} samples at a time (a fixed batch dimension in the model still wins). */
+    Evaluator atBatch(int size) {
+        return size == batchSize ? this : new Evaluator(data, where, description, size);
+    }
+
+    /** The most rows one run of the last {@link #run} fed: the batch size its figures were measured at. */
+    int fedRows() {
+        return fedRows;
+    }
+
+    /** Rows of a batch's feeds: the first dimension of its first input (1 for a scalar input). */
+    static int rows(Map<String, Tensor> feeds) {
+        return feeds.values().stream().findFirst().map(t -> t.rank() == 0 ? 1 : (int) t.dim(0)).orElse(1);
     }
 
     Optional<int[]> labels() {
@@ -80,9 +96,11 @@ final class Evaluator {
         List<Map<String, Tensor>> results = new ArrayList<>();
         List<Outputs.Rows> rows = new ArrayList<>();
         progress.start(task, batches.size());
+        fedRows = 0;
         try {
             for (int i = 0; i < batches.size(); i++) {
                 Batch b = batch(batches, i);
+                fedRows = Math.max(fedRows, rows(b.feeds()));
                 results.add(runner.run(b.feeds()));
                 rows.add(Outputs.Rows.of(b));
                 progress.step(i + 1);

@@ -27,6 +27,11 @@ public record PassInfo(String id, String summary, Set<Trait> traits, List<String
         /** Running it twice changes nothing the second time. */
         IDEMPOTENT,
         /** Output holds onnxpress-packed tensors: only the onnxpress runtime loads it. */
-        PACKS
+        PACKS,
+        /**
+         * What the output computes for a sample depends on the batch it runs in (a gate over the whole batch):
+         * the pipeline verifies this step and every later one at the batch size the model is deployed at.
+         */
+        BATCH_DEPENDENT
     }
 }

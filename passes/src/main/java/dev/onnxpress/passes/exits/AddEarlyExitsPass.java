@@ -56,7 +56,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
     private static final PassInfo INFO = new PassInfo(ID,
             "Insert entropy-gated early exits (BranchyNet) with side classifiers fitted on calibration data,"
                     + " emitted as ONNX If so the rest of the network is skipped for confident inputs.",
-            Set.of(PassInfo.Trait.LOSSY),
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.BATCH_DEPENDENT),
             List.of("exits_added", "accuracy_full", "accuracy_with_exits", "macs_full", "macs_expected",
                     "macs_saved_fraction"));
 
