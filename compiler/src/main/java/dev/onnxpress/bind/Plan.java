@@ -88,6 +88,12 @@ public record Plan(String name, String source, List<DataDeclaration> data, Optio
         public PassResult run(Model model, PassContext ctx) {
             return ((Pass) pass).run(model, options, ctx);
         }
+
+        /** True when the model this step writes behaves differently at different batch sizes. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public boolean batchDependent() {
+            return ((Pass) pass).batchDependent(options);
+        }
     }
 
     /** {@code repeat max N { … }}. */

@@ -50,7 +50,12 @@ public final class DataSets {
      * line's {@code --dims}, so that is what a missing size asks for.
      */
     public static DataSet randomProbes(int count, long seed, Map<String, Long> dims) {
-        return new RandomDataSet("probes", count, seed, dims, key -> "give one with --dims " + key + "=N");
+        return randomProbes(count, seed, dims, ProbeValues.none());
+    }
+
+    /** Random probes whose integer inputs hold what the model's graph accepts ({@link ProbeValues}). */
+    public static DataSet randomProbes(int count, long seed, Map<String, Long> dims, ProbeValues values) {
+        return new RandomDataSet("probes", count, seed, dims, key -> "give one with --dims " + key + "=N", values);
     }
 
     private static Tensor readLabels(Path p) {
@@ -63,6 +68,9 @@ public final class DataSets {
                                    Preprocess preprocess, OptionalInt count) {
         if (samples.rank() < 1) {
             throw new UserException("data '" + name + "': " + noun + " must have a first dimension that counts them");
+        }
+        if (samples.dataType() == dev.onnxpress.ir.DataType.STRING) {
+            return StringArrayDataSet.of(name, noun, samples, labels, preprocess, count);
         }
         long n = samples.dim(0);
         if (count.isPresent()) {

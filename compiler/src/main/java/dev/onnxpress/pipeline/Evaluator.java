@@ -26,6 +26,7 @@ final class Evaluator {
     private final int batchSize;
     private ModelSignature cachedFor;
     private List<Batch> cached;
+    private int fedRows;
 
     private Evaluator(DataSet data, String where, String description, int batchSize) {
         this.data = data;
@@ -41,8 +42,9 @@ final class Evaluator {
         return new Evaluator(set, d.location() + ": ", desc, batchSize);
     }
 
-    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims) {
-        DataSet set = DataSets.randomProbes(count, seed, dims);
+    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims,
+            dev.onnxpress.data.ProbeValues values) {
+        DataSet set = DataSets.randomProbes(count, seed, dims, values);
         return new Evaluator(set, "random probe inputs: ", "random probes: " + count + " samples, seed " + seed,
                 batchSize);
     }
@@ -51,8 +53,41 @@ final class Evaluator {
         return description;
     }
 
+    /** The same data, run {@code size} samples at a time (a fixed batch dimension in the model still wins). */
+    Evaluator atBatch(int size) {
+        return size == batchSize ? this : new Evaluator(data, where, description, size);
+    }
+
+    /** The most rows one run of the last {@link #run} fed: the batch size its figures were measured at. */
+    int fedRows() {
+        return fedRows;
+    }
+
+    /** Rows of a batch's feeds: the first dimension of its first input (1 for a scalar input). */
+    static int rows(Map<String, Tensor> feeds) {
+        return feeds.values().stream().findFirst().map(t -> t.rank() == 0 ? 1 : (int) t.dim(0)).orElse(1);
+    }
+
     Optional<int[]> labels() {
         return data.labels();
+    }
+
+    /**
+     * The input model's outputs. Random probes guess what the model accepts; when ONNX Runtime refuses them,
+     * the message says the probes may be at fault and how to give real inputs instead.
+     */
+    Outputs runReference(OrtRunner runner, PassContext.Progress progress) {
+        try {
+            return run(runner, progress, "reference");
+        } catch (UserException e) {
+            if (data.hasReferenceOutputs() || !description.startsWith("random probes")) {
+                throw e;
+            }
+            throw new UserException(where + "the model did not run on the random probes onnxpress built for it ("
+                    + e.getMessage() + "); the probes, not the model, are likely at fault: they follow the declared"
+                    + " shapes but cannot know every value the model accepts. Give real inputs instead:"
+                    + " data NAME = onnx_test_data(dir=\"…\") or npy(path=\"…\"), then verify using NAME", e);
+        }
     }
 
     Outputs run(OrtRunner runner, PassContext.Progress progress, String task) {
@@ -61,9 +96,11 @@ final class Evaluator {
         List<Map<String, Tensor>> results = new ArrayList<>();
         List<Outputs.Rows> rows = new ArrayList<>();
         progress.start(task, batches.size());
+        fedRows = 0;
         try {
             for (int i = 0; i < batches.size(); i++) {
                 Batch b = batch(batches, i);
+                fedRows = Math.max(fedRows, rows(b.feeds()));
                 results.add(runner.run(b.feeds()));
                 rows.add(Outputs.Rows.of(b));
                 progress.step(i + 1);

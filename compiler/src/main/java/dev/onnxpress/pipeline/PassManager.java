@@ -70,6 +70,11 @@ public final class PassManager {
     public static final double ROUND_OFF_COSINE = 0.99999;
     /** Differences below this factor of (1 + max|reference|) are round-off whatever the cosine says. */
     public static final double ROUND_OFF_FLOOR = 1e-6;
+    /**
+     * The batch size a model whose results depend on the batch size (a batch-wide early-exit gate) is deployed
+     * at: such a step, and every step after it, is verified at this size for accuracy, fidelity and latency.
+     */
+    public static final int DEPLOY_BATCH = 1;
 
     private final RunSettings settings;
     private final Consumer<StepReport> listener;
@@ -102,7 +107,12 @@ public final class PassManager {
 
     /** What the model is like after a step. */
     private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
-                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics) {
+                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics,
+                         PipelineReport.Measured measured) {
+    }
+
+    /** A latency and the rows of the feed it was timed on. */
+    private record Timed(double ms, int rows) {
     }
 
     private static final class Breach extends Exception {
@@ -128,6 +138,15 @@ public final class PassManager {
         /** Warnings every changed step carries: reference outputs too flat for a comparison to mean much. */
         final List<String> flatOutputs;
         long changedSteps;
+        private Evaluator deployed;
+
+        /** The evaluation data run as a batch-dependent model is deployed ({@link #DEPLOY_BATCH}). */
+        Evaluator deployedEvaluator() {
+            if (deployed == null) {
+                deployed = evaluator.atBatch(DEPLOY_BATCH);
+            }
+            return deployed;
+        }
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
                 Model input) {
@@ -190,7 +209,7 @@ public final class PassManager {
         Evaluator evaluator = plan.evaluationData()
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
                 .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
-                        probeDims(plan)));
+                        probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
@@ -199,15 +218,16 @@ public final class PassManager {
         ModelSignature signature;
         try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
             signature = ModelSignature.of(r);
-            reference = evaluator.run(r, progress, "reference");
+            reference = evaluator.runReference(r, progress);
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
-        double latency = latency(runnable, evaluator, signature);
+        Timed latency = latency(runnable, evaluator, signature);
         ModelFigures figures = ModelFigures.of(original);
-        Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
+        Baseline baseline = new Baseline(accuracy, latency.ms(), bytes.length, figures.parameters(), figures.macs(),
                 figures.nodes());
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
-        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self);
+        State start = new State(original, reference, accuracy, signature, bytes.length, latency.ms(), figures, self,
+                new PipelineReport.Measured(evaluator.fedRows(), latency.rows(), false));
 
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
@@ -345,6 +365,7 @@ public final class PassManager {
         } finally {
             run.progress.finish();
         }
+        List<String> notes = StepNotes.afterPass(prev.model(), model, result);
         for (String problem : dev.onnxpress.pipeline.check.ModelChecker.problems(model)) {
             if (!run.inputProblems.contains(problem)) {
                 throw new InternalException("pass " + step.passId() + " at " + step.location()
@@ -354,9 +375,12 @@ public final class PassManager {
         State next;
         if (!result.changed()) {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
-                    prev.figures(), prev.metrics());
+                    prev.figures(), prev.metrics(), prev.measured());
         } else {
             run.changedSteps++;
+            // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
+            boolean deployed = prev.measured().batchDependent() || step.batchDependent();
+            Evaluator evaluator = deployed ? run.deployedEvaluator() : run.evaluator;
             byte[] bytes = ModelWriter.toBytes(model);
             // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
             byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
@@ -364,13 +388,14 @@ public final class PassManager {
             ModelSignature signature;
             try (OrtRunner r = open(runnable, step)) {
                 signature = ModelSignature.of(r);
-                outputs = run.evaluator.run(r, run.progress, step.passId());
+                outputs = evaluator.run(r, run.progress, step.passId());
             }
             checkSameOutputs(step, run.reference, outputs);
             Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            double latency = latency(runnable, run.evaluator, signature);
-            next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
-                    ModelFigures.of(model), metrics);
+            Timed latency = latency(runnable, evaluator, signature);
+            next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency.ms(),
+                    ModelFigures.of(model), metrics,
+                    new PipelineReport.Measured(evaluator.fedRows(), latency.rows(), deployed));
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -393,7 +418,7 @@ public final class PassManager {
                 withPending(run, result.notes()),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
-                result.details());
+                result.details(), next.measured());
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
@@ -563,14 +588,15 @@ public final class PassManager {
                 .withIntraOpThreads(settings.verifyThreads());
     }
 
-    private double latency(byte[] bytes, Evaluator evaluator, ModelSignature signature) {
+    private Timed latency(byte[] bytes, Evaluator evaluator, ModelSignature signature) {
         if (settings.latencyIterations() < 1) {
-            return Double.NaN;
+            return new Timed(Double.NaN, 0);
         }
         var feeds = evaluator.oneSample(signature);
         try (OrtRunner r = OrtRunner.open(bytes, OrtRunner.Options.defaults()
                 .withOptimization(settings.latencyLevel()).withIntraOpThreads(settings.verifyThreads()))) {
-            return r.measureLatency(feeds, 2, settings.latencyIterations()).meanMs();
+            return new Timed(r.measureLatency(feeds, 2, settings.latencyIterations()).meanMs(),
+                    Evaluator.rows(feeds));
         }
     }
 

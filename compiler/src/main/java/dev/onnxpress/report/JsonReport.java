@@ -123,6 +123,11 @@ public final class JsonReport {
         o.put("nodes", s.nodes());
         o.set("macs", number(s.macs()));
         o.set("latency_ms", number(s.latencyMs()));
+        if (s.measured().recorded()) {
+            o.put("batch_size", s.measured().batchSize());
+            o.put("latency_batch_size", s.measured().latencyBatchSize());
+            o.put("batch_dependent", s.measured().batchDependent());
+        }
         o.set("metrics", metrics(s.metrics()));
         o.put("verdict", s.verdict().level().word());
         ArrayNode checks = o.putArray("checks");

@@ -43,12 +43,34 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
     public record StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
             Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
             long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
-            Map<String, Object> details) {
+            Map<String, Object> details, Measured measured) {
         public StepReport {
             statistics = Map.copyOf(statistics);
             skips = List.copyOf(skips);
             notes = List.copyOf(notes);
             details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+        }
+
+        /** A step whose batch sizes were not recorded. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes,
+                long parameters, long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict,
+                double wallSeconds, Map<String, Object> details) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED);
+        }
+    }
+
+    /**
+     * The batch sizes a step's figures were measured at: {@code batchSize} for accuracy and fidelity,
+     * {@code latencyBatchSize} for latency (0: not recorded); {@code batchDependent} when the model's results
+     * depend on the batch size, so the figures are at the deployed batch size.
+     */
+    public record Measured(int batchSize, int latencyBatchSize, boolean batchDependent) {
+        public static final Measured UNRECORDED = new Measured(0, 0, false);
+
+        public boolean recorded() {
+            return batchSize > 0;
         }
     }
 

@@ -81,6 +81,7 @@ public final class TerminalReport {
         table.render(out, ascii ? '-' : '\u2500');
         detailTables(out, report, f, ascii);
         footnotes(out, report, f, ascii);
+        BatchSizes.sentence(report).ifPresent(line -> out.append(clean(line, ascii)).append('\n'));
         out.append(outcomeLine(report, f)).append('\n');
         return out.toString();
     }

@@ -325,8 +325,23 @@ public final class Rewriter {
         v.setType(new ValueType.TensorType(t.dataType(), java.util.Optional.of(
                 java.util.Arrays.stream(t.dims()).mapToObj(Dim::of).map(Dim.class::cast).toList())));
         graph.initializers.put(v, t);
+        requireInitializersOutsideInputs();
         changed();
         return v;
+    }
+
+    /** The first IR version in which an initializer need not also be a graph input. */
+    public static final long IR_INITIALIZERS_OUTSIDE_INPUTS = 4;
+
+    /**
+     * IR version 3 requires every initializer to be listed among the graph inputs too; a new initializer is
+     * a constant, not an input a caller may override, so the model moves to IR version 4 instead (the
+     * existing input-listed weights keep their listing). The step report tells the change from the versions.
+     */
+    private void requireInitializersOutsideInputs() {
+        if (model.hasIrVersion && model.irVersion < IR_INITIALIZERS_OUTSIDE_INPUTS) {
+            setIrVersion(IR_INITIALIZERS_OUTSIDE_INPUTS);
+        }
     }
 
     /** Replaces the tensor of an existing initializer (same value, same readers). */

@@ -314,6 +314,10 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
             if (v.isGraphInput() && !v.isInitializer()) {
                 return isRoot(g) && opt.keep_io_types() ? Precision.F32 : Precision.F16;
             }
+            if (v.isInitializer()) {
+                // an initializer also listed as a graph input (IR 3) is not converted: it keeps its type
+                return g.initializers().get(v).dataType() == DataType.FLOAT16 ? Precision.F16 : Precision.F32;
+            }
             Optional<Node> p = v.producer();
             if (p.isPresent() && kept.contains(p.get())) {
                 return Precision.F32;
