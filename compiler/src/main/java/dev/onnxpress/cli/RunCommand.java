@@ -2,6 +2,7 @@ package dev.onnxpress.cli;
 
 import dev.onnxpress.bind.Binder;
 import dev.onnxpress.bind.Plan;
+import dev.onnxpress.ort.LatencyMode;
 import dev.onnxpress.pipeline.PassManager;
 import dev.onnxpress.pipeline.RunSettings;
 import dev.onnxpress.pipeline.ToleranceBreachException;
@@ -51,9 +52,16 @@ final class RunCommand implements Callable<Integer> {
             description = "Seed of random probe inputs and of every pass's random (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--latency-runs", paramLabel = "N", defaultValue = "10",
-            description = "Timed ORT runs per latency figure (default ${DEFAULT-VALUE}).")
-    int latencyRuns;
+    @Option(names = "--latency", paramLabel = "MODE", defaultValue = "quick",
+            description = "How latency is measured: off, quick (about a second per step) or precise (up to 15 s per"
+                    + " step, tighter intervals). Each step is timed against the input model in interleaved rounds;"
+                    + " a difference within noise shows as '\u2248 same' (default ${DEFAULT-VALUE}).")
+    String latency;
+
+    @Option(names = "--latency-runs", paramLabel = "N",
+            description = "At most N timed rounds per latency figure (fewer rounds than 8 give no interval: the"
+                    + " speed is then shown with a '?').")
+    Integer latencyRuns;
 
     @Option(names = "--dims", paramLabel = "NAME=N", split = ",",
             description = "Sizes of symbolic input dimensions for random probe inputs (runs without 'verify using'),"
@@ -69,8 +77,14 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), recipe == null
                     ? "Missing recipe: give a RECIPE file or -p 'steps'" : "Give a RECIPE file or -p, not both");
         }
-        if (latencyRuns < 1) {
+        if (latencyRuns != null && latencyRuns < 1) {
             throw new ParameterException(spec.commandLine(), "--latency-runs must be at least 1");
+        }
+        LatencyMode latencyMode;
+        try {
+            latencyMode = LatencyMode.parse(latency);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--latency: " + e.getMessage());
         }
         for (Map.Entry<String, Long> d : dims.entrySet()) {
             if (d.getValue() < 1) {
@@ -81,7 +95,8 @@ final class RunCommand implements Callable<Integer> {
         Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString())
                 : new Binder().bindSteps(steps, "command line");
         PrintWriter out = spec.commandLine().getOut();
-        RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns)
+        RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyMode(latencyMode)
+                .withLatencyIterations(latencyRuns == null ? Integer.MAX_VALUE : latencyRuns)
                 .withProbeDims(dims);
         // live progress on stderr, one line per step; the table goes to stdout at the end
         PrintWriter err = spec.commandLine().getErr();

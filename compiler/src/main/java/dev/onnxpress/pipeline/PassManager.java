@@ -58,8 +58,10 @@ import java.util.function.Consumer;
  * the cosine of outputs near zero everywhere is arbitrary) unless the verify block checks the same metric against the previous
  * step, then the step's own tolerance, which replaces any check on the same metric and reference.
  *
- * <p>Latency is the mean of a few timed runs on one sample with ORT optimizations ON
- * ({@link RunSettings#latencyLevel()}, ALL by default): what a deployment sees, unlike verification.
+ * <p>Latency is the median time of one run on one sample with ORT optimizations ON
+ * ({@link RunSettings#latencyLevel()}, ALL by default): what a deployment sees, unlike verification. Each
+ * changed step's model is timed against the input model in interleaved rounds ({@link StepLatency}), and
+ * its speed-up is "≈ same" unless the difference is beyond the measurement's interval and noise.
  *
  * <p>A breach stops the run: no output model, the report is carried by {@link ToleranceBreachException}.
  * The input file is only read; the output is written atomically at the end.
@@ -92,7 +94,8 @@ public final class PassManager {
 
     /** What the model is like after a step. */
     private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
-                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics) {
+                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics,
+                         Optional<dev.onnxpress.ort.LatencyComparison> speed) {
     }
 
     private static final class Breach extends Exception {
@@ -109,6 +112,7 @@ public final class PassManager {
         final OptionalDouble referenceAccuracy;
         final Set<String> inputProblems;
         final Model input;
+        StepLatency latency;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
         long changedSteps;
@@ -146,15 +150,18 @@ public final class PassManager {
             reference = evaluator.run(r, progress, "reference");
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
-        double latency = latency(runnable, evaluator, signature);
+        StepLatency stepLatency = new StepLatency(runnable, signature, evaluator, settings);
+        double latency = stepLatency.baselineMs();
         ModelFigures figures = ModelFigures.of(original);
         Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
                 figures.nodes());
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
-        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self);
+        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
+                Optional.empty());
 
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
+        run.latency = stepLatency;
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
@@ -280,7 +287,7 @@ public final class PassManager {
         State next;
         if (!result.changed()) {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
-                    prev.figures(), prev.metrics());
+                    prev.figures(), prev.metrics(), prev.speed());
         } else {
             run.changedSteps++;
             byte[] bytes = ModelWriter.toBytes(model);
@@ -294,9 +301,10 @@ public final class PassManager {
             }
             checkSameOutputs(step, run.reference, outputs);
             Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            double latency = latency(runnable, run.evaluator, signature);
+            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
+            double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
             next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
-                    ModelFigures.of(model), metrics);
+                    ModelFigures.of(model), metrics, speed);
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -312,7 +320,7 @@ public final class PassManager {
                 result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks), (System.nanoTime() - t0) / 1e9,
-                result.details());
+                result.details(), next.speed());
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
@@ -456,17 +464,6 @@ public final class PassManager {
     private OrtRunner.Options verifyOptions() {
         return OrtRunner.Options.defaults().withOptimization(OptimizationLevel.NONE)
                 .withIntraOpThreads(settings.verifyThreads());
-    }
-
-    private double latency(byte[] bytes, Evaluator evaluator, ModelSignature signature) {
-        if (settings.latencyIterations() < 1) {
-            return Double.NaN;
-        }
-        var feeds = evaluator.oneSample(signature);
-        try (OrtRunner r = OrtRunner.open(bytes, OrtRunner.Options.defaults()
-                .withOptimization(settings.latencyLevel()).withIntraOpThreads(settings.verifyThreads()))) {
-            return r.measureLatency(feeds, 2, settings.latencyIterations()).meanMs();
-        }
     }
 
     private static void checkPaths(Path input, Optional<Path> output) {

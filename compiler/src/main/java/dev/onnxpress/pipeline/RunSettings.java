@@ -1,5 +1,6 @@
 package dev.onnxpress.pipeline;
 
+import dev.onnxpress.ort.LatencyMode;
 import dev.onnxpress.ort.OptimizationLevel;
 import java.util.Map;
 
@@ -9,19 +10,38 @@ import java.util.Map;
  * @param seed               seeds random probe inputs and every pass's random
  * @param probeSamples       random probe samples when the recipe declares no evaluation data
  * @param batchSize          samples per ORT run (a model's fixed batch dimension wins)
- * @param latencyIterations  timed runs per latency measurement (0: latency not measured)
+ * @param latencyIterations  at most this many timed rounds per latency figure (0: latency not measured)
  * @param latencyLevel       ORT optimizations for latency: what a deployment would use (verification
  *                           always runs with optimizations off)
  * @param verifyThreads      intra-op threads of verification sessions (1: deterministic sums)
  * @param showProgress       draw progress bars on stderr
  * @param probeDims          sizes of symbolic input dimensions for random probe inputs, by dim name (or
  *                           {@code input[axis]} for an unnamed one)
+ * @param latencyMode        how long latency may be measured ({@link dev.onnxpress.ort.PairedLatency})
  */
 public record RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
                           OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress,
-                          Map<String, Long> probeDims) {
+                          Map<String, Long> probeDims, LatencyMode latencyMode) {
     public RunSettings {
         probeDims = Map.copyOf(probeDims);
+    }
+
+    public RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
+                       OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress,
+                       Map<String, Long> probeDims) {
+        this(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims,
+                LatencyMode.QUICK);
+    }
+
+    /** The latency mode in effect: {@link #latencyMode()} capped at {@link #latencyIterations()} rounds. */
+    public LatencyMode effectiveLatency() {
+        return latencyMode.off() ? latencyMode
+                : latencyMode.withMaxRounds(Math.min(latencyIterations, latencyMode.maxRounds()));
+    }
+
+    public RunSettings withLatencyMode(LatencyMode mode) {
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
+                showProgress, probeDims, mode);
     }
 
     public RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
@@ -30,23 +50,23 @@ public record RunSettings(long seed, int probeSamples, int batchSize, int latenc
     }
 
     public static RunSettings defaults() {
-        return new RunSettings(0, 8, 256, 10, OptimizationLevel.ALL, 1, System.console() != null);
+        return new RunSettings(0, 8, 256, Integer.MAX_VALUE, OptimizationLevel.ALL, 1, System.console() != null);
     }
 
     public RunSettings withProbeDims(Map<String, Long> dims) {
         return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
-                showProgress, dims);
+                showProgress, dims, latencyMode);
     }
 
     public RunSettings withSeed(long s) {
-        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims);
+        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims, latencyMode);
     }
 
     public RunSettings withLatencyIterations(int n) {
-        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress, probeDims);
+        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress, probeDims, latencyMode);
     }
 
     public RunSettings withProgress(boolean show) {
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show, probeDims);
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show, probeDims, latencyMode);
     }
 }

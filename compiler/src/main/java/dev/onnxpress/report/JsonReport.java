@@ -119,6 +119,17 @@ public final class JsonReport {
         o.put("nodes", s.nodes());
         o.set("macs", number(s.macs()));
         o.set("latency_ms", number(s.latencyMs()));
+        s.speed().ifPresent(c -> {
+            ObjectNode l = o.putObject("latency");
+            l.set("original_ms", number(c.originalMs()));
+            l.set("candidate_ms", number(c.candidateMs()));
+            l.set("speedup", number(c.speedup()));
+            l.set("speedup_low", number(c.speedupLow()));
+            l.set("speedup_high", number(c.speedupHigh()));
+            l.set("spread", number(c.spread()));
+            l.put("rounds", c.rounds());
+            l.put("verdict", c.verdict().json());
+        });
         o.set("metrics", metrics(s.metrics()));
         ObjectNode verdict = o.putObject("verdict");
         verdict.put("passed", s.verdict().passed());
