@@ -26,7 +26,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "run", sortOptions = false,
         description = {"Run a recipe on a model, verifying every step in ONNX Runtime.",
-                "A step outside its tolerance stops the run (exit 1): no model is written, the reports are."})
+                "A step outside its tolerance stops the run (exit 1): no model is written, the reports are.",
+                "Without -o the run is a dry run: every step is still run, verified and reported, but no model is"
+                        + " written."})
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "RECIPE", description = "The recipe file.")
     Path recipe;
@@ -39,7 +41,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-i", "--input"}, required = true, paramLabel = "IN", description = "The model to compress.")
     Path input;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Where to write the result (not IN).")
+    @Option(names = {"-o", "--output"}, paramLabel = "OUT", description = "Where to write the result (not IN). Leave it out for a dry run.")
     Path output;
 
     @Option(names = "--report-json", paramLabel = "FILE", description = "Write the JSON report here.")
