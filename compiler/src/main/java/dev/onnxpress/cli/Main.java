@@ -28,7 +28,7 @@ public final class Main implements Runnable {
             CopyCommand.class,
             UnpackCommand.class,
             SensitivityCommand.class,
-            RunCommand.class, CheckCommand.class, PassesCommand.class,
+            RunCommand.class, EvalCommand.class, CompareCommand.class, CheckCommand.class, PassesCommand.class,
             HelpCommand.class, VersionCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,

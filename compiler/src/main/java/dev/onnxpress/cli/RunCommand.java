@@ -9,7 +9,12 @@ import dev.onnxpress.pipeline.ToleranceBreachException;
 import dev.onnxpress.report.PipelineReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import dev.onnxpress.bind.BindException;
+import dev.onnxpress.dsl.DataDecl;
+import dev.onnxpress.error.UserException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -70,6 +75,21 @@ final class RunCommand implements Callable<Integer> {
                     + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
+    @Option(names = "--data", paramLabel = "NAME=SPEC",
+            description = "With -p: declare a data set for the steps, as a recipe's 'data NAME = …' would, e.g."
+                    + " --data calib=idx:images.gz,scale=1/255 or --data calib=random:8, then"
+                    + " -p 'quantize_int8(calibration=calib)'. SPEC is KIND:FILE (idx, npy, onnx_test_data),"
+                    + " random:COUNT or a recipe expression such as 'idx(images=\"x.gz\", scale=1/255)'.")
+    List<String> data = new ArrayList<>();
+
+    @Option(names = "--verify-data", paramLabel = "NAME",
+            description = "With -p: verify every step on this --data set instead of random probes.")
+    String verifyData;
+
+    @Option(names = "--labels", paramLabel = "FILE",
+            description = "Labels of the --verify-data set (IDX or .npy), so accuracy is reported.")
+    String labels;
+
     @Spec
     CommandSpec spec;
 
@@ -94,8 +114,11 @@ final class RunCommand implements Callable<Integer> {
                         + ": a dimension size must be at least 1");
             }
         }
-        Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString())
-                : new Binder().bindSteps(steps, "command line");
+        if (recipe != null && (!data.isEmpty() || verifyData != null || labels != null)) {
+            throw new ParameterException(spec.commandLine(), "--data, --verify-data and --labels go with -p; a recipe"
+                    + " file declares its data itself (data NAME = idx(…)) and says 'verify using NAME'");
+        }
+        Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString()) : bindSteps();
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyMode(latencyMode)
                 .withLatencyIterations(latencyRuns == null ? Integer.MAX_VALUE : latencyRuns)
@@ -115,5 +138,40 @@ final class RunCommand implements Callable<Integer> {
         }
         ReportOutput.write(report, reportJson, reportHtml, out);
         return 0;
+    }
+
+    /** The -p steps with the data sets of --data, --verify-data and --labels. */
+    private Plan bindSteps() {
+        if (recipe != null || steps == null) {
+            throw new IllegalStateException();
+        }
+        if (labels != null && verifyData == null) {
+            throw new ParameterException(spec.commandLine(), "--labels belongs to the --verify-data set: give"
+                    + " --verify-data NAME too");
+        }
+        List<DataDecl> declared = new ArrayList<>();
+        for (String d : data) {
+            String name = d.contains("=") ? d.substring(0, d.indexOf('=')).strip() : d;
+            declared.add(DataSpec.parse(d, name.equals(verifyData) ? Optional.ofNullable(labels) : Optional.empty()));
+        }
+        try {
+            return new Binder().bindSteps(steps, "command line", declared, Optional.ofNullable(verifyData),
+                    Path.of("").toAbsolutePath());
+        } catch (BindException e) {
+            String file = e.location().file();
+            if (file.startsWith("--data ")) {
+                String name = file.substring("--data ".length());
+                String given = data.stream().filter(d -> d.startsWith(name + "=")).findFirst().orElse(name);
+                throw new UserException("--data " + given + ": " + e.reason(), e);
+            }
+            throw e;
+        } catch (UserException e) {
+            Optional<String> hint = DataSpec.inlineDataHint(steps);
+            if (hint.isPresent() && e.getMessage().startsWith("command line:")) {
+                String at = e.getMessage().replaceFirst("^(command line:\\d+:\\d+): .*$", "$1");
+                throw new UserException(at + ": " + hint.get(), e);
+            }
+            throw e;
+        }
     }
 }

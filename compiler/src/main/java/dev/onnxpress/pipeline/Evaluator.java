@@ -51,6 +51,10 @@ final class Evaluator {
         return description;
     }
 
+    int samples() {
+        return data.size();
+    }
+
     Optional<int[]> labels() {
         return data.labels();
     }

@@ -3,6 +3,7 @@ package dev.onnxpress.pipeline;
 import dev.onnxpress.data.ModelSignature;
 import dev.onnxpress.ort.LatencyComparison;
 import dev.onnxpress.ort.LatencyMode;
+import dev.onnxpress.ort.LatencyStats;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.ort.PairedLatency;
 import java.util.Optional;
@@ -30,11 +31,13 @@ final class StepLatency {
 
     /** Median ms of one run of the input model, NaN when latency is off. */
     double baselineMs() {
-        if (mode.off()) {
-            return Double.NaN;
-        }
+        return mode.off() ? Double.NaN : baseline().medianMs();
+    }
+
+    /** The input model timed alone. */
+    LatencyStats baseline() {
         try (OrtRunner r = open(original); OrtRunner.Timer t = r.timer(evaluator.oneSample(originalSignature))) {
-            return PairedLatency.measure(t, mode).medianMs();
+            return PairedLatency.measure(t, mode);
         }
     }
 
