@@ -117,6 +117,48 @@ public final class Binder {
                 RecipePrinter.printSteps(steps));
     }
 
+    /**
+     * The one-line form with data sets declared on the command line ({@code --data NAME=SPEC}, already
+     * parsed to declarations, paths relative to {@code folder}) and optionally the one to verify with.
+     */
+    public Plan bindSteps(String text, String displayName, List<DataDecl> declared, Optional<String> verifyUsing,
+                          Path folder) {
+        if (declared.isEmpty() && verifyUsing.isEmpty()) {
+            return bindSteps(text, displayName);
+        }
+        List<Statement> steps = parse(() -> RecipeParser.parseSteps(text, displayName));
+        evaluation = Optional.empty();
+        pipelines = collectPipelines(steps);
+        loopVariables = collectLoopVariables(steps, new LinkedHashMap<>());
+        List<DataDeclaration> data = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (DataDecl d : declared) {
+            if (names.contains(d.name())) {
+                throw new UserException("--data " + d.name() + " is given twice");
+            }
+            data.add(DataKinds.bind(d, Optional.of(folder), new Scope(Map.of(), List.of(), Map.of(), true)));
+            names.add(d.name());
+        }
+        if (verifyUsing.isPresent() && !names.contains(verifyUsing.get())) {
+            throw new UserException("--verify-data " + verifyUsing.get() + ": no such data set; declare it with --data "
+                    + verifyUsing.get() + "=SPEC" + (names.isEmpty() ? "" : " (declared: " + String.join(", ", names)
+                    + ")"));
+        }
+        Optional<DataDeclaration> eval = verifyUsing.flatMap(u -> data.stream().filter(d -> d.name().equals(u))
+                .findFirst());
+        evaluation = eval;
+        Scope scope = new Scope(Map.of(), names, loopVariables, false);
+        List<Plan.Item> items = items(steps, scope, new ArrayDeque<>());
+        checkPlacement(items);
+        return new Plan("command line", displayName, data, verifyUsing, List.of(), items,
+                RecipePrinter.printSteps(steps));
+    }
+
+    /** One data declaration made outside a recipe (the command line), paths relative to {@code folder}. */
+    public static DataDeclaration bindData(DataDecl declared, Path folder) {
+        return DataKinds.bind(declared, Optional.of(folder), new Scope(Map.of(), List.of(), Map.of(), true));
+    }
+
     private static <T> T parse(java.util.function.Supplier<T> parse) {
         try {
             return parse.get();

@@ -28,7 +28,8 @@ public final class Main implements Runnable {
             CopyCommand.class,
             UnpackCommand.class,
             SensitivityCommand.class,
-            RunCommand.class, CheckCommand.class, PassesCommand.class);
+            RunCommand.class, EvalCommand.class, CompareCommand.class, CheckCommand.class, PassesCommand.class,
+            HelpCommand.class, VersionCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "On an internal error, print the stack trace.")
@@ -56,6 +57,7 @@ public final class Main implements Runnable {
         for (Class<?> command : COMMANDS) {
             cl.addSubcommand(command);
         }
+        HelpText.install(cl);
         // set after the subcommands exist: picocli hands these settings down to the commands present now
         cl.setOut(out);
         cl.setErr(err);

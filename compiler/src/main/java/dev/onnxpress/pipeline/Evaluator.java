@@ -68,6 +68,10 @@ final class Evaluator {
         return feeds.values().stream().findFirst().map(t -> t.rank() == 0 ? 1 : (int) t.dim(0)).orElse(1);
     }
 
+    int samples() {
+        return data.size();
+    }
+
     Optional<int[]> labels() {
         return data.labels();
     }

@@ -58,8 +58,10 @@ import java.util.function.Consumer;
  * the cosine of outputs near zero everywhere is arbitrary) unless the verify block checks the same metric against the previous
  * step, then the step's own tolerance, which replaces any check on the same metric and reference.
  *
- * <p>Latency is the mean of a few timed runs on one sample with ORT optimizations ON
- * ({@link RunSettings#latencyLevel()}, ALL by default): what a deployment sees, unlike verification.
+ * <p>Latency is the median time of one run on one sample with ORT optimizations ON
+ * ({@link RunSettings#latencyLevel()}, ALL by default): what a deployment sees, unlike verification. Each
+ * changed step's model is timed against the input model in interleaved rounds ({@link StepLatency}), and
+ * its speed-up is "≈ same" unless the difference is beyond the measurement's interval and noise.
  *
  * <p>A breach stops the run: no output model, the report is carried by {@link ToleranceBreachException}.
  * The input file is only read; the output is written atomically at the end.
@@ -108,11 +110,7 @@ public final class PassManager {
     /** What the model is like after a step. */
     private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
                          long bytes, double latencyMs, ModelFigures figures, Metrics metrics,
-                         PipelineReport.Measured measured) {
-    }
-
-    /** A latency and the rows of the feed it was timed on. */
-    private record Timed(double ms, int rows) {
+                         PipelineReport.Measured measured, Optional<dev.onnxpress.ort.LatencyComparison> speed) {
     }
 
     private static final class Breach extends Exception {
@@ -129,6 +127,7 @@ public final class PassManager {
         final OptionalDouble referenceAccuracy;
         final Set<String> inputProblems;
         final Model input;
+        StepLatency latency;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
         /** Run-level remarks for the outcome line (e.g. a repeat that did not settle). */
@@ -221,17 +220,20 @@ public final class PassManager {
             reference = evaluator.runReference(r, progress);
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
-        Timed latency = latency(runnable, evaluator, signature);
+        StepLatency stepLatency = new StepLatency(runnable, signature, evaluator, settings);
+        double latency = stepLatency.baselineMs();
+        int latencyRows = stepLatency.off() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
         ModelFigures figures = ModelFigures.of(original);
-        Baseline baseline = new Baseline(accuracy, latency.ms(), bytes.length, figures.parameters(), figures.macs(),
+        Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
                 figures.nodes());
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
-        State start = new State(original, reference, accuracy, signature, bytes.length, latency.ms(), figures, self,
-                new PipelineReport.Measured(evaluator.fedRows(), latency.rows(), false));
+        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
+                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty());
 
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
         unlisted.ifPresent(run.pendingNotes::add);
+        run.latency = stepLatency;
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
@@ -375,7 +377,7 @@ public final class PassManager {
         State next;
         if (!result.changed()) {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
-                    prev.figures(), prev.metrics(), prev.measured());
+                    prev.figures(), prev.metrics(), prev.measured(), prev.speed());
         } else {
             run.changedSteps++;
             // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
@@ -392,10 +394,12 @@ public final class PassManager {
             }
             checkSameOutputs(step, run.reference, outputs);
             Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            Timed latency = latency(runnable, evaluator, signature);
-            next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency.ms(),
+            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
+            double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
+            int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
+            next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
                     ModelFigures.of(model), metrics,
-                    new PipelineReport.Measured(evaluator.fedRows(), latency.rows(), deployed));
+                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed);
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -418,7 +422,7 @@ public final class PassManager {
                 withPending(run, result.notes()),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
-                result.details(), next.measured());
+                result.details(), next.measured(), next.speed());
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
@@ -586,18 +590,6 @@ public final class PassManager {
     private OrtRunner.Options verifyOptions() {
         return OrtRunner.Options.defaults().withOptimization(OptimizationLevel.NONE)
                 .withIntraOpThreads(settings.verifyThreads());
-    }
-
-    private Timed latency(byte[] bytes, Evaluator evaluator, ModelSignature signature) {
-        if (settings.latencyIterations() < 1) {
-            return new Timed(Double.NaN, 0);
-        }
-        var feeds = evaluator.oneSample(signature);
-        try (OrtRunner r = OrtRunner.open(bytes, OrtRunner.Options.defaults()
-                .withOptimization(settings.latencyLevel()).withIntraOpThreads(settings.verifyThreads()))) {
-            return new Timed(r.measureLatency(feeds, 2, settings.latencyIterations()).meanMs(),
-                    Evaluator.rows(feeds));
-        }
     }
 
     private static void checkPaths(Path input, Optional<Path> output) {

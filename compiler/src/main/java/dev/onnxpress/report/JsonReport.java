@@ -128,6 +128,17 @@ public final class JsonReport {
             o.put("latency_batch_size", s.measured().latencyBatchSize());
             o.put("batch_dependent", s.measured().batchDependent());
         }
+        s.speed().ifPresent(c -> {
+            ObjectNode l = o.putObject("latency");
+            l.set("original_ms", number(c.originalMs()));
+            l.set("candidate_ms", number(c.candidateMs()));
+            l.set("speedup", number(c.speedup()));
+            l.set("speedup_low", number(c.speedupLow()));
+            l.set("speedup_high", number(c.speedupHigh()));
+            l.set("spread", number(c.spread()));
+            l.put("rounds", c.rounds());
+            l.put("verdict", c.verdict().json());
+        });
         o.set("metrics", metrics(s.metrics()));
         o.put("verdict", s.verdict().level().word());
         ArrayNode checks = o.putArray("checks");

@@ -1,5 +1,6 @@
 package dev.onnxpress.report;
 
+import dev.onnxpress.ort.LatencyComparison;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,11 +40,31 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
      * @param location   {@code recipe.txt:9:1}
      * @param attempt    for a step inside {@code try}: which value was tried (e.g. {@code r=50%}), else empty
      * @param details    pass-specific structured data (per-layer tables …), JSON-friendly values only
+     * @param latencyMs  median time of one run on one sample, ms (ORT optimizations on)
+     * @param speed      this step's model timed against the input model in interleaved rounds, when measured
      */
     public record StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
             Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
             long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
-            Map<String, Object> details, Measured measured) {
+            Map<String, Object> details, Measured measured, Optional<LatencyComparison> speed) {
+        /** A step whose latency was not compared with the input model's. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Measured measured) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, measured, Optional.empty());
+        }
+
+        /** A step whose batch sizes were not recorded. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Optional<LatencyComparison> speed) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED, speed);
+        }
+
         public StepReport {
             statistics = Map.copyOf(statistics);
             skips = List.copyOf(skips);
@@ -57,7 +78,7 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
                 long parameters, long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict,
                 double wallSeconds, Map<String, Object> details) {
             this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
-                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED);
+                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED, Optional.empty());
         }
     }
 

@@ -72,7 +72,7 @@ public final class TerminalReport {
                     f.percent(s.metrics().accuracy()),
                     accuracyDrop(f, base.accuracy(), s.metrics().accuracy()),
                     f.millis(s.latencyMs()),
-                    f.speedup(base.latencyMs(), s.latencyMs()),
+                    f.speed(s, base.latencyMs()),
                     Integer.toString(s.skips().size()),
                     f.verdict(s.verdict().level())));
         }
