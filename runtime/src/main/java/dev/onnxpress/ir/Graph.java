@@ -423,15 +423,20 @@ public final class Graph {
         }
     }
 
+    /**
+     * One cycle among the nodes the sort could not place, named deterministically: the walk starts at the
+     * first stuck node in list order, and the cycle found is written starting at its smallest label.
+     */
     private String describeCycle(int[] pending) {
         // walk back from a stuck node along stuck producers until a node repeats
-        Map<Node, Boolean> stuck = new IdentityHashMap<>();
+        Set<Node> stuck = Collections.newSetFromMap(new IdentityHashMap<>());
+        Node start = null;
         for (int i = 0; i < nodeList().size(); i++) {
             if (pending[i] > 0) {
-                stuck.put(nodeList().get(i), true);
+                stuck.add(nodeList().get(i));
+                start = start == null ? nodeList().get(i) : start;
             }
         }
-        Node start = stuck.keySet().iterator().next();
         List<Node> path = new ArrayList<>();
         Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Node cur = start;
@@ -439,7 +444,7 @@ public final class Graph {
             path.add(cur);
             Node next = null;
             for (Value v : cur.inputs) {
-                if (v.producer != null && stuck.containsKey(v.producer)) {
+                if (v.producer != null && stuck.contains(v.producer)) {
                     next = v.producer;
                     break;
                 }
@@ -447,9 +452,16 @@ public final class Graph {
             cur = next;
         }
         int from = cur == null ? 0 : path.indexOf(cur);
-        StringBuilder sb = new StringBuilder("nodes ");
-        List<Node> cycle = path.subList(Math.max(0, from), path.size());
+        List<Node> cycle = new ArrayList<>(path.subList(Math.max(0, from), path.size()));
         Collections.reverse(cycle);
+        int first = 0;
+        for (int i = 1; i < cycle.size(); i++) {
+            if (cycle.get(i).label().compareTo(cycle.get(first).label()) < 0) {
+                first = i;
+            }
+        }
+        Collections.rotate(cycle, -first);
+        StringBuilder sb = new StringBuilder("nodes ");
         for (Node x : cycle) {
             sb.append('\'').append(x.label()).append("' -> ");
         }

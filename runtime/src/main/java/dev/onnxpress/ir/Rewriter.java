@@ -136,7 +136,10 @@ public final class Rewriter {
 
     // ---------------------------------------------------------------- nodes
 
-    /** Adds a node to {@code graph}; creates {@code outputCount} fresh outputs named after {@code nameHint}. */
+    /**
+     * Adds a node to {@code graph}; creates {@code outputCount} fresh outputs named after {@code nameHint}.
+     * Attributes are stored sorted by name, so the written bytes never depend on the map's iteration order.
+     */
     public Node addNode(Graph graph, String opType, String domain, String nameHint, List<Value> inputs,
             int outputCount, Map<String, Attr> attrs) {
         Node n = new Node(opType, domain, nameHint == null || nameHint.isEmpty() ? "" : uniqueName(nameHint));
@@ -155,7 +158,8 @@ public final class Rewriter {
                 in.uses.add(new Value.Use(n, i));
             }
         }
-        n.attrs.putAll(attrs);
+        // by name: callers often pass Map.of, whose order changes from one JVM run to the next
+        n.attrs.putAll(new java.util.TreeMap<>(attrs));
         for (Attr a : attrs.values()) {
             for (Graph sub : a.subgraphs()) {
                 sub.ownerNode = n;
