@@ -129,7 +129,7 @@ public final class PassManager {
         checkPaths(input, output);
         FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
-        Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
+        Set<String> inputProblems = new HashSet<>(dev.onnxpress.analysis.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
@@ -271,7 +271,7 @@ public final class PassManager {
         } finally {
             run.progress.finish();
         }
-        for (String problem : dev.onnxpress.pipeline.check.ModelChecker.problems(model)) {
+        for (String problem : dev.onnxpress.analysis.ModelChecker.problems(model)) {
             if (!run.inputProblems.contains(problem)) {
                 throw new InternalException("pass " + step.passId() + " at " + step.location()
                         + " wrote an invalid graph: " + problem, null);
