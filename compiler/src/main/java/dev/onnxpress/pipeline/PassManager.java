@@ -203,7 +203,7 @@ public final class PassManager {
         RunChecks.check(original, input, plan.evaluationData().isPresent() ? settings.batchSize()
                 : Math.min(settings.probeSamples(), settings.batchSize()), settings.memoryBudget());
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
-        Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
+        Set<String> inputProblems = new HashSet<>(dev.onnxpress.analysis.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
@@ -368,7 +368,7 @@ public final class PassManager {
             run.progress.finish();
         }
         List<String> notes = StepNotes.afterPass(prev.model(), model, result);
-        for (String problem : dev.onnxpress.pipeline.check.ModelChecker.problems(model)) {
+        for (String problem : dev.onnxpress.analysis.ModelChecker.problems(model)) {
             if (!run.inputProblems.contains(problem)) {
                 throw new InternalException("pass " + step.passId() + " at " + step.location()
                         + " wrote an invalid graph: " + problem, null);

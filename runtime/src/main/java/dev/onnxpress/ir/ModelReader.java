@@ -246,11 +246,11 @@ public final class ModelReader {
                 scope.names.put(name, v);
                 scope.definedBy.put(name, n);
             }
-            g.nodes.add(n);
+            g.nodeList().add(n);
         }
         for (int k = 0; k < gp.getNodeCount(); k++) {
             Onnx.NodeProto np = gp.getNode(k);
-            Node n = g.nodes.get(k);
+            Node n = g.nodeList().get(k);
             for (int i = 0; i < np.getInputCount(); i++) {
                 String name = np.getInput(i);
                 if (name.isEmpty()) {

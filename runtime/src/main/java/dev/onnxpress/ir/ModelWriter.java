@@ -305,7 +305,7 @@ public final class ModelWriter {
         List<Tensor> out = new ArrayList<>();
         for (Graph g : m.graph().allGraphs()) {
             out.addAll(g.initializers.values());
-            for (Node n : g.nodes) {
+            for (Node n : g.nodeList()) {
                 for (Attr a : n.attrs.values()) {
                     if (a.kind() == Attr.Kind.TENSOR) {
                         out.add(a.t());
@@ -430,7 +430,7 @@ public final class ModelWriter {
         for (Value v : g.outputs) {
             b.addOutput(valueInfo(v));
         }
-        Set<Node> nodes = Graph.identitySet(g.nodes);
+        Set<Node> nodes = Graph.identitySet(g.nodeList());
         Set<Value> io = Graph.identitySet(g.inputs);
         io.addAll(g.outputs);
         for (Value v : g.valueInfo) {

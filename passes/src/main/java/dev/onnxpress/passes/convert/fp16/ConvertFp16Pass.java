@@ -311,6 +311,11 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
         /** The precision a float value has after conversion (before any Cast). */
         private Precision precisionOf(Value v) {
             Graph g = v.graph();
+            if (v.isGraphInput() && v.isInitializer()) {
+                // an initializer listed as a graph input is a default a caller may override with float32
+                // data: it keeps its type (step 1 leaves it), and float16 readers get it through a Cast
+                return Precision.F32;
+            }
             if (v.isGraphInput() && !v.isInitializer()) {
                 return isRoot(g) && opt.keep_io_types() ? Precision.F32 : Precision.F16;
             }
