@@ -103,7 +103,7 @@ public record Budget(Kind kind, double value) {
     }
 
     static String num(double v) {
-        String s = String.format(Locale.ROOT, "%.6f", v);
+        String s = String.format(Locale.ROOT, "%.10f", v);
         s = s.replaceAll("0+$", "");
         return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }

@@ -90,11 +90,13 @@ public class Search {
         double value = m.ok() ? objective().value(m) : Double.NaN;
         Candidate c = new Candidate(label, steps, m, loss, value);
         tried.add(c);
-        if (m.ok() && Double.isFinite(value) && within(c)
+        // the original model (no step) is measured as a reference point but is never an answer
+        boolean answer = !steps.isEmpty();
+        if (answer && m.ok() && Double.isFinite(value) && within(c)
                 && (best == null || value < best.objective() || value == best.objective() && loss < best.loss())) {
             best = c;
         }
-        if (m.ok() && (closest == null || loss < closest.loss()
+        if (answer && m.ok() && (closest == null || loss < closest.loss()
                 || loss == closest.loss() && value < closest.objective())) {
             closest = c;
         }

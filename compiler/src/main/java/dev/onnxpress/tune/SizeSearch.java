@@ -153,13 +153,20 @@ final class SizeSearch {
         String variantWhy = "pruning variant " + prune.id() + " (" + prune.description() + "): at 80% on every layer "
                 + String.join(", ", probes.entrySet().stream().map(e -> e.getKey() + " "
                         + s.budget().describeLoss(e.getValue().loss())).toList()) + " on the selection split";
-        // 3. per-layer sensitivity behind the quantizer
+        // 3. per-layer sensitivity: each layer alone, pruned with the cheaper magnitude variant and packed, no
+        //    quantizer (sharing fitted to the input model is by far the slowest step); it ranks the layers, the
+        //    joint verification below decides
+        Candidate plain = s.evaluate("lossless only", finish).orElse(null);
+        if (plain == null) {
+            return;
+        }
+        Prune probe = PRUNES.get(0);
         Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
         for (Search.Layer l : reversed(layers)) {
             List<Allocation.Level> ladder = new ArrayList<>();
             int start = 2;
             for (int i = start; i < SPARSITY.length; i++) {
-                Optional<Allocation.Level> level = level(prune, l, SPARSITY[i], quant, finish, baseline);
+                Optional<Allocation.Level> level = level(probe, l, SPARSITY[i], finish, plain);
                 if (level.isEmpty()) {
                     break;
                 }
@@ -171,7 +178,7 @@ final class SizeSearch {
             if (!ladder.isEmpty() && ladder.get(0).loss() > s.limit()) {
                 // the first level already costs too much: measure the lower ones too
                 for (int i = start - 1; i >= 0; i--) {
-                    Optional<Allocation.Level> level = level(prune, l, SPARSITY[i], quant, finish, baseline);
+                    Optional<Allocation.Level> level = level(probe, l, SPARSITY[i], finish, plain);
                     if (level.isEmpty()) {
                         break;
                     }
@@ -219,10 +226,10 @@ final class SizeSearch {
         }
     }
 
-    private Optional<Allocation.Level> level(Prune prune, Search.Layer l, double sp, List<Step> quant,
-                                             List<Step> finish, Candidate baseline) {
+    private Optional<Allocation.Level> level(Prune prune, Search.Layer l, double sp, List<Step> finish,
+                                             Candidate baseline) {
         return s.evaluate("sensitivity " + l.name() + " " + pct(sp),
-                join(List.of(Step.of(pruneStep(prune, l, sp))), quant, finish)).map(c ->
+                join(List.of(Step.of(pruneStep(prune, l, sp))), List.of(), finish)).map(c ->
                 new Allocation.Level(pct(sp), sp, baseline.objective() - c.objective(), c.loss() - baseline.loss()));
     }
 
@@ -252,7 +259,7 @@ final class SizeSearch {
                 why.append(variantWhy).append(". ");
                 first = false;
             }
-            why.append(String.format(Locale.ROOT, "%s (%,d weights) alone at %s: %s, %,.0f bytes saved", l.name(),
+            why.append(String.format(Locale.ROOT, "%s (%,d weights) pruned alone at %s (magnitude masks, packed, no quantizer): %s, %,.0f bytes saved", l.name(),
                     l.parameters(), e.getValue().label(), s.budget().describeLoss(e.getValue().loss()),
                     e.getValue().gain()));
             if (i + 1 < ladder.size()) {

@@ -54,7 +54,7 @@ public final class TuneHtml {
                 s.candidates().size(), s.evaluationsRun(), s.evaluationsCached(), s.searchSeconds(), s.wallSeconds(),
                 s.split().calibrationCount(), s.split().selectionCount(), s.split().heldOutCount(),
                 s.stoppedByDeadline() ? " The search stopped at the time limit." : ""));
-        h.append("<h2>What was tried (selection slice)</h2>").append(scatter(s));
+        h.append("<h2>What was tried (selection slice)</h2><p>Each candidate: objective ratio vs loss; the Pareto front in blue, the chosen point in red.</p>").append(scatter(s));
         h.append("<h2>Chosen steps</h2><table><tr><th>step</th><th>why</th></tr>");
         for (Candidate.Step st : s.winner().steps()) {
             h.append("<tr><td><code>").append(esc(st.text())).append("</code></td><td>")

@@ -65,7 +65,9 @@ public final class Tuner {
             throw new UserException("--objective macs: the model's MACs cannot be counted (symbolic shapes?)");
         }
         Search search = new Search(evaluations, settings, deadline, original, m, s -> {
-            deadline.reserve(1.5 * s.expectedSeconds() + 1);
+            // the final run costs about what the best candidate's evaluation cost (same steps, as many samples)
+            double best = s.best().or(s::closest).map(c -> c.measurement().seconds()).orElse(0.0);
+            deadline.reserve(1.2 * Math.max(s.expectedSeconds(), best) + 2);
             progress.accept(s);
         });
         deadline.reserve(1.5 * Math.max(1, original.seconds()) + 1);
