@@ -74,6 +74,8 @@ public final class PassManager {
     private final RunSettings settings;
     private final Consumer<StepReport> listener;
     private final Consumer<PipelineReport> onError;
+    /** Reference outputs by input file and evaluation data, when {@link #reusingReferences()} asked for it. */
+    private Map<String, Outputs> references;
 
     public PassManager(RunSettings settings) {
         this(settings, r -> { }, r -> { });
@@ -88,6 +90,18 @@ public final class PassManager {
         this.settings = settings;
         this.listener = listener;
         this.onError = onError;
+    }
+
+    /**
+     * Keeps the input model's reference outputs between runs of this manager on the same input file and
+     * evaluation data (same declaration text, same seed), so running many recipes on one model — as
+     * {@code tune} does — measures the original once. Returns this manager.
+     */
+    public PassManager reusingReferences() {
+        if (references == null) {
+            references = new java.util.HashMap<>();
+        }
+        return this;
     }
 
     /** What the model is like after a step. */
@@ -143,7 +157,14 @@ public final class PassManager {
         ModelSignature signature;
         try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
             signature = ModelSignature.of(r);
-            reference = evaluator.run(r, progress, "reference");
+            if (references == null) {
+                reference = evaluator.run(r, progress, "reference");
+            } else {
+                String key = referenceKey(plan, input);
+                Outputs known = references.get(key);
+                reference = known != null ? known : evaluator.run(r, progress, "reference");
+                references.put(key, reference);
+            }
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
         double latency = latency(runnable, evaluator, signature);
@@ -178,6 +199,18 @@ public final class PassManager {
             }
         }
         return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also), evaluator, t0);
+    }
+
+    private String referenceKey(Plan plan, Path input) {
+        String data = plan.evaluationData().flatMap(plan::dataSet).map(d -> d.text())
+                .orElse("probes " + settings.probeSamples() + " " + probeDims(plan));
+        String stamp;
+        try {
+            stamp = Files.size(input) + " " + Files.getLastModifiedTime(input);
+        } catch (IOException e) {
+            stamp = "";
+        }
+        return input.toAbsolutePath().normalize() + "\n" + stamp + "\n" + settings.seed() + "\n" + data;
     }
 
     /**

@@ -8,12 +8,14 @@ import dev.onnxpress.error.UserException;
  * ranges), selection (the search ranks candidates on it) and held-out (the search never sees it; only
  * the winner is measured on it, and the written recipe verifies on it).
  *
- * <p>Sizes: calibration a fifth of the samples (at most {@value #MAX_CALIBRATION}, at least one), held-out
- * two fifths, selection the rest. The layout depends on the sample count only, so the same data always
- * splits the same way.
+ * <p>Sizes: calibration a fifth of the samples (at most {@value #MAX_CALIBRATION}), selection two fifths (at
+ * most {@value #MAX_SELECTION}: every candidate runs on it, so it sets the cost of the search), held-out the
+ * rest (at least two fifths). The layout depends on the sample count only, so the same data always splits
+ * the same way.
  */
 public record DataSplit(int total, int calibrationCount, int selectionCount, int heldOutCount) {
     public static final int MAX_CALIBRATION = 2048;
+    public static final int MAX_SELECTION = 2500;
     public static final int MIN_SAMPLES = 5;
 
     public DataSplit {
@@ -31,8 +33,8 @@ public record DataSplit(int total, int calibrationCount, int selectionCount, int
                     + " figures worth trusting)");
         }
         int calibration = Math.max(1, Math.min(MAX_CALIBRATION, total / 5));
-        int heldOut = Math.max(1, (total * 2) / 5);
-        int selection = total - calibration - heldOut;
+        int selection = Math.max(1, Math.min(MAX_SELECTION, (total * 2) / 5));
+        int heldOut = total - calibration - selection;
         return new DataSplit(total, calibration, selection, heldOut);
     }
 

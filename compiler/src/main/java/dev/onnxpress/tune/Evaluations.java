@@ -48,6 +48,7 @@ public final class Evaluations {
     private final Optional<Path> cacheFile;
     private final Map<String, Measurement> cache = new HashMap<>();
     private BiConsumer<List<String>, Measurement> listener = (s, m) -> { };
+    private final PassManager manager;
     private int runs;
     private int hits;
 
@@ -60,6 +61,7 @@ public final class Evaluations {
         this.header = header;
         this.settings = settings;
         this.cacheFile = cacheFile;
+        this.manager = new PassManager(settings).reusingReferences();
         cacheFile.ifPresent(this::load);
     }
 
@@ -115,7 +117,7 @@ public final class Evaluations {
         String text = header + "\n" + String.join("\n", steps) + "\n";
         try {
             Plan plan = new Binder().bindText(text, "tune candidate", Optional.empty());
-            PipelineReport r = new PassManager(settings).run(plan, model, Optional.empty());
+            PipelineReport r = manager.run(plan, model, Optional.empty());
             return of(r, (System.nanoTime() - t0) / 1e9);
         } catch (ToleranceBreachException e) {
             return Measurement.failed(e.getMessage(), (System.nanoTime() - t0) / 1e9);

@@ -19,12 +19,17 @@ class DataSplitTest {
             assertThat(s.heldOutSkip()).isEqualTo(s.calibrationCount() + s.selectionCount());
             assertThat(s.heldOutSkip() + s.heldOutCount()).isEqualTo(n);
             assertThat(s.calibrationCount()).isLessThanOrEqualTo(DataSplit.MAX_CALIBRATION);
+            assertThat(s.selectionCount()).isLessThanOrEqualTo(DataSplit.MAX_SELECTION);
+            assertThat(s.heldOutCount()).isGreaterThanOrEqualTo(n * 2 / 5);
             assertThat(DataSplit.of(n)).isEqualTo(s);
         }
         DataSplit t10k = DataSplit.of(10_000);
         assertThat(t10k.calibrationCount()).isEqualTo(2000);
-        assertThat(t10k.selectionCount()).isEqualTo(4000);
-        assertThat(t10k.heldOutCount()).isEqualTo(4000);
+        assertThat(t10k.selectionCount()).isEqualTo(DataSplit.MAX_SELECTION);
+        assertThat(t10k.heldOutCount()).isEqualTo(5500);
+        DataSplit t1k = DataSplit.of(1000);
+        assertThat(t1k.selectionCount()).isEqualTo(400);
+        assertThat(t1k.heldOutCount()).isEqualTo(400);
         assertThat(DataSplit.of(60_000).calibrationCount()).isEqualTo(DataSplit.MAX_CALIBRATION);
     }
 
