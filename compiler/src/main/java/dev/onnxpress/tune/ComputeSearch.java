@@ -23,7 +23,7 @@ import java.util.Optional;
  * </ol>
  */
 final class ComputeSearch {
-    static final double[] RATIOS = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    static final double[] RATIOS = {0.25, 0.5, 0.75};
 
     private final Search s;
 
@@ -33,23 +33,28 @@ final class ComputeSearch {
 
     void run() {
         List<Step> prefix = new ArrayList<>();
-        Candidate base = null;
         if (s.settings.allows("fold_batchnorm") && s.model.graph().nodes().stream()
                 .anyMatch(n -> n.is("BatchNormalization"))) {
-            Step fold = new Step("fold_batchnorm()", "exact: BatchNormalization folded into the layers next to it");
-            Optional<Candidate> c = s.evaluate("fold_batchnorm", List.of(fold));
-            if (c.isPresent() && c.get().measurement().ok()) {
-                prefix.add(fold);
-                base = c.get();
+            // exact, so it is not measured alone: a failure would show in every candidate after it
+            prefix.add(new Step("fold_batchnorm()", "exact: BatchNormalization folded into the layers next to it"));
+        }
+        Candidate base = s.evaluate(prefix.isEmpty() ? "original" : "fold_batchnorm", prefix).orElse(null);
+        if (base == null || !base.measurement().ok()) {
+            if (prefix.isEmpty()) {
+                return;
+            }
+            prefix.clear();
+            base = s.evaluate("original", prefix).orElse(null);
+            if (base == null) {
+                return;
             }
         }
-        if (base == null) {
-            base = s.evaluate("original", List.of()).orElse(null);
-        }
-        if (base == null) {
-            return;
-        }
-        List<Search.Layer> layers = Search.layers(s.model).stream().filter(l -> l.channels() >= 4).toList();
+        java.util.Set<String> outputs = new java.util.HashSet<>();
+        s.model.graph().outputs().forEach(v -> outputs.add(v.name()));
+        // layers whose outputs are the model's outputs keep their channels
+        List<Search.Layer> layers = Search.layers(s.model).stream().filter(l -> l.channels() >= 4)
+                .filter(l -> s.model.graph().nodes().stream().noneMatch(n -> n.name().equals(l.name())
+                        && n.outputs().stream().anyMatch(o -> outputs.contains(o.name())))).toList();
         Candidate pruned = base;
         if (s.settings.allows("prune_channels") && !layers.isEmpty()) {
             pruned = prune(prefix, base, layers).orElse(base);
@@ -77,13 +82,39 @@ final class ComputeSearch {
             Map<String, Double> uniform = new LinkedHashMap<>();
             layers.forEach(l -> uniform.put(l.name(), 0.3));
             Optional<Candidate> cand = s.evaluate("criterion " + c + " at 30%",
-                    with(prefix, Step.of(step(c, uniform, layers))));
+                    with(prefix, new Step(step(c, uniform, layers), "30% of every layer's channels, criterion " + c
+                            + " (consumers refit on the calibration split), probed against the other criterion")));
             if (cand.isPresent()) {
                 probes.put(c, cand.get());
                 if (cand.get().loss() < bestLoss) {
                     bestLoss = cand.get().loss();
                     criterion = c;
                 }
+            }
+        }
+        // 2. one ratio for every layer, by bisection: an answer early, refined per layer if time allows
+        String crit0 = criterion;
+        double lo = 0;
+        double hi = 0.8;
+        Candidate uniform = probes.get(criterion);
+        if (uniform != null && s.within(uniform)) {
+            lo = 0.3;
+        } else {
+            hi = 0.3;
+        }
+        for (int i = 0; i < 3 && !s.stopped(); i++) {
+            double r = Math.round((lo + hi) / 2 * 100) / 100.0;
+            Map<String, Double> all = new LinkedHashMap<>();
+            layers.forEach(l -> all.put(l.name(), r));
+            Optional<Candidate> c = s.evaluate("uniform " + SizeSearch.pct(r), with(prefix, new Step(step(crit0, all, layers),
+                    "one ratio for every layer, found by bisection on the selection split (criterion " + crit0 + ")")));
+            if (c.isEmpty()) {
+                break;
+            }
+            if (s.within(c.get())) {
+                lo = r;
+            } else {
+                hi = r;
             }
         }
         String criterionWhy = "criterion " + criterion + " (consumers refit on the calibration split): at 30% on every"
@@ -107,7 +138,7 @@ final class ComputeSearch {
                 }
                 double loss = c.get().loss() - base.loss();
                 ladder.add(new Allocation.Level(SizeSearch.pct(r), r, gain, loss));
-                if (loss > 2 * s.limit() || gain <= 0 && r >= 0.3) {
+                if (loss > 2 * s.limit() || gain <= 0) {
                     break;
                 }
             }

@@ -28,6 +28,8 @@ import java.util.Optional;
 final class SizeSearch {
     static final double[] SPARSITY = {0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97};
     static final int[] BITS = {4, 5, 6, 8};
+    /** The uniform sparsity the pruning variants are compared at: high enough for them to differ. */
+    static final double PROBE = 0.9;
 
     private final Search s;
 
@@ -138,10 +140,10 @@ final class SizeSearch {
         for (Prune p : PRUNES) {
             List<Step> steps = new ArrayList<>();
             for (Search.Layer l : reversed(layers)) {
-                steps.add(new Step(pruneStep(p, l, 0.8), "uniform probe of the pruning variant " + p.id() + " ("
-                        + p.description() + ") at 80% on every prunable layer"));
+                steps.add(new Step(pruneStep(p, l, PROBE), "uniform probe of the pruning variant " + p.id() + " ("
+                        + p.description() + ") at " + pct(PROBE) + " on every prunable layer"));
             }
-            Optional<Candidate> c = s.evaluate("prune variant " + p.id() + " at 80%", join(steps, quant, finish));
+            Optional<Candidate> c = s.evaluate("prune variant " + p.id() + " at " + pct(PROBE), join(steps, quant, finish));
             if (c.isPresent()) {
                 probes.put(p.id(), c.get());
                 if (c.get().loss() < bestLoss) {
@@ -150,17 +152,18 @@ final class SizeSearch {
                 }
             }
         }
-        String variantWhy = "pruning variant " + prune.id() + " (" + prune.description() + "): at 80% on every layer "
+        String variantWhy = "pruning variant " + prune.id() + " (" + prune.description() + "): at " + pct(PROBE)
+                + " on every layer, behind the quantizer, "
                 + String.join(", ", probes.entrySet().stream().map(e -> e.getKey() + " "
                         + s.budget().describeLoss(e.getValue().loss())).toList()) + " on the selection split";
-        // 3. per-layer sensitivity: each layer alone, pruned with the cheaper magnitude variant and packed, no
-        //    quantizer (sharing fitted to the input model is by far the slowest step); it ranks the layers, the
-        //    joint verification below decides
+        // 3. per-layer sensitivity: each layer alone, pruned with the chosen variant and packed, no quantizer
+        //    (sharing fitted to the input model is by far the slowest step); it ranks the layers, the joint
+        //    verification below decides
         Candidate plain = s.evaluate("lossless only", finish).orElse(null);
         if (plain == null) {
             return;
         }
-        Prune probe = PRUNES.get(0);
+        Prune probe = prune;
         Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
         for (Search.Layer l : reversed(layers)) {
             List<Allocation.Level> ladder = new ArrayList<>();
@@ -259,7 +262,7 @@ final class SizeSearch {
                 why.append(variantWhy).append(". ");
                 first = false;
             }
-            why.append(String.format(Locale.ROOT, "%s (%,d weights) pruned alone at %s (magnitude masks, packed, no quantizer): %s, %,.0f bytes saved", l.name(),
+            why.append(String.format(Locale.ROOT, "%s (%,d weights) pruned alone at %s (packed, no quantizer): %s, %,.0f bytes saved", l.name(),
                     l.parameters(), e.getValue().label(), s.budget().describeLoss(e.getValue().loss()),
                     e.getValue().gain()));
             if (i + 1 < ladder.size()) {
