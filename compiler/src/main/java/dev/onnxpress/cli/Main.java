@@ -28,6 +28,7 @@ public final class Main implements Runnable {
             CopyCommand.class,
             UnpackCommand.class,
             SensitivityCommand.class,
+            TuneCommand.class,
             RunCommand.class, EvalCommand.class, CompareCommand.class, CheckCommand.class, PassesCommand.class,
             HelpCommand.class, VersionCommand.class);
 

@@ -82,6 +82,8 @@ public final class PassManager {
     private final Consumer<StepReport> listener;
     private final Consumer<PipelineReport> onError;
     private boolean keepOverridableWeights;
+    /** Reference outputs by input file and evaluation data, when {@link #reusingReferences()} asked for it. */
+    private Map<String, Outputs> references;
 
     public PassManager(RunSettings settings) {
         this(settings, r -> { }, r -> { });
@@ -104,6 +106,18 @@ public final class PassManager {
      */
     public PassManager keepOverridableWeights(boolean keep) {
         this.keepOverridableWeights = keep;
+        return this;
+    }
+
+    /**
+     * Keeps the input model's reference outputs between runs of this manager on the same input file and
+     * evaluation data (same declaration text, same seed), so running many recipes on one model — as
+     * {@code tune} does — measures the original once. Returns this manager.
+     */
+    public PassManager reusingReferences() {
+        if (references == null) {
+            references = new java.util.HashMap<>();
+        }
         return this;
     }
 
@@ -217,7 +231,14 @@ public final class PassManager {
         ModelSignature signature;
         try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
             signature = ModelSignature.of(r);
-            reference = evaluator.runReference(r, progress);
+            if (references == null) {
+                reference = evaluator.runReference(r, progress);
+            } else {
+                String key = referenceKey(plan, input);
+                Outputs known = references.get(key);
+                reference = known != null ? known : evaluator.runReference(r, progress);
+                references.put(key, reference);
+            }
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
         StepLatency stepLatency = new StepLatency(runnable, signature, evaluator, settings);
@@ -270,6 +291,18 @@ public final class PassManager {
         }
         return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
                 evaluator, t0), pending, end.model());
+    }
+
+    private String referenceKey(Plan plan, Path input) {
+        String data = plan.evaluationData().flatMap(plan::dataSet).map(d -> d.text())
+                .orElse("probes " + settings.probeSamples() + " " + probeDims(plan));
+        String stamp;
+        try {
+            stamp = Files.size(input) + " " + Files.getLastModifiedTime(input);
+        } catch (IOException e) {
+            stamp = "";
+        }
+        return input.toAbsolutePath().normalize() + "\n" + stamp + "\n" + settings.seed() + "\n" + data;
     }
 
     /**
