@@ -105,9 +105,16 @@ public final class OpenCvInference implements InferenceRuntime {
         Onnx.NodeProto last = g.getNode(count - 1);
         Onnx.GraphProto.Builder b = g.toBuilder().clearNode().addAllNode(g.getNodeList().subList(0, count))
                 .clearOutput();
+        // OpenCV asserts that graph outputs have a type: the recorded one, else float of unknown shape
+        java.util.Map<String, Onnx.ValueInfoProto> known = new java.util.HashMap<>();
+        g.getValueInfoList().forEach(v -> known.put(v.getName(), v));
+        g.getOutputList().forEach(v -> known.put(v.getName(), v));
         for (String out : last.getOutputList()) {
             if (!out.isEmpty()) {
-                b.addOutput(Onnx.ValueInfoProto.newBuilder().setName(out));
+                Onnx.ValueInfoProto v = known.get(out);
+                b.addOutput(v != null && v.hasType() ? v : Onnx.ValueInfoProto.newBuilder().setName(out)
+                        .setType(Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder()
+                                .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE))).build());
             }
         }
         return proto.toBuilder().setGraph(b).build().toByteArray();
