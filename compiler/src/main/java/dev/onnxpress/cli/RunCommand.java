@@ -60,6 +60,11 @@ final class RunCommand implements Callable<Integer> {
                     + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
+    @Option(names = "--verify-on", paramLabel = "RUNTIME", split = ",",
+            description = "Also run every step in these runtimes (opencv, ort_mobile) and check it there against"
+                    + " the original in ONNX Runtime, as 'verify … on RUNTIME' does in a recipe.")
+    java.util.List<String> verifyOn = new java.util.ArrayList<>();
+
     @Spec
     CommandSpec spec;
 
@@ -80,6 +85,13 @@ final class RunCommand implements Callable<Integer> {
         }
         Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString())
                 : new Binder().bindSteps(steps, "command line");
+        if (!verifyOn.isEmpty()) {
+            try {
+                plan = plan.withTargets(Binder.targets(verifyOn, dev.onnxpress.dsl.SourceLocation.UNKNOWN));
+            } catch (dev.onnxpress.bind.BindException e) {
+                throw new ParameterException(spec.commandLine(), "--verify-on: " + e.reason());
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns)
                 .withProbeDims(dims);

@@ -23,6 +23,7 @@ import dev.onnxpress.report.PipelineReport.CheckResult;
 import dev.onnxpress.report.PipelineReport.FileInfo;
 import dev.onnxpress.report.PipelineReport.Metrics;
 import dev.onnxpress.report.PipelineReport.Outcome;
+import dev.onnxpress.report.PipelineReport.RuntimeResult;
 import dev.onnxpress.report.PipelineReport.SkipEntry;
 import dev.onnxpress.report.PipelineReport.Status;
 import dev.onnxpress.report.PipelineReport.StepReport;
@@ -92,10 +93,11 @@ public final class PassManager {
 
     /** What the model is like after a step. */
     private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
-                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics) {
+                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics,
+                         Map<String, TargetRuns.Measured> targets) {
     }
 
-    private static final class Breach extends Exception {
+    static final class Breach extends Exception {
         Breach(String message) {
             super(message, null, false, false);
         }
@@ -112,6 +114,8 @@ public final class PassManager {
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
         long changedSteps;
+        TargetRuns targets = TargetRuns.of(List.of());
+        Map<String, RuntimeResult> baselineTargets = Map.of();
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
                 Model input) {
@@ -151,20 +155,27 @@ public final class PassManager {
         Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
                 figures.nodes());
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
-        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self);
-
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
+        run.targets = TargetRuns.of(plan.targets());
+        Map<String, TargetRuns.Measured> baseTargets = run.targets.measure(runnable, evaluator, progress, "reference",
+                reference);
+        run.baselineTargets = TargetChecks.baseline(baseTargets);
+        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
+                baseTargets);
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
+            TargetChecks.requireRunnable(end.targets());
         } catch (Breach b) {
             PipelineReport report = report(plan, inputInfo, Optional.empty(), baseline, run.reports,
-                    new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0);
+                    new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0,
+                    run.baselineTargets);
             throw new ToleranceBreachException(b.getMessage(), report);
         } catch (RuntimeException e) {
             onError.accept(report(plan, inputInfo, Optional.empty(), baseline, run.reports,
-                    new Outcome(Status.ERROR, Optional.ofNullable(e.getMessage())), evaluator, t0));
+                    new Outcome(Status.ERROR, Optional.ofNullable(e.getMessage())), evaluator, t0,
+                    run.baselineTargets));
             throw e;
         }
         Optional<FileInfo> written = Optional.empty();
@@ -177,7 +188,8 @@ public final class PassManager {
                 also = Optional.of("also wrote " + writeOrtFormat(end.model(), w));
             }
         }
-        return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also), evaluator, t0);
+        return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also), evaluator, t0,
+                run.baselineTargets);
     }
 
     /**
@@ -205,9 +217,10 @@ public final class PassManager {
     }
 
     private PipelineReport report(Plan plan, FileInfo input, Optional<FileInfo> output, Baseline baseline,
-                                  List<StepReport> steps, Outcome outcome, Evaluator evaluator, long t0) {
+                                  List<StepReport> steps, Outcome outcome, Evaluator evaluator, long t0,
+                                  Map<String, RuntimeResult> baselineTargets) {
         return new PipelineReport(input, output, plan.recipeText(), plan.source(), baseline, steps, outcome,
-                evaluator.description(), (System.nanoTime() - t0) / 1e9);
+                evaluator.description(), (System.nanoTime() - t0) / 1e9, baselineTargets);
     }
 
     // ---------------------------------------------------------------- structure
@@ -280,7 +293,7 @@ public final class PassManager {
         State next;
         if (!result.changed()) {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
-                    prev.figures(), prev.metrics());
+                    prev.figures(), prev.metrics(), prev.targets());
         } else {
             run.changedSteps++;
             byte[] bytes = ModelWriter.toBytes(model);
@@ -295,8 +308,10 @@ public final class PassManager {
             checkSameOutputs(step, run.reference, outputs);
             Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
             double latency = latency(runnable, run.evaluator, signature);
+            Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, run.evaluator, run.progress,
+                    step.passId(), run.reference);
             next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
-                    ModelFigures.of(model), metrics);
+                    ModelFigures.of(model), metrics, targets);
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -306,20 +321,52 @@ public final class PassManager {
             }
             checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
-        boolean passed = checks.stream().allMatch(CheckResult::passed);
+        Map<String, RuntimeResult> byRuntime = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : next.targets().entrySet()) {
+            TargetRuns.Measured before = prev.targets().get(t.getKey());
+            List<CheckResult> onTarget = new ArrayList<>();
+            if (t.getValue().ran()) {
+                State tPrev = before.ran() ? withOutputs(prev, before) : null;
+                State tNext = withOutputs(next, t.getValue());
+                Metrics[] tVsPrevious = new Metrics[1];
+                for (BoundCheck c : checksFor(run.plan, step)) {
+                    if (c.ref() == Check.Ref.PREVIOUS) {
+                        if (tPrev == null) {
+                            continue; // nothing ran in this runtime before the step: no previous outputs
+                        }
+                        if (tVsPrevious[0] == null) {
+                            tVsPrevious[0] = Fidelity.compare(tNext.outputs(), tPrev.outputs(), run.evaluator.labels());
+                        }
+                    }
+                    onTarget.add(evaluate(run, c, tPrev == null ? prev : tPrev, tNext, tVsPrevious[0]));
+                }
+            }
+            byRuntime.put(t.getKey(), TargetChecks.result(t.getValue(), before, onTarget));
+        }
+        boolean passed = checks.stream().allMatch(CheckResult::passed)
+                && byRuntime.values().stream().allMatch(RuntimeResult::passed);
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
                 result.changed(), result.statistics(),
                 result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks), (System.nanoTime() - t0) / 1e9,
-                result.details());
+                result.details(), byRuntime);
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
-            CheckResult failed = checks.stream().filter(c -> !c.passed()).findFirst().orElseThrow();
-            throw new Breach(where + ": " + breachText(failed));
+            Optional<CheckResult> failed = checks.stream().filter(c -> !c.passed()).findFirst();
+            if (failed.isPresent()) {
+                throw new Breach(where + ": " + breachText(failed.get()));
+            }
+            throw new Breach(where + ": " + TargetChecks.breach(byRuntime.values()));
         }
         return next;
+    }
+
+    /** {@code s} as it measured in a deployment runtime, for checks there. */
+    private static State withOutputs(State s, TargetRuns.Measured m) {
+        return new State(s.model(), m.outputs().orElseThrow(), m.accuracy(), s.signature(), s.bytes(), s.latencyMs(),
+                s.figures(), m.metrics().orElseThrow(), s.targets());
     }
 
     private OrtRunner open(byte[] bytes, Plan.Step step) {

@@ -79,6 +79,7 @@ public final class TerminalReport {
 
         StringBuilder out = new StringBuilder();
         table.render(out, ascii ? '-' : '\u2500');
+        RuntimeTable.render(out, report, f, ascii);
         detailTables(out, report, f, ascii);
         footnotes(out, report, f, ascii);
         out.append(outcomeLine(report, f)).append('\n');

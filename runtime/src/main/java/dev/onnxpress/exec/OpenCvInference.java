@@ -59,8 +59,8 @@ public final class OpenCvInference implements InferenceRuntime {
         try {
             net = Dnn.readNetFromONNX(buf);
         } catch (RuntimeException e) {
-            throw new RuntimeRejection("OpenCV", "load", cvMessage(e) + failingNode(model).map(n -> " at " + n)
-                    .orElse(""));
+            throw new RuntimeRejection("OpenCV", "load", failingNode(model).map(n -> n + ": ").orElse("")
+                    + cvMessage(e));
         } finally {
             buf.release();
         }
@@ -136,7 +136,7 @@ public final class OpenCvInference implements InferenceRuntime {
     static String cvMessage(RuntimeException e) {
         String line = RuntimeRejection.firstLine(e.getMessage());
         line = line.replaceFirst("^cv::Exception: ", "");
-        return line.replaceFirst("OpenCV\\(([0-9.]+)\\) \\S*/modules/", "OpenCV $1 modules/");
+        return line.replaceFirst("OpenCV\\(([0-9.]+)\\) \\S*/modules/\\S*/", "").replace(" error: ", " ");
     }
 
     private static final class Session implements ModelSession {
