@@ -124,17 +124,21 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
 
     @Override
     public PassResult run(Model model, MakeCompatibleOptions options, PassContext ctx) {
-        TargetTable table = TargetTable.load(options.runtime().id());
+        return apply(model, TargetTable.load(options.runtime().id()), options.dims(), ctx);
+    }
+
+    /** The pass against any table (tests give tables marking other rules as failing). */
+    static PassResult apply(Model model, TargetTable table, List<String> dimsOption, PassContext ctx) {
         PassResult.Builder result = PassResult.builder();
         Rewriter rw = new Rewriter(model);
         List<String> cannot = new ArrayList<>();
         long changes = 0;
 
         if (TargetRules.hasSymbolicInputDims(model) && failing(table, TargetRules.SYMBOLIC_DIMS)) {
-            List<String> dims = options.dims().isEmpty() ? runDims(model, ctx) : options.dims();
+            List<String> dims = dimsOption.isEmpty() ? runDims(model, ctx) : dimsOption;
             List<String> missing = missingSizes(model, dims);
             if (!missing.isEmpty()) {
-                cannot.add("inputs: " + options.runtime().id() + " needs static shapes ("
+                cannot.add("inputs: " + table.runtime() + " needs static shapes ("
                         + evidence(table, TargetRules.SYMBOLIC_DIMS) + "); no size for " + String.join(", ", missing)
                         + ": give dims=[\"name=N\", …] or the run's --dims");
             } else {
@@ -198,7 +202,7 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
         }
         Set<String> unknown = unmeasured(model, table);
         if (!unknown.isEmpty()) {
-            result.note("not measured for " + options.runtime().id() + " (no probe; the verification decides): "
+            result.note("not measured for " + table.runtime() + " (no probe; the verification decides): "
                     + String.join(", ", unknown));
         }
         result.detail("runtime", table.measuredOn());
