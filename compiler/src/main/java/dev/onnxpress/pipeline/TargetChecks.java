@@ -16,10 +16,12 @@ final class TargetChecks {
     private TargetChecks() {
     }
 
-    static Map<String, RuntimeResult> baseline(Map<String, TargetRuns.Measured> measured) {
+    /** The input model in each runtime, with the verify block's checks against the original measured there. */
+    static Map<String, RuntimeResult> baseline(Map<String, TargetRuns.Measured> measured,
+                                               Map<String, List<CheckResult>> checks) {
         Map<String, RuntimeResult> out = new LinkedHashMap<>();
         measured.forEach((k, m) -> out.put(k, new RuntimeResult(k, m.description(), m.metrics(), m.error(), true,
-                List.of())));
+                checks.getOrDefault(k, List.of()))));
         return out;
     }
 

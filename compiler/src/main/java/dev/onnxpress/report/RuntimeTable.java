@@ -57,7 +57,7 @@ final class RuntimeTable {
                 r.metrics().map(m -> f.error(m.maxAbsError())).orElse("–"),
                 r.metrics().map(m -> f.cosine(m.cosine())).orElse("–"),
                 r.metrics().map(m -> f.percent(m.top1Agreement())).orElse("–"),
-                judged ? f.check(r.passed()) : "", error);
+                judged || !r.checks().isEmpty() ? f.check(r.passed() && r.error().isEmpty()) : "", error);
     }
 
     private static String cut(String s) {

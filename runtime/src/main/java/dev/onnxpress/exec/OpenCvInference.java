@@ -83,20 +83,27 @@ public final class OpenCvInference implements InferenceRuntime {
             return java.util.Optional.empty();
         }
         List<Onnx.NodeProto> nodes = proto.getGraph().getNodeList();
-        int lo = 1;
-        int hi = nodes.size();
-        if (hi == 0 || imports(prefix(proto, hi))) {
+        // prefixes end at computing nodes: OpenCV also rejects a graph whose output is a bare Constant
+        List<Integer> ends = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+            if (!nodes.get(i).getOpType().equals("Constant")) {
+                ends.add(i + 1);
+            }
+        }
+        int lo = 0;
+        int hi = ends.size() - 1;
+        if (hi < 0 || imports(prefix(proto, ends.get(hi)))) {
             return java.util.Optional.empty();
         }
         while (lo < hi) {
             int mid = (lo + hi) >>> 1;
-            if (imports(prefix(proto, mid))) {
+            if (imports(prefix(proto, ends.get(mid)))) {
                 lo = mid + 1;
             } else {
                 hi = mid;
             }
         }
-        Onnx.NodeProto n = nodes.get(hi - 1);
+        Onnx.NodeProto n = nodes.get(ends.get(hi) - 1);
         return java.util.Optional.of("node '" + n.getName() + "' (" + n.getOpType() + ")");
     }
 
@@ -105,7 +112,7 @@ public final class OpenCvInference implements InferenceRuntime {
         Onnx.NodeProto last = g.getNode(count - 1);
         Onnx.GraphProto.Builder b = g.toBuilder().clearNode().addAllNode(g.getNodeList().subList(0, count))
                 .clearOutput();
-        // OpenCV asserts that graph outputs have a type: the recorded one, else float of unknown shape
+        // OpenCV asserts that graph outputs have a type and a shape: the recorded ones, else float, no dims
         java.util.Map<String, Onnx.ValueInfoProto> known = new java.util.HashMap<>();
         g.getValueInfoList().forEach(v -> known.put(v.getName(), v));
         g.getOutputList().forEach(v -> known.put(v.getName(), v));
@@ -114,7 +121,8 @@ public final class OpenCvInference implements InferenceRuntime {
                 Onnx.ValueInfoProto v = known.get(out);
                 b.addOutput(v != null && v.hasType() ? v : Onnx.ValueInfoProto.newBuilder().setName(out)
                         .setType(Onnx.TypeProto.newBuilder().setTensorType(Onnx.TypeProto.Tensor.newBuilder()
-                                .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE))).build());
+                                .setElemType(Onnx.TensorProto.DataType.FLOAT_VALUE)
+                                .setShape(Onnx.TensorShapeProto.newBuilder()))).build());
             }
         }
         return proto.toBuilder().setGraph(b).build().toByteArray();

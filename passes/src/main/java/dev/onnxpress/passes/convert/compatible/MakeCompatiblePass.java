@@ -82,8 +82,9 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
             out.add(new Finding("outputs " + OutputTypes.untyped(model), TargetRules.UNTYPED_OUTPUTS,
                     evidence(table, TargetRules.UNTYPED_OUTPUTS), true));
         }
+        ElementTypes types = ElementTypes.of(model.graph());
         for (Node n : model.graph().allNodes()) {
-            for (String rule : TargetRules.of(n)) {
+            for (String rule : TargetRules.of(n, types::of)) {
                 if (failing(table, rule)) {
                     out.add(new Finding("node '" + n.label() + "' (" + n.opType() + ")", rule, evidence(table, rule),
                             fixable(n, rule)));
@@ -163,11 +164,11 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
         long opset = model.defaultOpset();
         ElementTypes types = ElementTypes.of(model.graph());
         for (Node n : new ArrayList<>(model.graph().allNodes())) {
-            if (n.graph() != model.graph() && needsFix(table, n)) {
+            if (n.graph() != model.graph() && needsFix(table, n, types)) {
                 cannot.add(describe(n, "inside a subgraph", ""));
                 continue;
             }
-            for (String rule : TargetRules.of(n)) {
+            for (String rule : TargetRules.of(n, types::of)) {
                 if (!failing(table, rule)) {
                     continue;
                 }
@@ -209,8 +210,8 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
         return result.build(changes > 0);
     }
 
-    private static boolean needsFix(TargetTable table, Node n) {
-        return TargetRules.of(n).stream().anyMatch(r -> failing(table, r));
+    private static boolean needsFix(TargetTable table, Node n, ElementTypes types) {
+        return TargetRules.of(n, types::of).stream().anyMatch(r -> failing(table, r));
     }
 
     private static String describe(Node n, String rule, String evidence) {

@@ -45,8 +45,13 @@ public final class TargetRules {
         return "op:" + (n.isStandard() ? "" : n.domain() + ".") + n.opType();
     }
 
-    /** Every rule {@code n} needs: its op first, then its forms and types. */
+    /** Every rule {@code n} needs: its op first, then its forms and types (declared element types only). */
     public static List<String> of(Node n) {
+        return of(n, v -> v.tensorType().map(ValueType.TensorType::elemType));
+    }
+
+    /** Every rule {@code n} needs, element types of undeclared values from {@code types}. */
+    public static List<String> of(Node n, java.util.function.Function<Value, java.util.Optional<DataType>> types) {
         List<String> rules = new ArrayList<>();
         rules.add(op(n));
         if (!n.isStandard()) {
@@ -59,13 +64,14 @@ public final class TargetRules {
                 }
             }
             case "Concat" -> {
-                if (n.inputs().stream().anyMatch(v -> !v.isNone() && n.graph().isConstant(v))) {
+                boolean floats = types.apply(n.output()).map(DataType::isFloatingPoint).orElse(true);
+                if (floats && n.inputs().stream().anyMatch(v -> !v.isNone() && n.graph().isConstant(v))) {
                     rules.add(CONCAT_CONSTANT);
                 }
             }
             case "Cast" -> {
                 DataType to = DataType.fromCode((int) n.attrInt("to", 0)).orElse(DataType.UNDEFINED);
-                DataType from = n.input(0).tensorType().map(ValueType.TensorType::elemType).orElse(DataType.UNDEFINED);
+                DataType from = types.apply(n.input(0)).orElse(DataType.UNDEFINED);
                 if (to.isInteger() && !from.isInteger()) {
                     rules.add(CAST_FLOAT_TO_INT);
                 }
