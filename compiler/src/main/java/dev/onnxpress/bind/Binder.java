@@ -208,8 +208,31 @@ public final class Binder {
         }
         List<Plan.Item> items = items(recipe.statements(), scope, new ArrayDeque<>());
         checkPlacement(items);
+        List<String> targets = recipe.verify().map(v -> targets(v.runtimes(), v.location())).orElse(List.of());
         return new Plan(recipe.name(), recipe.location().file(), data, using, checks, items,
-                RecipePrinter.print(recipe));
+                RecipePrinter.print(recipe), targets);
+    }
+
+    /**
+     * The runtimes of {@code verify … on A, B}, normalized ("ort-mobile" is "ort_mobile"); an unknown name
+     * or the reference runtime itself is a BindException.
+     */
+    public static List<String> targets(List<String> names, SourceLocation at) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            var rt = dev.onnxpress.exec.InferenceRuntime.named(n).orElseThrow(() -> new BindException(at,
+                    "unknown runtime '" + n + "' after 'on'; known: " + String.join(", ",
+                            dev.onnxpress.exec.InferenceRuntime.names())));
+            if (rt.name().equals(dev.onnxpress.exec.OrtInference.NAME)) {
+                throw new BindException(at, "'on ort': every step already runs in ONNX Runtime, the reference;"
+                        + " name another runtime (" + String.join(", ", dev.onnxpress.exec.InferenceRuntime.names()
+                        .stream().filter(x -> !x.equals("ort")).toList()) + ")");
+            }
+            if (!out.contains(rt.name())) {
+                out.add(rt.name());
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- structure

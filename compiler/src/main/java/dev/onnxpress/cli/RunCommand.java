@@ -99,6 +99,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Labels of the --verify-data set (IDX or .npy), so accuracy is reported.")
     String labels;
 
+    @Option(names = "--verify-on", paramLabel = "RUNTIME", split = ",",
+            description = "Also run every step in these runtimes (opencv, ort_mobile) and check it there against"
+                    + " the original in ONNX Runtime, as 'verify … on RUNTIME' does in a recipe.")
+    java.util.List<String> verifyOn = new java.util.ArrayList<>();
+
     @Spec
     CommandSpec spec;
 
@@ -133,6 +138,13 @@ final class RunCommand implements Callable<Integer> {
                     + " file declares its data itself (data NAME = idx(…)) and says 'verify using NAME'");
         }
         Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString()) : bindSteps();
+        if (!verifyOn.isEmpty()) {
+            try {
+                plan = plan.withTargets(Binder.targets(verifyOn, dev.onnxpress.dsl.SourceLocation.UNKNOWN));
+            } catch (dev.onnxpress.bind.BindException e) {
+                throw new ParameterException(spec.commandLine(), "--verify-on: " + e.reason());
+            }
+        }
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyMode(latencyMode)
                 .withLatencyIterations(latencyRuns == null ? Integer.MAX_VALUE : latencyRuns)

@@ -6,6 +6,8 @@ import dev.onnxpress.data.DataSet;
 import dev.onnxpress.data.DataSets;
 import dev.onnxpress.data.ModelSignature;
 import dev.onnxpress.error.UserException;
+import dev.onnxpress.exec.ModelSession;
+import dev.onnxpress.exec.OrtInference;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.PassContext;
@@ -95,6 +97,11 @@ final class Evaluator {
     }
 
     Outputs run(OrtRunner runner, PassContext.Progress progress, String task) {
+        return run(OrtInference.session(runner), progress, task);
+    }
+
+    /** The model's outputs over the evaluation data in any runtime (the session is not closed). */
+    Outputs run(ModelSession runner, PassContext.Progress progress, String task) {
         ModelSignature sig = ModelSignature.of(runner);
         List<Batch> batches = batches(sig);
         List<Map<String, Tensor>> results = new ArrayList<>();

@@ -23,6 +23,7 @@ import dev.onnxpress.report.PipelineReport.CheckResult;
 import dev.onnxpress.report.PipelineReport.FileInfo;
 import dev.onnxpress.report.PipelineReport.Metrics;
 import dev.onnxpress.report.PipelineReport.Outcome;
+import dev.onnxpress.report.PipelineReport.RuntimeResult;
 import dev.onnxpress.report.PipelineReport.SkipEntry;
 import dev.onnxpress.report.PipelineReport.Status;
 import dev.onnxpress.report.PipelineReport.StepReport;
@@ -124,10 +125,11 @@ public final class PassManager {
     /** What the model is like after a step. */
     private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
                          long bytes, double latencyMs, ModelFigures figures, Metrics metrics,
-                         PipelineReport.Measured measured, Optional<dev.onnxpress.ort.LatencyComparison> speed) {
+                         PipelineReport.Measured measured, Optional<dev.onnxpress.ort.LatencyComparison> speed,
+                         Map<String, TargetRuns.Measured> targets) {
     }
 
-    private static final class Breach extends Exception {
+    static final class Breach extends Exception {
         Breach(String message) {
             super(message, null, false, false);
         }
@@ -160,6 +162,8 @@ public final class PassManager {
             }
             return deployed;
         }
+        TargetRuns targets = TargetRuns.of(List.of());
+        Map<String, RuntimeResult> baselineTargets = Map.of();
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
                 Model input) {
@@ -248,23 +252,41 @@ public final class PassManager {
         Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
                 figures.nodes());
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
-        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
-                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty());
-
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
         unlisted.ifPresent(run.pendingNotes::add);
         run.latency = stepLatency;
+        run.targets = TargetRuns.of(plan.targets());
+        Map<String, TargetRuns.Measured> baseTargets = run.targets.measure(runnable, evaluator, progress, "reference",
+                reference);
+        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
+                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty(), baseTargets);
+        Map<String, List<CheckResult>> baseChecks = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : baseTargets.entrySet()) {
+            List<CheckResult> cs = new ArrayList<>();
+            if (t.getValue().ran()) {
+                for (BoundCheck c : plan.checks()) {
+                    if (c.ref() == Check.Ref.ORIGINAL) {
+                        cs.add(evaluate(run, c, start, withOutputs(start, t.getValue()), null));
+                    }
+                }
+            }
+            baseChecks.put(t.getKey(), cs);
+        }
+        run.baselineTargets = TargetChecks.baseline(baseTargets, baseChecks);
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
+            TargetChecks.requireRunnable(end.targets());
         } catch (Breach b) {
             PipelineReport report = report(plan, inputInfo, Optional.empty(), baseline, run.reports,
-                    new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0);
+                    new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0,
+                    run.baselineTargets);
             throw new ToleranceBreachException(b.getMessage(), report);
         } catch (RuntimeException e) {
             onError.accept(report(plan, inputInfo, Optional.empty(), baseline, run.reports,
-                    new Outcome(Status.ERROR, Optional.ofNullable(e.getMessage())), evaluator, t0));
+                    new Outcome(Status.ERROR, Optional.ofNullable(e.getMessage())), evaluator, t0,
+                    run.baselineTargets));
             throw e;
         }
         Optional<FileInfo> written = Optional.empty();
@@ -290,7 +312,7 @@ public final class PassManager {
             also = Optional.of(String.join("; ", run.notes) + also.map(a -> "; " + a).orElse(""));
         }
         return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
-                evaluator, t0), pending, end.model());
+                evaluator, t0, run.baselineTargets), pending, end.model());
     }
 
     private String referenceKey(Plan plan, Path input) {
@@ -330,9 +352,10 @@ public final class PassManager {
     }
 
     private PipelineReport report(Plan plan, FileInfo input, Optional<FileInfo> output, Baseline baseline,
-                                  List<StepReport> steps, Outcome outcome, Evaluator evaluator, long t0) {
+                                  List<StepReport> steps, Outcome outcome, Evaluator evaluator, long t0,
+                                  Map<String, RuntimeResult> baselineTargets) {
         return new PipelineReport(input, output, plan.recipeText(), plan.source(), baseline, steps, outcome,
-                evaluator.description(), (System.nanoTime() - t0) / 1e9);
+                evaluator.description(), (System.nanoTime() - t0) / 1e9, baselineTargets);
     }
 
     // ---------------------------------------------------------------- structure
@@ -410,7 +433,7 @@ public final class PassManager {
         State next;
         if (!result.changed()) {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
-                    prev.figures(), prev.metrics(), prev.measured(), prev.speed());
+                    prev.figures(), prev.metrics(), prev.measured(), prev.speed(), prev.targets());
         } else {
             run.changedSteps++;
             // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
@@ -430,9 +453,11 @@ public final class PassManager {
             Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
             double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
             int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
+            Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
+                    step.passId(), run.reference);
             next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
                     ModelFigures.of(model), metrics,
-                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed);
+                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -443,7 +468,33 @@ public final class PassManager {
             checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
         checks.add(NonFinite.check(next.outputs(), run.reference));
-        boolean passed = checks.stream().allMatch(CheckResult::passed);
+        Map<String, RuntimeResult> byRuntime = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : next.targets().entrySet()) {
+            TargetRuns.Measured before = prev.targets().get(t.getKey());
+            List<CheckResult> onTarget = new ArrayList<>();
+            if (t.getValue().ran()) {
+                State tPrev = before.ran() ? withOutputs(prev, before) : null;
+                State tNext = withOutputs(next, t.getValue());
+                Metrics[] tVsPrevious = new Metrics[1];
+                for (BoundCheck c : checksFor(run.plan, step)) {
+                    if (c.kind() == BoundCheck.Kind.ROUND_OFF || c.kind() == BoundCheck.Kind.ROUND_OFF_COSINE) {
+                        continue; // round-off defaults judge the pass, in ONNX Runtime; here the recipe's checks count
+                    }
+                    if (c.ref() == Check.Ref.PREVIOUS) {
+                        if (tPrev == null) {
+                            continue; // nothing ran in this runtime before the step: no previous outputs
+                        }
+                        if (tVsPrevious[0] == null) {
+                            tVsPrevious[0] = Fidelity.compare(tNext.outputs(), tPrev.outputs(), run.evaluator.labels());
+                        }
+                    }
+                    onTarget.add(evaluate(run, c, tPrev == null ? prev : tPrev, tNext, tVsPrevious[0]));
+                }
+            }
+            byRuntime.put(t.getKey(), TargetChecks.result(t.getValue(), before, onTarget));
+        }
+        boolean passed = checks.stream().allMatch(CheckResult::passed)
+                && byRuntime.values().stream().allMatch(RuntimeResult::passed);
         List<String> warnings = StepVerdicts.warnings(step, result, prev.bytes(), next.bytes(),
                 attempt.filter(a -> a.matches(".*round ([2-9]|\\d{2,}).*")).isPresent());
         if (result.changed()) {
@@ -455,15 +506,17 @@ public final class PassManager {
                 withPending(run, result.notes()),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
-                result.details(), next.measured(), next.speed());
+                result.details(), next.measured(), next.speed(), byRuntime);
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
             // values that turned non-finite explain every other failed check: name them first
-            CheckResult failed = checks.stream().filter(c -> !c.passed())
-                    .min(java.util.Comparator.comparing(c -> c.metric().equals(NonFinite.METRIC) ? 0 : 1))
-                    .orElseThrow();
-            throw new Breach(where + ": " + breachText(failed));
+            Optional<CheckResult> failed = checks.stream().filter(c -> !c.passed())
+                    .min(java.util.Comparator.comparing(c -> c.metric().equals(NonFinite.METRIC) ? 0 : 1));
+            if (failed.isPresent()) {
+                throw new Breach(where + ": " + breachText(failed.get()));
+            }
+            throw new Breach(where + ": " + TargetChecks.breach(byRuntime.values()));
         }
         return next;
     }
@@ -476,6 +529,12 @@ public final class PassManager {
         all.addAll(notes);
         run.pendingNotes.clear();
         return all;
+    }
+
+    /** {@code s} as it measured in a deployment runtime, for checks there. */
+    private static State withOutputs(State s, TargetRuns.Measured m) {
+        return new State(s.model(), m.outputs().orElseThrow(), m.accuracy(), s.signature(), s.bytes(), s.latencyMs(),
+                s.figures(), m.metrics().orElseThrow(), s.measured(), s.speed(), s.targets());
     }
 
     private OrtRunner open(byte[] bytes, Plan.Step step) {

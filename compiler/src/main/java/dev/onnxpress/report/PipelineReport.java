@@ -19,9 +19,34 @@ import java.util.OptionalLong;
  * @param outcome    how the run ended
  */
 public record PipelineReport(FileInfo input, Optional<FileInfo> output, String recipe, String recipeFile,
-        Baseline baseline, List<StepReport> steps, Outcome outcome, String dataDescription, double wallSeconds) {
+        Baseline baseline, List<StepReport> steps, Outcome outcome, String dataDescription, double wallSeconds,
+        Map<String, RuntimeResult> baselineByRuntime) {
     public PipelineReport {
         steps = List.copyOf(steps);
+        baselineByRuntime = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(baselineByRuntime));
+    }
+
+    public PipelineReport(FileInfo input, Optional<FileInfo> output, String recipe, String recipeFile,
+            Baseline baseline, List<StepReport> steps, Outcome outcome, String dataDescription, double wallSeconds) {
+        this(input, output, recipe, recipeFile, baseline, steps, outcome, dataDescription, wallSeconds, Map.of());
+    }
+
+    /**
+     * A model in one deployment runtime ({@code verify … on opencv}), compared with the original model
+     * in ONNX Runtime: its metrics when it ran, else the runtime's error; the step's checks measured there.
+     *
+     * @param description e.g. "OpenCV DNN 4.9.0"
+     * @param inherited   the error was already there before this step (not a breach of this step)
+     */
+    public record RuntimeResult(String runtime, String description, Optional<Metrics> metrics,
+            Optional<String> error, boolean inherited, List<CheckResult> checks) {
+        public RuntimeResult {
+            checks = List.copyOf(checks);
+        }
+
+        public boolean passed() {
+            return (error.isEmpty() || inherited) && checks.stream().allMatch(CheckResult::passed);
+        }
     }
 
     public record FileInfo(String path, String sha256, long bytes) {
@@ -42,11 +67,22 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
      * @param details    pass-specific structured data (per-layer tables …), JSON-friendly values only
      * @param latencyMs  median time of one run on one sample, ms (ORT optimizations on)
      * @param speed      this step's model timed against the input model in interleaved rounds, when measured
+     * @param byRuntime  the step's model in each deployment runtime the recipe verifies on
      */
     public record StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
             Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
             long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
-            Map<String, Object> details, Measured measured, Optional<LatencyComparison> speed) {
+            Map<String, Object> details, Measured measured, Optional<LatencyComparison> speed,
+            Map<String, RuntimeResult> byRuntime) {
+        /** A step verified in ONNX Runtime only. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Measured measured, Optional<LatencyComparison> speed) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, measured, speed, Map.of());
+        }
+
         /** A step whose latency was not compared with the input model's. */
         public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
                 Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
@@ -65,11 +101,21 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
                     latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED, speed);
         }
 
+        /** A step with its results in deployment runtimes, without batch sizes or a latency comparison. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Map<String, RuntimeResult> byRuntime) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED, Optional.empty(), byRuntime);
+        }
+
         public StepReport {
             statistics = Map.copyOf(statistics);
             skips = List.copyOf(skips);
             notes = List.copyOf(notes);
             details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+            byRuntime = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byRuntime));
         }
 
         /** A step whose batch sizes were not recorded. */

@@ -79,6 +79,7 @@ public final class TerminalReport {
 
         StringBuilder out = new StringBuilder();
         table.render(out, ascii ? '-' : '\u2500');
+        RuntimeTable.render(out, report, f, ascii);
         detailTables(out, report, f, ascii);
         footnotes(out, report, f, ascii);
         BatchSizes.sentence(report).ifPresent(line -> out.append(clean(line, ascii)).append('\n'));
