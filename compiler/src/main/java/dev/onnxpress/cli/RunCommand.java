@@ -60,6 +60,16 @@ final class RunCommand implements Callable<Integer> {
                     + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "0",
+            description = "Samples per ONNX Runtime run when the model's batch dimension is not fixed; 0 (default)"
+                    + " picks it from the model's activation size so memory does not grow with the data.")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "ONNX Runtime intra-op threads for verification and latency (default ${DEFAULT-VALUE}:"
+                    + " reproducible sums; 0: every core).")
+    int threads;
+
     @Spec
     CommandSpec spec;
 
@@ -72,6 +82,12 @@ final class RunCommand implements Callable<Integer> {
         if (latencyRuns < 1) {
             throw new ParameterException(spec.commandLine(), "--latency-runs must be at least 1");
         }
+        if (batch < 0) {
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 0 (0: automatic)");
+        }
+        if (threads < 0) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 0 (0: every core)");
+        }
         for (Map.Entry<String, Long> d : dims.entrySet()) {
             if (d.getValue() < 1) {
                 throw new ParameterException(spec.commandLine(), "--dims " + d.getKey() + "=" + d.getValue()
@@ -82,7 +98,7 @@ final class RunCommand implements Callable<Integer> {
                 : new Binder().bindSteps(steps, "command line");
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns)
-                .withProbeDims(dims);
+                .withProbeDims(dims).withBatchSize(batch).withThreads(threads);
         // live progress on stderr, one line per step; the table goes to stdout at the end
         PrintWriter err = spec.commandLine().getErr();
         PassManager manager = new PassManager(settings, s -> {

@@ -131,9 +131,10 @@ public final class PassManager {
         Model original = ModelReader.read(input);
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
 
+        int evalBatch = settings.batchSizeFor(original);
         Evaluator evaluator = plan.evaluationData()
-                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
-                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
+                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
+                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
                         probeDims(plan)));
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
@@ -257,7 +258,7 @@ public final class PassManager {
         long t0 = System.nanoTime();
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();
-        RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
+        RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSizeFor(prev.model()), settings.seed(),
                 run.progress, run.input, probeDims(run.plan));
         PassResult result;
         try {

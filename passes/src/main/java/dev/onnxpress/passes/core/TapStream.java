@@ -123,6 +123,48 @@ public final class TapStream implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code batch} cut into runs of {@code ort} whose {@code outputs} take at most {@code budgetBytes}, as
+     * far as the outputs' declared shapes tell the size of one sample (a batch dimension that is not
+     * symbolic, or an output whose other dimensions are not all known, leaves the batch whole).
+     */
+    public static List<Map<String, Tensor>> cuts(Map<String, Tensor> batch, OrtRunner ort, long budgetBytes,
+            String... outputs) {
+        long n = rows(batch);
+        boolean symbolic = !ort.inputs().isEmpty();
+        for (IoInfo in : ort.inputs()) {
+            symbolic &= in.rank() > 0 && in.shape()[0] < 0;
+        }
+        long perSample = 0;
+        for (String name : outputs) {
+            IoInfo o = ort.output(name).orElse(null);
+            if (o == null || o.rank() == 0 || o.type().bits() == 0) {
+                return List.of(batch);
+            }
+            long[] shape = o.shape();
+            long count = 1;
+            for (int i = 1; i < shape.length; i++) {
+                if (shape[i] < 0) {
+                    return List.of(batch);
+                }
+                count *= shape[i];
+            }
+            perSample += o.type().byteSize(count);
+        }
+        if (!symbolic || n <= 1 || perSample == 0) {
+            return List.of(batch);
+        }
+        long take = Math.max(1, budgetBytes / perSample);
+        if (take >= n) {
+            return List.of(batch);
+        }
+        List<Map<String, Tensor>> out = new java.util.ArrayList<>();
+        for (long at = 0; at < n; at += take) {
+            out.add(slice(batch, at, Math.min(take, n - at)));
+        }
+        return out;
+    }
+
     /** The common size of axis 0 of every feed, or -1 when they differ or one is a scalar. */
     private static long rows(Map<String, Tensor> batch) {
         long n = -1;
