@@ -275,7 +275,7 @@ public final class OrtRunner implements AutoCloseable {
                         continue;
                     }
                     bytes += type.byteSize(Tensor.elementCount(dims));
-                    java.nio.FloatBuffer values = type == DataType.FLOAT ? t.getFloatBuffer()
+                    java.nio.FloatBuffer values = type == DataType.FLOAT ? floatView(t)
                             : java.nio.FloatBuffer.wrap(OrtTensors.fromOrt(t, name).toFloatArray());
                     sink.accept(name, type, dims, values);
                 }
@@ -286,6 +286,42 @@ public final class OrtRunner implements AutoCloseable {
         } finally {
             ortFeeds.values().forEach(OnnxTensor::close);
         }
+    }
+
+    /**
+     * ORT's Java API copies a tensor's data onto the heap for every read ({@code getFloatBuffer}); its private
+     * {@code getBuffer()} is a direct view of the native data, valid until the tensor is closed. Taps of a
+     * large model are hundreds of MB a run: reading them through the view keeps that garbage off the heap
+     * (the heap would otherwise grow with the number of runs). Empty when this ORT version has no such
+     * method, and the copy is used.
+     */
+    private static final Optional<java.lang.invoke.MethodHandle> DIRECT_VIEW = directView();
+
+    private static Optional<java.lang.invoke.MethodHandle> directView() {
+        try {
+            java.lang.reflect.Method m = OnnxTensor.class.getDeclaredMethod("getBuffer");
+            if (!java.nio.ByteBuffer.class.equals(m.getReturnType())) {
+                return Optional.empty();
+            }
+            m.setAccessible(true);
+            return Optional.of(java.lang.invoke.MethodHandles.lookup().unreflect(m));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static java.nio.FloatBuffer floatView(OnnxTensor t) {
+        if (DIRECT_VIEW.isPresent()) {
+            try {
+                java.nio.ByteBuffer b = (java.nio.ByteBuffer) DIRECT_VIEW.get().invoke(t);
+                if (b != null && b.isDirect()) {
+                    return b.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().asReadOnlyBuffer();
+                }
+            } catch (Throwable e) {
+                // fall through to the copy
+            }
+        }
+        return t.getFloatBuffer();
     }
 
     /**
