@@ -104,6 +104,16 @@ final class RunCommand implements Callable<Integer> {
                     + " the original in ONNX Runtime, as 'verify … on RUNTIME' does in a recipe.")
     java.util.List<String> verifyOn = new java.util.ArrayList<>();
 
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "0",
+            description = "Samples per ONNX Runtime run when the model's batch dimension is not fixed; 0 (default)"
+                    + " picks it from the model's activation size so memory does not grow with the data.")
+    int batch;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+            description = "ONNX Runtime intra-op threads for verification and latency (default ${DEFAULT-VALUE}:"
+                    + " reproducible sums; 0: every core).")
+    int threads;
+
     @Spec
     CommandSpec spec;
 
@@ -121,6 +131,12 @@ final class RunCommand implements Callable<Integer> {
             latencyMode = LatencyMode.parse(latency);
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--latency: " + e.getMessage());
+        }
+        if (batch < 0) {
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 0 (0: automatic)");
+        }
+        if (threads < 0) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 0 (0: every core)");
         }
         for (Map.Entry<String, Long> d : dims.entrySet()) {
             if (d.getValue() < 1) {
@@ -148,7 +164,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyMode(latencyMode)
                 .withLatencyIterations(latencyRuns == null ? Integer.MAX_VALUE : latencyRuns)
-                .withProbeDims(dims);
+                .withProbeDims(dims).withBatchSize(batch).withThreads(threads);
         if (memoryBudget != null) {
             settings = settings.withMemoryBudget(dev.onnxpress.pipeline.RunChecks.parseBytes(memoryBudget));
         }

@@ -218,14 +218,15 @@ public final class PassManager {
         FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
         policy.inputRead(original);
-        RunChecks.check(original, input, plan.evaluationData().isPresent() ? settings.batchSize()
-                : Math.min(settings.probeSamples(), settings.batchSize()), settings.memoryBudget());
+        int evalBatch = settings.batchSizeFor(original);
+        RunChecks.check(original, input, plan.evaluationData().isPresent() ? evalBatch
+                : Math.min(settings.probeSamples(), evalBatch), settings.memoryBudget());
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.analysis.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
-                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
-                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
+                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
+                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
                         probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
@@ -408,8 +409,8 @@ public final class PassManager {
         long t0 = System.nanoTime();
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();
-        RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
-                run.progress, run.input, probeDims(run.plan))
+        RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSizeFor(prev.model()),
+                settings.seed(), run.progress, run.input, probeDims(run.plan))
                 .withVerificationSamples(() -> run.evaluator.feeds(prev.signature()));
         PassResult result;
         try {

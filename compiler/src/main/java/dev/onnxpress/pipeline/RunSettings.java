@@ -9,11 +9,14 @@ import java.util.Map;
  *
  * @param seed               seeds random probe inputs and every pass's random
  * @param probeSamples       random probe samples when the recipe declares no evaluation data
- * @param batchSize          samples per ORT run (a model's fixed batch dimension wins)
+ * @param batchSize          samples per ORT run (a model's fixed batch dimension wins); 0 picks it from the
+ *                           model's activation size ({@link AutoBatch}: 256 for small models, a few for a
+ *                           ResNet-50), so a run's memory does not depend on how many samples the data has
  * @param latencyIterations  at most this many timed rounds per latency figure (0: latency not measured)
  * @param latencyLevel       ORT optimizations for latency: what a deployment would use (verification
  *                           always runs with optimizations off)
- * @param verifyThreads      intra-op threads of verification sessions (1: deterministic sums)
+ * @param verifyThreads      intra-op threads of verification and latency sessions (1: deterministic sums;
+ *                           0: every core)
  * @param showProgress       draw progress bars on stderr
  * @param probeDims          sizes of symbolic input dimensions for random probe inputs, by dim name (or
  *                           {@code input[axis]} for an unnamed one)
@@ -41,7 +44,30 @@ public record RunSettings(long seed, int probeSamples, int batchSize, int latenc
     }
 
     public static RunSettings defaults() {
-        return new RunSettings(0, 8, 256, Integer.MAX_VALUE, OptimizationLevel.ALL, 1, System.console() != null);
+        return new RunSettings(0, 8, 0, Integer.MAX_VALUE, OptimizationLevel.ALL, 1, System.console() != null);
+    }
+
+    /** Samples per ORT run; 0 picks it from the model ({@link AutoBatch}). */
+    public RunSettings withBatchSize(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("batch size " + n);
+        }
+        return new RunSettings(seed, probeSamples, n, latencyIterations, latencyLevel, verifyThreads, showProgress,
+                probeDims, memoryBudget, latencyMode);
+    }
+
+    /** Intra-op threads of ORT verification and latency sessions; 0 lets ORT use every core. */
+    public RunSettings withThreads(int n) {
+        if (n < 0) {
+            throw new IllegalArgumentException("threads " + n);
+        }
+        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, n, showProgress,
+                probeDims, memoryBudget, latencyMode);
+    }
+
+    /** The batch size for {@code model}: {@link #batchSize} when set, else {@link AutoBatch#of}. */
+    public int batchSizeFor(dev.onnxpress.ir.Model model) {
+        return batchSize > 0 ? batchSize : AutoBatch.of(model);
     }
 
     /** The latency mode in effect: {@link #latencyMode()} capped at {@link #latencyIterations()} rounds. */

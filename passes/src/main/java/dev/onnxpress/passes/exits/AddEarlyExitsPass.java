@@ -9,13 +9,13 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
-import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.core.TapStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -139,10 +139,8 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         candidates.forEach(c -> feats.add(new ArrayList<>()));
         List<float[]> fullOut = new ArrayList<>();
         Map<Integer, int[]> spatial = new java.util.HashMap<>();
-        byte[] tapped = OrtRunner.withTaps(ModelWriter.toBytes(model), tapNames);
-        try (OrtRunner ort = OrtRunner.open(tapped)) {
-            for (Map<String, Tensor> batch : batches) {
-                Map<String, Tensor> r = ort.run(batch, tapNames);
+        try (TapStream stream = TapStream.open(ModelWriter.toBytes(model), tapNames)) {
+            stream.forEach(batches, tapNames, r -> {
                 Tensor y = r.get(out.name());
                 if (y.rank() != 2) {
                     throw new PassException(ID, "output '" + out.name() + "' is " + java.util.Arrays.toString(y.dims())
@@ -162,7 +160,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
                     rows(t, feats.get(i));
                     spatial.put(i, t.rank() == 4 ? new int[] {(int) t.dim(2), (int) t.dim(3)} : new int[0]);
                 }
-            }
+            });
         }
         int n = fullOut.size();
         int classes = fullOut.get(0).length;
