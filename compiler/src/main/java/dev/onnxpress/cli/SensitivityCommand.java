@@ -1,5 +1,6 @@
 package dev.onnxpress.cli;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -284,11 +285,7 @@ final class SensitivityCommand implements Callable<Integer> {
             int classes = (int) y.dim(y.rank() - 1);
             int[] labels = batches.get(i).labels().orElseThrow();
             for (int s = 0; s < batches.get(i).count(); s++) {
-                int best = 0;
-                for (int c = 1; c < classes; c++) {
-                    best = v[s * classes + c] > v[s * classes + best] ? c : best;
-                }
-                right += best == labels[s] ? 1 : 0;
+                right += OutputMetrics.argmax(v, s * classes, classes) == labels[s] ? 1 : 0;
                 total++;
             }
         }
@@ -296,21 +293,13 @@ final class SensitivityCommand implements Callable<Integer> {
     }
 
     private static double cosine(List<Map<String, Tensor>> a, List<Map<String, Tensor>> b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
+        OutputMetrics.Cosine cosine = new OutputMetrics.Cosine();
         for (int i = 0; i < a.size(); i++) {
             for (String k : a.get(i).keySet()) {
-                double[] x = a.get(i).get(k).toDoubleArray();
-                double[] y = b.get(i).get(k).toDoubleArray();
-                for (int j = 0; j < x.length; j++) {
-                    dot += x[j] * y[j];
-                    na += x[j] * x[j];
-                    nb += y[j] * y[j];
-                }
+                cosine.add(a.get(i).get(k).toDoubleArray(), b.get(i).get(k).toDoubleArray());
             }
         }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
+        return cosine.value();
     }
 
     private static PassContext context() {

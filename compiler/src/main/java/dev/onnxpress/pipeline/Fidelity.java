@@ -1,5 +1,6 @@
 package dev.onnxpress.pipeline;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.report.PipelineReport.Metrics;
 import java.util.Map;
 import java.util.Optional;
@@ -12,7 +13,7 @@ import java.util.OptionalDouble;
  *   <li>{@code max_abs_error} = max |a − b| over every value of every output;</li>
  *   <li>{@code max_rel_error} = max |a − b| / max(|b|, ε), with ε = 1e-3 · max|b| over that output
  *       (floored at 1e-12): relative error of values near zero would otherwise be meaningless noise;</li>
- *   <li>{@code cosine} = a·b / (‖a‖ ‖b‖) over all outputs flattened into one vector (1 when both are 0);</li>
+ *   <li>{@code cosine} = a·b / (‖a‖ ‖b‖) over all outputs flattened into one vector (1 when both are 0, {@link OutputMetrics#cosine});</li>
  *   <li>{@code top1_agreement}: share of rows whose argmax along the last axis of the first output agrees,
  *       when that output looks like a classifier's ({@code [N, C]});</li>
  *   <li>{@code accuracy}: share of rows whose argmax equals the label, when labels are known.</li>
@@ -65,8 +66,7 @@ final class Fidelity {
                 nb += (double) b[i] * b[i];
             }
         }
-        double cosine = na == 0 && nb == 0 ? 1 : na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
-        cosine = Math.min(1, cosine);
+        double cosine = OutputMetrics.cosine(dot, na, nb);
         if (compared == 0 && mismatched > 0) {
             // not one position where both are finite: nothing was measured, and no check may pass on it
             maxAbs = Double.NaN;

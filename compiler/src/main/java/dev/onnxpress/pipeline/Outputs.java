@@ -1,5 +1,6 @@
 package dev.onnxpress.pipeline;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.data.Batch;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Tensor;
@@ -80,19 +81,7 @@ record Outputs(Map<String, float[]> values, int classes) {
         if (classes == 0 || values.isEmpty()) {
             return new int[0];
         }
-        float[] v = values.values().iterator().next();
-        int rows = v.length / classes;
-        int[] out = new int[rows];
-        for (int r = 0; r < rows; r++) {
-            int best = 0;
-            for (int k = 1; k < classes; k++) {
-                if (v[r * classes + k] > v[r * classes + best]) {
-                    best = k;
-                }
-            }
-            out[r] = best;
-        }
-        return out;
+        return OutputMetrics.argmaxRows(values.values().iterator().next(), classes);
     }
 
     /** Largest magnitude over every finite output value. */

@@ -1,5 +1,6 @@
 package dev.onnxpress.data;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onnxpress.ir.Tensor;
@@ -23,13 +24,7 @@ class AccuracyEndToEndTest {
             int classes = (int) logits.dim(1);
             int[] labels = b.labels().orElseThrow();
             for (int i = 0; i < b.count(); i++) {
-                int best = 0;
-                for (int k = 1; k < classes; k++) {
-                    if (v[i * classes + k] > v[i * classes + best]) {
-                        best = k;
-                    }
-                }
-                correct += best == labels[i] ? 1 : 0;
+                correct += OutputMetrics.argmax(v, i * classes, classes) == labels[i] ? 1 : 0;
             }
         }
         return correct;

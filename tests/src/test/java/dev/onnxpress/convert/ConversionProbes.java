@@ -1,5 +1,6 @@
 package dev.onnxpress.convert;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Model;
@@ -76,17 +77,9 @@ final class ConversionProbes {
     }
 
     static double cosine(Tensor a, Tensor b) {
-        double[] x = a.toDoubleArray();
-        double[] y = b.toDoubleArray();
-        double xy = 0;
-        double xx = 0;
-        double yy = 0;
-        for (int i = 0; i < x.length; i++) {
-            xy += x[i] * y[i];
-            xx += x[i] * x[i];
-            yy += y[i] * y[i];
-        }
-        return xx == 0 && yy == 0 ? 1 : xy / Math.sqrt(xx * yy);
+        OutputMetrics.Cosine c = new OutputMetrics.Cosine();
+        c.add(a.toDoubleArray(), b.toDoubleArray());
+        return c.value();
     }
 
     /** Largest |a−b| relative to the largest |a| (1 when a is all zeros). */

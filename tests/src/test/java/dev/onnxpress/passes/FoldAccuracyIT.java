@@ -1,5 +1,6 @@
 package dev.onnxpress.passes;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,12 +66,6 @@ class FoldAccuracyIT {
     }
 
     private static int argmax(float[] v, int off) {
-        int best = 0;
-        for (int i = 1; i < 10; i++) {
-            if (v[off + i] > v[off + best]) {
-                best = i;
-            }
-        }
-        return best;
+        return OutputMetrics.argmax(v, off, 10);
     }
 }

@@ -1,5 +1,6 @@
 package dev.onnxpress.quant;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.data.Batch;
 import dev.onnxpress.data.DataSet;
 import dev.onnxpress.data.DataSets;
@@ -94,13 +95,7 @@ final class DataContext implements PassContext {
                 float[] v = y.toFloatArray();
                 int k = (int) y.dim(y.rank() - 1);
                 for (int r = 0; r < b.count(); r++) {
-                    int best = 0;
-                    for (int j = 1; j < k; j++) {
-                        if (v[r * k + j] > v[r * k + best]) {
-                            best = j;
-                        }
-                    }
-                    hit += best == labels[b.first() + r] ? 1 : 0;
+                    hit += OutputMetrics.argmax(v, r * k, k) == labels[b.first() + r] ? 1 : 0;
                     n++;
                 }
             }

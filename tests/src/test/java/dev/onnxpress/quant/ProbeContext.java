@@ -1,5 +1,6 @@
 package dev.onnxpress.quant;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.FixedSamplesContext;
 import dev.onnxpress.passes.PassContext;
@@ -34,16 +35,8 @@ final class ProbeContext {
 
     /** Cosine similarity of two outputs, over all their elements. */
     static double cosine(Tensor a, Tensor b) {
-        float[] x = a.toFloatArray();
-        float[] y = b.toFloatArray();
-        double xy = 0;
-        double xx = 0;
-        double yy = 0;
-        for (int i = 0; i < x.length; i++) {
-            xy += (double) x[i] * y[i];
-            xx += (double) x[i] * x[i];
-            yy += (double) y[i] * y[i];
-        }
-        return xy / Math.sqrt(xx * yy);
+        OutputMetrics.Cosine c = new OutputMetrics.Cosine();
+        c.add(a.toFloatArray(), b.toFloatArray());
+        return c.value();
     }
 }

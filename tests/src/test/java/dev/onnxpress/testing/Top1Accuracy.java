@@ -1,5 +1,6 @@
 package dev.onnxpress.testing;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.data.Batch;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
@@ -23,13 +24,7 @@ public final class Top1Accuracy {
             int classes = (int) y.dim(y.rank() - 1);
             int[] labels = b.labels().orElseThrow();
             for (int i = 0; i < b.count(); i++) {
-                int best = 0;
-                for (int c = 1; c < classes; c++) {
-                    if (v[i * classes + c] > v[i * classes + best]) {
-                        best = c;
-                    }
-                }
-                right += best == labels[i] ? 1 : 0;
+                right += OutputMetrics.argmax(v, i * classes, classes) == labels[i] ? 1 : 0;
                 total++;
             }
         }

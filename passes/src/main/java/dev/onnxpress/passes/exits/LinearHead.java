@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.exits;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.passes.core.Cholesky;
 
 /**
@@ -138,12 +139,6 @@ record LinearHead(int features, int classes, float[] weight, float[] bias) {
     }
 
     static int argmax(float[] z) {
-        int best = 0;
-        for (int i = 1; i < z.length; i++) {
-            if (z[i] > z[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return OutputMetrics.argmax(z);
     }
 }

@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.quant.int8;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
@@ -56,13 +57,7 @@ final class Top1Metric {
                 int last = y.rank() == 0 ? 1 : (int) y.dim(y.rank() - 1);
                 float[] v = y.toFloatArray();
                 for (int r = 0; r + last <= v.length; r += last) {
-                    int best = 0;
-                    for (int k = 1; k < last; k++) {
-                        if (v[r + k] > v[r + best]) {
-                            best = k;
-                        }
-                    }
-                    all.add(best);
+                    all.add(OutputMetrics.argmax(v, r, last));
                 }
             }
             return all.stream().mapToInt(Integer::intValue).toArray();

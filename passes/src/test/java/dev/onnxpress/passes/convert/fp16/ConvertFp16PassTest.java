@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.convert.fp16;
 
+import dev.onnxpress.analysis.OutputMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onnxpress.ir.Attr;
@@ -122,14 +123,8 @@ class ConvertFp16PassTest {
     }
 
     static double cosine(double[] a, double[] b) {
-        double ab = 0;
-        double aa = 0;
-        double bb = 0;
-        for (int i = 0; i < a.length; i++) {
-            ab += a[i] * b[i];
-            aa += a[i] * a[i];
-            bb += b[i] * b[i];
-        }
-        return ab / Math.sqrt(aa * bb);
+        OutputMetrics.Cosine c = new OutputMetrics.Cosine();
+        c.add(a, b);
+        return c.value();
     }
 }
