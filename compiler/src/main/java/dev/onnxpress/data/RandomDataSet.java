@@ -17,9 +17,12 @@ import java.util.function.Function;
  * [0,10), bools fair coins. A sample's values depend only on the seed, its index and the input's
  * position, never on the batch size, so runs batched differently see the same data.
  *
- * <p>The first dimension of each input is the batch; a symbolic first dimension gets the batch size.
- * Any other symbolic dimension needs a size in {@code dims}, by its name (or {@code input[axis]} when
- * it has none).
+ * <p>The first dimension of each input is the batch; a symbolic first dimension gets the batch size (or
+ * {@code input[0]} from {@code dims}), a fixed one keeps its size, input by input. Any other symbolic
+ * dimension needs a size in {@code dims}: {@code input[axis]} first, then the dimension's name.
+ *
+ * <p>Integer inputs whose valid values the graph shows ({@link ProbeValues}: Gather indices, shape tensors)
+ * get values from that range instead.
  */
 final class RandomDataSet implements DataSet {
     private final String name;
@@ -107,7 +110,9 @@ final class RandomDataSet implements DataSet {
                     IoInfo in = model.inputs().get(j);
                     long own = batchDim(in);
                     int inRows = own >= 0 ? (int) own : fixed ? perBatch : real;
-                    feeds.put(in.name(), feed(in, j, sampleDims.get(j), first, inRows, own >= 0));
+                    // a shape tensor (fixed values) is one block; other inputs are drawn sample by sample
+                    boolean whole = own >= 0 && values.rule(in.name()).orElse(null) instanceof ProbeValues.Fixed;
+                    feeds.put(in.name(), feed(in, j, sampleDims.get(j), first, inRows, whole));
                 }
                 return new Batch(feeds, first, real, Optional.empty(), Map.of());
             }
@@ -163,8 +168,8 @@ final class RandomDataSet implements DataSet {
     }
 
     /**
-     * One input's feed. An input whose first dimension is fixed ({@code whole}) is not cut into samples: its
-     * values are one block (a shape tensor's elements in order), drawn for the batch's first sample.
+     * One input's feed. A {@code whole} input (a shape tensor of fixed size) is not cut into samples: its
+     * values are one block, its elements in order.
      */
     private Tensor feed(IoInfo in, int inputIndex, long[] sample, int first, int rows, boolean whole) {
         long perLong = Tensor.elementCount(sample);

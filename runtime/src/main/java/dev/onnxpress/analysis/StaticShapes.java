@@ -26,6 +26,8 @@ import java.util.Optional;
 public final class StaticShapes {
     private final Map<Value, long[]> dims = new IdentityHashMap<>();
     private final Map<Value, Partial> partials = new IdentityHashMap<>();
+    /** Node outputs whose declared shape contradicts what the node makes, with the inferred dims. */
+    private final Map<Value, long[]> contradicted = new IdentityHashMap<>();
 
     /**
      * One element of a small integer tensor computed from shapes: a known number, or "dim {@code dim} of
@@ -69,10 +71,26 @@ public final class StaticShapes {
     }
     private final Graph graph;
     private final long opset;
+    /** A declaration that contradicts the node gives way to what the node makes (for checking declarations). */
+    private boolean producersWin;
 
     private StaticShapes(Graph graph, long opset) {
         this.graph = graph;
         this.opset = opset;
+    }
+
+    /**
+     * Like {@link #infer}, but where a node output's declared shape contradicts what the node makes, the node
+     * wins, so values further down are inferred from what is really there: what declarations are checked
+     * against ({@link #contradiction}).
+     */
+    public static StaticShapes inferFromProducers(Graph g, long opset) {
+        StaticShapes s = new StaticShapes(g, opset);
+        s.producersWin = true;
+        for (Node n : g.nodes()) {
+            s.visit(n);
+        }
+        return s;
     }
 
     /** Infers shapes for every node of {@code g} (not its subgraphs), in topological order. */
@@ -194,12 +212,26 @@ public final class StaticShapes {
             return;
         }
         if (decl != null) {
-            out = merge(out, decl);
-            if (out == null) {
+            long[] merged = merge(out, decl);
+            if (merged == null) {
+                contradicted.put(o, out);
+                if (producersWin) {
+                    dims.put(o, out);
+                }
                 return;
             }
+            out = merged;
         }
         dims.put(o, out);
+    }
+
+    /**
+     * The dims a node makes for its first output where the output's declared shape (value_info) contradicts
+     * them (another rank, or another size where both are known); empty otherwise.
+     */
+    public Optional<long[]> contradiction(Value v) {
+        long[] d = contradicted.get(v);
+        return d == null ? Optional.empty() : Optional.of(d.clone());
     }
 
     /** Inferred and declared dims combined, or null when they contradict each other. */

@@ -163,5 +163,16 @@ class ProbeInputsIT {
         Main.Execution r = run(model, "data words = npy(path=\"" + npy + "\")\n"
                 + "verify using words { cosine >= 0.9999 }\nremove_identity()\n");
         assertThat(r.exitCode()).as(r.err()).isZero();
+
+        // the same strings as ONNX test data: one TensorProto per input
+        Path set = dir.resolve("test_data_set_0");
+        Files.createDirectories(set);
+        List<byte[]> words = List.of("cat", "eel", "dog", "dog").stream()
+                .map(w -> w.getBytes(StandardCharsets.UTF_8)).toList();
+        Files.write(set.resolve("input_0.pb"), dev.onnxpress.ort.TensorProtos.fromTensor(
+                Tensor.ofStrings(new long[] {2, 2}, words), "words").toByteArray());
+        Main.Execution t = run(model, "data words = onnx_test_data(dir=\"" + dir + "\")\n"
+                + "verify using words { cosine >= 0.9999 }\nremove_identity()\n");
+        assertThat(t.exitCode()).as(t.err()).isZero();
     }
 }

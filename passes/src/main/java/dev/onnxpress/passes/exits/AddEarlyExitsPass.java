@@ -43,7 +43,13 @@ import java.util.Set;
  *       in network order: each exit takes as many of the remaining samples (lowest entropy first) as keeps
  *       accuracy within {@code max_drop} of the full model, which maximizes the MACs saved at that exit.</li>
  *   <li>Several exits nest: the second If lives in the first one's else-branch, and so on.</li>
- *   <li>The gate exits a batch only when every sample in it is confident: batch size 1 is the intended use.</li>
+ *   <li>{@code gating=batch} (default): the gate exits a batch only when every sample in it is confident, so
+ *       the model's results depend on the batch size (the pass is {@link PassInfo.Trait#BATCH_DEPENDENT}): batch
+ *       size 1 is the intended use, and the pipeline verifies the step there. {@code gating=per_sample} wraps the
+ *       network in a Loop over the batch ({@link PerSampleLoop}) so each sample exits on its own.</li>
+ *   <li>The thresholds are checked as deployed ({@link DeployedCheck}): the emitted model runs one sample at a
+ *       time over the held-out samples; while its accuracy falls more than {@code max_drop} below the full
+ *       model's, the deepest exit's threshold is lowered.</li>
  *   <li>{@code auto_count=N} (with {@code after=[]}) measures a head at every Relu/pooling/Add output that
  *       costs under 70% of the MACs and keeps the N points that alone would save the most MACs.</li>
  * </ul>
