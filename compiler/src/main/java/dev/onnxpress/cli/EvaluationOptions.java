@@ -34,7 +34,7 @@ final class EvaluationOptions {
     Integer count;
 
     @Option(names = "--dims", paramLabel = "NAME=N", split = ",",
-            description = "Sizes of symbolic input dimensions for random inputs, e.g. --dims height=48,width=192.")
+            description = "Sizes of symbolic input dimensions for random inputs, as in --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "0",

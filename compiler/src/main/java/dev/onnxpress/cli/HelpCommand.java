@@ -12,7 +12,7 @@ import picocli.CommandLine.Spec;
 /** {@code onnxpress help [COMMAND]}: the overview, or one command's options. */
 @Command(name = "help", description = "Show the list of commands, or one command's options and arguments.")
 final class HelpCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "COMMAND", description = "A command, e.g. run.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "COMMAND", description = "A command, for example run.")
     String command;
 
     @Spec

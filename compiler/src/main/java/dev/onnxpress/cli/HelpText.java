@@ -80,11 +80,17 @@ final class HelpText {
         }
         String text = paragraphs.get(0);
         for (int i = 0; i < text.length() - 1; i++) {
-            if (text.charAt(i) == '.' && text.charAt(i + 1) == ' ') {
+            if (text.charAt(i) == '.' && text.charAt(i + 1) == ' ' && !abbreviation(text, i)) {
                 return text.substring(0, i + 1);
             }
         }
         return text;
+    }
+
+    /** "e.g." and "i.e." end no sentence. */
+    private static boolean abbreviation(String text, int dot) {
+        String before = text.substring(Math.max(0, dot - 3), dot + 1);
+        return before.endsWith("e.g.") || before.endsWith("i.e.");
     }
 
     static String commandList(CommandSpec root) {

@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "inspect", sortOptions = false,
         description = {"Show a model's nodes, op histogram, parameters, weight bytes by type, file size, opsets,",
                 "inputs and outputs, and the multiply-accumulates of Conv, ConvTranspose, Gemm and MatMul.",
-                "MACs are for one run with every symbolic dimension (e.g. the batch) set to 1; they are",
+                "MACs are for one run with every symbolic dimension (such as the batch) set to 1; they are",
                 "unknown when the model cannot run that way."})
 final class InspectCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "The .onnx file.")

@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
         description = {"List the passes, or document one: its parameters (type, default, range) come from",
                 "the pass's options record."})
 final class PassesCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "A pass id, e.g. remove_identity.")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "ID", description = "A pass id, for example remove_identity.")
     String id;
 
     @Spec

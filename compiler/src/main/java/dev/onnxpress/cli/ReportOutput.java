@@ -95,7 +95,11 @@ final class ReportOutput {
                 .append(" params");
         sb.append(", cosine ").append(PassManager.number(s.metrics().cosine()));
         s.metrics().accuracy().ifPresent(a -> sb.append(", accuracy ").append(PassManager.number(a)));
-        sb.append(", ").append(PassManager.number(s.latencyMs())).append(" ms");
+        if (!Double.isNaN(s.latencyMs())) {
+            sb.append(", ").append(PassManager.number(s.latencyMs())).append(" ms");
+            s.speed().filter(c -> c.verdict() == dev.onnxpress.ort.LatencyComparison.Verdict.SAME)
+                    .ifPresent(c -> sb.append(" (\u2248 same)"));
+        }
         sb.append(switch (s.verdict().level()) {
             case OK -> "  ok";
             case WARNING -> "  WARNING: " + String.join("; ", s.verdict().warnings());

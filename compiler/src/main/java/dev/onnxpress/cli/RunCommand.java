@@ -39,7 +39,7 @@ final class RunCommand implements Callable<Integer> {
     Path recipe;
 
     @Option(names = {"-p", "--passes"}, paramLabel = "STEPS",
-            description = "The steps in one line instead of a recipe file, e.g. 'strip_training_nodes, "
+            description = "The steps in one line instead of a recipe file, for example 'strip_training_nodes, "
                     + "remove_identity()'. Steps are then checked on random probe inputs.")
     String steps;
 
@@ -72,7 +72,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--dims", paramLabel = "NAME=N", split = ",",
             description = "Sizes of symbolic input dimensions for random probe inputs (runs without 'verify using'),"
-                    + " by dim name or as input[axis], e.g. --dims height=48,width=192.")
+                    + " by dim name or as input[axis], as in --dims height=48,width=192.")
     Map<String, Long> dims = new LinkedHashMap<>();
 
     @Option(names = "--memory-budget", paramLabel = "SIZE",
@@ -85,7 +85,7 @@ final class RunCommand implements Callable<Integer> {
     boolean keepOverridableWeights;
 
     @Option(names = "--data", paramLabel = "NAME=SPEC",
-            description = "With -p: declare a data set for the steps, as a recipe's 'data NAME = …' would, e.g."
+            description = "With -p: declare a data set for the steps, as a recipe's 'data NAME = …' would, for example"
                     + " --data calib=idx:images.gz,scale=1/255 or --data calib=random:8, then"
                     + " -p 'quantize_int8(calibration=calib)'. SPEC is KIND:FILE (idx, npy, onnx_test_data),"
                     + " random:COUNT or a recipe expression such as 'idx(images=\"x.gz\", scale=1/255)'.")

@@ -609,13 +609,12 @@ public final class HtmlReport {
             return p.substring(before + 1);
         }
 
-        /** At most about 22 characters; for a {@code try} attempt the tried value matters more than the pass id. */
+        /** The whole pass id (the chart makes room for it) and, for a {@code try} attempt, the tried value. */
         private static String axisLabel(StepReport s) {
             if (s.attempt().isEmpty()) {
-                return shorten(s.pass(), 22);
+                return s.pass();
             }
-            String attempt = shorten(s.attempt().get(), 10);
-            return shorten(s.pass(), 22 - attempt.length() - 3) + " [" + attempt + "]";
+            return s.pass() + " [" + shorten(s.attempt().get(), 14) + "]";
         }
 
         private static String shorten(String s, int max) {

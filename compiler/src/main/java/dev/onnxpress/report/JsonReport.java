@@ -31,9 +31,11 @@ import java.util.TreeMap;
  * The machine-readable report. Key names are a contract with users' scripts: {@code input}, {@code output},
  * {@code recipe}, {@code baseline}, {@code steps[]} with {@code pass, options, location, changed, statistics,
  * skips, bytes, parameters, nodes, macs, latency_ms, metrics, verdict, checks, warnings}, plus {@code attempt,
- * notes, details, wall_seconds} per step and {@code outcome}, {@code data}, {@code wall_seconds} at the top. A run
- * that verifies on deployment runtimes adds {@code metrics_by_runtime} per step ({@code ort} and each runtime:
- * {@code runtime_version, ran, error, metrics, checks, passed}) and {@code baseline_by_runtime}. A figure that
+ * notes, details, wall_seconds} per step (and, when latency was compared with the input model, {@code latency
+ * {original_ms, candidate_ms, speedup, speedup_low, speedup_high, spread, rounds, verdict}}) and {@code outcome},
+ * {@code data}, {@code wall_seconds} at the top. A run that verifies on deployment runtimes adds
+ * {@code metrics_by_runtime} per step ({@code ort} and each runtime: {@code runtime_version, ran, error, metrics,
+ * checks, passed}) and {@code baseline_by_runtime}. A figure that
  * does not exist is {@code null}; so is a non-finite measurement, since JSON has no NaN (the terminal and
  * HTML reports still say NaN).
  */

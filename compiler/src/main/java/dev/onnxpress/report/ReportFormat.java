@@ -128,8 +128,11 @@ public final class ReportFormat {
         return signed(d, "%.2f");
     }
 
-    /** Latency: {@code 0.842 ms}, {@code 12.4 ms}, {@code 1234 ms}. */
+    /** Latency: {@code 0.842 ms}, {@code 12.4 ms}, {@code 1234 ms}; absent when not measured (NaN). */
     public String millis(double ms) {
+        if (Double.isNaN(ms)) {
+            return absent();   // latency is NaN only when it was not measured (--latency off)
+        }
         if (!Double.isFinite(ms)) {
             return nonFinite(ms);
         }

@@ -58,9 +58,47 @@ final class SvgChart {
         this.emptyMessage = emptyMessage;
     }
 
+    /** Rough width of one character of an x label (10.5 px font), for the room rotated labels need. */
+    static final double LABEL_CHAR_PX = 6.3;
+    private static final double LABEL_ANGLE = Math.toRadians(35);
+
+    private String xLabel(int i) {
+        return points.size() > 14 ? (i == 0 ? "in" : Integer.toString(i)) : points.get(i).label();
+    }
+
+    /** Length in px of the longest x label. */
+    private double longestLabelPx() {
+        double longest = 0;
+        for (int i = 0; i < points.size(); i++) {
+            longest = Math.max(longest, xLabel(i).codePointCount(0, xLabel(i).length()) * LABEL_CHAR_PX);
+        }
+        return longest;
+    }
+
+    /** Room under the plot: rotated labels hang below the axis, so the chart grows to hold the longest whole. */
+    int bottomMargin() {
+        return (int) Math.max(BOTTOM, Math.ceil(14 + longestLabelPx() * Math.sin(LABEL_ANGLE) + 10));
+    }
+
+    int height() {
+        return HEIGHT - BOTTOM + bottomMargin();
+    }
+
+    /** The plot moves right when the first rotated label would reach past the left edge. */
+    double plotLeft() {
+        if (points.isEmpty()) {
+            return LEFT;
+        }
+        double band = (WIDTH - RIGHT - LEFT) / (double) points.size();
+        String first = xLabel(0);
+        double reach = first.codePointCount(0, first.length()) * LABEL_CHAR_PX * Math.cos(LABEL_ANGLE) - 4;
+        return Math.max(LEFT, Math.ceil(reach - band / 2 + 6));
+    }
+
     String render() {
         StringBuilder b = new StringBuilder();
-        b.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
+        int height = height();
+        b.append("<svg class=\"chart\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(height)
                 .append("\" role=\"img\" aria-label=\"").append(HtmlText.escape(title)).append("\">");
         b.append("<title>").append(HtmlText.escape(title)).append("</title>");
         b.append(text(LEFT - 56, 20, "chart-title", "start", title));
@@ -78,11 +116,11 @@ final class SvgChart {
             usable.add(reference.getAsDouble());
         }
         if (usable.isEmpty()) {
-            b.append(text(WIDTH / 2.0, HEIGHT / 2.0, "chart-empty", "middle", emptyMessage));
+            b.append(text(WIDTH / 2.0, height / 2.0, "chart-empty", "middle", emptyMessage));
             return b.append("</svg>").toString();
         }
         Axis axis = Axis.of(scale, usable, ceiling);
-        double plotLeft = LEFT;
+        double plotLeft = plotLeft();
         double plotRight = WIDTH - RIGHT;
         double plotTop = TOP;
         double plotBottom = HEIGHT - BOTTOM;
@@ -121,7 +159,7 @@ final class SvgChart {
                     b.append(text(cx, y - 6, "value", "middle", p.valueText()));
                 }
             }
-            String label = dense ? (i == 0 ? "in" : Integer.toString(i)) : p.label();
+            String label = xLabel(i);
             double ly = plotBottom + 14;
             b.append("<text class=\"xlabel\" text-anchor=\"end\" transform=\"translate(").append(fmt(cx + 4))
                     .append(',').append(fmt(ly)).append(") rotate(-35)\">").append(HtmlText.escape(label))

@@ -58,6 +58,11 @@ public record Macs(long total, List<NodeMacs> perNode) {
 
     /** The model's MACs, or empty when its shapes cannot be known (see the class comment). */
     public static Optional<Macs> estimate(Model model) {
+        return estimate(model, true);
+    }
+
+    /** As {@link #estimate(Model)}; {@code staticFirst} false always measures missing shapes in ORT (tests). */
+    static Optional<Macs> estimate(Model model, boolean staticFirst) {
         Graph main = model.graph();
         for (Graph sub : main.allGraphs()) {
             if (sub != main && sub.nodes().stream().anyMatch(Macs::isCounted)) {
@@ -84,7 +89,9 @@ public record Macs(long total, List<NodeMacs> perNode) {
             }
         }
         if (!missing.isEmpty()) {
-            Optional<Map<Value, long[]>> measured = measure(model, missing);
+            // static inference first: most models need no ONNX Runtime session (nor its native library)
+            Optional<Map<Value, long[]>> measured = (staticFirst ? infer(model, missing) : Optional.<Map<Value, long[]>>empty())
+                    .or(() -> measure(model, missing));
             if (measured.isEmpty()) {
                 return Optional.empty();
             }
@@ -169,6 +176,42 @@ public record Macs(long total, List<NodeMacs> perNode) {
             return Optional.of(init.get().dims());
         }
         return v.tensorType().filter(ValueType.TensorType::isFullyKnown).flatMap(ValueType.TensorType::knownDims);
+    }
+
+    /**
+     * The shapes of {@code values} from {@link StaticShapes} on a copy of the model whose symbolic and
+     * unknown input dims are 1, as {@link #measure} would run it; empty unless inference reaches every one
+     * of them with every dim known.
+     */
+    static Optional<Map<Value, long[]>> infer(Model model, Set<Value> values) {
+        try {
+            Model copy = model.copy();
+            dev.onnxpress.ir.Rewriter rw = new dev.onnxpress.ir.Rewriter(copy);
+            for (Value in : copy.graph().realInputs()) {
+                Optional<ValueType.TensorType> t = in.tensorType();
+                Optional<long[]> dims = t.flatMap(ValueType.TensorType::knownDims);
+                if (dims.isEmpty()) {
+                    return Optional.empty();
+                }
+                long[] d = dims.get();
+                for (int i = 0; i < d.length; i++) {
+                    d[i] = d[i] < 0 ? 1 : d[i];
+                }
+                rw.setType(in, ValueType.TensorType.of(t.get().elemType(), d));
+            }
+            StaticShapes shapes = StaticShapes.infer(copy.graph(), copy.defaultOpset());
+            Map<Value, long[]> out = new HashMap<>();
+            for (Value v : values) {
+                Optional<long[]> known = copy.graph().findValue(v.name()).flatMap(shapes::knownDims);
+                if (known.isEmpty()) {
+                    return Optional.empty();
+                }
+                out.put(v, known.get());
+            }
+            return Optional.of(out);
+        } catch (RuntimeException e) {
+            return Optional.empty();   // inference gave up: measure instead
+        }
     }
 
     /** Runs the model once on zeros (symbolic dims = 1) and reads the shapes of {@code values}. */
