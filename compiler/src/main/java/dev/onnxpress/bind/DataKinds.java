@@ -70,7 +70,7 @@ final class DataKinds {
                 Preprocess pre = preprocess(d, a.scale(), a.mean(), a.std());
                 OptionalInt count = a.count().map(OptionalInt::of).orElse(OptionalInt.empty());
                 return declaration(d, text, labels.isPresent(),
-                        () -> DataSets.idx(d.name(), images, labels, pre, count));
+                        () -> DataSets.idx(d.name(), images, labels, pre, count)).withFiles(files(images, labels));
             }
             case "npy" -> {
                 NpyArgs a = OptionsBinder.bind(NpyArgs.class, owner, d.args(), at, scope).options();
@@ -79,7 +79,7 @@ final class DataKinds {
                 Preprocess pre = preprocess(d, a.scale(), a.mean(), a.std());
                 OptionalInt count = a.count().map(OptionalInt::of).orElse(OptionalInt.empty());
                 return declaration(d, text, labels.isPresent(),
-                        () -> DataSets.npy(d.name(), path, labels, pre, count));
+                        () -> DataSets.npy(d.name(), path, labels, pre, count)).withFiles(files(path, labels));
             }
             case "onnx_test_data" -> {
                 TestDataArgs a = OptionsBinder.bind(TestDataArgs.class, owner, d.args(), at, scope).options();
@@ -111,6 +111,10 @@ final class DataKinds {
             default -> throw new BindException(at, "unknown data kind '" + d.kind() + "'"
                     + DidYouMean.suffix(d.kind(), KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");
         }
+    }
+
+    private static List<Path> files(Path main, Optional<Path> labels) {
+        return labels.isPresent() ? List.of(main, labels.get()) : List.of(main);
     }
 
     private static DataDeclaration declaration(DataDecl d, String text, boolean labelled, Supplier<DataSet> loader) {

@@ -91,6 +91,12 @@ final class RunCommand implements Callable<Integer> {
                 .check();
         Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString())
                 : new Binder().bindSteps(steps, "command line");
+        for (dev.onnxpress.bind.DataDeclaration d : plan.data()) {
+            for (Path f : d.files()) {
+                files.input(f, "a data file of the recipe ('" + d.name() + "')");
+            }
+        }
+        files.check();
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyIterations(latencyRuns)
                 .withProbeDims(dims);
