@@ -50,7 +50,7 @@ public final class ModelValidation {
         for (Onnx.ValueInfoProto vi : g.getOutputList()) {
             undefinedType(vi, "output", source);
         }
-        graph(g, source, 0);
+        graph(g, source);
         functions(mp.getFunctionsList(), source);
     }
 
@@ -66,7 +66,7 @@ public final class ModelValidation {
         return n.getName().isEmpty() ? n.getOpType() + "_" + index : n.getName();
     }
 
-    private static void graph(Onnx.GraphProto g, String source, int depth) {
+    private static void graph(Onnx.GraphProto g, String source) {
         String where = g.getName().isEmpty() ? "graph" : "graph '" + g.getName() + "'";
         for (Onnx.TensorProto t : g.getInitializerList()) {
             if (t.getDataType() == Onnx.TensorProto.DataType.UNDEFINED_VALUE) {
@@ -106,10 +106,10 @@ public final class ModelValidation {
             }
             for (Onnx.AttributeProto a : n.getAttributeList()) {
                 if (a.hasG()) {
-                    graph(a.getG(), source, depth + 1);
+                    graph(a.getG(), source);
                 }
                 for (Onnx.GraphProto sub : a.getGraphsList()) {
-                    graph(sub, source, depth + 1);
+                    graph(sub, source);
                 }
             }
         }
