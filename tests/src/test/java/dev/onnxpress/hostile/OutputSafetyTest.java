@@ -202,6 +202,7 @@ class OutputSafetyTest {
             assertRefusedAndUnchanged(before, new String[] {"run", "-p", "remove_identity", "-i", p("m.onnx"),
                     "-o", out}, "output");
             assertRefusedAndUnchanged(before, new String[] {"copy", p("m.onnx"), out}, "output");
+            assertRefusedAndUnchanged(before, new String[] {"unpack", p("m.onnx"), out}, "output");
         }
         assertRefusedAndUnchanged(before, new String[] {"run", "-p", "remove_identity", "-i", p("m.onnx"),
                 "-o", p("out.onnx"), "--report-json", p("fifo")}, "JSON report", "not a regular file");
