@@ -18,8 +18,8 @@ import java.util.Set;
  * the model and the place.
  */
 public final class ModelValidation {
-    /** The newest IR version onnxpress reads (ONNX 1.18). */
-    public static final long MAX_IR_VERSION = 11;
+    /** The newest IR version onnxpress reads: what the bundled ONNX Runtime (1.29) loads. */
+    public static final long MAX_IR_VERSION = 13;
 
     private static final Map<String, List<String>> REQUIRED_GRAPHS = Map.of(
             "If", List.of("then_branch", "else_branch"),
