@@ -86,6 +86,20 @@ class HostileRunInputTest {
     }
 
     @Test
+    void tinyModelWithHugeIntermediateIsRefused() throws IOException {
+        // 1 KB of model, 1.6 GB of activation: x + ConstantOfShape([20000, 20000])
+        write("m.onnx", ProtoModels.graph("blowup")
+                .input("x", DataType.FLOAT, 1)
+                .initializer("shape", dev.onnxpress.ir.Tensor.ofLongs(new long[] {2}, 20_000, 20_000))
+                .node("ConstantOfShape", List.of("shape"), List.of("big"))
+                .node("Add", List.of("big", "x"), List.of("y"))
+                .output("y", DataType.FLOAT, 20_000, 20_000)
+                .toBytes());
+        assertThat(refused("run", "-p", "remove_identity", "-i", p("m.onnx"), "-o", p("out.onnx"),
+                "--memory-budget", "1GB")).contains("GB", "more than the memory budget");
+    }
+
+    @Test
     void npyWithAZeroDimension() throws IOException {
         write("m.onnx", relu("batch", 1, 28, 28));
         write("empty.npy", npy("(0, 1, 28, 28)", new byte[0]));
