@@ -167,14 +167,14 @@ public final class PassManager {
         FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
         policy.inputRead(original);
-        RunChecks.check(original, input, plan.evaluationData().isPresent() ? settings.batchSize()
-                : Math.min(settings.probeSamples(), settings.batchSize()), settings.memoryBudget());
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
                 .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
                         probeDims(plan)));
+        RunChecks.check(original, input, Math.max(1, Math.min(settings.batchSize(), evaluator.sampleCount())),
+                settings.memoryBudget());
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
