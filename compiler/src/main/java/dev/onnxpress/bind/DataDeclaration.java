@@ -20,6 +20,7 @@ public final class DataDeclaration {
     private final Supplier<DataSet> loader;
     private final Map<String, Long> dims;
     private DataSet loaded;
+    private java.util.List<java.nio.file.Path> files = java.util.List.of();
 
     public DataDeclaration(String name, String kind, String text, boolean labelled, SourceLocation location,
                            Supplier<DataSet> loader) {
@@ -58,6 +59,16 @@ public final class DataDeclaration {
 
     public SourceLocation location() {
         return location;
+    }
+
+    /** The files (or folder) the declaration reads, resolved; empty for generated data. */
+    public java.util.List<java.nio.file.Path> files() {
+        return files;
+    }
+
+    DataDeclaration withFiles(java.util.List<java.nio.file.Path> read) {
+        this.files = java.util.List.copyOf(read);
+        return this;
     }
 
     /** Sizes this declaration gives to symbolic input dimensions, by dim name; empty for file data. */

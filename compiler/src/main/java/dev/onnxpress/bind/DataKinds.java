@@ -74,7 +74,7 @@ final class DataKinds {
                 Preprocess pre = preprocess(d, a.scale(), a.mean(), a.std());
                 OptionalInt count = a.count().map(OptionalInt::of).orElse(OptionalInt.empty());
                 return declaration(d, text, labels.isPresent(),
-                        () -> DataSets.idx(d.name(), images, labels, pre, a.skip(), count));
+                        () -> DataSets.idx(d.name(), images, labels, pre, a.skip(), count)).withFiles(files(images, labels));
             }
             case "npy" -> {
                 NpyArgs a = OptionsBinder.bind(NpyArgs.class, owner, d.args(), at, scope).options();
@@ -83,7 +83,7 @@ final class DataKinds {
                 Preprocess pre = preprocess(d, a.scale(), a.mean(), a.std());
                 OptionalInt count = a.count().map(OptionalInt::of).orElse(OptionalInt.empty());
                 return declaration(d, text, labels.isPresent(),
-                        () -> DataSets.npy(d.name(), path, labels, pre, a.skip(), count));
+                        () -> DataSets.npy(d.name(), path, labels, pre, a.skip(), count)).withFiles(files(path, labels));
             }
             case "onnx_test_data" -> {
                 TestDataArgs a = OptionsBinder.bind(TestDataArgs.class, owner, d.args(), at, scope).options();
@@ -115,6 +115,10 @@ final class DataKinds {
             default -> throw new BindException(at, "unknown data kind '" + d.kind() + "'"
                     + DidYouMean.suffix(d.kind(), KINDS) + " (kinds: " + String.join(", ", KINDS) + ")");
         }
+    }
+
+    private static List<Path> files(Path main, Optional<Path> labels) {
+        return labels.isPresent() ? List.of(main, labels.get()) : List.of(main);
     }
 
     private static DataDeclaration declaration(DataDecl d, String text, boolean labelled, Supplier<DataSet> loader) {

@@ -161,6 +161,12 @@ final class RunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--verify-on: " + e.reason());
             }
         }
+        for (dev.onnxpress.bind.DataDeclaration d : plan.data()) {
+            for (Path f : d.files()) {
+                files.input(f, "a data file of the recipe ('" + d.name() + "')");
+            }
+        }
+        files.check();
         PrintWriter out = spec.commandLine().getOut();
         RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyMode(latencyMode)
                 .withLatencyIterations(latencyRuns == null ? Integer.MAX_VALUE : latencyRuns)

@@ -83,8 +83,10 @@ final class RunOutputs implements OutputPolicy {
             Entry o = outputs.get(i);
             for (Entry in : inputs) {
                 if (o.identity().sameAs(in.identity())) {
-                    throw new UserException(o.what() + " " + Shown.path(o.path()) + " is " + in.what() + " "
-                            + Shown.path(in.path()) + "; onnxpress never writes a file it reads: choose another name");
+                    boolean sameText = o.path().toString().equals(in.path().toString());
+                    throw new UserException(o.what() + " " + Shown.path(o.path()) + " is " + in.what()
+                            + (sameText ? "" : " " + Shown.path(in.path()))
+                            + "; onnxpress never writes a file it reads: give another name");
                 }
             }
             checkShape(o.raw(), o.path(), o.what());

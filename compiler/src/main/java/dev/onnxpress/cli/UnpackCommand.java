@@ -37,9 +37,13 @@ final class UnpackCommand implements Callable<Integer> {
         if (in.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize())) {
             throw new UserException("OUT must differ from PACKED: " + out);
         }
+        RunOutputs files = new RunOutputs().input(in, "the input model")
+                .output(RunOutputs.rawPositional(spec, 1), out, "output").check();
         Model m = ModelReader.read(in);
+        files.inputRead(m);
         int decoded = OnnxpressRuntime.unpack(m);
-        ModelWriter.Written w = ModelWriter.write(m, out);
+        ModelWriter.Written w = ModelWriter.write(m, out, m.writeOptions().orElse(ModelWriter.Options.defaults()),
+                files.guard());
         spec.commandLine().getOut().printf("%s: %d packed tensor%s decoded, %d bytes written%n", out, decoded,
                 decoded == 1 ? "" : "s", w.totalBytes());
         return 0;

@@ -79,11 +79,20 @@ final class DataFiles {
     static boolean hasMore(Opened o, Path file, String what) {
         try {
             return o.in().read() >= 0;
-        } catch (EOFException e) {
-            throw new UserException(what + " " + file + " is a truncated gzip file");
         } catch (IOException e) {
-            throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
+            throw error(e, file, what);
         }
+    }
+
+    /** A read failure in the user's words: a truncated or corrupt gzip file, or the system's reason. */
+    static UserException error(IOException e, Path file, String what) {
+        if (e instanceof EOFException) {
+            return new UserException(what + " " + file + " is a truncated gzip file");
+        }
+        if (e instanceof ZipException) {
+            return new UserException(what + " " + file + " is a corrupt gzip file (" + e.getMessage() + ")");
+        }
+        return new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
     }
 
     private static byte[] gunzip(byte[] gz, Path file, String what) {

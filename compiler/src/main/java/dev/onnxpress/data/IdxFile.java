@@ -26,7 +26,7 @@ public final class IdxFile {
         try (DataFiles.Opened o = DataFiles.open(file, what)) {
             return read(o, file, what);
         } catch (java.io.IOException e) {
-            throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
+            throw DataFiles.error(e, file, what);
         }
     }
 
@@ -82,7 +82,9 @@ public final class IdxFile {
                     + " data bytes, the file has " + data.length);
         }
         if (DataFiles.hasMore(o, file, what)) {
-            throw new UserException(what + " " + file + " has bytes after the data of shape "
+            // a plain file says how much follows; a gzip stream is not inflated further to count it
+            String extra = o.gzip() ? "more bytes" : (o.fileBytes() - header - need) + " bytes";
+            throw new UserException(what + " " + file + " has " + extra + " after the data of shape "
                     + IoInfo.dimsText(dims) + "; not a well-formed IDX file");
         }
         int size = type.bits() / 8;
@@ -102,12 +104,8 @@ public final class IdxFile {
     private static byte[] readUpTo(DataFiles.Opened o, int n, Path file, String what) {
         try {
             return o.in().readNBytes(n);
-        } catch (java.io.EOFException e) {
-            throw new UserException(what + " " + file + " is a truncated gzip file");
-        } catch (java.util.zip.ZipException e) {
-            throw new UserException(what + " " + file + " is a corrupt gzip file (" + e.getMessage() + ")");
         } catch (java.io.IOException e) {
-            throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
+            throw DataFiles.error(e, file, what);
         }
     }
 

@@ -51,6 +51,11 @@ final class Evaluator {
                 batchSize);
     }
 
+    /** Samples in the evaluation data. */
+    int sampleCount() {
+        return data.size();
+    }
+
     String description() {
         return description;
     }

@@ -219,8 +219,6 @@ public final class PassManager {
         Model original = ModelReader.read(input);
         policy.inputRead(original);
         int evalBatch = settings.batchSizeFor(original);
-        RunChecks.check(original, input, plan.evaluationData().isPresent() ? evalBatch
-                : Math.min(settings.probeSamples(), evalBatch), settings.memoryBudget());
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.analysis.ModelChecker.problems(original));
 
@@ -228,6 +226,8 @@ public final class PassManager {
                 .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
                 .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
                         probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
+        RunChecks.check(original, input, Math.max(1, Math.min(evalBatch, evaluator.sampleCount())),
+                settings.memoryBudget());
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);

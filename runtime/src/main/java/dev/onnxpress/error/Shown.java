@@ -10,6 +10,8 @@ import java.nio.file.Path;
 public final class Shown {
     /** Longest name printed whole. */
     public static final int MAX_NAME = 120;
+    /** Longest run of non-blank characters a message prints whole (paths included, so more than a name). */
+    public static final int MAX_WORD = 512;
     /** Longest message printed whole. */
     public static final int MAX_MESSAGE = 4000;
 
@@ -32,7 +34,7 @@ public final class Shown {
     }
 
     /**
-     * A whole message: sanitized, each run of non-blank characters longer than {@link #MAX_NAME} cut, and the
+     * A whole message: sanitized, each run of non-blank characters longer than {@link #MAX_WORD} cut, and the
      * whole cut to {@link #MAX_MESSAGE} characters.
      */
     public static String message(String s) {
@@ -48,7 +50,7 @@ public final class Shown {
                 j++;
             }
             if (j > i) {
-                out.append(cut(c.substring(i, j), MAX_NAME));
+                out.append(cut(c.substring(i, j), MAX_WORD));
                 i = j;
             } else {
                 out.append(c.charAt(i++));

@@ -18,8 +18,8 @@ import java.util.Set;
  * the model and the place.
  */
 public final class ModelValidation {
-    /** The newest IR version onnxpress reads (ONNX 1.18). */
-    public static final long MAX_IR_VERSION = 11;
+    /** The newest IR version onnxpress reads: what the bundled ONNX Runtime (1.29) loads. */
+    public static final long MAX_IR_VERSION = 13;
 
     private static final Map<String, List<String>> REQUIRED_GRAPHS = Map.of(
             "If", List.of("then_branch", "else_branch"),
@@ -50,7 +50,7 @@ public final class ModelValidation {
         for (Onnx.ValueInfoProto vi : g.getOutputList()) {
             undefinedType(vi, "output", source);
         }
-        graph(g, source, 0);
+        graph(g, source);
         functions(mp.getFunctionsList(), source);
     }
 
@@ -66,7 +66,7 @@ public final class ModelValidation {
         return n.getName().isEmpty() ? n.getOpType() + "_" + index : n.getName();
     }
 
-    private static void graph(Onnx.GraphProto g, String source, int depth) {
+    private static void graph(Onnx.GraphProto g, String source) {
         String where = g.getName().isEmpty() ? "graph" : "graph '" + g.getName() + "'";
         for (Onnx.TensorProto t : g.getInitializerList()) {
             if (t.getDataType() == Onnx.TensorProto.DataType.UNDEFINED_VALUE) {
@@ -106,10 +106,10 @@ public final class ModelValidation {
             }
             for (Onnx.AttributeProto a : n.getAttributeList()) {
                 if (a.hasG()) {
-                    graph(a.getG(), source, depth + 1);
+                    graph(a.getG(), source);
                 }
                 for (Onnx.GraphProto sub : a.getGraphsList()) {
-                    graph(sub, source, depth + 1);
+                    graph(sub, source);
                 }
             }
         }

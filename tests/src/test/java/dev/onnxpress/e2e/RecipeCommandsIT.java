@@ -154,8 +154,8 @@ class RecipeCommandsIT {
         Files.copy(SharedFiles.model("lenet5_fashion"), copy);
         byte[] before = Files.readAllBytes(copy);
         oneLine(Main.execute("run", "-p", "remove_identity", "-i", copy.toString(), "-o", copy.toString()), 2,
-                "onnxpress: output " + copy + " is the input model; onnxpress never overwrites its input: give"
-                        + " another -o");
+                "onnxpress: output " + copy + " is the input model; onnxpress never writes a file it reads: give"
+                        + " another name");
         assertThat(Files.readAllBytes(copy)).isEqualTo(before);
         oneLine(Main.execute("run", dir.resolve("none.recipe").toString(), "-i", copy.toString()), 2,
                 "onnxpress: recipe file not found: " + dir.resolve("none.recipe"));

@@ -115,6 +115,17 @@ class OutputSafetyTest {
     }
 
     @Test
+    void reportOverADataFileOfTheRecipeIsRefused() throws IOException {
+        model("m.onnx");
+        Files.write(dir.resolve("x.npy"), HostileRunInputTest.npy("(2, 1, 64)", new byte[2 * 64 * 4]));
+        Files.writeString(dir.resolve("r.recipe"), "recipe \"r\" version 1\ndata d = npy(path=\"x.npy\")\n"
+                + "verify using d { cosine >= 0.9 }\nremove_identity()\n");
+        Map<String, String> before = snapshot();
+        assertRefusedAndUnchanged(before, new String[] {"run", p("r.recipe"), "-i", p("m.onnx"),
+                "-o", p("out.onnx"), "--report-json", p("x.npy")}, "JSON report", "data file of the recipe", "'d'");
+    }
+
+    @Test
     void outputsThatAreTheSameFileAreRefused() throws IOException {
         model("m.onnx");
         Map<String, String> before = snapshot();
@@ -191,6 +202,7 @@ class OutputSafetyTest {
             assertRefusedAndUnchanged(before, new String[] {"run", "-p", "remove_identity", "-i", p("m.onnx"),
                     "-o", out}, "output");
             assertRefusedAndUnchanged(before, new String[] {"copy", p("m.onnx"), out}, "output");
+            assertRefusedAndUnchanged(before, new String[] {"unpack", p("m.onnx"), out}, "output");
         }
         assertRefusedAndUnchanged(before, new String[] {"run", "-p", "remove_identity", "-i", p("m.onnx"),
                 "-o", p("out.onnx"), "--report-json", p("fifo")}, "JSON report", "not a regular file");

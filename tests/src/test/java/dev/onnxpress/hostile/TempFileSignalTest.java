@@ -34,6 +34,9 @@ class TempFileSignalTest {
     @ParameterizedTest(name = "SIG{0}")
     @ValueSource(strings = {"TERM", "INT"})
     void signalMidWriteLeavesNoTemporaryFile(String signal) throws Exception {
+        // a process started in the background of a non-interactive shell ignores SIGINT, and so does its child
+        org.junit.jupiter.api.Assumptions.assumeFalse(signal.equals("INT") && sigintIgnored(),
+                "SIGINT is ignored in this process tree");
         Path in = bigModel();
         Path outDir = Files.createDirectories(dir.resolve("out"));
         Process p = new ProcessBuilder(command("copy", in.toString(), outDir.resolve("copy.onnx").toString(),
@@ -58,6 +61,20 @@ class TempFileSignalTest {
         assertThat(p.exitValue()).as("killed by the signal, not finished").isNotZero();
         assertThat(temporaryFiles(outDir)).as("temporary files left after SIG" + signal).isEmpty();
         assertThat(outDir.resolve("copy.onnx")).doesNotExist();
+    }
+
+    /** True when /proc says this JVM ignores SIGINT (signal 2: bit 1 of SigIgn), which children inherit. */
+    static boolean sigintIgnored() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("SigIgn:")) {
+                    return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0b10) != 0;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux: assume the default disposition
+        }
+        return false;
     }
 
     private static List<Path> temporaryFiles(Path folder) throws IOException {
