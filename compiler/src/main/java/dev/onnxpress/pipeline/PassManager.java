@@ -160,28 +160,12 @@ public final class PassManager {
         try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
             signature = ModelSignature.of(r);
             reference = evaluator.run(r, progress, "reference");
-            if (plan.evaluationData().isEmpty() && !FlatOutputs.warnings(reference, "").isEmpty()
-                    && ProbeChoice.hasImageInputs(signature)) {
-                // [0, 1) probes leave the outputs flat: feed them as the model's images would likely be
-                double best = ProbeChoice.variance(reference);
-                String tried = ProbeChoice.Normalisation.UNIT.label + " " + number(best);
-                for (ProbeChoice.Normalisation n : List.of(ProbeChoice.Normalisation.SIGNED,
-                        ProbeChoice.Normalisation.IMAGENET)) {
-                    Evaluator e = Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
-                            probeDims(plan), n, "");
-                    Outputs o = e.run(r, progress, "probes as " + n.label);
-                    double v = ProbeChoice.variance(o);
-                    tried += ", " + n.label + " " + number(v);
-                    if (v > best) {
-                        best = v;
-                        evaluator = e;
-                        reference = o;
-                    }
-                }
-                String description = evaluator.description();
-                evaluator = evaluator.describedAs(description.contains("image inputs as") ? description
-                        + " (most output variance: " + tried + ")" : description + "; [0, 1] probes kept (output"
-                        + " variance " + tried + ")");
+            if (plan.evaluationData().isEmpty()) {
+                ProbeChoice.Chosen c = ProbeChoice.choose(r, signature, evaluator, reference, progress,
+                        n -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
+                                probeDims(plan), n, ""));
+                evaluator = c.evaluator();
+                reference = c.reference();
             }
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());

@@ -46,6 +46,43 @@ final class ProbeChoice {
     private ProbeChoice() {
     }
 
+    /** The probes a run verifies on and the reference outputs on them. */
+    record Chosen(Evaluator evaluator, Outputs reference) {
+    }
+
+    /**
+     * Keeps the [0, 1) probes unless they leave the outputs flat on a model with image inputs; then tries
+     * the other normalisations ({@code probes} makes their evaluators) and keeps the one whose outputs vary
+     * most, saying so in the data description.
+     */
+    static Chosen choose(dev.onnxpress.ort.OrtRunner runner, ModelSignature signature, Evaluator evaluator,
+                         Outputs reference, dev.onnxpress.passes.PassContext.Progress progress,
+                         java.util.function.Function<Normalisation, Evaluator> probes) {
+        if (FlatOutputs.warnings(reference, "").isEmpty() || !hasImageInputs(signature)) {
+            return new Chosen(evaluator, reference);
+        }
+        double best = variance(reference);
+        Evaluator bestEvaluator = evaluator;
+        Outputs bestReference = reference;
+        StringBuilder tried = new StringBuilder(Normalisation.UNIT.label + " " + PassManager.number(best));
+        for (Normalisation n : List.of(Normalisation.SIGNED, Normalisation.IMAGENET)) {
+            Evaluator e = probes.apply(n);
+            Outputs o = e.run(runner, progress, "probes as " + n.label);
+            double v = variance(o);
+            tried.append(", ").append(n.label).append(' ').append(PassManager.number(v));
+            if (v > best) {
+                best = v;
+                bestEvaluator = e;
+                bestReference = o;
+            }
+        }
+        String d = bestEvaluator.description();
+        String description = bestEvaluator == evaluator
+                ? d + "; [0, 1] probes kept (output variance " + tried + ")"
+                : d + " (most output variance: " + tried + ")";
+        return new Chosen(bestEvaluator.describedAs(description), bestReference);
+    }
+
     /** The channel axis of an image-like input (1 for NCHW, 3 for NHWC), or -1. */
     static int channelAxis(IoInfo in) {
         if (!in.type().isFloatingPoint() || in.rank() != 4) {
