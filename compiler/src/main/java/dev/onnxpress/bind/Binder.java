@@ -56,13 +56,46 @@ public final class Binder {
     public Plan bindFile(Path recipeFile, String displayName) {
         String text;
         try {
-            text = Files.readString(recipeFile, StandardCharsets.UTF_8);
+            long size = Files.size(recipeFile);
+            if (size > 4L * dev.onnxpress.dsl.RecipeLimits.MAX_CHARS) {
+                throw new UserException("recipe file " + recipeFile + " is " + size + " bytes; a recipe may hold at most "
+                        + dev.onnxpress.dsl.RecipeLimits.MAX_CHARS + " characters");
+            }
+            text = utf8(Files.readAllBytes(recipeFile), recipeFile);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new UserException("recipe file not found: " + recipeFile);
         } catch (IOException e) {
             throw new UserException("cannot read recipe file " + recipeFile + ": " + e.getMessage(), e);
         }
         return bindText(text, displayName, Optional.ofNullable(recipeFile.toAbsolutePath().normalize().getParent()));
+    }
+
+    /** The bytes as UTF-8; anything else is an error naming the file, the byte offset and its line. */
+    static String utf8(byte[] bytes, Path file) {
+        java.nio.charset.CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length);
+        java.nio.charset.CoderResult r = dec.decode(in, out, true);
+        if (!r.isError()) {
+            r = dec.flush(out);
+        }
+        if (r.isError()) {
+            int offset = in.position();
+            int line = 1;
+            for (int i = 0; i < offset; i++) {
+                if (bytes[i] == '\n') {
+                    line++;
+                }
+            }
+            throw new UserException("recipe file " + file + " is not UTF-8 text: byte offset " + offset + " (line "
+                    + line + ") holds " + String.format("0x%02X", bytes[Math.min(offset, bytes.length - 1)] & 0xff)
+                    + ", which is not valid UTF-8; save the recipe as UTF-8");
+        }
+        out.flip();
+        String text = out.toString();
+        return text.startsWith("\uFEFF") ? text.substring(1) : text;
     }
 
     /** Parses and binds recipe text; syntax errors become the same one-line user errors as binding errors. */
@@ -84,6 +117,48 @@ public final class Binder {
                 RecipePrinter.printSteps(steps));
     }
 
+    /**
+     * The one-line form with data sets declared on the command line ({@code --data NAME=SPEC}, already
+     * parsed to declarations, paths relative to {@code folder}) and optionally the one to verify with.
+     */
+    public Plan bindSteps(String text, String displayName, List<DataDecl> declared, Optional<String> verifyUsing,
+                          Path folder) {
+        if (declared.isEmpty() && verifyUsing.isEmpty()) {
+            return bindSteps(text, displayName);
+        }
+        List<Statement> steps = parse(() -> RecipeParser.parseSteps(text, displayName));
+        evaluation = Optional.empty();
+        pipelines = collectPipelines(steps);
+        loopVariables = collectLoopVariables(steps, new LinkedHashMap<>());
+        List<DataDeclaration> data = new ArrayList<>();
+        List<String> names = new ArrayList<>();
+        for (DataDecl d : declared) {
+            if (names.contains(d.name())) {
+                throw new UserException("--data " + d.name() + " is given twice");
+            }
+            data.add(DataKinds.bind(d, Optional.of(folder), new Scope(Map.of(), List.of(), Map.of(), true)));
+            names.add(d.name());
+        }
+        if (verifyUsing.isPresent() && !names.contains(verifyUsing.get())) {
+            throw new UserException("--verify-data " + verifyUsing.get() + ": no such data set; declare it with --data "
+                    + verifyUsing.get() + "=SPEC" + (names.isEmpty() ? "" : " (declared: " + String.join(", ", names)
+                    + ")"));
+        }
+        Optional<DataDeclaration> eval = verifyUsing.flatMap(u -> data.stream().filter(d -> d.name().equals(u))
+                .findFirst());
+        evaluation = eval;
+        Scope scope = new Scope(Map.of(), names, loopVariables, false);
+        List<Plan.Item> items = items(steps, scope, new ArrayDeque<>());
+        checkPlacement(items);
+        return new Plan("command line", displayName, data, verifyUsing, List.of(), items,
+                RecipePrinter.printSteps(steps));
+    }
+
+    /** One data declaration made outside a recipe (the command line), paths relative to {@code folder}. */
+    public static DataDeclaration bindData(DataDecl declared, Path folder) {
+        return DataKinds.bind(declared, Optional.of(folder), new Scope(Map.of(), List.of(), Map.of(), true));
+    }
+
     private static <T> T parse(java.util.function.Supplier<T> parse) {
         try {
             return parse.get();
@@ -98,10 +173,12 @@ public final class Binder {
         loopVariables = collectLoopVariables(recipe.statements(), new LinkedHashMap<>());
         List<DataDeclaration> data = new ArrayList<>();
         List<String> names = new ArrayList<>();
+        Map<String, Integer> index = new java.util.HashMap<>();
         for (DataDecl d : recipe.data()) {
-            if (names.contains(d.name())) {
+            Integer first = index.putIfAbsent(d.name(), data.size());
+            if (first != null) {
                 throw new BindException(d.location(), "data set '" + d.name() + "' is declared twice (first at line "
-                        + data.get(names.indexOf(d.name())).location().line() + ")");
+                        + data.get(first).location().line() + ")");
             }
             data.add(DataKinds.bind(d, folder, new Scope(Map.of(), List.of(), Map.of(), true)));
             names.add(d.name());
@@ -131,8 +208,31 @@ public final class Binder {
         }
         List<Plan.Item> items = items(recipe.statements(), scope, new ArrayDeque<>());
         checkPlacement(items);
+        List<String> targets = recipe.verify().map(v -> targets(v.runtimes(), v.location())).orElse(List.of());
         return new Plan(recipe.name(), recipe.location().file(), data, using, checks, items,
-                RecipePrinter.print(recipe));
+                RecipePrinter.print(recipe), targets);
+    }
+
+    /**
+     * The runtimes of {@code verify … on A, B}, normalized ("ort-mobile" is "ort_mobile"); an unknown name
+     * or the reference runtime itself is a BindException.
+     */
+    public static List<String> targets(List<String> names, SourceLocation at) {
+        List<String> out = new ArrayList<>();
+        for (String n : names) {
+            var rt = dev.onnxpress.exec.InferenceRuntime.named(n).orElseThrow(() -> new BindException(at,
+                    "unknown runtime '" + n + "' after 'on'; known: " + String.join(", ",
+                            dev.onnxpress.exec.InferenceRuntime.names())));
+            if (rt.name().equals(dev.onnxpress.exec.OrtInference.NAME)) {
+                throw new BindException(at, "'on ort': every step already runs in ONNX Runtime, the reference;"
+                        + " name another runtime (" + String.join(", ", dev.onnxpress.exec.InferenceRuntime.names()
+                        .stream().filter(x -> !x.equals("ort")).toList()) + ")");
+            }
+            if (!out.contains(rt.name())) {
+                out.add(rt.name());
+            }
+        }
+        return out;
     }
 
     // ---------------------------------------------------------------- structure
@@ -188,6 +288,10 @@ public final class Binder {
                 if (r.max() < 1) {
                     throw new BindException(r.location(), "repeat max must be at least 1, not " + r.max());
                 }
+                if (r.max() > dev.onnxpress.dsl.RecipeLimits.MAX_REPEAT) {
+                    throw new BindException(r.location(), "repeat max " + r.max() + " is more than the limit of "
+                            + dev.onnxpress.dsl.RecipeLimits.MAX_REPEAT + " rounds");
+                }
                 out.add(new Plan.Repeat(r.max(), items(r.body(), scope, expanding), r.location()));
             } else {
                 out.add(tryBlock((Statement.Try) s, scope, expanding));
@@ -209,6 +313,11 @@ public final class Binder {
         if (expanding.contains(use.name())) {
             throw new BindException(use.location(), "pipeline '" + use.name() + "' uses itself (through "
                     + String.join(" → ", expanding) + ")");
+        }
+        if (expanding.size() >= dev.onnxpress.dsl.RecipeLimits.MAX_PIPELINE_DEPTH) {
+            throw new BindException(use.location(), "pipelines used inside pipelines more than "
+                    + dev.onnxpress.dsl.RecipeLimits.MAX_PIPELINE_DEPTH + " deep (the limit), through "
+                    + expanding.peekFirst() + " → … → " + expanding.peekLast() + " → " + use.name());
         }
         expanding.addLast(use.name());
         // a pipeline body sees data sets but not the loop variables around its use

@@ -33,7 +33,9 @@ final class DataKinds {
             @Param(doc = "multiplies every value first (1/255 maps bytes to [0,1])", dflt = "1") double scale,
             @Param(doc = "subtracted after scaling", dflt = "0") double mean,
             @Param(doc = "divides after subtracting the mean", dflt = "1") double std,
-            @Param(doc = "use only the first N samples", min = 1) Optional<Integer> count) {
+            @Param(doc = "leave out the first N samples (with count, a slice: skip=2000, count=3000)", dflt = "0",
+                    min = 0) int skip,
+            @Param(doc = "use only the first N samples (after skip)", min = 1) Optional<Integer> count) {
     }
 
     record NpyArgs(
@@ -42,7 +44,9 @@ final class DataKinds {
             @Param(doc = "multiplies every value first", dflt = "1") double scale,
             @Param(doc = "subtracted after scaling", dflt = "0") double mean,
             @Param(doc = "divides after subtracting the mean", dflt = "1") double std,
-            @Param(doc = "use only the first N samples", min = 1) Optional<Integer> count) {
+            @Param(doc = "leave out the first N samples (with count, a slice: skip=2000, count=3000)", dflt = "0",
+                    min = 0) int skip,
+            @Param(doc = "use only the first N samples (after skip)", min = 1) Optional<Integer> count) {
     }
 
     record TestDataArgs(
@@ -70,7 +74,7 @@ final class DataKinds {
                 Preprocess pre = preprocess(d, a.scale(), a.mean(), a.std());
                 OptionalInt count = a.count().map(OptionalInt::of).orElse(OptionalInt.empty());
                 return declaration(d, text, labels.isPresent(),
-                        () -> DataSets.idx(d.name(), images, labels, pre, count));
+                        () -> DataSets.idx(d.name(), images, labels, pre, a.skip(), count));
             }
             case "npy" -> {
                 NpyArgs a = OptionsBinder.bind(NpyArgs.class, owner, d.args(), at, scope).options();
@@ -79,7 +83,7 @@ final class DataKinds {
                 Preprocess pre = preprocess(d, a.scale(), a.mean(), a.std());
                 OptionalInt count = a.count().map(OptionalInt::of).orElse(OptionalInt.empty());
                 return declaration(d, text, labels.isPresent(),
-                        () -> DataSets.npy(d.name(), path, labels, pre, count));
+                        () -> DataSets.npy(d.name(), path, labels, pre, a.skip(), count));
             }
             case "onnx_test_data" -> {
                 TestDataArgs a = OptionsBinder.bind(TestDataArgs.class, owner, d.args(), at, scope).options();

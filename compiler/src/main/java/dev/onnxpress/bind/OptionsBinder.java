@@ -277,9 +277,9 @@ final class OptionsBinder {
 
     static BindException unknownData(String name, SourceLocation at, Scope scope) {
         if (!scope.dataDeclarable()) {
-            return new BindException(at, "unknown data set '" + name
-                    + "'; the one-line form cannot declare data sets: write a recipe file with data " + name
-                    + " = idx(…)");
+            return new BindException(at, "unknown data set '" + name + "'" + DidYouMean.suffix(name, scope.dataSets())
+                    + "; declare it on the command line with --data " + name + "=SPEC, e.g. --data " + name
+                    + "=idx:images.gz or --data " + name + "=random:8");
         }
         if (scope.dataSets().isEmpty()) {
             return new BindException(at, "unknown data set '" + name + "'; declare it first, e.g. data " + name

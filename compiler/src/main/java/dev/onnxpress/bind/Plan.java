@@ -21,14 +21,31 @@ import java.util.Optional;
  * @param checks         the default checks of the verify block, applied after every step
  * @param items          what runs, in order
  * @param recipeText     canonical recipe text (as written, normalized by the printer)
+ * @param targets        runtimes every step also runs in ({@code verify … on opencv}), besides ONNX Runtime
  */
 public record Plan(String name, String source, List<DataDeclaration> data, Optional<String> evaluationData,
-                   List<BoundCheck> checks, List<Item> items, String recipeText) {
+                   List<BoundCheck> checks, List<Item> items, String recipeText, List<String> targets) {
     public Plan {
         data = List.copyOf(data);
         Objects.requireNonNull(evaluationData);
         checks = List.copyOf(checks);
         items = List.copyOf(items);
+        targets = List.copyOf(targets);
+    }
+
+    public Plan(String name, String source, List<DataDeclaration> data, Optional<String> evaluationData,
+                List<BoundCheck> checks, List<Item> items, String recipeText) {
+        this(name, source, data, evaluationData, checks, items, recipeText, List.of());
+    }
+
+    /**
+     * The plan with more runtimes to verify on ({@code --verify-on}), each once, recipe's first; names as
+     * {@link dev.onnxpress.exec.InferenceRuntime#named} knows them, "ort" (the reference) excluded.
+     */
+    public Plan withTargets(List<String> more) {
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(targets);
+        all.addAll(more);
+        return new Plan(name, source, data, evaluationData, checks, items, recipeText, List.copyOf(all));
     }
 
     public Optional<DataDeclaration> dataSet(String dataName) {
@@ -87,6 +104,12 @@ public record Plan(String name, String source, List<DataDeclaration> data, Optio
         @SuppressWarnings({"unchecked", "rawtypes"})
         public PassResult run(Model model, PassContext ctx) {
             return ((Pass) pass).run(model, options, ctx);
+        }
+
+        /** True when the model this step writes behaves differently at different batch sizes. */
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        public boolean batchDependent() {
+            return ((Pass) pass).batchDependent(options);
         }
     }
 

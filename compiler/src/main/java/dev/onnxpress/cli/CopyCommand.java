@@ -1,19 +1,10 @@
 package dev.onnxpress.cli;
 
-import dev.onnxpress.error.UserException;
-import dev.onnxpress.ir.Attr;
-import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
-import dev.onnxpress.ir.Node;
-import dev.onnxpress.ir.Tensor;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -26,7 +17,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code onnxpress copy IN OUT}: read a model and write it back without changes, which is how a model
  * moves between inline and external data. The input (model and data files) is never written: OUT may not
- * be IN or one of its data files, and the output's data files may not replace the input's. Output files
+ * be IN or one of its data files, and the output's data files may not replace the input's ({@link RunOutputs});
+ * with --per-tensor, no existing file is replaced unless --force. Output files
  * appear only when complete ({@link ModelWriter} writes temporary files and moves them into place).
  */
 @Command(name = "copy", sortOptions = false,
@@ -67,6 +59,10 @@ final class CopyCommand implements Callable<Integer> {
         boolean perTensor;
     }
 
+    @Option(names = "--force", description = "With --per-tensor: replace existing files of the same names"
+            + " (never the input's own files).")
+    boolean force;
+
     @Spec
     CommandSpec spec;
 
@@ -80,9 +76,14 @@ final class CopyCommand implements Callable<Integer> {
         if (threshold < 0) {
             throw new ParameterException(spec.commandLine(), "--external-threshold must be at least 0, not " + threshold);
         }
-        refuseWritingTheInput();
+        RunOutputs files = new RunOutputs().input(in, "the input model")
+                .output(RunOutputs.rawPositional(spec, 1), out, "output");
+        if (layout.perTensor && !force) {
+            files.refuseReplacingExistingDataFiles("give another folder, or --force to replace it");
+        }
+        files.check();
         Model model = ModelReader.read(in);
-        refuseReplacingInputData(model);
+        files.inputRead(model);
         ModelWriter.Options options;
         if (placement.inline) {
             options = ModelWriter.Options.inline();
@@ -91,73 +92,11 @@ final class CopyCommand implements Callable<Integer> {
         } else {
             options = new ModelWriter.Options(ModelWriter.ExternalMode.AUTO, threshold, true);
         }
-        ModelWriter.Written written = ModelWriter.write(model, out, options);
+        ModelWriter.Written written = ModelWriter.write(model, out, options, files.guard());
         spec.commandLine().getOut().println("wrote " + out + (written.dataFiles().isEmpty() ? ""
                 : " and " + written.dataFiles().size() + " external data file"
                 + (written.dataFiles().size() == 1 ? "" : "s")) + ", "
                 + String.format(Locale.ROOT, "%,d", written.totalBytes()) + " bytes");
         return 0;
-    }
-
-    private void refuseWritingTheInput() {
-        if (Files.exists(out) && Files.exists(in)) {
-            try {
-                if (Files.isSameFile(in, out)) {
-                    throw new UserException(out + ": is the input model; write the copy to another file");
-                }
-            } catch (IOException e) {
-                throw new UserException(out + ": cannot compare with " + in + " (" + e.getMessage() + ")");
-            }
-        }
-    }
-
-    /** OUT, OUT.data and per-tensor files next to OUT must not be data files the input reads. */
-    private void refuseReplacingInputData(Model model) {
-        Set<Path> inputData = new HashSet<>();
-        for (Graph g : model.graph().allGraphs()) {
-            for (Tensor t : g.initializers().values()) {
-                t.externalLocation().ifPresent(l -> inputData.add(real(l.file())));
-            }
-            for (Node n : g.nodes()) {
-                for (Attr a : n.attrs().values()) {
-                    if (a.kind() == Attr.Kind.TENSOR) {
-                        a.t().externalLocation().ifPresent(l -> inputData.add(real(l.file())));
-                    }
-                }
-            }
-        }
-        if (inputData.isEmpty()) {
-            return;
-        }
-        // the writer moves its files into place, replacing a symlink rather than writing through it,
-        // so what matters is the file at the path itself: the folder resolved, the name not
-        Path folder = real(out.toAbsolutePath().getParent());
-        for (Path candidate : new Path[] {folder.resolve(out.getFileName()),
-                folder.resolve(out.getFileName() + ".data")}) {
-            if (inputData.contains(candidate)) {
-                throw new UserException(out + ": writing here would replace " + candidate.getFileName()
-                        + ", an external data file of the input model; choose another name or folder");
-            }
-        }
-        if (layout.perTensor && inputData.stream().anyMatch(p -> folder.equals(p.getParent()))) {
-            throw new UserException(out + ": --per-tensor output would share the folder of the input's external"
-                    + " data files and could replace them; write to another folder");
-        }
-    }
-
-    /** The real path where the file exists (symlinks resolved), else the normalized absolute path. */
-    private static Path real(Path p) {
-        try {
-            if (Files.exists(p)) {
-                return p.toRealPath();
-            }
-            Path parent = p.toAbsolutePath().getParent();
-            if (parent != null && Files.exists(parent)) {
-                return parent.toRealPath().resolve(p.getFileName());
-            }
-        } catch (IOException e) {
-            // fall through: compare by the normalized path
-        }
-        return p.toAbsolutePath().normalize();
     }
 }

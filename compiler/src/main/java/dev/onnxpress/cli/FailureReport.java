@@ -38,7 +38,8 @@ final class FailureReport implements IExecutionExceptionHandler {
 
     /** Messages are one line by contract; this keeps a stray newline from a library from breaking it. */
     static String oneLine(String message) {
-        return message == null ? "(no message)" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+        return message == null ? "(no message)"
+                : dev.onnxpress.error.Shown.message(message.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
     }
 
     private static boolean debugRequested(ParseResult parsed) {

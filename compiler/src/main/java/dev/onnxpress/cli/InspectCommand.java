@@ -27,6 +27,11 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON instead of text.")
     boolean json;
 
+    @Option(names = "--runtime", paramLabel = "RUNTIME",
+            description = "Also list what RUNTIME (opencv, ort, ort_mobile) cannot run as it is, by its measured"
+                    + " capability table, and whether make_compatible can fix each.")
+    String runtime;
+
     @Spec
     CommandSpec spec;
 
@@ -34,15 +39,23 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() {
         Model m = ModelReader.read(model);
         Inspection inspection = Inspection.of(model, m);
+        CompatibilityNotes notes = runtime == null ? null : CompatibilityNotes.of(m, runtime);
         if (json) {
             try {
+                var tree = inspection.toJson();
+                if (notes != null && tree instanceof com.fasterxml.jackson.databind.node.ObjectNode o) {
+                    o.set("runtime", notes.toJson());
+                }
                 spec.commandLine().getOut().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                        .writeValueAsString(inspection.toJson()));
+                        .writeValueAsString(tree));
             } catch (JsonProcessingException e) {
                 throw new InternalException("cannot render the inspection as JSON: " + e.getMessage(), e);
             }
         } else {
             spec.commandLine().getOut().print(inspection.toText());
+            if (notes != null) {
+                spec.commandLine().getOut().print(notes.toText());
+            }
         }
         spec.commandLine().getOut().flush();
         return 0;

@@ -14,6 +14,7 @@ import dev.onnxpress.ir.Model;
 import dev.onnxpress.runtime.OnnxpressRuntime;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.error.Shown;
 import dev.onnxpress.error.UserException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -176,7 +177,7 @@ record Inspection(Path file, long irVersion, String producer, long fileBytes, lo
         rows.add(row("MACs", macs.map(m -> number(m.total()) + " " + MACS_NOTE)
                 .orElse("unknown (shapes not known for a run with symbolic dims as 1)")));
         int nameWidth = java.util.stream.Stream.concat(stats.inputs().stream(), stats.outputs().stream())
-                .mapToInt(p -> p.name().length()).max().orElse(0);
+                .mapToInt(p -> Shown.name(p.name()).length()).max().orElse(0);
         portRows(rows, "inputs", stats.inputs(), nameWidth);
         portRows(rows, "outputs", stats.outputs(), nameWidth);
         if (!stats.nonStandardOps().isEmpty()) {
@@ -211,7 +212,7 @@ record Inspection(Path file, long irVersion, String producer, long fileBytes, lo
         }
         for (int i = 0; i < ports.size(); i++) {
             ModelStats.Port p = ports.get(i);
-            rows.add(row(i == 0 ? label : "", pad(p.name(), width) + "  " + p.describe()));
+            rows.add(row(i == 0 ? label : "", pad(Shown.name(p.name()), width) + "  " + p.describe()));
         }
     }
 
@@ -220,7 +221,10 @@ record Inspection(Path file, long irVersion, String producer, long fileBytes, lo
     }
 
     /** Left-aligned columns; with {@code numbers}, the last column right-aligned. */
-    private static void table(StringBuilder sb, List<String[]> rows, String indent, boolean numbers) {
+    private static void table(StringBuilder sb, List<String[]> given, String indent, boolean numbers) {
+        // names come from the file: no control characters or escape sequences reach the terminal, no name runs on
+        List<String[]> rows = given.stream().map(r -> java.util.Arrays.stream(r).map(Shown::message)
+                .toArray(String[]::new)).toList();
         int cols = rows.stream().mapToInt(r -> r.length).max().orElse(0);
         int[] width = new int[cols];
         for (String[] r : rows) {

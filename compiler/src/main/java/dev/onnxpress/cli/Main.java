@@ -28,7 +28,9 @@ public final class Main implements Runnable {
             CopyCommand.class,
             UnpackCommand.class,
             SensitivityCommand.class,
-            RunCommand.class, CheckCommand.class, PassesCommand.class);
+            TuneCommand.class,
+            RunCommand.class, EvalCommand.class, CompareCommand.class, CheckCommand.class, PassesCommand.class,
+            HelpCommand.class, VersionCommand.class);
 
     @Option(names = "--debug", scope = ScopeType.INHERIT,
             description = "On an internal error, print the stack trace.")
@@ -51,10 +53,12 @@ public final class Main implements Runnable {
 
     /** Runs one command line, writing to the given streams; returns the exit code. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        dev.onnxpress.ort.OrtEnvironments.setNativeLogging(java.util.Arrays.asList(args).contains("--debug"));
         CommandLine cl = new CommandLine(new Main());
         for (Class<?> command : COMMANDS) {
             cl.addSubcommand(command);
         }
+        HelpText.install(cl);
         // set after the subcommands exist: picocli hands these settings down to the commands present now
         cl.setOut(out);
         cl.setErr(err);

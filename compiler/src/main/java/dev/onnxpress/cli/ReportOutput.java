@@ -3,6 +3,7 @@ package dev.onnxpress.cli;
 import dev.onnxpress.pipeline.PassManager;
 import dev.onnxpress.report.HtmlReport;
 import dev.onnxpress.report.JsonReport;
+import dev.onnxpress.report.ReportFiles;
 import dev.onnxpress.report.TerminalReport;
 import dev.onnxpress.report.PipelineReport;
 import dev.onnxpress.report.PipelineReport.StepReport;
@@ -10,6 +11,8 @@ import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** What {@code run} prints and writes once the pipeline has a report. */
 final class ReportOutput {
@@ -55,6 +58,31 @@ final class ReportOutput {
         if (html != null) {
             HtmlReport.write(report, html);
         }
+    }
+
+    /**
+     * The report files rendered and written under temporary names, to be committed together with the model:
+     * a report that cannot be written fails the run before any output is in place.
+     */
+    static List<ReportFiles.Staged> stage(PipelineReport report, Path json, Path html) {
+        List<ReportFiles.Staged> staged = new ArrayList<>();
+        try {
+            if (json != null) {
+                staged.add(ReportFiles.stage(json, JsonReport.toJson(report), "JSON report"));
+            }
+            if (html != null) {
+                staged.add(ReportFiles.stage(html, HtmlReport.toHtml(report), "HTML report"));
+            }
+            return staged;
+        } catch (RuntimeException e) {
+            staged.forEach(ReportFiles.Staged::close);
+            throw e;
+        }
+    }
+
+    /** The terminal table, in ASCII when stdout does not encode UTF-8. */
+    static void printTable(PipelineReport report, PrintWriter out) {
+        out.print(TerminalReport.render(report, !isUtf8(stdoutCharset())));
     }
 
     /** One line per step, as soon as it is measured. */

@@ -56,34 +56,36 @@ final class SensitivityCommand implements Callable<Integer> {
     @Parameters(paramLabel = "MODEL", description = "The .onnx file.")
     Path model;
 
-    @Option(names = "--data", required = true, description = "IDX (or .npy) images file, or an ONNX test_data directory.")
+    @Option(names = "--data", required = true, paramLabel = "FILE", description = "IDX (or .npy) images file, or an ONNX test_data directory.")
     Path data;
 
-    @Option(names = "--labels", description = "Labels file for --data (IDX or .npy): report accuracy.")
+    @Option(names = "--labels", paramLabel = "FILE", description = "Labels file for --data (IDX or .npy): report accuracy.")
     Optional<Path> labels;
 
-    @Option(names = "--scale", defaultValue = "1", description = "Multiply input values by this (e.g. 0.00392157).")
+    @Option(names = "--scale", paramLabel = "X", defaultValue = "1", converter = RecipeNumber.class,
+            description = "Multiply input values by this, written as in a recipe: 1/255, 0.00392157, 1e-3.")
     double scale;
 
-    @Option(names = "--count", defaultValue = "1000", description = "Use at most this many samples.")
+    @Option(names = "--count", paramLabel = "N", defaultValue = "1000", description = "Use at most this many samples.")
     int count;
 
-    @Option(names = "--layers", split = ",", description = "Node names to probe (default: every Conv/Gemm/MatMul).")
+    @Option(names = "--layers", paramLabel = "NAME", split = ",", description = "Node names to probe (default: every Conv/Gemm/MatMul).")
     List<String> layers;
 
-    @Option(names = "--ratios", split = ",", defaultValue = "10%,30%,50%", description = "Ratios to try.")
+    @Option(names = "--ratios", paramLabel = "R", split = ",", defaultValue = "10%,30%,50%",
+            description = "Ratios to try (default ${DEFAULT-VALUE}).")
     List<String> ratios;
 
-    @Option(names = "--criterion", defaultValue = "l1",
+    @Option(names = "--criterion", paramLabel = "NAME", defaultValue = "l1",
             description = "bn_gamma, l1, l2, activation or reconstruction (the last two need --calibration).")
     String criterion;
 
-    @Option(names = "--calibration", description = "Data whose activations drive the activation and reconstruction"
+    @Option(names = "--calibration", paramLabel = "FILE", description = "Data whose activations drive the activation and reconstruction"
             + " criteria and --compensate (IDX, .npy or an ONNX test_data directory; --scale applies). Keep it apart"
             + " from --data, or the table flatters the pruned models.")
     Optional<Path> calibration;
 
-    @Option(names = "--calibration-count", defaultValue = "500", description = "Use at most this many calibration samples.")
+    @Option(names = "--calibration-count", paramLabel = "N", defaultValue = "500", description = "Use at most this many calibration samples.")
     int calibrationCount;
 
     @Option(names = "--compensate", description = "Refit the layers that read the pruned channels on --calibration"
@@ -102,7 +104,12 @@ final class SensitivityCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        RunOutputs files = new RunOutputs().input(model, "the input model").input(data, "the --data file")
+                .input(labels.orElse(null), "the --labels file").input(calibration.orElse(null), "the --calibration file")
+                .output(RunOutputs.raw(spec, "--html"), html.orElse(null), "HTML report")
+                .check();
         Model m = ModelReader.read(model);
+        files.inputRead(m);
         byte[] bytes = ModelWriter.toBytes(m);
         Criterion crit = parseCriterion(criterion);
         List<Double> rs = ratios.stream().map(SensitivityCommand::parseRatio).toList();

@@ -92,7 +92,8 @@ final class ArrayDataSet implements DataSet {
         boolean intTarget = target.isInteger() || target == DataType.BOOL;
         if (!floatTarget && !intTarget) {
             throw new UserException("data '" + name + "': model input '" + in.name() + "' expects " + in.describe()
-                    + ", which numeric data cannot feed");
+                    + ", which numeric data cannot feed" + (target == DataType.STRING
+                    ? "; give strings: an .npy array of dtype S or U, or onnx_test_data TensorProto files" : ""));
         }
         if (intTarget && (type.isFloatingPoint() || !preprocess.isIdentity())) {
             throw new UserException("data '" + name + "': " + noun + " are real numbers"

@@ -14,7 +14,7 @@ import java.util.zip.ZipException;
 
 /** Reading data files whole, gunzipping them when they start with the gzip magic bytes (whatever their name). */
 final class DataFiles {
-    private static final long MAX_BYTES = Integer.MAX_VALUE - 8;
+    static final long MAX_BYTES = Integer.MAX_VALUE - 8;
 
     private DataFiles() {
     }
@@ -38,6 +38,52 @@ final class DataFiles {
             return gunzip(bytes, file, what);
         }
         return bytes;
+    }
+
+    /** The file opened for reading, gunzipping when it starts with the gzip magic bytes. */
+    record Opened(InputStream in, boolean gzip, long fileBytes) implements AutoCloseable {
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
+    }
+
+    /** Most a deflate stream expands: 1032 to 1, with room for the gzip framing. */
+    static final long MAX_GZIP_RATIO = 1100;
+
+    static Opened open(Path file, String what) {
+        if (Files.isDirectory(file)) {
+            throw new UserException(what + " " + file + " is a folder, not a file");
+        }
+        try {
+            long size = Files.size(file);
+            InputStream raw = new java.io.BufferedInputStream(Files.newInputStream(file), 1 << 16);
+            raw.mark(2);
+            int a = raw.read();
+            int b = raw.read();
+            raw.reset();
+            if (a == 0x1f && b == 0x8b) {
+                return new Opened(new GZIPInputStream(raw, 1 << 16), true, size);
+            }
+            return new Opened(raw, false, size);
+        } catch (NoSuchFileException e) {
+            throw new UserException(what + " not found: " + file);
+        } catch (AccessDeniedException e) {
+            throw new UserException(what + " " + file + " cannot be read (permission denied)");
+        } catch (IOException e) {
+            throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** True when the stream has more bytes (reads at most one). */
+    static boolean hasMore(Opened o, Path file, String what) {
+        try {
+            return o.in().read() >= 0;
+        } catch (EOFException e) {
+            throw new UserException(what + " " + file + " is a truncated gzip file");
+        } catch (IOException e) {
+            throw new UserException("cannot read " + what + " " + file + ": " + e.getMessage());
+        }
     }
 
     private static byte[] gunzip(byte[] gz, Path file, String what) {

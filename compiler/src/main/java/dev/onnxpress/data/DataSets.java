@@ -20,16 +20,28 @@ public final class DataSets {
 
     /** {@code idx(images=…, labels=…, scale=…, mean=…, std=…, count=…)}. */
     public static DataSet idx(String name, Path images, Optional<Path> labels, Preprocess preprocess, OptionalInt count) {
+        return idx(name, images, labels, preprocess, 0, count);
+    }
+
+    /** {@code idx(…, skip=…, count=…)}: the first {@code skip} samples are left out, then {@code count} are kept. */
+    public static DataSet idx(String name, Path images, Optional<Path> labels, Preprocess preprocess, int skip,
+                              OptionalInt count) {
         Tensor samples = wrap(name, () -> IdxFile.read(images, "images file"));
         Optional<int[]> l = labels.map(p -> labelsOf(name, wrap(name, () -> IdxFile.read(p, "labels file")), p));
-        return limited(name, "images", samples, l, preprocess, count);
+        return limited(name, "images", samples, l, preprocess, skip, count);
     }
 
     /** {@code npy(path=…, labels=…, scale=…, mean=…, std=…, count=…)}; labels may be .npy or IDX. */
     public static DataSet npy(String name, Path path, Optional<Path> labels, Preprocess preprocess, OptionalInt count) {
+        return npy(name, path, labels, preprocess, 0, count);
+    }
+
+    /** {@code npy(…, skip=…, count=…)}: the first {@code skip} samples are left out, then {@code count} are kept. */
+    public static DataSet npy(String name, Path path, Optional<Path> labels, Preprocess preprocess, int skip,
+                              OptionalInt count) {
         Tensor samples = wrap(name, () -> NpyFile.read(path, "array file"));
         Optional<int[]> l = labels.map(p -> labelsOf(name, wrap(name, () -> readLabels(p)), p));
-        return limited(name, "samples", samples, l, preprocess, count);
+        return limited(name, "samples", samples, l, preprocess, skip, count);
     }
 
     /** {@code onnx_test_data(dir=…)}. */
@@ -50,7 +62,12 @@ public final class DataSets {
      * line's {@code --dims}, so that is what a missing size asks for.
      */
     public static DataSet randomProbes(int count, long seed, Map<String, Long> dims) {
-        return new RandomDataSet("probes", count, seed, dims, key -> "give one with --dims " + key + "=N");
+        return randomProbes(count, seed, dims, ProbeValues.none());
+    }
+
+    /** Random probes whose integer inputs hold what the model's graph accepts ({@link ProbeValues}). */
+    public static DataSet randomProbes(int count, long seed, Map<String, Long> dims, ProbeValues values) {
+        return new RandomDataSet("probes", count, seed, dims, key -> "give one with --dims " + key + "=N", values);
     }
 
     private static Tensor readLabels(Path p) {
@@ -60,18 +77,43 @@ public final class DataSets {
     }
 
     private static DataSet limited(String name, String noun, Tensor samples, Optional<int[]> labels,
-                                   Preprocess preprocess, OptionalInt count) {
+                                   Preprocess preprocess, int skip, OptionalInt count) {
         if (samples.rank() < 1) {
             throw new UserException("data '" + name + "': " + noun + " must have a first dimension that counts them");
         }
+        if (samples.dataType() == dev.onnxpress.ir.DataType.STRING) {
+            return StringArrayDataSet.of(name, noun, samples, labels, preprocess, count);
+        }
         long n = samples.dim(0);
+        if (skip < 0) {
+            throw new UserException("data '" + name + "': skip must be at least 0, not " + skip);
+        }
+        if (skip > 0) {
+            if (skip >= n) {
+                throw new UserException("data '" + name + "': skip=" + skip + " but the file holds only " + n + " "
+                        + noun);
+            }
+            if (labels.isPresent() && labels.get().length < n) {
+                throw new UserException("data '" + name + "': the labels file holds " + labels.get().length
+                        + " labels for " + n + " " + noun);
+            }
+            long[] dims = samples.dims();
+            long per = samples.elementCount() / Math.max(1, n);
+            dims[0] = n - skip;
+            byte[] raw = samples.rawBytes();
+            int from = (int) samples.dataType().byteSize(per * skip);
+            samples = Tensor.ofRaw(samples.dataType(), dims, Arrays.copyOfRange(raw, from, raw.length));
+            labels = labels.map(l -> Arrays.copyOfRange(l, skip, l.length));
+            n = n - skip;
+        }
         if (count.isPresent()) {
             int c = count.getAsInt();
             if (c < 1) {
                 throw new UserException("data '" + name + "': count must be at least 1, not " + c);
             }
             if (c > n) {
-                throw new UserException("data '" + name + "': count=" + c + " but the file holds " + n + " " + noun);
+                throw new UserException("data '" + name + "': count=" + c + " but the file holds " + n + " " + noun
+                        + (skip > 0 ? " after skip=" + skip : ""));
             }
             if (labels.isPresent() && labels.get().length < c) {
                 throw new UserException("data '" + name + "': count=" + c + " but the labels file holds "

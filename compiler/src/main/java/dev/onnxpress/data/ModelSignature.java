@@ -17,6 +17,10 @@ public record ModelSignature(List<IoInfo> inputs, List<IoInfo> outputs) {
         return new ModelSignature(runner.inputs(), runner.outputs());
     }
 
+    public static ModelSignature of(dev.onnxpress.exec.ModelSession session) {
+        return new ModelSignature(session.inputs(), session.outputs());
+    }
+
     /** The named input, or a UserException listing the inputs there are. */
     public IoInfo input(String name) {
         return inputs.stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow(() -> new UserException(

@@ -68,6 +68,9 @@ public final class NpyFile {
         long[] dims = shape(find(SHAPE, header, "shape", file, what), file, what);
         boolean bigEndian = descr.startsWith(">");
         String code = descr.replaceFirst("^[<>|=]", "");
+        if (code.matches("[SU]\\d+")) {
+            return strings(b, (int) (start + headerLen), dims, code, bigEndian, file, what);
+        }
         DataType type = switch (code) {
             case "f2" -> DataType.FLOAT16;
             case "f4" -> DataType.FLOAT;
@@ -80,10 +83,14 @@ public final class NpyFile {
             case "i8" -> DataType.INT64;
             case "b1", "?" -> DataType.BOOL;
             default -> throw new UserException(what + " " + file + " has element type '" + descr
-                    + "'; supported: float16/32/64, (u)int8, (u)int16, int32, int64, bool");
+                    + "'; supported: float16/32/64, (u)int8, (u)int16, int32, int64, bool, strings (S, U)");
         };
         long count = 1;
         for (long d : dims) {
+            if (d == 0) {
+                throw new UserException(what + " " + file + " holds an empty array of shape "
+                        + IoInfo.dimsText(dims) + " (a 0 dimension): there are no samples in it");
+            }
             count = IdxFile.multiply(count, d, file, what);
         }
         long need = type.byteSize(count);
@@ -105,6 +112,51 @@ public final class NpyFile {
             System.arraycopy(b, offset, out, 0, out.length);
         }
         return Tensor.ofRaw(type, dims, out);
+    }
+
+    /**
+     * A string array: {@code S<n>} holds n bytes per element, {@code U<n>} n UTF-32 code points; both are
+     * padded with NULs, which end the string (as numpy reads them back).
+     */
+    private static Tensor strings(byte[] b, int offset, long[] dims, String code, boolean bigEndian, Path file,
+            String what) {
+        boolean unicode = code.charAt(0) == 'U';
+        long width = Long.parseLong(code.substring(1));
+        long count = 1;
+        for (long d : dims) {
+            count = IdxFile.multiply(count, d, file, what);
+        }
+        long itemBytes = unicode ? width * 4 : width;
+        long need = IdxFile.multiply(count, itemBytes, file, what);
+        long have = b.length - offset;
+        if (have < need) {
+            throw new UserException(what + " " + file + " is truncated: " + code + " strings "
+                    + IoInfo.dimsText(dims) + " need " + need + " data bytes, the file has " + have);
+        }
+        java.util.List<byte[]> values = new java.util.ArrayList<>((int) count);
+        for (long i = 0; i < count; i++) {
+            int at = (int) (offset + i * itemBytes);
+            if (!unicode) {
+                int len = 0;
+                while (len < width && b[at + len] != 0) {
+                    len++;
+                }
+                values.add(java.util.Arrays.copyOfRange(b, at, at + len));
+            } else {
+                StringBuilder sb = new StringBuilder();
+                for (int k = 0; k < width; k++) {
+                    java.nio.ByteBuffer cp = java.nio.ByteBuffer.wrap(b, at + 4 * k, 4)
+                            .order(bigEndian ? java.nio.ByteOrder.BIG_ENDIAN : java.nio.ByteOrder.LITTLE_ENDIAN);
+                    int c = cp.getInt();
+                    if (c == 0) {
+                        break;
+                    }
+                    sb.appendCodePoint(c);
+                }
+                values.add(sb.toString().getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return Tensor.ofStrings(dims, values);
     }
 
     private static String find(Pattern p, String header, String key, Path file, String what) {

@@ -27,9 +27,16 @@ final class RandomDataSet implements DataSet {
     private final long seed;
     private final Map<String, Long> dims;
     private final Function<String, String> missingDimFix;
+    private final ProbeValues values;
 
     /** {@code missingDimFix} turns the key of a symbolic dim without a size into the fix to print. */
     RandomDataSet(String name, int count, long seed, Map<String, Long> dims, Function<String, String> missingDimFix) {
+        this(name, count, seed, dims, missingDimFix, ProbeValues.none());
+    }
+
+    /** {@code values}: what the model's graph says its integer inputs must hold (indices, shape tensors). */
+    RandomDataSet(String name, int count, long seed, Map<String, Long> dims, Function<String, String> missingDimFix,
+            ProbeValues values) {
         if (count < 1) {
             throw new UserException("data '" + name + "': count must be at least 1, not " + count);
         }
@@ -38,6 +45,7 @@ final class RandomDataSet implements DataSet {
         this.seed = seed;
         this.dims = Map.copyOf(dims);
         this.missingDimFix = missingDimFix;
+        this.values = values;
     }
 
     @Override
@@ -70,13 +78,17 @@ final class RandomDataSet implements DataSet {
             throw new UserException("data '" + name + "': the model has no inputs to feed");
         }
         IoInfo lead = model.input(inputName);
-        boolean fixed = lead.rank() > 0 && lead.shape()[0] >= 0;
-        int rows = Math.max(1, fixed ? (int) lead.shape()[0] : batchSize);
+        long leadRows = batchDim(lead);
+        boolean fixed = leadRows >= 0;
+        int rows = Math.max(1, fixed ? (int) leadRows : batchSize);
         List<long[]> sampleDims = new java.util.ArrayList<>();
         for (IoInfo in : model.inputs()) {
             if (in.type() == DataType.STRING || !in.isTensor()) {
                 throw new UserException("data '" + name + "': random data cannot feed model input '" + in.name()
-                        + "' (" + in.describe() + ")");
+                        + "' (" + in.describe() + "); give real inputs instead: data NAME = onnx_test_data(dir=\"…\")"
+                        + " (TensorProto files" + (in.type() == DataType.STRING ? ", string tensors included" : "")
+                        + ") or npy(path=\"…\")" + (in.type() == DataType.STRING ? " (a string array, dtype S or U)" : "")
+                        + ", then verify using NAME");
             }
             sampleDims.add(sampleDims(in));
         }
@@ -93,7 +105,9 @@ final class RandomDataSet implements DataSet {
                 Map<String, Tensor> feeds = new LinkedHashMap<>();
                 for (int j = 0; j < model.inputs().size(); j++) {
                     IoInfo in = model.inputs().get(j);
-                    feeds.put(in.name(), feed(in, j, sampleDims.get(j), first, fixed ? perBatch : real));
+                    long own = batchDim(in);
+                    int inRows = own >= 0 ? (int) own : fixed ? perBatch : real;
+                    feeds.put(in.name(), feed(in, j, sampleDims.get(j), first, inRows, own >= 0));
                 }
                 return new Batch(feeds, first, real, Optional.empty(), Map.of());
             }
@@ -118,8 +132,9 @@ final class RandomDataSet implements DataSet {
                 continue;
             }
             String dimName = in.dimNames().get(i);
-            String key = dimName.isEmpty() ? in.name() + "[" + i + "]" : dimName;
-            Long v = dims.get(key);
+            String axisKey = in.name() + "[" + i + "]";
+            String key = dimName.isEmpty() ? axisKey : dimName;
+            Long v = dims.containsKey(axisKey) ? dims.get(axisKey) : dims.get(key);
             if (v == null || v < 1) {
                 throw new UserException("data '" + name + "': model input '" + in.name() + "' (" + in.describe()
                         + ") has no fixed size for dimension " + i + "; " + missingDimFix.apply(key));
@@ -129,18 +144,50 @@ final class RandomDataSet implements DataSet {
         return out;
     }
 
-    private Tensor feed(IoInfo in, int inputIndex, long[] sample, int first, int rows) {
-        int per = (int) Tensor.elementCount(sample);
+    /** Most values one probe feed may hold (a double each while drawn). */
+    static final long MAX_FEED_VALUES = 1L << 28;
+
+    /**
+     * The size of an input's first dimension when fixed: from the model, else from {@code input[0]} in the
+     * sizes given; -1 when the batch size decides it.
+     */
+    private long batchDim(IoInfo in) {
+        if (in.rank() == 0) {
+            return -1;
+        }
+        if (in.shape()[0] >= 0) {
+            return in.shape()[0];
+        }
+        Long given = dims.get(in.name() + "[0]");
+        return given != null && given >= 1 ? given : -1;
+    }
+
+    /**
+     * One input's feed. An input whose first dimension is fixed ({@code whole}) is not cut into samples: its
+     * values are one block (a shape tensor's elements in order), drawn for the batch's first sample.
+     */
+    private Tensor feed(IoInfo in, int inputIndex, long[] sample, int first, int rows, boolean whole) {
+        long perLong = Tensor.elementCount(sample);
         boolean scalar = in.rank() == 0;
         int n = scalar ? 1 : rows;
+        if (perLong < 0 || perLong > MAX_FEED_VALUES / Math.max(1, n)) {
+            throw new UserException("data '" + name + "': model input '" + in.name() + "' (" + in.describe()
+                    + ") needs " + (perLong < 0 ? "more than 2^63" : Long.toString(perLong)) + " values per sample;"
+                    + " a batch of " + n + " would not fit in memory (the limit is " + MAX_FEED_VALUES
+                    + " values); fix the input's shape (fix_shapes, --dims)");
+        }
+        int per = (int) perLong;
         double[] values = new double[n * per];
-        for (int r = 0; r < n; r++) {
+        ProbeValues.Rule rule = this.values.rule(in.name()).orElse(null);
+        int blocks = whole ? 1 : n;
+        int blockSize = whole ? n * per : per;
+        for (int r = 0; r < blocks; r++) {
             int s = Math.min(first + r, count - 1);
             SplittableRandom random = new SplittableRandom(mix(seed, s, inputIndex));
-            for (int i = 0; i < per; i++) {
+            for (int i = 0; i < blockSize; i++) {
                 DataType t = in.type();
-                values[r * per + i] = t.isFloatingPoint() ? random.nextDouble()
-                        : t == DataType.BOOL ? random.nextInt(2) : random.nextInt(10);
+                values[r * blockSize + i] = rule != null ? rule.value(i, random) : t.isFloatingPoint()
+                        ? random.nextDouble() : t == DataType.BOOL ? random.nextInt(2) : random.nextInt(10);
             }
         }
         long[] feedDims;

@@ -6,6 +6,8 @@ import dev.onnxpress.data.DataSet;
 import dev.onnxpress.data.DataSets;
 import dev.onnxpress.data.ModelSignature;
 import dev.onnxpress.error.UserException;
+import dev.onnxpress.exec.ModelSession;
+import dev.onnxpress.exec.OrtInference;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.PassContext;
@@ -26,6 +28,7 @@ final class Evaluator {
     private final int batchSize;
     private ModelSignature cachedFor;
     private List<Batch> cached;
+    private int fedRows;
 
     private Evaluator(DataSet data, String where, String description, int batchSize) {
         this.data = data;
@@ -41,8 +44,9 @@ final class Evaluator {
         return new Evaluator(set, d.location() + ": ", desc, batchSize);
     }
 
-    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims) {
-        DataSet set = DataSets.randomProbes(count, seed, dims);
+    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims,
+            dev.onnxpress.data.ProbeValues values) {
+        DataSet set = DataSets.randomProbes(count, seed, dims, values);
         return new Evaluator(set, "random probe inputs: ", "random probes: " + count + " samples, seed " + seed,
                 batchSize);
     }
@@ -52,8 +56,8 @@ final class Evaluator {
      * description, so the report says which normalisation the run verified on and why.
      */
     static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims,
-                            ProbeChoice.Normalisation n, String why) {
-        DataSet set = ProbeChoice.normalised(DataSets.randomProbes(count, seed, dims), n);
+                            dev.onnxpress.data.ProbeValues values, ProbeChoice.Normalisation n, String why) {
+        DataSet set = ProbeChoice.normalised(DataSets.randomProbes(count, seed, dims, values), n);
         return new Evaluator(set, "random probe inputs: ", "random probes: " + count + " samples, seed " + seed
                 + ", image inputs as " + n.label + (why.isEmpty() ? "" : " (" + why + ")"), batchSize);
     }
@@ -63,6 +67,7 @@ final class Evaluator {
         Evaluator e = new Evaluator(data, where, text, batchSize);
         e.cachedFor = cachedFor;
         e.cached = cached;
+        e.fedRows = fedRows;
         return e;
     }
 
@@ -70,19 +75,63 @@ final class Evaluator {
         return description;
     }
 
+    /** The same data, run {@code size} samples at a time (a fixed batch dimension in the model still wins). */
+    Evaluator atBatch(int size) {
+        return size == batchSize ? this : new Evaluator(data, where, description, size);
+    }
+
+    /** The most rows one run of the last {@link #run} fed: the batch size its figures were measured at. */
+    int fedRows() {
+        return fedRows;
+    }
+
+    /** Rows of a batch's feeds: the first dimension of its first input (1 for a scalar input). */
+    static int rows(Map<String, Tensor> feeds) {
+        return feeds.values().stream().findFirst().map(t -> t.rank() == 0 ? 1 : (int) t.dim(0)).orElse(1);
+    }
+
+    int samples() {
+        return data.size();
+    }
+
     Optional<int[]> labels() {
         return data.labels();
     }
 
+    /**
+     * The input model's outputs. Random probes guess what the model accepts; when ONNX Runtime refuses them,
+     * the message says the probes may be at fault and how to give real inputs instead.
+     */
+    Outputs runReference(OrtRunner runner, PassContext.Progress progress) {
+        try {
+            return run(runner, progress, "reference");
+        } catch (UserException e) {
+            if (data.hasReferenceOutputs() || !description.startsWith("random probes")) {
+                throw e;
+            }
+            throw new UserException(where + "the model did not run on the random probes onnxpress built for it ("
+                    + e.getMessage() + "); the probes, not the model, are likely at fault: they follow the declared"
+                    + " shapes but cannot know every value the model accepts. Give real inputs instead:"
+                    + " data NAME = onnx_test_data(dir=\"…\") or npy(path=\"…\"), then verify using NAME", e);
+        }
+    }
+
     Outputs run(OrtRunner runner, PassContext.Progress progress, String task) {
+        return run(OrtInference.session(runner), progress, task);
+    }
+
+    /** The model's outputs over the evaluation data in any runtime (the session is not closed). */
+    Outputs run(ModelSession runner, PassContext.Progress progress, String task) {
         ModelSignature sig = ModelSignature.of(runner);
         List<Batch> batches = batches(sig);
         List<Map<String, Tensor>> results = new ArrayList<>();
         List<Outputs.Rows> rows = new ArrayList<>();
         progress.start(task, batches.size());
+        fedRows = 0;
         try {
             for (int i = 0; i < batches.size(); i++) {
                 Batch b = batch(batches, i);
+                fedRows = Math.max(fedRows, rows(b.feeds()));
                 results.add(runner.run(b.feeds()));
                 rows.add(Outputs.Rows.of(b));
                 progress.step(i + 1);

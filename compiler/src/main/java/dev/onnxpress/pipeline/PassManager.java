@@ -23,6 +23,7 @@ import dev.onnxpress.report.PipelineReport.CheckResult;
 import dev.onnxpress.report.PipelineReport.FileInfo;
 import dev.onnxpress.report.PipelineReport.Metrics;
 import dev.onnxpress.report.PipelineReport.Outcome;
+import dev.onnxpress.report.PipelineReport.RuntimeResult;
 import dev.onnxpress.report.PipelineReport.SkipEntry;
 import dev.onnxpress.report.PipelineReport.Status;
 import dev.onnxpress.report.PipelineReport.StepReport;
@@ -58,8 +59,10 @@ import java.util.function.Consumer;
  * the cosine of outputs near zero everywhere is arbitrary) unless the verify block checks the same metric against the previous
  * step, then the step's own tolerance, which replaces any check on the same metric and reference.
  *
- * <p>Latency is the mean of a few timed runs on one sample with ORT optimizations ON
- * ({@link RunSettings#latencyLevel()}, ALL by default): what a deployment sees, unlike verification.
+ * <p>Latency is the median time of one run on one sample with ORT optimizations ON
+ * ({@link RunSettings#latencyLevel()}, ALL by default): what a deployment sees, unlike verification. Each
+ * changed step's model is timed against the input model in interleaved rounds ({@link StepLatency}), and
+ * its speed-up is "≈ same" unless the difference is beyond the measurement's interval and noise.
  *
  * <p>A breach stops the run: no output model, the report is carried by {@link ToleranceBreachException}.
  * The input file is only read; the output is written atomically at the end.
@@ -70,11 +73,18 @@ public final class PassManager {
     public static final double ROUND_OFF_COSINE = 0.99999;
     /** Differences below this factor of (1 + max|reference|) are round-off whatever the cosine says. */
     public static final double ROUND_OFF_FLOOR = 1e-6;
+    /**
+     * The batch size a model whose results depend on the batch size (a batch-wide early-exit gate) is deployed
+     * at: such a step, and every step after it, is verified at this size for accuracy, fidelity and latency.
+     */
+    public static final int DEPLOY_BATCH = 1;
 
     private final RunSettings settings;
     private final Consumer<StepReport> listener;
     private final Consumer<PipelineReport> onError;
     private boolean keepOverridableWeights;
+    /** Reference outputs by input file and evaluation data, when {@link #reusingReferences()} asked for it. */
+    private Map<String, Outputs> references;
 
     public PassManager(RunSettings settings) {
         this(settings, r -> { }, r -> { });
@@ -100,12 +110,26 @@ public final class PassManager {
         return this;
     }
 
-    /** What the model is like after a step. */
-    private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
-                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics) {
+    /**
+     * Keeps the input model's reference outputs between runs of this manager on the same input file and
+     * evaluation data (same declaration text, same seed), so running many recipes on one model — as
+     * {@code tune} does — measures the original once. Returns this manager.
+     */
+    public PassManager reusingReferences() {
+        if (references == null) {
+            references = new java.util.HashMap<>();
+        }
+        return this;
     }
 
-    private static final class Breach extends Exception {
+    /** What the model is like after a step. */
+    private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
+                         long bytes, double latencyMs, ModelFigures figures, Metrics metrics,
+                         PipelineReport.Measured measured, Optional<dev.onnxpress.ort.LatencyComparison> speed,
+                         Map<String, TargetRuns.Measured> targets) {
+    }
+
+    static final class Breach extends Exception {
         Breach(String message) {
             super(message, null, false, false);
         }
@@ -119,13 +143,27 @@ public final class PassManager {
         final OptionalDouble referenceAccuracy;
         final Set<String> inputProblems;
         final Model input;
+        StepLatency latency;
         final PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         final List<StepReport> reports = new ArrayList<>();
+        /** Run-level remarks for the outcome line (e.g. a repeat that did not settle). */
+        final List<String> notes = new ArrayList<>();
         /** Facts about the whole run the first step's report carries (overridable weights unlisted). */
         final List<String> pendingNotes = new ArrayList<>();
         /** Warnings every changed step carries: reference outputs too flat for a comparison to mean much. */
         final List<String> flatOutputs;
         long changedSteps;
+        private Evaluator deployed;
+
+        /** The evaluation data run as a batch-dependent model is deployed ({@link #DEPLOY_BATCH}). */
+        Evaluator deployedEvaluator() {
+            if (deployed == null) {
+                deployed = evaluator.atBatch(DEPLOY_BATCH);
+            }
+            return deployed;
+        }
+        TargetRuns targets = TargetRuns.of(List.of());
+        Map<String, RuntimeResult> baselineTargets = Map.of();
 
         Run(Plan plan, Evaluator evaluator, Outputs reference, OptionalDouble accuracy, Set<String> inputProblems,
                 Model input) {
@@ -139,18 +177,57 @@ public final class PassManager {
         }
     }
 
+    /**
+     * What a run that has not yet put its output in place holds: the report (which already describes the
+     * output) and the model written under temporary names. {@link #commit} moves it into place; closing
+     * without a commit deletes it.
+     */
+    public record Prepared(PipelineReport report, Optional<ModelWriter.Pending> pending, Model model)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            pending.ifPresent(ModelWriter.Pending::close);
+        }
+    }
+
+    /** Runs the plan and writes the output (if any) in place. */
     public PipelineReport run(Plan plan, Path input, Optional<Path> output) {
+        try (Prepared p = prepare(plan, input, output, OutputPolicy.NONE)) {
+            commit(p);
+            return p.report();
+        }
+    }
+
+    /** Moves a prepared output into place, with the .ort file save_ort_format asked for. */
+    public static void commit(Prepared p) {
+        if (p.pending().isPresent()) {
+            ModelWriter.Written w = p.pending().get().commit();
+            if (p.model().ortFormatRequested()) {
+                writeOrtFormat(p.model(), w);
+            }
+        }
+    }
+
+    /**
+     * Runs the plan; the output model, if any, is written under temporary names only ({@link Prepared}).
+     * {@code policy} sees the input model as soon as it is read and guards every file the output writes.
+     */
+    public Prepared prepare(Plan plan, Path input, Optional<Path> output, OutputPolicy policy) {
         long t0 = System.nanoTime();
         checkPaths(input, output);
         FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
+        policy.inputRead(original);
+        int evalBatch = settings.batchSizeFor(original);
+        RunChecks.check(original, input, plan.evaluationData().isPresent() ? evalBatch
+                : Math.min(settings.probeSamples(), evalBatch), settings.memoryBudget());
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
-        Set<String> inputProblems = new HashSet<>(dev.onnxpress.pipeline.check.ModelChecker.problems(original));
+        Set<String> inputProblems = new HashSet<>(dev.onnxpress.analysis.ModelChecker.problems(original));
 
         Evaluator evaluator = plan.evaluationData()
-                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), settings.batchSize()))
-                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
-                        probeDims(plan)));
+                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
+                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
+                        probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
@@ -159,49 +236,104 @@ public final class PassManager {
         ModelSignature signature;
         try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
             signature = ModelSignature.of(r);
-            reference = evaluator.run(r, progress, "reference");
-            if (plan.evaluationData().isEmpty()) {
-                ProbeChoice.Chosen c = ProbeChoice.choose(r, signature, evaluator, reference, progress,
-                        n -> Evaluator.probes(settings.probeSamples(), settings.seed(), settings.batchSize(),
-                                probeDims(plan), n, ""));
-                evaluator = c.evaluator();
-                reference = c.reference();
+            if (references == null) {
+                reference = evaluator.runReference(r, progress);
+                if (plan.evaluationData().isEmpty()) {
+                    // probes that leave the outputs flat are fed as normalised images too (ProbeChoice)
+                    ProbeChoice.Chosen c = ProbeChoice.choose(r, signature, evaluator, reference, progress,
+                            n -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
+                                    probeDims(plan), dev.onnxpress.data.ProbeValues.of(original), n, ""));
+                    evaluator = c.evaluator();
+                    reference = c.reference();
+                }
+            } else {
+                String key = referenceKey(plan, input);
+                Outputs known = references.get(key);
+                reference = known != null ? known : evaluator.runReference(r, progress);
+                references.put(key, reference);
             }
         }
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
-        double latency = latency(runnable, evaluator, signature);
+        StepLatency stepLatency = new StepLatency(runnable, signature, evaluator, settings);
+        double latency = stepLatency.baselineMs();
+        int latencyRows = stepLatency.off() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
         ModelFigures figures = ModelFigures.of(original);
         Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
                 figures.nodes());
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
-        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self);
-
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
         Run run = new Run(plan, evaluator, reference, accuracy, inputProblems, original.copy());
         unlisted.ifPresent(run.pendingNotes::add);
+        run.latency = stepLatency;
+        run.targets = TargetRuns.of(plan.targets());
+        Map<String, TargetRuns.Measured> baseTargets = run.targets.measure(runnable, evaluator, progress, "reference",
+                reference);
+        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
+                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty(), baseTargets);
+        Map<String, List<CheckResult>> baseChecks = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : baseTargets.entrySet()) {
+            List<CheckResult> cs = new ArrayList<>();
+            if (t.getValue().ran()) {
+                for (BoundCheck c : plan.checks()) {
+                    if (c.ref() == Check.Ref.ORIGINAL) {
+                        cs.add(evaluate(run, c, start, withOutputs(start, t.getValue()), null));
+                    }
+                }
+            }
+            baseChecks.put(t.getKey(), cs);
+        }
+        run.baselineTargets = TargetChecks.baseline(baseTargets, baseChecks);
         State end;
         try {
             end = items(run, plan.items(), start, Optional.empty());
+            TargetChecks.requireRunnable(end.targets());
         } catch (Breach b) {
             PipelineReport report = report(plan, inputInfo, Optional.empty(), baseline, run.reports,
-                    new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0);
+                    new Outcome(Status.TOLERANCE_BREACH, Optional.of(b.getMessage())), evaluator, t0,
+                    run.baselineTargets);
             throw new ToleranceBreachException(b.getMessage(), report);
         } catch (RuntimeException e) {
             onError.accept(report(plan, inputInfo, Optional.empty(), baseline, run.reports,
-                    new Outcome(Status.ERROR, Optional.ofNullable(e.getMessage())), evaluator, t0));
+                    new Outcome(Status.ERROR, Optional.ofNullable(e.getMessage())), evaluator, t0,
+                    run.baselineTargets));
             throw e;
         }
         Optional<FileInfo> written = Optional.empty();
         Optional<String> also = Optional.empty();
+        Optional<ModelWriter.Pending> pending = Optional.empty();
         if (output.isPresent()) {
-            // the two-argument write honours the placement externalize_data/internalize_data recorded
-            ModelWriter.Written w = ModelWriter.write(end.model(), output.get());
-            written = Optional.of(fileInfo(w.model(), w.totalBytes()));
+            // honours the placement externalize_data/internalize_data recorded
+            ModelWriter.Pending w = ModelWriter.prepare(end.model(), output.get(),
+                    end.model().writeOptions().orElse(ModelWriter.Options.defaults()), policy.guard());
+            pending = Optional.of(w);
+            try {
+                FileInfo f = fileInfo(w.modelTemp(), w.totalBytes());
+                written = Optional.of(new FileInfo(w.target().toString(), f.sha256(), f.bytes()));
+            } catch (RuntimeException e) {
+                w.close();
+                throw e;
+            }
             if (end.model().ortFormatRequested()) {
-                also = Optional.of("also wrote " + writeOrtFormat(end.model(), w));
+                also = Optional.of("also wrote " + OrtFormat.besides(w.target()));
             }
         }
-        return report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also), evaluator, t0);
+        if (!run.notes.isEmpty()) {
+            also = Optional.of(String.join("; ", run.notes) + also.map(a -> "; " + a).orElse(""));
+        }
+        return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
+                evaluator, t0, run.baselineTargets), pending, end.model());
+    }
+
+    private String referenceKey(Plan plan, Path input) {
+        String data = plan.evaluationData().flatMap(plan::dataSet).map(d -> d.text())
+                .orElse("probes " + settings.probeSamples() + " " + probeDims(plan));
+        String stamp;
+        try {
+            stamp = Files.size(input) + " " + Files.getLastModifiedTime(input);
+        } catch (IOException e) {
+            stamp = "";
+        }
+        return input.toAbsolutePath().normalize() + "\n" + stamp + "\n" + settings.seed() + "\n" + data;
     }
 
     /**
@@ -229,9 +361,10 @@ public final class PassManager {
     }
 
     private PipelineReport report(Plan plan, FileInfo input, Optional<FileInfo> output, Baseline baseline,
-                                  List<StepReport> steps, Outcome outcome, Evaluator evaluator, long t0) {
+                                  List<StepReport> steps, Outcome outcome, Evaluator evaluator, long t0,
+                                  Map<String, RuntimeResult> baselineTargets) {
         return new PipelineReport(input, output, plan.recipeText(), plan.source(), baseline, steps, outcome,
-                evaluator.description(), (System.nanoTime() - t0) / 1e9);
+                evaluator.description(), (System.nanoTime() - t0) / 1e9, baselineTargets);
     }
 
     // ---------------------------------------------------------------- structure
@@ -242,12 +375,15 @@ public final class PassManager {
             if (item instanceof Plan.Step step) {
                 s = step(run, step, s, attempt);
             } else if (item instanceof Plan.Repeat r) {
-                for (int round = 1; round <= r.max(); round++) {
+                boolean settled = false;
+                for (int round = 1; round <= r.max() && !settled; round++) {
                     long before = run.changedSteps;
                     s = items(run, r.body(), s, Optional.of(join(attempt, "round " + round)));
-                    if (run.changedSteps == before) {
-                        break;
-                    }
+                    settled = run.changedSteps == before;
+                }
+                if (!settled && r.max() > 1) {
+                    run.notes.add("repeat at " + r.location() + " still changed the model in its last round ("
+                            + r.max() + " of max " + r.max() + "): no fixed point reached");
                 }
             } else {
                 Plan.Try t = (Plan.Try) item;
@@ -281,8 +417,8 @@ public final class PassManager {
         long t0 = System.nanoTime();
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();
-        RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSize(), settings.seed(),
-                run.progress, run.input, probeDims(run.plan))
+        RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSizeFor(prev.model()),
+                settings.seed(), run.progress, run.input, probeDims(run.plan))
                 .withVerificationSamples(() -> run.evaluator.feeds(prev.signature()));
         PassResult result;
         try {
@@ -296,7 +432,8 @@ public final class PassManager {
         } finally {
             run.progress.finish();
         }
-        for (String problem : dev.onnxpress.pipeline.check.ModelChecker.problems(model)) {
+        List<String> notes = StepNotes.afterPass(prev.model(), model, result);
+        for (String problem : dev.onnxpress.analysis.ModelChecker.problems(model)) {
             if (!run.inputProblems.contains(problem)) {
                 throw new InternalException("pass " + step.passId() + " at " + step.location()
                         + " wrote an invalid graph: " + problem, null);
@@ -305,9 +442,12 @@ public final class PassManager {
         State next;
         if (!result.changed()) {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
-                    prev.figures(), prev.metrics());
+                    prev.figures(), prev.metrics(), prev.measured(), prev.speed(), prev.targets());
         } else {
             run.changedSteps++;
+            // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
+            boolean deployed = prev.measured().batchDependent() || step.batchDependent();
+            Evaluator evaluator = deployed ? run.deployedEvaluator() : run.evaluator;
             byte[] bytes = ModelWriter.toBytes(model);
             // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
             byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
@@ -315,13 +455,18 @@ public final class PassManager {
             ModelSignature signature;
             try (OrtRunner r = open(runnable, step)) {
                 signature = ModelSignature.of(r);
-                outputs = run.evaluator.run(r, run.progress, step.passId());
+                outputs = evaluator.run(r, run.progress, step.passId());
             }
             checkSameOutputs(step, run.reference, outputs);
             Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            double latency = latency(runnable, run.evaluator, signature);
+            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
+            double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
+            int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
+            Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
+                    step.passId(), run.reference);
             next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
-                    ModelFigures.of(model), metrics);
+                    ModelFigures.of(model), metrics,
+                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -332,7 +477,33 @@ public final class PassManager {
             checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
         checks.add(NonFinite.check(next.outputs(), run.reference));
-        boolean passed = checks.stream().allMatch(CheckResult::passed);
+        Map<String, RuntimeResult> byRuntime = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : next.targets().entrySet()) {
+            TargetRuns.Measured before = prev.targets().get(t.getKey());
+            List<CheckResult> onTarget = new ArrayList<>();
+            if (t.getValue().ran()) {
+                State tPrev = before.ran() ? withOutputs(prev, before) : null;
+                State tNext = withOutputs(next, t.getValue());
+                Metrics[] tVsPrevious = new Metrics[1];
+                for (BoundCheck c : checksFor(run.plan, step)) {
+                    if (c.kind() == BoundCheck.Kind.ROUND_OFF || c.kind() == BoundCheck.Kind.ROUND_OFF_COSINE) {
+                        continue; // round-off defaults judge the pass, in ONNX Runtime; here the recipe's checks count
+                    }
+                    if (c.ref() == Check.Ref.PREVIOUS) {
+                        if (tPrev == null) {
+                            continue; // nothing ran in this runtime before the step: no previous outputs
+                        }
+                        if (tVsPrevious[0] == null) {
+                            tVsPrevious[0] = Fidelity.compare(tNext.outputs(), tPrev.outputs(), run.evaluator.labels());
+                        }
+                    }
+                    onTarget.add(evaluate(run, c, tPrev == null ? prev : tPrev, tNext, tVsPrevious[0]));
+                }
+            }
+            byRuntime.put(t.getKey(), TargetChecks.result(t.getValue(), before, onTarget));
+        }
+        boolean passed = checks.stream().allMatch(CheckResult::passed)
+                && byRuntime.values().stream().allMatch(RuntimeResult::passed);
         List<String> warnings = StepVerdicts.warnings(step, result, prev.bytes(), next.bytes(),
                 attempt.filter(a -> a.matches(".*round ([2-9]|\\d{2,}).*")).isPresent());
         if (result.changed()) {
@@ -344,15 +515,17 @@ public final class PassManager {
                 withPending(run, result.notes()),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
-                result.details());
+                result.details(), next.measured(), next.speed(), byRuntime);
         run.reports.add(report);
         listener.accept(report);
         if (!passed) {
             // values that turned non-finite explain every other failed check: name them first
-            CheckResult failed = checks.stream().filter(c -> !c.passed())
-                    .min(java.util.Comparator.comparing(c -> c.metric().equals(NonFinite.METRIC) ? 0 : 1))
-                    .orElseThrow();
-            throw new Breach(where + ": " + breachText(failed));
+            Optional<CheckResult> failed = checks.stream().filter(c -> !c.passed())
+                    .min(java.util.Comparator.comparing(c -> c.metric().equals(NonFinite.METRIC) ? 0 : 1));
+            if (failed.isPresent()) {
+                throw new Breach(where + ": " + breachText(failed.get()));
+            }
+            throw new Breach(where + ": " + TargetChecks.breach(byRuntime.values()));
         }
         return next;
     }
@@ -365,6 +538,12 @@ public final class PassManager {
         all.addAll(notes);
         run.pendingNotes.clear();
         return all;
+    }
+
+    /** {@code s} as it measured in a deployment runtime, for checks there. */
+    private static State withOutputs(State s, TargetRuns.Measured m) {
+        return new State(s.model(), m.outputs().orElseThrow(), m.accuracy(), s.signature(), s.bytes(), s.latencyMs(),
+                s.figures(), m.metrics().orElseThrow(), s.measured(), s.speed(), s.targets());
     }
 
     private OrtRunner open(byte[] bytes, Plan.Step step) {
@@ -512,17 +691,6 @@ public final class PassManager {
     private OrtRunner.Options verifyOptions() {
         return OrtRunner.Options.defaults().withOptimization(OptimizationLevel.NONE)
                 .withIntraOpThreads(settings.verifyThreads());
-    }
-
-    private double latency(byte[] bytes, Evaluator evaluator, ModelSignature signature) {
-        if (settings.latencyIterations() < 1) {
-            return Double.NaN;
-        }
-        var feeds = evaluator.oneSample(signature);
-        try (OrtRunner r = OrtRunner.open(bytes, OrtRunner.Options.defaults()
-                .withOptimization(settings.latencyLevel()).withIntraOpThreads(settings.verifyThreads()))) {
-            return r.measureLatency(feeds, 2, settings.latencyIterations()).meanMs();
-        }
     }
 
     private static void checkPaths(Path input, Optional<Path> output) {

@@ -31,7 +31,9 @@ import java.util.TreeMap;
  * The machine-readable report. Key names are a contract with users' scripts: {@code input}, {@code output},
  * {@code recipe}, {@code baseline}, {@code steps[]} with {@code pass, options, location, changed, statistics,
  * skips, bytes, parameters, nodes, macs, latency_ms, metrics, verdict, checks, warnings}, plus {@code attempt,
- * notes, details, wall_seconds} per step and {@code outcome}, {@code data}, {@code wall_seconds} at the top. A figure that
+ * notes, details, wall_seconds} per step and {@code outcome}, {@code data}, {@code wall_seconds} at the top. A run
+ * that verifies on deployment runtimes adds {@code metrics_by_runtime} per step ({@code ort} and each runtime:
+ * {@code runtime_version, ran, error, metrics, checks, passed}) and {@code baseline_by_runtime}. A figure that
  * does not exist is {@code null}; so is a non-finite measurement, since JSON has no NaN (the terminal and
  * HTML reports still say NaN).
  */
@@ -72,6 +74,10 @@ public final class JsonReport {
         root.put("recipe_file", report.recipeFile());
         root.put("data", report.dataDescription());
         root.set("baseline", baseline(report.baseline()));
+        if (!report.baselineByRuntime().isEmpty()) {
+            ObjectNode by = root.putObject("baseline_by_runtime");
+            report.baselineByRuntime().forEach((k, r) -> by.set(k, runtime(r)));
+        }
         ArrayNode steps = root.putArray("steps");
         for (StepReport s : report.steps()) {
             steps.add(step(s));
@@ -123,10 +129,45 @@ public final class JsonReport {
         o.put("nodes", s.nodes());
         o.set("macs", number(s.macs()));
         o.set("latency_ms", number(s.latencyMs()));
+        if (s.measured().recorded()) {
+            o.put("batch_size", s.measured().batchSize());
+            o.put("latency_batch_size", s.measured().latencyBatchSize());
+            o.put("batch_dependent", s.measured().batchDependent());
+        }
+        s.speed().ifPresent(c -> {
+            ObjectNode l = o.putObject("latency");
+            l.set("original_ms", number(c.originalMs()));
+            l.set("candidate_ms", number(c.candidateMs()));
+            l.set("speedup", number(c.speedup()));
+            l.set("speedup_low", number(c.speedupLow()));
+            l.set("speedup_high", number(c.speedupHigh()));
+            l.set("spread", number(c.spread()));
+            l.put("rounds", c.rounds());
+            l.put("verdict", c.verdict().json());
+        });
         o.set("metrics", metrics(s.metrics()));
         o.put("verdict", s.verdict().level().word());
-        ArrayNode checks = o.putArray("checks");
-        for (CheckResult c : s.verdict().checks()) {
+        checks(o.putArray("checks"), s.verdict().checks());
+        ArrayNode warnings = o.putArray("warnings");
+        s.verdict().warnings().forEach(warnings::add);
+        if (!s.byRuntime().isEmpty()) {
+            // the reference runtime first, in the same shape as the deployment runtimes
+            ObjectNode by = o.putObject("metrics_by_runtime");
+            ObjectNode ort = by.putObject("ort");
+            ort.put("runtime_version", "ONNX Runtime " + dev.onnxpress.ort.OrtEnvironments.ortVersion());
+            ort.put("ran", true);
+            ort.set("error", NODES.nullNode());
+            ort.set("metrics", metrics(s.metrics()));
+            ort.put("passed", s.verdict().checks().stream().allMatch(CheckResult::passed));
+            s.byRuntime().forEach((k, r) -> by.set(k, runtime(r)));
+        }
+        o.set("wall_seconds", number(s.wallSeconds()));
+        o.set("details", value(s.details()));
+        return o;
+    }
+
+    private static void checks(ArrayNode checks, java.util.List<CheckResult> results) {
+        for (CheckResult c : results) {
             ObjectNode check = checks.addObject();
             check.put("text", c.text());
             check.put("metric", c.metric());
@@ -136,10 +177,18 @@ public final class JsonReport {
             check.set("measured", number(c.measured()));
             check.put("passed", c.passed());
         }
-        ArrayNode warnings = o.putArray("warnings");
-        s.verdict().warnings().forEach(warnings::add);
-        o.set("wall_seconds", number(s.wallSeconds()));
-        o.set("details", value(s.details()));
+    }
+
+    /** One model in a deployment runtime, metrics against the original in ONNX Runtime. */
+    private static ObjectNode runtime(PipelineReport.RuntimeResult r) {
+        ObjectNode o = NODES.objectNode();
+        o.put("runtime_version", r.description());
+        o.put("ran", r.error().isEmpty());
+        o.set("error", text(r.error()));
+        o.put("error_inherited", r.inherited());
+        o.set("metrics", r.metrics().<JsonNode>map(JsonReport::metrics).orElse(NODES.nullNode()));
+        checks(o.putArray("checks"), r.checks());
+        o.put("passed", r.passed());
         return o;
     }
 

@@ -1,5 +1,6 @@
 package dev.onnxpress.report;
 
+import dev.onnxpress.ort.LatencyComparison;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,9 +19,34 @@ import java.util.OptionalLong;
  * @param outcome    how the run ended
  */
 public record PipelineReport(FileInfo input, Optional<FileInfo> output, String recipe, String recipeFile,
-        Baseline baseline, List<StepReport> steps, Outcome outcome, String dataDescription, double wallSeconds) {
+        Baseline baseline, List<StepReport> steps, Outcome outcome, String dataDescription, double wallSeconds,
+        Map<String, RuntimeResult> baselineByRuntime) {
     public PipelineReport {
         steps = List.copyOf(steps);
+        baselineByRuntime = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(baselineByRuntime));
+    }
+
+    public PipelineReport(FileInfo input, Optional<FileInfo> output, String recipe, String recipeFile,
+            Baseline baseline, List<StepReport> steps, Outcome outcome, String dataDescription, double wallSeconds) {
+        this(input, output, recipe, recipeFile, baseline, steps, outcome, dataDescription, wallSeconds, Map.of());
+    }
+
+    /**
+     * A model in one deployment runtime ({@code verify … on opencv}), compared with the original model
+     * in ONNX Runtime: its metrics when it ran, else the runtime's error; the step's checks measured there.
+     *
+     * @param description e.g. "OpenCV DNN 4.9.0"
+     * @param inherited   the error was already there before this step (not a breach of this step)
+     */
+    public record RuntimeResult(String runtime, String description, Optional<Metrics> metrics,
+            Optional<String> error, boolean inherited, List<CheckResult> checks) {
+        public RuntimeResult {
+            checks = List.copyOf(checks);
+        }
+
+        public boolean passed() {
+            return (error.isEmpty() || inherited) && checks.stream().allMatch(CheckResult::passed);
+        }
     }
 
     public record FileInfo(String path, String sha256, long bytes) {
@@ -39,16 +65,79 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
      * @param location   {@code recipe.txt:9:1}
      * @param attempt    for a step inside {@code try}: which value was tried (e.g. {@code r=50%}), else empty
      * @param details    pass-specific structured data (per-layer tables …), JSON-friendly values only
+     * @param latencyMs  median time of one run on one sample, ms (ORT optimizations on)
+     * @param speed      this step's model timed against the input model in interleaved rounds, when measured
+     * @param byRuntime  the step's model in each deployment runtime the recipe verifies on
      */
     public record StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
             Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
             long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
-            Map<String, Object> details) {
+            Map<String, Object> details, Measured measured, Optional<LatencyComparison> speed,
+            Map<String, RuntimeResult> byRuntime) {
+        /** A step verified in ONNX Runtime only. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Measured measured, Optional<LatencyComparison> speed) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, measured, speed, Map.of());
+        }
+
+        /** A step whose latency was not compared with the input model's. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Measured measured) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, measured, Optional.empty());
+        }
+
+        /** A step whose batch sizes were not recorded. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Optional<LatencyComparison> speed) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED, speed);
+        }
+
+        /** A step with its results in deployment runtimes, without batch sizes or a latency comparison. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes, long parameters,
+                long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict, double wallSeconds,
+                Map<String, Object> details, Map<String, RuntimeResult> byRuntime) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED, Optional.empty(), byRuntime);
+        }
+
         public StepReport {
             statistics = Map.copyOf(statistics);
             skips = List.copyOf(skips);
             notes = List.copyOf(notes);
             details = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(details));
+            byRuntime = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(byRuntime));
+        }
+
+        /** A step whose batch sizes were not recorded. */
+        public StepReport(String pass, String options, String location, Optional<String> attempt, boolean changed,
+                Map<String, Number> statistics, List<SkipEntry> skips, List<String> notes, long bytes,
+                long parameters, long nodes, OptionalLong macs, double latencyMs, Metrics metrics, Verdict verdict,
+                double wallSeconds, Map<String, Object> details) {
+            this(pass, options, location, attempt, changed, statistics, skips, notes, bytes, parameters, nodes, macs,
+                    latencyMs, metrics, verdict, wallSeconds, details, Measured.UNRECORDED, Optional.empty());
+        }
+    }
+
+    /**
+     * The batch sizes a step's figures were measured at: {@code batchSize} for accuracy and fidelity,
+     * {@code latencyBatchSize} for latency (0: not recorded); {@code batchDependent} when the model's results
+     * depend on the batch size, so the figures are at the deployed batch size.
+     */
+    public record Measured(int batchSize, int latencyBatchSize, boolean batchDependent) {
+        public static final Measured UNRECORDED = new Measured(0, 0, false);
+
+        public boolean recorded() {
+            return batchSize > 0;
         }
     }
 

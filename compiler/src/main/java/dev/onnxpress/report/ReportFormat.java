@@ -1,6 +1,7 @@
 package dev.onnxpress.report;
 
 import java.util.List;
+import dev.onnxpress.ort.LatencyComparison;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -144,6 +145,34 @@ public final class ReportFormat {
         return String.format(Locale.ROOT, "%.2f", baselineMs / ms) + times();
     }
 
+    /**
+     * A step's speed against the input model: {@code 1.92×} for a difference the interleaved rounds
+     * resolved, {@code ≈ same} (ASCII {@code ~same}) when the interval holds 1 or the difference is noise,
+     * {@code 1.05×?} when too few rounds ran to tell. Reports without a comparison fall back to
+     * {@link #speedup}.
+     */
+    public String speed(PipelineReport.StepReport s, double baselineMs) {
+        if (s.speed().isEmpty()) {
+            return speedup(baselineMs, s.latencyMs());
+        }
+        LatencyComparison c = s.speed().get();
+        return switch (c.verdict()) {
+            case SAME -> sameText();
+            case UNCERTAIN -> String.format(Locale.ROOT, "%.2f", c.speedup()) + times() + "?";
+            default -> String.format(Locale.ROOT, "%.2f", c.speedup()) + times();
+        };
+    }
+
+    /** Whether a step is measurably slower than the input model: the only latency worth colouring as a loss. */
+    public static boolean slower(PipelineReport.StepReport s) {
+        return s.speed().map(c -> c.verdict() == LatencyComparison.Verdict.SLOWER).orElse(false);
+    }
+
+    /** Whether a step is measurably faster than the input model. */
+    public static boolean faster(PipelineReport.StepReport s) {
+        return s.speed().map(c -> c.verdict() == LatencyComparison.Verdict.FASTER).orElse(false);
+    }
+
     /** Wall time: {@code 0.42 s}, {@code 12.3 s}, {@code 2 min 05 s}. */
     public String seconds(double s) {
         if (!Double.isFinite(s)) {
@@ -202,6 +231,11 @@ public final class ReportFormat {
             case WARNING -> ascii ? "WARN" : "\u26a0";
             case BREACH -> check(false);
         };
+    }
+
+    /** "≈ same": a latency difference within the measurement's noise. */
+    public String sameText() {
+        return ascii ? "~same" : "\u2248 same";
     }
 
     public String times() {

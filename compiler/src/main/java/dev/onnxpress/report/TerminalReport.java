@@ -72,15 +72,17 @@ public final class TerminalReport {
                     f.percent(s.metrics().accuracy()),
                     accuracyDrop(f, base.accuracy(), s.metrics().accuracy()),
                     f.millis(s.latencyMs()),
-                    f.speedup(base.latencyMs(), s.latencyMs()),
+                    f.speed(s, base.latencyMs()),
                     Integer.toString(s.skips().size()),
                     f.verdict(s.verdict().level())));
         }
 
         StringBuilder out = new StringBuilder();
         table.render(out, ascii ? '-' : '\u2500');
+        RuntimeTable.render(out, report, f, ascii);
         detailTables(out, report, f, ascii);
         footnotes(out, report, f, ascii);
+        BatchSizes.sentence(report).ifPresent(line -> out.append(clean(line, ascii)).append('\n'));
         out.append(outcomeLine(report, f)).append('\n');
         return out.toString();
     }

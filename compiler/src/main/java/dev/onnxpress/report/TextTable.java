@@ -7,8 +7,8 @@ import java.util.List;
  * A fixed-width text table: columns as wide as their widest cell, numbers right-aligned, a rule under
  * the header and after the last row. Widths count code points, so a {@code Δ} or {@code ✓} is one column.
  */
-final class TextTable {
-    record Column(String header, boolean rightAligned) {
+public final class TextTable {
+    public record Column(String header, boolean rightAligned) {
     }
 
     private static final String GAP = "  ";
@@ -16,15 +16,22 @@ final class TextTable {
     private final List<Column> columns;
     private final List<List<String>> rows = new ArrayList<>();
 
-    TextTable(List<Column> columns) {
+    public TextTable(List<Column> columns) {
         this.columns = List.copyOf(columns);
     }
 
-    void add(List<String> cells) {
+    public void add(List<String> cells) {
         if (cells.size() != columns.size()) {
             throw new IllegalArgumentException("row has " + cells.size() + " cells, table has " + columns.size());
         }
         rows.add(List.copyOf(cells));
+    }
+
+    /** The table with rules of '─'. */
+    public String render() {
+        StringBuilder out = new StringBuilder();
+        render(out, '\u2500');
+        return out.toString();
     }
 
     void render(StringBuilder out, char rule) {

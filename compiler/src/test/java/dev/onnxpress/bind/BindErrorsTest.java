@@ -162,11 +162,11 @@ class BindErrorsTest {
     }
 
     @org.junit.jupiter.api.Test
-    void oneLineFormCannotNameDataSets() {
+    void oneLineFormTeachesDataOnTheCommandLine() {
         assertThatThrownBy(() -> new Binder(PassCatalog.of(TestPasses.designStandIns()))
                 .bindSteps("remove_identity, quantize_int8(calibration=calib)", "command line"))
                 .isInstanceOf(BindException.class)
-                .hasMessage("command line:1:32: unknown data set 'calib'; the one-line form cannot declare data"
-                        + " sets: write a recipe file with data calib = idx(…)");
+                .hasMessage("command line:1:32: unknown data set 'calib'; declare it on the command line with"
+                        + " --data calib=SPEC, e.g. --data calib=idx:images.gz or --data calib=random:8");
     }
 }

@@ -261,12 +261,55 @@ public final class TestPasses {
         }
     }
 
+    public record BatchOffset() {
+    }
+
+    /**
+     * Adds (batch size − 1) to the first output: exact at batch 1, off everywhere else. A stand-in for a
+     * batch-wide gate, whose results depend on the batch they run in.
+     */
+    public static final class BatchOffsetPass implements Pass<BatchOffset> {
+        @Override
+        public PassInfo info() {
+            return new PassInfo("batch_offset", "adds the batch size minus one to the output",
+                    Set.of(Trait.LOSSY, Trait.BATCH_DEPENDENT), List.of());
+        }
+
+        @Override
+        public Class<BatchOffset> optionsType() {
+            return BatchOffset.class;
+        }
+
+        @Override
+        public PassResult run(Model model, BatchOffset o, PassContext ctx) {
+            Graph g = model.graph();
+            Rewriter rw = new Rewriter(model);
+            Value x = g.realInputs().get(0);
+            Value y = g.outputs().get(0);
+            Value shape = rw.add(g, "Shape", "batch_shape", List.of(x), Map.of());
+            Value zero = rw.addInitializer(g, "batch_axis", Tensor.ofLongs(new long[0], 0));
+            Value n = rw.add(g, "Gather", "batch_n", List.of(shape, zero), Map.of());
+            Value nf = rw.add(g, "Cast", "batch_nf", List.of(n),
+                    Map.of("to", dev.onnxpress.ir.Attr.of((long) dev.onnxpress.ir.DataType.FLOAT.code())));
+            Value one = rw.addInitializer(g, "batch_one", Tensor.ofFloats(new long[0], 1f));
+            Value off = rw.add(g, "Sub", "batch_off", List.of(nf, one), Map.of());
+            Value shifted = rw.add(g, "Add", "batch_shifted", List.of(y, off), Map.of());
+            String name = y.name();
+            rw.setGraphOutput(g, 0, shifted);
+            rw.rename(y, rw.uniqueName(name + "_unshifted"));
+            rw.rename(shifted, name);
+            y.type().ifPresent(t -> rw.setType(shifted, t));
+            return PassResult.builder().build(true);
+        }
+    }
+
     public static List<Pass<?>> pipelinePasses() {
         List<Pass<?>> all = new java.util.ArrayList<>(designStandIns());
         all.add(new PerturbWeightsPass());
         all.add(new RenameNodesPass());
         all.add(new BreakGraphPass());
         all.add(new CountSamplesPass());
+        all.add(new BatchOffsetPass());
         return List.copyOf(all);
     }
 }

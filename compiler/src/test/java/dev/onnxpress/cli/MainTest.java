@@ -49,6 +49,72 @@ class MainTest {
         assertThat(missingArg.err()).contains("Missing required parameter");
     }
 
+    @Test
+    void helpAndVersionCommands() {
+        Main.Execution overview = Main.execute("help");
+        assertThat(overview.exitCode()).isZero();
+        assertThat(overview.out()).isEqualTo(Main.execute("--help").out());
+        Main.Execution run = Main.execute("help", "run");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).isEqualTo(Main.execute("run", "--help").out()).contains("dry run");
+        Main.Execution version = Main.execute("version");
+        assertThat(version.exitCode()).isZero();
+        assertThat(version.out()).isEqualTo(Main.execute("--version").out());
+        Main.Execution unknown = Main.execute("help", "rnn");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("no command 'rnn'; did you mean 'run'?").hasLineCount(1);
+    }
+
+    @Test
+    void commandSummariesAreWholeSentences() {
+        String help = Main.execute("--help").out();
+        String list = help.substring(help.indexOf("Commands:"), help.indexOf("Exit codes"));
+        // every summary ends a sentence: no line of the list ends with a comma or a dangling word
+        StringBuilder summary = new StringBuilder();
+        for (String line : list.lines().skip(1).toList()) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (line.startsWith("  ") && !line.startsWith("   ") && summary.length() > 0) {
+                assertThat(summary.toString().strip()).endsWith(".");
+                summary.setLength(0);
+            }
+            summary.append(line).append(' ');
+        }
+        assertThat(summary.toString().strip()).endsWith(".");
+        for (Class<?> c : Main.COMMANDS) {
+            String name = c.getAnnotation(Command.class).name();
+            String usage = Main.execute(name, "--help").out();
+            assertThat(usage).as(name).doesNotContain("=<");
+            String description = usage.substring(usage.indexOf('\n', usage.lastIndexOf("Usage:")));
+            assertThat(description.lines().filter(l -> !l.isBlank()).findFirst().orElseThrow()).as(name)
+                    .doesNotEndWith(",");
+        }
+    }
+
+    @Test
+    void usageErrorsAreOneLine() {
+        Main.Execution unknown = Main.execute("inspect", "--frobnicate", "x.onnx");
+        assertThat(unknown.err()).hasLineCount(1).contains("see 'onnxpress help inspect'");
+        Main.Execution typo = Main.execute("versoin");
+        assertThat(typo.exitCode()).isEqualTo(2);
+        assertThat(typo.err()).hasLineCount(1).contains("did you mean version");
+        assertThat(Main.execute("run").err()).hasLineCount(1);
+    }
+
+    @Test
+    void numbersAreWrittenAsInRecipes() {
+        assertThat(RecipeNumber.parse("1/255")).isEqualTo(1 / 255.0);
+        assertThat(RecipeNumber.parse("0.5")).isEqualTo(0.5);
+        assertThat(RecipeNumber.parse("1e-3")).isEqualTo(1e-3);
+        assertThat(RecipeNumber.parse("50%")).isEqualTo(0.5);
+        Main.Execution bad = Main.execute("sensitivity", "m.onnx", "--data", "d", "--scale", "1/0");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).hasLineCount(1).contains("divides by zero");
+        Main.Execution word = Main.execute("sensitivity", "m.onnx", "--data", "d", "--scale", "tiny");
+        assertThat(word.err()).hasLineCount(1).contains("write it as in a recipe");
+    }
+
     /** Runs a throwing command through the same handler Main installs. */
     private static Main.Execution failWith(Exception ex, String... extraArgs) {
         @Command(name = "boom")

@@ -102,6 +102,23 @@ class DataSetBatchesTest {
     }
 
     @Test
+    void skipLeavesOutTheFirstSamplesThenCountApplies() throws Exception {
+        images(Preprocess.IDENTITY, OptionalInt.empty());
+        DataSet d = DataSets.idx("test", dir.resolve("img.idx"), Optional.of(dir.resolve("lab.idx")),
+                Preprocess.IDENTITY, 4, OptionalInt.of(3));
+        assertThat(d.size()).isEqualTo(3);
+        assertThat(d.labels().orElseThrow()).containsExactly(1, 2, 0);
+        Tensor t = d.batches(model(input(DataType.FLOAT, "n", 6)), 100).get(0).feeds().get("input");
+        assertThat(t.toFloatArray()[0]).isEqualTo(40);
+        assertThat(DataSets.idx("test", dir.resolve("img.idx"), Optional.empty(), Preprocess.IDENTITY, 7,
+                OptionalInt.empty()).size()).isEqualTo(3);
+        assertThatThrownBy(() -> DataSets.idx("test", dir.resolve("img.idx"), Optional.empty(), Preprocess.IDENTITY, 10,
+                OptionalInt.empty())).hasMessage("data 'test': skip=10 but the file holds only 10 images");
+        assertThatThrownBy(() -> DataSets.idx("test", dir.resolve("img.idx"), Optional.empty(), Preprocess.IDENTITY, 8,
+                OptionalInt.of(3))).hasMessage("data 'test': count=3 but the file holds 2 images after skip=8");
+    }
+
+    @Test
     void integerInputsTakeUnscaledIntegers() throws Exception {
         Tensor t = images(Preprocess.IDENTITY, OptionalInt.empty())
                 .batches(model(input(DataType.INT64, "batch", 2, 3)), 2).get(1).feeds().get("input");

@@ -158,8 +158,16 @@ final class AstBuilder {
     }
 
     private VerifyBlock verify(VerifyDeclContext ctx) {
-        Optional<String> using = ctx.ident() == null ? Optional.empty() : Optional.of(ident(ctx.ident()));
-        return new VerifyBlock(using, checks(ctx.checkBlock()), loc(ctx.getStart()));
+        int next = 0;
+        Optional<String> using = Optional.empty();
+        if (ctx.USING() != null) {
+            using = Optional.of(ident(ctx.ident(next++)));
+        }
+        List<String> runtimes = new ArrayList<>();
+        for (int i = next; i < ctx.ident().size(); i++) {
+            runtimes.add(ident(ctx.ident(i)));
+        }
+        return new VerifyBlock(using, runtimes, checks(ctx.checkBlock()), loc(ctx.getStart()));
     }
 
     private List<Arg> args(ArgsContext ctx) {

@@ -20,7 +20,11 @@ public final class RecipeParser {
     /** A whole recipe file: header, data, verify, pipelines and steps. */
     public static Recipe parse(String text, String fileName) {
         var parser = parser(text, fileName);
-        return new AstBuilder(fileName).recipe(parser.recipeFile());
+        try {
+            return new AstBuilder(fileName).recipe(parser.recipeFile());
+        } catch (StackOverflowError e) {
+            throw tooDeep(fileName);
+        }
     }
 
     /**
@@ -29,15 +33,33 @@ public final class RecipeParser {
      */
     public static List<Statement> parseSteps(String text, String fileName) {
         var parser = parser(text, fileName);
-        return new AstBuilder(fileName).stepList(parser.stepList());
+        try {
+            return new AstBuilder(fileName).stepList(parser.stepList());
+        } catch (StackOverflowError e) {
+            throw tooDeep(fileName);
+        }
+    }
+
+    /** A backstop: {@link RecipeLimits} keeps nesting far below what the stack holds. */
+    private static RecipeSyntaxException tooDeep(String fileName) {
+        return new RecipeSyntaxException(new SourceLocation(fileName, 1, 1), "the recipe nests too deeply to read"
+                + " (limits: " + RecipeLimits.MAX_NESTING + " levels of braces, brackets and parentheses, "
+                + RecipeLimits.MAX_SELECTOR_OPERATORS + " operators in a selector)");
     }
 
     private static dev.onnxpress.dsl.grammar.RecipeParser parser(String text, String fileName) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(fileName, "fileName");
+        if (text.length() > RecipeLimits.MAX_CHARS) {
+            RecipeLimits.check(text, List.of(), fileName);
+        }
         var lexer = new RecipeLexer(CharStreams.fromString(text, fileName));
         lexer.removeErrorListeners();
-        var parser = new dev.onnxpress.dsl.grammar.RecipeParser(new CommonTokenStream(lexer));
+        CommonTokenStream tokens = new CommonTokenStream(lexer);
+        tokens.fill();
+        RecipeLimits.check(text, tokens.getTokens(), fileName);
+        tokens.seek(0);
+        var parser = new dev.onnxpress.dsl.grammar.RecipeParser(tokens);
         parser.removeErrorListeners();
         parser.setErrorHandler(new SyntaxErrorStrategy(fileName));
         // The grammar is LL(1) almost everywhere; full LL keeps the rest exact.

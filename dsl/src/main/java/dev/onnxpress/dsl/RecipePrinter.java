@@ -42,7 +42,9 @@ public final class RecipePrinter {
 
     /** {@code verify using test { accuracy max_drop 1% }}. */
     public static String print(VerifyBlock verify) {
-        return "verify " + verify.using().map(u -> "using " + u + " ").orElse("") + checks(verify.checks());
+        return "verify " + verify.using().map(u -> "using " + u + " ").orElse("")
+                + (verify.runtimes().isEmpty() ? "" : "on " + String.join(", ", verify.runtimes()) + " ")
+                + checks(verify.checks());
     }
 
     /**

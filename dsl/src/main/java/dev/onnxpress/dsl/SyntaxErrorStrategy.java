@@ -28,7 +28,7 @@ final class SyntaxErrorStrategy extends DefaultErrorStrategy {
     private static final String HEADER_FORM = "the recipe must start with 'recipe \"name\" version N'";
 
     /** Words that only mean something in one place and otherwise are names. */
-    private static final int[] SOFT_KEYWORDS = {VERSION, USING, MAX, MAX_DROP, ORIGINAL, PREVIOUS};
+    private static final int[] SOFT_KEYWORDS = {VERSION, USING, ON, MAX, MAX_DROP, ORIGINAL, PREVIOUS};
 
     private static final int[] VALUE_STARTS = {NUMBER, PERCENT, MINUS, STRING, TRUE, FALSE, LBRACK, ALL, LPAREN, IDENT};
 

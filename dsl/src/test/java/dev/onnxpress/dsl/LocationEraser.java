@@ -31,7 +31,7 @@ public final class LocationEraser {
     }
 
     public static VerifyBlock erase(VerifyBlock v) {
-        return new VerifyBlock(v.using(), v.checks().stream().map(LocationEraser::erase).toList(), NONE);
+        return new VerifyBlock(v.using(), v.runtimes(), v.checks().stream().map(LocationEraser::erase).toList(), NONE);
     }
 
     public static Statement erase(Statement s) {

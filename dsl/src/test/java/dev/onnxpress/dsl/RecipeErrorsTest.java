@@ -60,7 +60,7 @@ class RecipeErrorsTest {
                 arguments(H + "foo() tolerance { cosine >= 1 2 }", "recipe.txt:2:31: expected a check like 'cosine >= 0.999' or '}' but found '2'"),
                 arguments(H + "verify { accuracy vs previous max_drop 1% vs original }", "recipe.txt:2:43: 'vs' is given twice for 'accuracy'"),
                 arguments(H + "verify using { cosine >= 1 }", "recipe.txt:2:14: expected a data set name after 'using' but found '{'"),
-                arguments(H + "verify using test accuracy max_drop 1%", "recipe.txt:2:19: expected '{' after 'test' but found 'accuracy'"),
+                arguments(H + "verify using test accuracy max_drop 1%", "recipe.txt:2:19: expected '{' or 'on' after 'test' but found 'accuracy'"),
                 arguments(H + "verify { cosine >= 1 }\nverify { cosine >= 1 }", "recipe.txt:3:1: only one verify block is allowed; the first is at line 2"),
                 // blocks
                 arguments(H + "repeat 3 { foo() }", "recipe.txt:2:8: expected 'max' after 'repeat' but found '3'"),

@@ -290,4 +290,17 @@ class RecipeParserTest {
                     assertThat(e.getMessage()).isEqualTo("r.recipe:2:5: expected a value after '=' but found ')'");
                 });
     }
+
+    @Test
+    void verifyBlockNamesRuntimesAfterOn() {
+        Recipe r = RecipeParser.parse("recipe \"t\" version 1\ndata d = random(count=2)\n"
+                + "verify using d on opencv, ort_mobile { cosine >= 0.9999 }\nfold_constants()\n", "r.txt");
+        assertThat(r.verify().orElseThrow().runtimes()).containsExactly("opencv", "ort_mobile");
+        assertThat(r.verify().orElseThrow().using()).contains("d");
+        assertThat(RecipePrinter.print(r.verify().orElseThrow())).startsWith("verify using d on opencv, ort_mobile {");
+        // 'on' stays usable as a name
+        Recipe named = RecipeParser.parse("recipe \"t\" version 1\ndata on = random(count=2)\n"
+                + "verify using on on opencv { cosine >= 0.9 }\n", "r.txt");
+        assertThat(named.verify().orElseThrow().using()).contains("on");
+    }
 }

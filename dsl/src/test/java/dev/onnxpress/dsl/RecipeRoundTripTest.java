@@ -81,7 +81,7 @@ class RecipeRoundTripTest {
                     data.add(d);
                 }
             }
-            Optional<VerifyBlock> verify = optional(() -> new VerifyBlock(optional(this::name), list(3, this::check), N));
+            Optional<VerifyBlock> verify = optional(() -> new VerifyBlock(optional(this::name), list(2, this::name), list(3, this::check), N));
             Set<String> pipelineNames = new HashSet<>();
             List<Statement> statements = new ArrayList<>();
             for (int i = r.nextInt(3); i > 0; i--) {

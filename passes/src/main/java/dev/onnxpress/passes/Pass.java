@@ -16,6 +16,15 @@ public interface Pass<O extends Record> {
 
     PassResult run(Model model, O options, PassContext ctx);
 
+    /**
+     * True when, with these options, the output's results for a sample depend on the batch it runs in; by
+     * default when the pass has {@link PassInfo.Trait#BATCH_DEPENDENT}. A pass whose options can avoid it
+     * (per-sample gating) says so here.
+     */
+    default boolean batchDependent(O options) {
+        return info().has(PassInfo.Trait.BATCH_DEPENDENT);
+    }
+
     /** Ordering constraints the binder checks before anything runs (e.g. "must run before fold_batchnorm"). */
     default List<Placement> placement(O options) {
         return List.of();

@@ -32,6 +32,11 @@ public record PassInfo(String id, String summary, Set<Trait> traits, List<String
          * Meant to make the model file smaller: a step that grows the file, or changes nothing, gets the
          * warning verdict instead of a tick.
          */
-        SHRINKS
+        SHRINKS,
+        /**
+         * What the output computes for a sample depends on the batch it runs in (a gate over the whole batch):
+         * the pipeline verifies this step and every later one at the batch size the model is deployed at.
+         */
+        BATCH_DEPENDENT
     }
 }

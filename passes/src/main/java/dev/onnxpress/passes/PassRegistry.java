@@ -32,6 +32,7 @@ public final class PassRegistry {
             new dev.onnxpress.passes.convert.external.InternalizeDataPass(),
             new dev.onnxpress.passes.convert.ortformat.SaveOrtFormatPass(),
             new dev.onnxpress.passes.convert.standard.StripToStandardOpsPass(),
+            new dev.onnxpress.passes.convert.compatible.MakeCompatiblePass(),
             new dev.onnxpress.passes.quant.ternary.QuantizeTernaryPass(),
             new dev.onnxpress.passes.quant.binary.QuantizeBinaryPass(),
             new dev.onnxpress.passes.quant.int8.QuantizeInt8Pass(),

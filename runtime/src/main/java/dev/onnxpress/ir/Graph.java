@@ -29,7 +29,10 @@ public final class Graph {
     final LinkedHashMap<Value, Tensor> initializers = new LinkedHashMap<>();
     /** Sparse initializers kept in their serialized form; they still define values. */
     final LinkedHashMap<Value, byte[]> sparseInitializers = new LinkedHashMap<>();
-    final List<Node> nodes = new ArrayList<>();
+    /** The nodes; removed ones stay (flagged) until the next {@link #nodeList()} compacts them out. */
+    private final List<Node> nodeStore = new ArrayList<>();
+    /** Nodes flagged removed but still in {@link #nodeStore}. */
+    private int pendingRemovals;
     /** Internal values whose type is recorded in value_info, in file order. */
     final LinkedHashSet<Value> valueInfo = new LinkedHashSet<>();
     final List<byte[]> quantizationAnnotations = new ArrayList<>();
@@ -153,16 +156,34 @@ public final class Graph {
         return Collections.unmodifiableSet(valueInfo);
     }
 
+    /**
+     * The live node list (package use): drops nodes flagged removed first, in one linear pass, so
+     * removing many nodes one by one costs linear time, not a list shift per removal.
+     */
+    List<Node> nodeList() {
+        if (pendingRemovals > 0) {
+            nodeStore.removeIf(Node::isRemoved);
+            pendingRemovals = 0;
+        }
+        return nodeStore;
+    }
+
+    /** Flags a node of this graph removed; it leaves the list at the next {@link #nodeList()}. */
+    void markRemoved(Node n) {
+        n.removed = true;
+        pendingRemovals++;
+    }
+
     /** Nodes in topological order (a snapshot: safe to iterate while rewriting). */
     public List<Node> nodes() {
         if (needsSort) {
             sortTopologically();
         }
-        return List.copyOf(nodes);
+        return List.copyOf(nodeList());
     }
 
     public int nodeCount() {
-        return nodes.size();
+        return nodeList().size();
     }
 
     /** This graph's nodes and, depth first, those of every subgraph. */
@@ -187,7 +208,7 @@ public final class Graph {
         if (!mayHaveSubgraphs()) {
             return out;
         }
-        for (Node n : nodes) {
+        for (Node n : nodeList()) {
             for (Graph sub : n.subgraphs()) {
                 out.addAll(sub.allGraphs());
             }
@@ -250,7 +271,7 @@ public final class Graph {
                 return Optional.of(v);
             }
         }
-        for (Node n : nodes) {
+        for (Node n : nodeList()) {
             for (Value v : n.outputs) {
                 if (v.name().equals(valueName)) {
                     return Optional.of(v);
@@ -277,7 +298,7 @@ public final class Graph {
     }
 
     private void collectOuterReads(Graph scope, Set<Value> out) {
-        for (Node n : nodes) {
+        for (Node n : nodeList()) {
             for (Value v : n.inputs) {
                 if (!v.isNone() && !scope.defines(v)) {
                     out.add(v);
@@ -315,10 +336,10 @@ public final class Graph {
         if (isSorted()) {
             return;
         }
-        int n = nodes.size();
+        int n = nodeList().size();
         Map<Node, Integer> index = new IdentityHashMap<>();
         for (int i = 0; i < n; i++) {
-            index.put(nodes.get(i), i);
+            index.put(nodeList().get(i), i);
         }
         int[] pending = new int[n];
         List<List<Integer>> dependents = new ArrayList<>(n);
@@ -326,7 +347,7 @@ public final class Graph {
             dependents.add(new ArrayList<>());
         }
         for (int i = 0; i < n; i++) {
-            Node node = nodes.get(i);
+            Node node = nodeList().get(i);
             Set<Node> deps = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Value v : node.inputs) {
                 addDep(v, index, deps);
@@ -351,7 +372,7 @@ public final class Graph {
         List<Node> sorted = new ArrayList<>(n);
         while (!ready.isEmpty()) {
             int i = ready.poll();
-            sorted.add(nodes.get(i));
+            sorted.add(nodeList().get(i));
             for (int j : dependents.get(i)) {
                 if (--pending[j] == 0) {
                     ready.add(j);
@@ -361,8 +382,8 @@ public final class Graph {
         if (sorted.size() != n) {
             throw new InvalidModelException("graph '" + name + "' has a cycle through " + describeCycle(pending));
         }
-        nodes.clear();
-        nodes.addAll(sorted);
+        nodeList().clear();
+        nodeList().addAll(sorted);
     }
 
     /**
@@ -370,9 +391,9 @@ public final class Graph {
      * as it is. Nodes holding subgraphs (whose outer reads order them too) are left to the full sort.
      */
     private boolean isSorted() {
-        Set<Node> listed = identitySet(nodes);
-        Set<Node> placed = Collections.newSetFromMap(new IdentityHashMap<>(2 * nodes.size()));
-        for (Node node : nodes) {
+        Set<Node> listed = identitySet(nodeList());
+        Set<Node> placed = Collections.newSetFromMap(new IdentityHashMap<>(2 * nodeList().size()));
+        for (Node node : nodeList()) {
             if (!node.subgraphs().isEmpty()) {
                 return false;
             }
@@ -402,15 +423,20 @@ public final class Graph {
         }
     }
 
+    /**
+     * One cycle among the nodes the sort could not place, named deterministically: the walk starts at the
+     * first stuck node in list order, and the cycle found is written starting at its smallest label.
+     */
     private String describeCycle(int[] pending) {
         // walk back from a stuck node along stuck producers until a node repeats
-        Map<Node, Boolean> stuck = new IdentityHashMap<>();
-        for (int i = 0; i < nodes.size(); i++) {
+        Set<Node> stuck = Collections.newSetFromMap(new IdentityHashMap<>());
+        Node start = null;
+        for (int i = 0; i < nodeList().size(); i++) {
             if (pending[i] > 0) {
-                stuck.put(nodes.get(i), true);
+                stuck.add(nodeList().get(i));
+                start = start == null ? nodeList().get(i) : start;
             }
         }
-        Node start = stuck.keySet().iterator().next();
         List<Node> path = new ArrayList<>();
         Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         Node cur = start;
@@ -418,7 +444,7 @@ public final class Graph {
             path.add(cur);
             Node next = null;
             for (Value v : cur.inputs) {
-                if (v.producer != null && stuck.containsKey(v.producer)) {
+                if (v.producer != null && stuck.contains(v.producer)) {
                     next = v.producer;
                     break;
                 }
@@ -426,9 +452,16 @@ public final class Graph {
             cur = next;
         }
         int from = cur == null ? 0 : path.indexOf(cur);
-        StringBuilder sb = new StringBuilder("nodes ");
-        List<Node> cycle = path.subList(Math.max(0, from), path.size());
+        List<Node> cycle = new ArrayList<>(path.subList(Math.max(0, from), path.size()));
         Collections.reverse(cycle);
+        int first = 0;
+        for (int i = 1; i < cycle.size(); i++) {
+            if (cycle.get(i).label().compareTo(cycle.get(first).label()) < 0) {
+                first = i;
+            }
+        }
+        Collections.rotate(cycle, -first);
+        StringBuilder sb = new StringBuilder("nodes ");
         for (Node x : cycle) {
             sb.append('\'').append(x.label()).append("' -> ");
         }
@@ -452,7 +485,7 @@ public final class Graph {
             for (Value v : g.sparseInitializers.keySet()) {
                 names.add(v.name());
             }
-            for (Node nd : g.nodes) {
+            for (Node nd : g.nodeList()) {
                 names.add(nd.name());
                 for (Value v : nd.outputs) {
                     names.add(v.name());
@@ -465,7 +498,7 @@ public final class Graph {
 
     @Override
     public String toString() {
-        return "Graph(" + name + ", " + nodes.size() + " nodes)";
+        return "Graph(" + name + ", " + nodeList().size() + " nodes)";
     }
 
     /** Counts of node op types in this graph and its subgraphs, most frequent first. */

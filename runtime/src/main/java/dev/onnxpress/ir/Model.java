@@ -30,6 +30,8 @@ public final class Model {
     boolean hasModelVersion;
     /** The folder external data was resolved against, when read from a file. */
     Path folder;
+    /** The files the model was read from: the model file and every external data file it reads. */
+    java.util.List<Path> sourceFiles = List.of();
     /** How the model asks to be written (set by passes such as externalize_data); null: the writer's default. */
     ModelWriter.Options writeOptions;
     /** A pass asked for ONNX Runtime's .ort format to be written next to the ONNX output. */
@@ -108,6 +110,14 @@ public final class Model {
 
     public Optional<Path> folder() {
         return Optional.ofNullable(folder);
+    }
+
+    /**
+     * The files this model was read from (the .onnx and every external data file it reads, real paths), so
+     * that no output can replace them; empty for a model built in memory or read from bytes.
+     */
+    public List<Path> sourceFiles() {
+        return sourceFiles;
     }
 
     /**

@@ -30,6 +30,7 @@ final class ModelCopier {
         out.hasIrVersion = m.hasIrVersion;
         out.hasModelVersion = m.hasModelVersion;
         out.folder = m.folder;
+        out.sourceFiles = m.sourceFiles;
         out.writeOptions = m.writeOptions;
         out.ortFormatRequested = m.ortFormatRequested;
         return out;
@@ -53,7 +54,7 @@ final class ModelCopier {
             out.sparseInitializers.put(values.containsKey(e.getKey()) ? values.get(e.getKey())
                     : value(e.getKey(), out), e.getValue());
         }
-        for (Node n : g.nodes) {
+        for (Node n : g.nodeList()) {
             Node c = new Node(n.opType(), n.domain(), n.name());
             c.setOverload(n.overload());
             c.setDocString(n.docString());
@@ -69,12 +70,12 @@ final class ModelCopier {
                 }
                 c.outputs.add(co);
             }
-            out.nodes.add(c);
+            out.nodeList().add(c);
         }
         // inputs after all outputs exist (a subgraph may read a value produced later in file order)
-        for (int k = 0; k < g.nodes.size(); k++) {
-            Node n = g.nodes.get(k);
-            Node c = out.nodes.get(k);
+        for (int k = 0; k < g.nodeList().size(); k++) {
+            Node n = g.nodeList().get(k);
+            Node c = out.nodeList().get(k);
             for (int i = 0; i < n.inputs.size(); i++) {
                 Value in = n.inputs.get(i);
                 Value ci = in.isNone() ? in : mapped(in);

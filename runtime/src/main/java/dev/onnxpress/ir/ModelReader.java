@@ -27,6 +27,8 @@ public final class ModelReader {
 
     private final String source;
     private final Path folder;
+    /** The model file and the external data files read, in order of first use. */
+    private final java.util.LinkedHashSet<Path> sourceFiles = new java.util.LinkedHashSet<>();
 
     private ModelReader(String source, Path folder) {
         this.source = source;
@@ -57,7 +59,9 @@ public final class ModelReader {
             throw new UserException(shown + ": cannot read (" + e.getMessage() + ")");
         }
         Path parent = file.toAbsolutePath().getParent();
-        return new ModelReader(shown, parent).parse(bytes);
+        ModelReader reader = new ModelReader(shown, parent);
+        reader.sourceFiles.add(FileIdentity.of(file).real());
+        return reader.parse(bytes);
     }
 
     /** Reads a model from bytes; {@code folder} resolves external data (empty: none allowed). */
@@ -91,6 +95,7 @@ public final class ModelReader {
         if (mp.getOpsetImportCount() == 0 && !mp.hasIrVersion()) {
             throw new InvalidModelException(source + ": not an ONNX model (no IR version and no opset imports)");
         }
+        ModelValidation.validate(mp, source);
         try {
             return convert(mp);
         } catch (InvalidModelException e) {
@@ -128,6 +133,7 @@ public final class ModelReader {
         }
         m.unknownFields = unknown(mp);
         m.folder = folder;
+        m.sourceFiles = List.copyOf(sourceFiles);
         return m;
     }
 
@@ -240,11 +246,11 @@ public final class ModelReader {
                 scope.names.put(name, v);
                 scope.definedBy.put(name, n);
             }
-            g.nodes.add(n);
+            g.nodeList().add(n);
         }
         for (int k = 0; k < gp.getNodeCount(); k++) {
             Onnx.NodeProto np = gp.getNode(k);
-            Node n = g.nodes.get(k);
+            Node n = g.nodeList().get(k);
             for (int i = 0; i < np.getInputCount(); i++) {
                 String name = np.getInput(i);
                 if (name.isEmpty()) {
@@ -498,6 +504,7 @@ public final class ModelReader {
             throw new InvalidModelException(source + ": " + what + " is marked external but names no location");
         }
         Path file = ExternalPaths.resolve(folder, location, source, what);
+        sourceFiles.add(file);
         long fileSize;
         try {
             fileSize = Files.size(file);

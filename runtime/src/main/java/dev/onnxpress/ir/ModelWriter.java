@@ -76,10 +76,28 @@ public final class ModelWriter {
     private final List<DataFile> dataFiles = new ArrayList<>();
     private final Set<String> usedFileNames = new HashSet<>();
 
+    private final TargetGuard guard;
+
     private ModelWriter(Options options, Path folder, String baseName) {
+        this(options, folder, baseName, TargetGuard.NONE);
+    }
+
+    private ModelWriter(Options options, Path folder, String baseName, TargetGuard guard) {
+        this.guard = guard;
         this.options = options;
         this.folder = folder;
         this.baseName = baseName;
+    }
+
+    /**
+     * Called with every file the writer is about to create (the model, then each external data file) before
+     * anything is written there; throws (a {@link UserException}) to refuse the target.
+     */
+    @FunctionalInterface
+    public interface TargetGuard {
+        TargetGuard NONE = (target, dataFile) -> { };
+
+        void check(Path target, boolean dataFile);
     }
 
     /** Writes with the placement the model requests ({@link Model#writeOptions()}), else the defaults. */
@@ -88,6 +106,21 @@ public final class ModelWriter {
     }
 
     public static Written write(Model m, Path out, Options options) {
+        return write(m, out, options, TargetGuard.NONE);
+    }
+
+    public static Written write(Model m, Path out, Options options, TargetGuard guard) {
+        try (Pending p = prepare(m, out, options, guard)) {
+            return p.commit();
+        }
+    }
+
+    /**
+     * Writes every file of the model under a temporary name and stops there: {@link Pending#commit()} moves
+     * them into place, closing without a commit deletes them. Lets a caller write other outputs (reports)
+     * first and commit all or nothing.
+     */
+    public static Pending prepare(Model m, Path out, Options options, TargetGuard guard) {
         Path abs = out.toAbsolutePath();
         Path folder = abs.getParent();
         if (folder == null) {
@@ -103,9 +136,11 @@ public final class ModelWriter {
         if (Files.isDirectory(abs)) {
             throw new UserException(out + ": is a folder; give a file name for the model");
         }
-        ModelWriter w = new ModelWriter(options, folder, abs.getFileName().toString());
+        guard.check(abs, false);
+        ModelWriter w = new ModelWriter(options, folder, abs.getFileName().toString(), guard);
         w.plan(m);
         Path tmp = null;
+        boolean done = false;
         try {
             Onnx.ModelProto proto = w.toProto(m);
             tmp = AtomicFiles.createTemp(folder, w.baseName);
@@ -128,20 +163,87 @@ public final class ModelWriter {
                 }
                 total = Files.size(tmp);
             }
-            List<Path> data = new ArrayList<>();
             for (DataFile f : w.dataFiles) {
                 f.channel.force(false);
                 f.channel.close();
                 total += Files.size(f.tmp);
-                AtomicFiles.moveIntoPlace(f.tmp, f.target);
-                data.add(f.target);
             }
-            AtomicFiles.moveIntoPlace(tmp, abs);
-            return new Written(abs, List.copyOf(data), total);
+            done = true;
+            return new Pending(w, tmp, abs, total, out);
         } catch (IOException e) {
             throw new UserException(out + ": cannot write (" + e.getMessage() + ")", e);
         } finally {
-            w.cleanup(tmp);
+            if (!done) {
+                w.cleanup(tmp);
+            }
+        }
+    }
+
+    /** A model written to temporary files, not yet in place. */
+    public static final class Pending implements AutoCloseable {
+        private final ModelWriter writer;
+        private final Path tmp;
+        private final Path target;
+        private final long totalBytes;
+        private final Path shown;
+        private boolean finished;
+
+        private Pending(ModelWriter writer, Path tmp, Path target, long totalBytes, Path shown) {
+            this.writer = writer;
+            this.tmp = tmp;
+            this.target = target;
+            this.totalBytes = totalBytes;
+            this.shown = shown;
+        }
+
+        /** The temporary file holding the model (same bytes the target will have). */
+        public Path modelTemp() {
+            return tmp;
+        }
+
+        public Path target() {
+            return target;
+        }
+
+        public long totalBytes() {
+            return totalBytes;
+        }
+
+        /** The external data files this write will create. */
+        public List<Path> dataTargets() {
+            return writer.dataFiles.stream().map(f -> f.target).toList();
+        }
+
+        /** Moves the data files, then the model, into place. */
+        public Written commit() {
+            if (finished) {
+                throw new IllegalStateException("already committed or closed");
+            }
+            try {
+                List<Path> data = new ArrayList<>();
+                for (DataFile f : writer.dataFiles) {
+                    AtomicFiles.moveIntoPlace(f.tmp, f.target);
+                    data.add(f.target);
+                }
+                AtomicFiles.moveIntoPlace(tmp, target);
+                finished = true;
+                return new Written(target, List.copyOf(data), totalBytes);
+            } catch (IOException e) {
+                throw new UserException(shown + ": cannot write (" + e.getMessage() + ")", e);
+            } finally {
+                if (!finished) {
+                    close();
+                }
+            }
+        }
+
+        /** Deletes what was not committed. */
+        @Override
+        public void close() {
+            if (!finished) {
+                finished = true;
+                writer.cleanup(tmp);
+            }
         }
     }
 
@@ -203,7 +305,7 @@ public final class ModelWriter {
         List<Tensor> out = new ArrayList<>();
         for (Graph g : m.graph().allGraphs()) {
             out.addAll(g.initializers.values());
-            for (Node n : g.nodes) {
+            for (Node n : g.nodeList()) {
                 for (Attr a : n.attrs.values()) {
                     if (a.kind() == Attr.Kind.TENSOR) {
                         out.add(a.t());
@@ -328,7 +430,7 @@ public final class ModelWriter {
         for (Value v : g.outputs) {
             b.addOutput(valueInfo(v));
         }
-        Set<Node> nodes = Graph.identitySet(g.nodes);
+        Set<Node> nodes = Graph.identitySet(g.nodeList());
         Set<Value> io = Graph.identitySet(g.inputs);
         io.addAll(g.outputs);
         for (Value v : g.valueInfo) {
@@ -598,6 +700,7 @@ public final class ModelWriter {
                 fileName = clean + "_" + k++ + ".bin";
             }
         }
+        guard.check(folder.resolve(fileName), true);
         Path tmp = AtomicFiles.createTemp(folder, fileName);
         DataFile f = new DataFile(folder.resolve(fileName), tmp);
         dataFiles.add(f);
@@ -607,13 +710,13 @@ public final class ModelWriter {
     private void cleanup(Path tmp) {
         try {
             if (tmp != null) {
-                Files.deleteIfExists(tmp);
+                AtomicFiles.delete(tmp);
             }
             for (DataFile f : dataFiles) {
                 if (f.channel.isOpen()) {
                     f.channel.close();
                 }
-                Files.deleteIfExists(f.tmp);
+                AtomicFiles.delete(f.tmp);
             }
         } catch (IOException ignored) {
             // best effort: a leftover temporary file is harmless

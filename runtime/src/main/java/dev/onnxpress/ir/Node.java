@@ -20,6 +20,8 @@ public final class Node {
     private final Map<String, String> metadata = new LinkedHashMap<>();
     Graph graph;
     byte[] unknownFields = new byte[0];
+    /** Set when a {@link Rewriter} removed the node from its graph. */
+    boolean removed;
 
     Node(String opType, String domain, String name) {
         this.opType = opType;
@@ -89,6 +91,11 @@ public final class Node {
 
     Map<String, String> mutableMetadata() {
         return metadata;
+    }
+
+    /** True once the node was removed from its graph (a removed node stays removed). */
+    public boolean isRemoved() {
+        return removed;
     }
 
     public Graph graph() {

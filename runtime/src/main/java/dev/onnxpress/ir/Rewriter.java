@@ -1,6 +1,7 @@
 package dev.onnxpress.ir;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,8 @@ public final class Rewriter {
     private final Model model;
     private long changes;
     private Set<String> names;
+    /** Per name hint, the next suffix worth trying: repeated hints do not rescan taken suffixes. */
+    private final Map<String, Integer> nextSuffix = new HashMap<>();
 
     public Rewriter(Model model) {
         this.model = model;
@@ -42,9 +45,12 @@ public final class Rewriter {
         }
         String base = hint == null || hint.isEmpty() ? "v" : hint;
         String candidate = base;
-        int k = 1;
-        while (names.contains(candidate)) {
-            candidate = base + "_" + k++;
+        if (names.contains(candidate)) {
+            int k = nextSuffix.getOrDefault(base, 1);
+            do {
+                candidate = base + "_" + k++;
+            } while (names.contains(candidate));
+            nextSuffix.put(base, k);
         }
         names.add(candidate);
         return candidate;
@@ -130,7 +136,10 @@ public final class Rewriter {
 
     // ---------------------------------------------------------------- nodes
 
-    /** Adds a node to {@code graph}; creates {@code outputCount} fresh outputs named after {@code nameHint}. */
+    /**
+     * Adds a node to {@code graph}; creates {@code outputCount} fresh outputs named after {@code nameHint}.
+     * Attributes are stored sorted by name, so the written bytes never depend on the map's iteration order.
+     */
     public Node addNode(Graph graph, String opType, String domain, String nameHint, List<Value> inputs,
             int outputCount, Map<String, Attr> attrs) {
         Node n = new Node(opType, domain, nameHint == null || nameHint.isEmpty() ? "" : uniqueName(nameHint));
@@ -149,14 +158,15 @@ public final class Rewriter {
                 in.uses.add(new Value.Use(n, i));
             }
         }
-        n.attrs.putAll(attrs);
+        // by name: callers often pass Map.of, whose order changes from one JVM run to the next
+        n.attrs.putAll(new java.util.TreeMap<>(attrs));
         for (Attr a : attrs.values()) {
             for (Graph sub : a.subgraphs()) {
                 sub.ownerNode = n;
                 graph.markNested();
             }
         }
-        graph.nodes.add(n);
+        graph.nodeList().add(n);
         markUnsorted(graph);
         changed();
         return n;
@@ -190,7 +200,7 @@ public final class Rewriter {
         for (Graph sub : n.subgraphs()) {
             detachSubgraph(sub);
         }
-        n.graph.nodes.remove(n);
+        n.graph.markRemoved(n);
         for (Value o : n.outputs) {
             if (!o.isNone()) {
                 o.producer = null;
@@ -201,7 +211,7 @@ public final class Rewriter {
     }
 
     private void detachSubgraph(Graph sub) {
-        for (Node n : sub.nodes) {
+        for (Node n : sub.nodeList()) {
             for (int i = 0; i < n.inputs.size(); i++) {
                 dropUse(n.inputs.get(i), n, i);
             }
@@ -325,8 +335,23 @@ public final class Rewriter {
         v.setType(new ValueType.TensorType(t.dataType(), java.util.Optional.of(
                 java.util.Arrays.stream(t.dims()).mapToObj(Dim::of).map(Dim.class::cast).toList())));
         graph.initializers.put(v, t);
+        requireInitializersOutsideInputs();
         changed();
         return v;
+    }
+
+    /** The first IR version in which an initializer need not also be a graph input. */
+    public static final long IR_INITIALIZERS_OUTSIDE_INPUTS = 4;
+
+    /**
+     * IR version 3 requires every initializer to be listed among the graph inputs too; a new initializer is
+     * a constant, not an input a caller may override, so the model moves to IR version 4 instead (the
+     * existing input-listed weights keep their listing). The step report tells the change from the versions.
+     */
+    private void requireInitializersOutsideInputs() {
+        if (model.hasIrVersion && model.irVersion < IR_INITIALIZERS_OUTSIDE_INPUTS) {
+            setIrVersion(IR_INITIALIZERS_OUTSIDE_INPUTS);
+        }
     }
 
     /** Replaces the tensor of an existing initializer (same value, same readers). */

@@ -25,13 +25,15 @@ import java.util.Locale;
  * folder {@code ~/.cache/onnxpress/ort-<version>/<platform>} that every later CLI run reuses.
  * When that folder cannot be written, ORT is left to its own temporary extraction.
  *
- * <p>The environment logs at ERROR only: ORT's warnings (unused initializers, and the like) are noise
- * for a compiler that reports on models in its own words.
+ * <p>The environment logs FATAL only ({@link #setNativeLogging} under --debug: WARNING): ORT's warnings and
+ * error lines are noise for a compiler that reports on models in its own words.
  */
 public final class OrtEnvironments {
     public static final String NATIVE_PATH_PROPERTY = "onnxruntime.native.path";
 
     private static OrtEnvironment environment;
+    /** ORT's own log lines on stderr: off (FATAL only) unless the user asked for --debug. */
+    private static volatile boolean nativeLogging;
 
     private OrtEnvironments() {
     }
@@ -41,7 +43,7 @@ public final class OrtEnvironments {
         if (environment == null) {
             prepareNatives();
             try {
-                environment = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "onnxpress");
+                environment = OrtEnvironment.getEnvironment(logLevel(), "onnxpress");
             } catch (Throwable e) {
                 Throwable root = e;
                 while (root.getCause() != null && root.getCause() != root) {
@@ -55,6 +57,19 @@ public final class OrtEnvironments {
             }
         }
         return environment;
+    }
+
+    /**
+     * Whether ONNX Runtime may print its own log lines (warnings and errors, to the process's stderr). Off by
+     * default: onnxpress reports problems in its own words. Takes effect if set before the first use of ORT.
+     */
+    public static void setNativeLogging(boolean on) {
+        nativeLogging = on;
+    }
+
+    /** The level for ORT's environment and sessions: WARNING under --debug, else FATAL only. */
+    public static OrtLoggingLevel logLevel() {
+        return nativeLogging ? OrtLoggingLevel.ORT_LOGGING_LEVEL_WARNING : OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
     }
 
     /** ORT's version as its jar declares it, e.g. "1.29.0". */

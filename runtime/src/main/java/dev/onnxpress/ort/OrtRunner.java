@@ -139,6 +139,7 @@ public final class OrtRunner implements AutoCloseable {
     private static OrtSession.SessionOptions sessionOptions(Options o) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         try {
+            so.setSessionLogLevel(OrtEnvironments.logLevel());
             so.setOptimizationLevel(o.optimization().ort());
             so.setIntraOpNumThreads(o.intraOpThreads());
             so.setInterOpNumThreads(1);
@@ -241,6 +242,89 @@ public final class OrtRunner implements AutoCloseable {
         }
     }
 
+    /** Receives one output of a run as floats; {@code values} is valid only during the call. */
+    public interface FloatSink {
+        void accept(String name, DataType type, long[] dims, java.nio.FloatBuffer values);
+    }
+
+    /**
+     * Runs once and hands each named output to {@code sink} as floats, one at a time, instead of
+     * returning Java copies of all of them: a float output is read with one copy (ORT's), which is
+     * garbage as soon as the sink returns. Other numeric outputs are converted to floats; strings are
+     * skipped. Returns the bytes ORT produced for the outputs (their element counts × element sizes).
+     */
+    public long runFloats(Map<String, Tensor> feeds, List<String> outputNames, FloatSink sink) {
+        checkOutputs(outputNames);
+        checkFeeds(feeds);
+        Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
+                ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
+            }
+            long bytes = 0;
+            try (OrtSession.Result result = session.run(ortFeeds, new LinkedHashSet<>(outputNames))) {
+                for (String name : outputNames) {
+                    OnnxValue v = result.get(name).orElseThrow(() -> new InternalException(
+                            "ONNX Runtime returned no value for output '" + name + "'", null));
+                    if (!(v instanceof OnnxTensor t)) {
+                        continue;
+                    }
+                    TensorInfo info = t.getInfo();
+                    DataType type = OrtTensors.dataType(info.onnxType);
+                    long[] dims = info.getShape();
+                    if (type == DataType.STRING || !OrtTensors.supported(type)) {
+                        continue;
+                    }
+                    bytes += type.byteSize(Tensor.elementCount(dims));
+                    java.nio.FloatBuffer values = type == DataType.FLOAT ? floatView(t)
+                            : java.nio.FloatBuffer.wrap(OrtTensors.fromOrt(t, name).toFloatArray());
+                    sink.accept(name, type, dims, values);
+                }
+            }
+            return bytes;
+        } catch (OrtException e) {
+            throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
+        } finally {
+            ortFeeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * ORT's Java API copies a tensor's data onto the heap for every read ({@code getFloatBuffer}); its private
+     * {@code getBuffer()} is a direct view of the native data, valid until the tensor is closed. Taps of a
+     * large model are hundreds of MB a run: reading them through the view keeps that garbage off the heap
+     * (the heap would otherwise grow with the number of runs). Empty when this ORT version has no such
+     * method, and the copy is used.
+     */
+    private static final Optional<java.lang.invoke.MethodHandle> DIRECT_VIEW = directView();
+
+    private static Optional<java.lang.invoke.MethodHandle> directView() {
+        try {
+            java.lang.reflect.Method m = OnnxTensor.class.getDeclaredMethod("getBuffer");
+            if (!java.nio.ByteBuffer.class.equals(m.getReturnType())) {
+                return Optional.empty();
+            }
+            m.setAccessible(true);
+            return Optional.of(java.lang.invoke.MethodHandles.lookup().unreflect(m));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static java.nio.FloatBuffer floatView(OnnxTensor t) {
+        if (DIRECT_VIEW.isPresent()) {
+            try {
+                java.nio.ByteBuffer b = (java.nio.ByteBuffer) DIRECT_VIEW.get().invoke(t);
+                if (b != null && b.isDirect()) {
+                    return b.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer().asReadOnlyBuffer();
+                }
+            } catch (Throwable e) {
+                // fall through to the copy
+            }
+        }
+        return t.getFloatBuffer();
+    }
+
     /**
      * Runs every feed map in turn (one ORT run each) and returns their outputs in the same order;
      * {@code listener} hears after each run (total known when {@code batches} is a Collection).
@@ -285,6 +369,54 @@ public final class OrtRunner implements AutoCloseable {
             throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
         } finally {
             ortFeeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * A run of this session on fixed inputs, converted to ORT tensors once, so repeated timed runs measure
+     * the session and nothing else ({@link PairedLatency}). Close it before the runner.
+     */
+    public Timer timer(Map<String, Tensor> feeds) {
+        checkFeeds(feeds);
+        Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
+                ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
+            }
+        } catch (OrtException e) {
+            ortFeeds.values().forEach(OnnxTensor::close);
+            throw new UserException("ONNX Runtime rejected the inputs of " + source + ": " + condense(e));
+        } catch (RuntimeException e) {
+            ortFeeds.values().forEach(OnnxTensor::close);
+            throw e;
+        }
+        return new Timer(ortFeeds);
+    }
+
+    /** See {@link #timer}. */
+    public final class Timer implements AutoCloseable {
+        private final Map<String, OnnxTensor> feeds;
+
+        private Timer(Map<String, OnnxTensor> feeds) {
+            this.feeds = feeds;
+        }
+
+        /** Runs the session {@code times} times back to back; returns the wall time of all, in nanoseconds. */
+        public long runNanos(int times) {
+            try {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < times; i++) {
+                    session.run(feeds).close();
+                }
+                return System.nanoTime() - t0;
+            } catch (OrtException e) {
+                throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
+            }
+        }
+
+        @Override
+        public void close() {
+            feeds.values().forEach(OnnxTensor::close);
         }
     }
 

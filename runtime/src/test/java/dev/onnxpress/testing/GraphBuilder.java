@@ -88,7 +88,9 @@ public final class GraphBuilder {
 
     /** An initializer (not listed as a graph input). */
     public GraphBuilder initializer(String name, Tensor t) {
+        long ir = model.irVersion();
         Value v = rw.addInitializer(graph, name, t);
+        rw.setIrVersion(ir); // the builder writes the IR version it was told, as an old exporter does
         requireName(v, name);
         return this;
     }

@@ -83,7 +83,7 @@ public final class ProtoModels {
         return node(op, inputs, outputs, Map.of());
     }
 
-    /** Attribute values: Long/Integer, Float/Double, String, long[], float[], Tensor. */
+    /** Attribute values: Long/Integer, Float/Double, String, long[], float[], GraphProto. */
     public ProtoModels node(String op, List<String> inputs, List<String> outputs, Map<String, Object> attrs) {
         Onnx.NodeProto.Builder n = Onnx.NodeProto.newBuilder().setOpType(op).setName(op + "_" + nodes++)
                 .addAllInput(inputs).addAllOutput(outputs);
@@ -140,6 +140,8 @@ public final class ProtoModels {
             for (float f : fs) {
                 a.addFloats(f);
             }
+        } else if (v instanceof Onnx.GraphProto g) {
+            a.setType(Onnx.AttributeProto.AttributeType.GRAPH).setG(g);
         } else {
             throw new IllegalArgumentException("attribute " + name + ": unsupported value " + v);
         }

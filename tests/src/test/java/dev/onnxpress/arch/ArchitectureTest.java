@@ -29,7 +29,7 @@ class ArchitectureTest {
     private static final String[] DSL = {"dev.onnxpress.dsl.."};
     private static final String[] COMPILER = {
         "dev.onnxpress.bind..", "dev.onnxpress.cli..", "dev.onnxpress.data..", "dev.onnxpress.pipeline..",
-        "dev.onnxpress.report.."};
+        "dev.onnxpress.report..", "dev.onnxpress.tune.."};
     /** Packages every pass family may use besides the IR, the runtime and the pass API. */
     private static final String[] TOOLKIT = {"dev.onnxpress.passes.core..", "dev.onnxpress.passes.rewrite.."};
 

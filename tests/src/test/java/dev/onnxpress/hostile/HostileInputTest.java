@@ -134,10 +134,48 @@ class HostileInputTest {
                         .node("Constant", List.of(), List.of("k"), java.util.Map.of("value_float", "one"))
                         .node("Add", List.of("x", "k"), List.of("y"))
                         .output("y", DataType.FLOAT, 1).toBytes()), "Constant_0", "value_float"));
+        // what ONNX Runtime rejects (and our own run would), refused on read
+        cases.add(of("node reading its own output", d -> write(d, "model.onnx", ProtoModels.graph("self")
+                .input("x", DataType.FLOAT, 4)
+                .node("Add", List.of("x", "y"), List.of("y"))
+                .output("y", DataType.FLOAT, 4).toBytes()), "Add_0", "reads its own output 'y'"));
+        cases.add(of("recursive model-local functions", d -> write(d, "model.onnx", relu().toBuilder()
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("local").setVersion(1))
+                .addFunctions(function("f", "g")).addFunctions(function("g", "f")).build().toByteArray()),
+                "function 'f' calls itself", "f → g → f"));
+        cases.add(of("If without else_branch", d -> write(d, "model.onnx", ProtoModels.graph("cond")
+                .input("c", DataType.BOOL)
+                .node("If", List.of("c"), List.of("y"), java.util.Map.of("then_branch", Onnx.GraphProto.newBuilder()
+                        .setName("then").build()))
+                .output("y", DataType.FLOAT, 4).toBytes()), "If_0", "no else_branch"));
+        cases.add(of("ir_version 999", d -> write(d, "model.onnx", relu().toBuilder().setIrVersion(999).build()
+                .toByteArray()), "IR version 999", "at most"));
+        cases.add(of("opset 0", d -> write(d, "model.onnx", relu().toBuilder().clearOpsetImport()
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setVersion(0)).build().toByteArray()),
+                "opset 0", "ai.onnx"));
+        cases.add(of("undefined input element type", d -> write(d, "model.onnx", ProtoModels.graph("undef")
+                .input("x", DataType.UNDEFINED, 4)
+                .node("Relu", List.of("x"), List.of("y"))
+                .output("y", DataType.FLOAT, 4).toBytes()), "input 'x'", "undefined element type"));
         cases.add(of("missing model file", d -> d.resolve("absent.onnx"), "absent.onnx", "no such file"));
         cases.add(of("folder as model", d -> Files.createDirectories(d.resolve("folder.onnx")),
                 "folder.onnx", "folder"));
         return cases.stream().map(Arguments::of);
+    }
+
+    private static Onnx.ModelProto relu() {
+        return ProtoModels.graph("relu")
+                .input("x", DataType.FLOAT, 4)
+                .node("Relu", List.of("x"), List.of("y"))
+                .output("y", DataType.FLOAT, 4).toModel();
+    }
+
+    /** Function {@code name} in domain "local" whose one node calls {@code callee} of the same domain. */
+    private static Onnx.FunctionProto function(String name, String callee) {
+        return Onnx.FunctionProto.newBuilder().setName(name).setDomain("local").addInput("a").addOutput("b")
+                .addOpsetImport(Onnx.OperatorSetIdProto.newBuilder().setDomain("local").setVersion(1))
+                .addNode(Onnx.NodeProto.newBuilder().setOpType(callee).setDomain("local").addInput("a").addOutput("b"))
+                .build();
     }
 
     private static Path write(Path dir, String name, byte[] bytes) throws IOException {

@@ -29,7 +29,7 @@ statement
     ;
 
 dataDecl     : DATA ident ASSIGN ident args ;
-verifyDecl   : VERIFY (USING ident)? checkBlock ;
+verifyDecl   : VERIFY (USING ident)? (ON ident (COMMA ident)*)? checkBlock ;
 pipelineDecl : PIPELINE ident block ;
 repeatStmt   : REPEAT MAX NUMBER block ;
 tryStmt      : TRY ident IN list block ;
@@ -69,7 +69,7 @@ setExpr
     ;
 
 ident
-    : IDENT | VERSION | USING | MAX | MAX_DROP | ORIGINAL | PREVIOUS
+    : IDENT | VERSION | USING | ON | MAX | MAX_DROP | ORIGINAL | PREVIOUS
     ;
 
 RECIPE    : 'recipe' ;
@@ -77,6 +77,7 @@ VERSION   : 'version' ;
 DATA      : 'data' ;
 VERIFY    : 'verify' ;
 USING     : 'using' ;
+ON        : 'on' ;
 PIPELINE  : 'pipeline' ;
 REPEAT    : 'repeat' ;
 MAX       : 'max' ;

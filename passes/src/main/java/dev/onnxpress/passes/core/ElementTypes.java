@@ -27,8 +27,33 @@ public final class ElementTypes {
             "NonMaxSuppression");
 
     private final Map<Value, DataType> types = new IdentityHashMap<>();
+    /** False: a standard op's output type follows from the op even where a value_info declares another. */
+    private final boolean trustDeclared;
+    /** The default-domain opset, where an op's output type depends on it (Dropout's mask); 0: unknown. */
+    private final long opset;
 
     private ElementTypes() {
+        this(true, 0);
+    }
+
+    private ElementTypes(boolean trustDeclared, long opset) {
+        this.trustDeclared = trustDeclared;
+        this.opset = opset;
+    }
+
+    /**
+     * Element types as the ops produce them, ignoring what value_info declares for node outputs of standard
+     * ops whose rule is known: what a declaration is checked against ({@link #declaredElementType}).
+     */
+    public static ElementTypes fromProducers(Graph root, long opset) {
+        ElementTypes t = new ElementTypes(false, opset);
+        t.infer(root);
+        return t;
+    }
+
+    /** The element type a value's own declaration (value_info) gives, if any. */
+    public static Optional<DataType> declaredElementType(Value v) {
+        return declared(v);
     }
 
     /** Infers the element types of all values in {@code root} and its subgraphs. */
@@ -73,9 +98,12 @@ public final class ElementTypes {
                 if (o.isNone()) {
                     continue;
                 }
-                Optional<DataType> d = declared(o);
+                Optional<DataType> d = trustDeclared ? declared(o) : Optional.empty();
                 if (d.isEmpty()) {
                     d = byOp(n, i);
+                }
+                if (d.isEmpty() && !trustDeclared) {
+                    d = declared(o);
                 }
                 d.ifPresent(x -> types.put(o, x));
             }
@@ -95,6 +123,9 @@ public final class ElementTypes {
             return Optional.of(DataType.INT64);
         }
         switch (op) {
+            case "Dropout":
+                // the mask: bool since opset 10 (Dropout-10), the data's type before
+                return out == 1 && opset >= 10 ? Optional.of(DataType.BOOL) : of(n.input(0));
             case "Cast":
                 return DataType.fromCode((int) n.attrInt("to", 0));
             case "CastLike":

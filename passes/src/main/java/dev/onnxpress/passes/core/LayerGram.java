@@ -95,15 +95,20 @@ public final class LayerGram {
         boolean same = dense == current && denseInput.equals(input);
         LayerGram g = new LayerGram(geo, same);
         OrtRunner.Options o = OrtRunner.Options.defaults().withIntraOpThreads(0);
+        long samples = 0;
+        for (Map<String, Tensor> b : batches) {
+            samples += b.values().iterator().next().dims().length == 0 ? 1 : b.values().iterator().next().dim(0);
+        }
+        long total = samples;
+        // both models run over the same cuts: a cut is decided by the batch and the first run of a stream,
+        // and the two streams tap one value each of the same per-sample size, so cut the same way
         try (OrtRunner d = OrtRunner.open(dense, o); OrtRunner q = same ? null : OrtRunner.open(current, o)) {
-            long samples = 0;
             for (Map<String, Tensor> b : batches) {
-                samples += b.values().iterator().next().dims().length == 0 ? 1 : b.values().iterator().next().dim(0);
-            }
-            for (Map<String, Tensor> b : batches) {
-                Tensor xd = d.run(b, List.of(denseInput)).get(denseInput);
-                Tensor xq = same ? xd : q.run(b, List.of(input)).get(input);
-                g.add(xq, xd, maxRows, samples, random);
+                for (Map<String, Tensor> part : TapStream.cuts(b, d, TapStream.DEFAULT_BUDGET, denseInput)) {
+                    Tensor xd = d.run(part, List.of(denseInput)).get(denseInput);
+                    Tensor xq = same ? xd : q.run(part, List.of(input)).get(input);
+                    g.add(xq, xd, maxRows, total, random);
+                }
             }
         }
         return g;

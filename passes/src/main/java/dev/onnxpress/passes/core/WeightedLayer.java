@@ -4,6 +4,8 @@ import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
+import dev.onnxpress.passes.NodeSelector;
+import dev.onnxpress.passes.PassResult;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -32,6 +34,27 @@ public record WeightedLayer(Node node, int weightInput, Value weight, Tensor ten
         List<WeightedLayer> out = new ArrayList<>();
         for (Node n : g.nodes()) {
             of(n).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /**
+     * The weighted layers among {@code nodes} that {@code selector} picks, in order; every selected node of a
+     * weight op that is not one gets a skip on {@code skips} saying why ({@link #whyNot}).
+     */
+    public static List<WeightedLayer> selected(Iterable<Node> nodes, NodeSelector selector,
+            PassResult.Builder skips) {
+        List<WeightedLayer> out = new ArrayList<>();
+        for (Node n : nodes) {
+            if (!selector.matches(n)) {
+                continue;
+            }
+            Optional<WeightedLayer> l = of(n);
+            if (l.isPresent()) {
+                out.add(l.get());
+            } else {
+                whyNot(n).ifPresent(why -> skips.skip(n.label(), why));
+            }
         }
         return out;
     }

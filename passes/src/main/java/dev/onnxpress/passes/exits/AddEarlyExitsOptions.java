@@ -26,7 +26,12 @@ public record AddEarlyExitsOptions(
         double max_drop,
         @Param(doc = "Explicit entropy thresholds, one per exit in network order; empty chooses them from"
                 + " calibration data.", dflt = "[]")
-        List<Double> thresholds) {
+        List<Double> thresholds,
+        @Param(doc = "batch: one gate for the whole batch, which exits only when every sample in it is confident"
+                + " (deploy at batch size 1; the run verifies it there); per_sample: the model runs each sample of a"
+                + " batch on its own (an ONNX Loop over the batch) so each exits by itself at any batch size.",
+                dflt = "batch")
+        Gating gating) {
 
     public AddEarlyExitsOptions {
         after = List.copyOf(after);
@@ -36,15 +41,22 @@ public record AddEarlyExitsOptions(
     /** Kind of side classifier. */
     public enum Head { LINEAR }
 
+    /** Whether the exit decision is taken for a whole batch or for each sample. */
+    public enum Gating { BATCH, PER_SAMPLE }
+
     public static AddEarlyExitsOptions of(List<NodeSelector> after, DataRef calibration, double maxDrop) {
-        return new AddEarlyExitsOptions(after, 0, calibration, Head.LINEAR, maxDrop, List.of());
+        return new AddEarlyExitsOptions(after, 0, calibration, Head.LINEAR, maxDrop, List.of(), Gating.BATCH);
     }
 
     public static AddEarlyExitsOptions auto(int count, DataRef calibration, double maxDrop) {
-        return new AddEarlyExitsOptions(List.of(), count, calibration, Head.LINEAR, maxDrop, List.of());
+        return new AddEarlyExitsOptions(List.of(), count, calibration, Head.LINEAR, maxDrop, List.of(), Gating.BATCH);
     }
 
     public AddEarlyExitsOptions withThresholds(List<Double> t) {
-        return new AddEarlyExitsOptions(after, auto_count, calibration, head, max_drop, t);
+        return new AddEarlyExitsOptions(after, auto_count, calibration, head, max_drop, t, gating);
+    }
+
+    public AddEarlyExitsOptions withGating(Gating g) {
+        return new AddEarlyExitsOptions(after, auto_count, calibration, head, max_drop, thresholds, g);
     }
 }

@@ -9,13 +9,13 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
-import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.core.TapStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -56,9 +56,9 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
     private static final PassInfo INFO = new PassInfo(ID,
             "Insert entropy-gated early exits (BranchyNet) with side classifiers fitted on calibration data,"
                     + " emitted as ONNX If so the rest of the network is skipped for confident inputs.",
-            Set.of(PassInfo.Trait.LOSSY),
-            List.of("exits_added", "accuracy_full", "accuracy_with_exits", "macs_full", "macs_expected",
-                    "macs_saved_fraction"));
+            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.BATCH_DEPENDENT),
+            List.of("exits_added", "accuracy_full", "accuracy_with_exits", "accuracy_deployed",
+                    "deployed_agreement", "macs_full", "macs_expected", "macs_saved_fraction"));
 
     private static final Set<String> AUTO_OPS = Set.of("Relu", "LeakyRelu", "Clip", "MaxPool", "AveragePool",
             "Add", "Concat", "Sigmoid", "HardSwish");
@@ -71,6 +71,12 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
     @Override
     public Class<AddEarlyExitsOptions> optionsType() {
         return AddEarlyExitsOptions.class;
+    }
+
+    /** A batch gate depends on every sample of the batch; per-sample gating does not. */
+    @Override
+    public boolean batchDependent(AddEarlyExitsOptions options) {
+        return options.gating() == AddEarlyExitsOptions.Gating.BATCH;
     }
 
     /** One candidate exit point with everything measured about it. */
@@ -133,10 +139,8 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         candidates.forEach(c -> feats.add(new ArrayList<>()));
         List<float[]> fullOut = new ArrayList<>();
         Map<Integer, int[]> spatial = new java.util.HashMap<>();
-        byte[] tapped = OrtRunner.withTaps(ModelWriter.toBytes(model), tapNames);
-        try (OrtRunner ort = OrtRunner.open(tapped)) {
-            for (Map<String, Tensor> batch : batches) {
-                Map<String, Tensor> r = ort.run(batch, tapNames);
+        try (TapStream stream = TapStream.open(ModelWriter.toBytes(model), tapNames)) {
+            stream.forEach(batches, tapNames, r -> {
                 Tensor y = r.get(out.name());
                 if (y.rank() != 2) {
                     throw new PassException(ID, "output '" + out.name() + "' is " + java.util.Arrays.toString(y.dims())
@@ -156,7 +160,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
                     rows(t, feats.get(i));
                     spatial.put(i, t.rank() == 4 ? new int[] {(int) t.dim(2), (int) t.dim(3)} : new int[0]);
                 }
-            }
+            });
         }
         int n = fullOut.size();
         int classes = fullOut.get(0).length;
@@ -218,31 +222,38 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         }
         Selection sel = ThresholdSearch.choose(evals, fullRight, o.max_drop(), o.thresholds());
 
-        // Emit, shallowest exit first; deeper exits go into the previous else-branch.
-        Rewriter rw = new Rewriter(model);
-        ExitSurgery surgery = new ExitSurgery(rw);
+        // The thresholds must hold max_drop as the model is deployed: emit on a copy, run it one sample at a
+        // time in ONNX Runtime over the held-out samples, and tighten the deepest exit until it holds.
         boolean softmaxOut = out.producer().map(p -> p.is("Softmax")).orElse(false);
-        Graph where = g;
-        Map<Value, Value> moved = new IdentityHashMap<>();
+        String outName = out.name();
+        double[] th = sel.thresholds().clone();
+        long floorCount = (long) Math.ceil((sel.accuracyFull() - o.max_drop()) * m - 1e-9);
+        DeployedCheck.Result deployed = null;
+        int tightened = 0;
+        if (!points.isEmpty()) {
+            for (int round = 0; round < MAX_TIGHTENING; round++) {
+                Model trial = model.copy();
+                emit(trial, points, heads, th, softmaxOut, o.gating());
+                deployed = DeployedCheck.measure(ModelWriter.toBytes(trial), batches, fitCount, target,
+                        simulate(points, heads, th, fitCount, fullPred), outName);
+                if (deployed.right() >= floorCount || !o.thresholds().isEmpty() || !tighten(th, evals)) {
+                    break;
+                }
+                tightened++;
+            }
+            if (tightened > 0) {
+                sel = ThresholdSearch.choose(evals, fullRight, o.max_drop(),
+                        java.util.Arrays.stream(th).boxed().toList());
+            }
+        }
+        int added = emit(model, points, heads, th, softmaxOut, o.gating());
+
         PassResult.Builder res = PassResult.builder();
         List<Map<String, Object>> table = new ArrayList<>();
         long headMacs = 0;
         double expected = 0;
-        int added = 0;
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
-            Value tap = moved.getOrDefault(p.tap(), p.tap());
-            ExitSurgery.Inserted ins = surgery.insert(where, tap, p.spatial(), heads.get(i), sel.thresholds()[i], softmaxOut, i);
-            Map<Value, Value> next = new IdentityHashMap<>();
-            for (Map.Entry<Value, Value> e : moved.entrySet()) {
-                next.put(e.getKey(), ins.moved().getOrDefault(e.getValue(), e.getValue()));
-            }
-            for (Map.Entry<Value, Value> e : ins.moved().entrySet()) {
-                next.putIfAbsent(e.getKey(), e.getValue());
-            }
-            moved = next;
-            where = ins.elseBranch();
-            added++;
             headMacs += (long) heads.get(i).features() * classes;
             expected += sel.shares()[i] * (p.macsBefore() + headMacs);
             Map<String, Object> row = new LinkedHashMap<>();
@@ -267,7 +278,92 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         res.stat("macs_saved_fraction", macsTotal == 0 ? 0 : 1 - expected / macsTotal);
         res.detail("exits", table);
         res.detail("targets", labels.isPresent() ? "labels" : "full model predictions");
+        if (deployed != null) {
+            res.stat("accuracy_deployed", deployed.accuracy());
+            res.stat("deployed_agreement", deployed.agreement());
+            boolean holds = deployed.right() >= floorCount;
+            res.note(String.format(java.util.Locale.ROOT, "as deployed (ONNX Runtime, one sample at a time, %d"
+                    + " held-out calibration samples): accuracy %.4f, %s the full model's %.4f%s; predictions agree"
+                    + " with the exits' simulation on %.2f%%", deployed.samples(), deployed.accuracy(),
+                    holds ? "within max_drop of" : "more than max_drop below", sel.accuracyFull(),
+                    tightened > 0 ? " (thresholds tightened " + tightened + " time" + (tightened == 1 ? "" : "s")
+                            + " until it held)" : "", 100 * deployed.agreement()));
+        }
         return res.build(added > 0);
+    }
+
+    /** Rounds of threshold tightening before the pass settles for what it measured. */
+    private static final int MAX_TIGHTENING = 40;
+
+    /**
+     * Lowers the deepest exit that takes samples so it takes about 5% fewer (at least one) held-out samples: the
+     * new threshold falls between two distinct entropies. False when no exit takes any sample.
+     */
+    static boolean tighten(double[] th, List<ThresholdSearch.ExitEval> evals) {
+        for (int e = th.length - 1; e >= 0; e--) {
+            double limit = th[e];
+            double[] below = java.util.Arrays.stream(evals.get(e).entropy()).filter(x -> x < limit).sorted()
+                    .distinct().toArray();
+            if (below.length == 0) {
+                continue;
+            }
+            int drop = Math.max(1, below.length / 20);
+            int keep = below.length - drop;
+            th[e] = keep <= 0 ? 0 : (below[keep - 1] + below[keep]) / 2;
+            return true;
+        }
+        return false;
+    }
+
+    /** Emits the exits into {@code target}, shallowest first (deeper exits go into the previous else-branch). */
+    private int emit(Model target, List<Point> points, List<LinearHead> heads, double[] th, boolean softmaxOut,
+            AddEarlyExitsOptions.Gating gating) {
+        Rewriter rw = new Rewriter(target);
+        ExitSurgery surgery = new ExitSurgery(rw);
+        Graph where = target.graph();
+        Map<Value, Value> moved = new IdentityHashMap<>();
+        // points were measured on the pass's model; a copy holds the same names
+        List<Value> taps = points.stream().map(p -> target.graph().findValue(p.tap().name()).orElseThrow()).toList();
+        if (gating == AddEarlyExitsOptions.Gating.PER_SAMPLE && !points.isEmpty()) {
+            PerSampleLoop.Wrapped loop = PerSampleLoop.wrap(rw, ID);
+            where = loop.body();
+            moved.putAll(loop.moved());
+        }
+        int added = 0;
+        for (int i = 0; i < points.size(); i++) {
+            Point p = points.get(i);
+            Value tap = moved.getOrDefault(taps.get(i), taps.get(i));
+            ExitSurgery.Inserted ins = surgery.insert(where, tap, p.spatial(), heads.get(i), th[i], softmaxOut, i);
+            Map<Value, Value> next = new IdentityHashMap<>();
+            for (Map.Entry<Value, Value> e : moved.entrySet()) {
+                next.put(e.getKey(), ins.moved().getOrDefault(e.getValue(), e.getValue()));
+            }
+            for (Map.Entry<Value, Value> e : ins.moved().entrySet()) {
+                next.putIfAbsent(e.getKey(), e.getValue());
+            }
+            moved = next;
+            where = ins.elseBranch();
+            added++;
+        }
+        return added;
+    }
+
+    /** What the exits predict for each held-out sample: the first exit whose entropy is under its threshold. */
+    private static int[] simulate(List<Point> points, List<LinearHead> heads, double[] thresholds, int from,
+            int[] fullPred) {
+        int m = fullPred.length - from;
+        int[] pred = new int[m];
+        for (int i = 0; i < m; i++) {
+            pred[i] = fullPred[from + i];
+            for (int e = 0; e < points.size(); e++) {
+                float[] z = heads.get(e).logits(points.get(e).features()[from + i]);
+                if (LinearHead.entropy(z) < thresholds[e]) {
+                    pred[i] = LinearHead.argmax(z);
+                    break;
+                }
+            }
+        }
+        return pred;
     }
 
     private static ThresholdSearch.ExitEval eval(Point p, LinearHead h, int from, int[] target) {

@@ -41,7 +41,20 @@ final class ExitSurgery {
                 p.subgraphs().forEach(s -> stack.addAll(s.outerScopeReads()));
             });
         }
-        List<Node> rest = g.nodes().stream().filter(n -> !before.contains(n)).toList();
+        // outputs that pass a graph input through (a Loop body's condition) are not gated and stay in place
+        Set<Node> ungated = Collections.newSetFromMap(new IdentityHashMap<>());
+        List<Integer> gated = new ArrayList<>();
+        for (int i = 0; i < g.outputs().size(); i++) {
+            Value o = g.outputs().get(i);
+            Node producer = o.producer().filter(p -> p.graph() == g).orElse(null);
+            boolean passThrough = producer != null && producer.is("Identity") && g.inputs().contains(producer.input(0));
+            if (passThrough) {
+                ungated.add(producer);
+            } else {
+                gated.add(i);
+            }
+        }
+        List<Node> rest = g.nodes().stream().filter(n -> !before.contains(n) && !ungated.contains(n)).toList();
         String p = "exit" + index;
 
         // head: [N,C,H,W] → AveragePool (2×2 grid, see AddEarlyExitsPass.grid) → Flatten → Gemm → logits [N,K]
@@ -70,7 +83,7 @@ final class ExitSurgery {
         Value limit = rw.addInitializer(root, p + "_threshold", Tensor.ofFloats(new long[0], (float) -threshold));
         Value cond = rw.add(g, "Greater", p + "_confident", List.of(least, limit), Map.of());
 
-        List<Value> outs = new ArrayList<>(g.outputs());
+        List<Value> outs = gated.stream().map(i -> g.outputs().get(i)).toList();
         Graph then = rw.newSubgraph(g, p + "_then");
         Graph other = rw.newSubgraph(g, p + "_else");
         Map<Value, Value> moved = new IdentityHashMap<>();
@@ -108,7 +121,7 @@ final class ExitSurgery {
         for (int i = 0; i < outs.size(); i++) {
             Value o = outs.get(i);
             String name = o.name();
-            rw.setGraphOutput(g, i, gate.output(i));
+            rw.setGraphOutput(g, gated.get(i), gate.output(i));
             rw.rename(o, rw.uniqueName(name + "_full"));
             rw.rename(gate.output(i), name);
             if (o.type().isPresent()) {

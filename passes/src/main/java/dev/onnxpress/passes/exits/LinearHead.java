@@ -1,5 +1,7 @@
 package dev.onnxpress.passes.exits;
 
+import dev.onnxpress.passes.core.Cholesky;
+
 /**
  * A linear classifier on pooled features: logits = scale · (x·W + b). W and b come in closed form from
  * ridge regression on one-hot targets; the scale (an inverse temperature) is then chosen by negative
@@ -55,7 +57,12 @@ record LinearHead(int features, int classes, float[] weight, float[] bias) {
         for (int j = 0; j < d - 1; j++) {
             a[j][j] += lambda;
         }
-        double[][] w = solve(a, xty);
+        double[] flat = new double[d * d];
+        for (int j = 0; j < d; j++) {
+            System.arraycopy(a[j], 0, flat, j * d, d);
+        }
+        double[][] w = Cholesky.require(Cholesky.factor(flat, d, 0), "add_early_exits",
+                "the feature Gram matrix of an exit head").solveColumns(xty);
         float[] weight = new float[(d - 1) * classes];
         float[] bias = new float[classes];
         for (int j = 0; j < d - 1; j++) {
@@ -138,46 +145,5 @@ record LinearHead(int features, int classes, float[] weight, float[] bias) {
             }
         }
         return best;
-    }
-
-    /** Cholesky solve of the symmetric positive definite system a·w = b (b has several columns). */
-    private static double[][] solve(double[][] a, double[][] b) {
-        int d = a.length;
-        double[][] l = new double[d][d];
-        for (int i = 0; i < d; i++) {
-            for (int j = 0; j <= i; j++) {
-                double s = a[i][j];
-                for (int k = 0; k < j; k++) {
-                    s -= l[i][k] * l[j][k];
-                }
-                if (i == j) {
-                    l[i][i] = Math.sqrt(Math.max(s, 1e-12));
-                } else {
-                    l[i][j] = s / l[j][j];
-                }
-            }
-        }
-        int c = b[0].length;
-        double[][] y = new double[d][c];
-        for (int i = 0; i < d; i++) {
-            for (int k = 0; k < c; k++) {
-                double s = b[i][k];
-                for (int j = 0; j < i; j++) {
-                    s -= l[i][j] * y[j][k];
-                }
-                y[i][k] = s / l[i][i];
-            }
-        }
-        double[][] x = new double[d][c];
-        for (int i = d - 1; i >= 0; i--) {
-            for (int k = 0; k < c; k++) {
-                double s = y[i][k];
-                for (int j = i + 1; j < d; j++) {
-                    s -= l[j][i] * x[j][k];
-                }
-                x[i][k] = s / l[i][i];
-            }
-        }
-        return x;
     }
 }

@@ -9,7 +9,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
-import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.passes.core.TapStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,9 +61,8 @@ public final class ScaleRefit {
             num.add(new double[c]);
             den.add(new double[c]);
         }
-        try (OrtRunner ort = OrtRunner.open(OrtRunner.withTaps(ModelWriter.toBytes(probe), names))) {
-            for (Map<String, Tensor> feeds : samples) {
-                Map<String, Tensor> out = ort.run(feeds, names);
+        try (TapStream stream = TapStream.open(ModelWriter.toBytes(probe), names)) {
+            stream.forEach(samples, names, out -> {
                 for (int j = 0; j < jobs.size(); j++) {
                     Tensor y = out.get(taps.get(j)[0]);
                     Tensor yt = out.get(taps.get(j)[1]);
@@ -79,7 +78,7 @@ public final class ScaleRefit {
                         de[ch] += (double) b[i] * b[i];
                     }
                 }
-            }
+            });
         }
         List<double[]> alphas = new ArrayList<>();
         for (int j = 0; j < jobs.size(); j++) {

@@ -6,11 +6,9 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.PassResult;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Applies rewrite rules to a fixed point: sweeps every graph (the main graph and, depth first, every
@@ -36,8 +34,11 @@ public final class RewriteDriver {
         this(rules, DEFAULT_MAX_ITERATIONS);
     }
 
-    /** Rewrites per rule name, sweeps run, and whether the cap stopped it before a fixed point. */
-    public record Outcome(Map<String, Long> rewrites, int sweeps, boolean capped) {
+    /**
+     * Rewrites per rule name, sweeps run, whether the cap stopped it before a fixed point, and the nodes
+     * looked at over all sweeps (live or already removed): the driver's work, linear in the graph per sweep.
+     */
+    public record Outcome(Map<String, Long> rewrites, int sweeps, boolean capped, long nodeVisits) {
         public Outcome {
             rewrites = Collections.unmodifiableMap(new LinkedHashMap<>(rewrites));
         }
@@ -59,6 +60,7 @@ public final class RewriteDriver {
         }
         Map<String, String> skips = new LinkedHashMap<>();
         int sweeps = 0;
+        long[] visits = {0};
         boolean changed = true;
         while (changed && sweeps < maxIterations) {
             sweeps++;
@@ -68,7 +70,7 @@ public final class RewriteDriver {
                 if (!isAttached(g, model)) {
                     continue;
                 }
-                changed |= sweep(g, rewriter, counts, skips);
+                changed |= sweep(g, rewriter, counts, skips, visits);
             }
         }
         boolean capped = changed;
@@ -79,14 +81,15 @@ public final class RewriteDriver {
             String where = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
             result.skip(where, e.getValue());
         }
-        return new Outcome(counts, sweeps, capped);
+        return new Outcome(counts, sweeps, capped, visits[0]);
     }
 
-    private boolean sweep(Graph g, Rewriter rw, Map<String, Long> counts, Map<String, String> skips) {
+    private boolean sweep(Graph g, Rewriter rw, Map<String, Long> counts, Map<String, String> skips,
+            long[] visits) {
         boolean changed = false;
-        Set<Node> live = null;
         for (Node n : g.nodes()) {
-            if (live != null && !live.contains(n)) {
+            visits[0]++;
+            if (n.isRemoved()) {
                 continue; // removed by an earlier rewrite in this sweep
             }
             for (RewriteRule<?> rule : rules) {
@@ -97,8 +100,6 @@ public final class RewriteDriver {
                 if (skipped == null) {
                     counts.merge(rule.name(), 1L, Long::sum);
                     changed = true;
-                    live = Collections.newSetFromMap(new IdentityHashMap<>());
-                    live.addAll(g.nodes());
                     break;
                 }
                 if (!skipped.reason().isEmpty()) {
@@ -129,7 +130,7 @@ public final class RewriteDriver {
         while (cur.parent().isPresent()) {
             Node owner = cur.ownerNode().orElse(null);
             Graph parent = cur.parent().get();
-            if (owner == null || !parent.nodes().contains(owner)) {
+            if (owner == null || owner.isRemoved() || owner.graph() != parent) {
                 return false;
             }
             cur = parent;

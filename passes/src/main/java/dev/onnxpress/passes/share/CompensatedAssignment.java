@@ -108,16 +108,12 @@ final class CompensatedAssignment {
                 trace += sub[i * m + i];
             }
             double mean = trace / m + 1e-12;
-            return new Factors(Cholesky.inverse(shifted(sub, m, ridge * mean + 1e-12), m),
-                    Cholesky.upperOf(Cholesky.inverse(shifted(sub, m, damp * mean), m), m));
-        }
-
-        private static double[] shifted(double[] sub, int m, double lambda) {
-            double[] h = sub.clone();
-            for (int i = 0; i < m; i++) {
-                h[i * m + i] += lambda;
-            }
-            return h;
+            double[] fit = Cholesky.require(Cholesky.factor(sub, m, ridge * mean + 1e-12), "share_weights",
+                    "the Gram matrix of a layer").inverse();
+            double[] damped = Cholesky.require(Cholesky.factor(sub, m, damp * mean), "share_weights",
+                    "the Gram matrix of a layer").inverse();
+            return new Factors(fit, Cholesky.require(Cholesky.factor(damped, m, 0), "share_weights",
+                    "the inverse Gram matrix of a layer").upper());
         }
     }
 }

@@ -4,7 +4,6 @@ import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
@@ -68,32 +67,11 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
 
     @Override
     public PassResult run(Model model, ShareWeightsOptions o, PassContext ctx) {
-        if (o.needsData() && o.calibration().isEmpty()) {
-            throw new PassException(ID, (o.refit() ? "refit=true" : o.refit_bias() ? "refit_bias=true"
-                    : "assign=compensated") + " needs calibration=<data set>");
-        }
-        if (o.reference() == FitReference.Source.input && !o.needsData()) {
-            throw new PassException(ID, "reference=input only changes what refit, refit_bias or assign=compensated "
-                    + "fit: add one of them");
-        }
-        int k = o.clusterCount();
-        if (k > 256) {
-            throw new PassException(ID, "clusters=" + k + " needs more than 8-bit indices (at most 256)");
-        }
+        checkOptions(o);
         PassResult.Builder result = PassResult.builder();
         List<WeightedLayer> layers = new ArrayList<>();
         for (Graph g : model.graph().allGraphs()) {
-            for (Node n : g.nodes()) {
-                if (!o.layers().matches(n)) {
-                    continue;
-                }
-                Optional<WeightedLayer> l = WeightedLayer.of(n);
-                if (l.isPresent()) {
-                    layers.add(l.get());
-                } else {
-                    WeightedLayer.whyNot(n).ifPresent(why -> result.skip(n.label(), why));
-                }
-            }
+            layers.addAll(WeightedLayer.selected(g.nodes(), o.layers(), result));
         }
         Rewriter rw = new Rewriter(model);
         ConstantEditor editor = new ConstantEditor(rw);
@@ -106,111 +84,154 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
         ctx.progress().start(ID, layers.size());
         for (int li = 0; li < layers.size(); li++) {
             WeightedLayer l = layers.get(li);
-            float[] w = l.tensor().toFloatArray();
-            boolean sparse = false;
-            for (float v : w) {
-                sparse |= v == 0;
-            }
-            KMeans1D.Clustering km = KMeans1D.fit(w, k, o.init(), sparse, o.iterations(), ctx.random());
-            double[] c = km.centroids();
-            int[] assignment = km.assignment();
-            boolean refit = false;
-            boolean compensated = false;
-            boolean biasRefit = false;
+            Sharing s = cluster(l, o, ctx);
             if (o.needsData() && l.node().graph().parent().isEmpty()) {
-                StringBuilder why = new StringBuilder();
-                Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
-                if (geo.isPresent() && geo.get().features() > o.max_features()) {
-                    why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
-                    geo = Optional.empty();
-                }
-                Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty()
-                        : ref.target(l, geo.get(), why);
-                if (target.isEmpty()) {
-                    result.skip(l.node().label(), "not refitted: " + why);
-                } else {
-                    LayerGeometry lg = geo.get();
-                    FitReference.Target t = target.get();
-                    LayerGram gram = ref.gram(model, l, lg, t, batches, o.max_rows(), ctx.random());
-                    Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), lg) : Optional.empty();
-                    if (o.refit_bias() && bias.isEmpty()) {
-                        result.skip(l.node().label(), "bias not refitted: no constant per-output bias "
-                                + "(Gemm with alpha=beta=1, or Conv)");
-                    }
-                    boolean centred = bias.isPresent();
-                    if (o.assign() == ShareWeightsOptions.Assign.compensated) {
-                        int[][] rows = CompensatedAssignment.assign(lg, gram, lg.rows(l.tensor()), t.rows(), c,
-                                sparse, centred, Math.max(o.ridge(), 0.01), o.ridge());
-                        assignment = lg.flat(rows);
-                        compensated = true;
-                    }
-                    if (o.refit()) {
-                        Optional<double[]> r = refit(lg, gram, t.rows(), assignment, c,
-                                sparse ? 1 : 0, centred, o);
-                        if (r.isPresent()) {
-                            c = r.get();
-                            refit = true;
-                            refitted++;
-                        }
-                    }
-                    if (bias.isPresent()) {
-                        double[] b = shiftedBias(lg, gram, t, assignment, c);
-                        Tensor bt = l.node().graph().constantValue(l.node().input(2)).orElseThrow();
-                        editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), b),
-                                l.node().input(2).name());
-                        biasRefit = true;
-                    }
-                }
+                fitToData(model, l, s, o, ref, batches, editor, result, ctx);
             }
-            float[] codebook = new float[c.length];
-            for (int j = 0; j < c.length; j++) {
-                codebook[j] = (float) c[j];
-            }
-            byte[] idx = new byte[w.length];
-            long nonzeros = 0;
-            double err = 0;
-            double norm = 0;
-            for (int i = 0; i < w.length; i++) {
-                idx[i] = (byte) assignment[i];
-                float v = codebook[assignment[i]];
-                nonzeros += v != 0 ? 1 : 0;
-                err += (v - w[i]) * (double) (v - w[i]);
-                norm += w[i] * (double) w[i];
-            }
-            Graph g = l.node().graph();
-            String hint = l.weight().name();
-            Value iv = editor.newConstant(g, hint + "_indices", Tensor.ofBytes(DataType.UINT8, l.tensor().dims(), idx));
-            Value cb = editor.newConstant(g, hint + "_codebook",
-                    Tensor.of(l.tensor().dataType(), new long[] {codebook.length}, toDouble(codebook)));
-            Value i32 = rw.add(g, "Cast", hint + "_indices_int32", List.of(iv),
-                    Map.of("to", Attr.of((long) DataType.INT32.code())));
-            Value shaped = rw.add(g, "Gather", hint + "_shared", List.of(cb, i32), Map.of("axis", Attr.of(0L)));
-            Value old = l.weight();
-            rw.setInput(l.node(), l.weightInput(), shaped);
-            editor.removeIfDead(old);
-            long before = l.tensor().byteSize();
-            long after = idx.length + l.tensor().dataType().byteSize(codebook.length);
-            saved += before - after;
-            shared += w.length;
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("layer", l.node().label());
-            row.put("weights", (long) w.length);
-            row.put("nonzeros", nonzeros);
-            row.put("clusters", codebook.length);
-            row.put("bits", bitsFor(codebook.length));
-            row.put("zero_kept", sparse);
-            row.put("iterations", km.iterations());
-            row.put("refitted", refit);
-            row.put("assign", compensated ? "compensated" : "nearest");
-            row.put("bias_refitted", biasRefit);
-            row.put("weight_rel_error", Math.round(Math.sqrt(err / Math.max(norm, 1e-30)) * 1e6) / 1e6);
-            table.add(row);
+            refitted += s.refit ? 1 : 0;
+            table.add(emit(l, s, rw, editor));
+            saved += l.tensor().byteSize() - (s.weights.length
+                    + l.tensor().dataType().byteSize(s.centroids.length));
+            shared += s.weights.length;
             ctx.progress().step(li + 1);
         }
         ctx.progress().finish();
         result.stat("layers_shared", layers.size()).stat("weights_shared", shared).stat("bytes_saved", saved)
                 .stat("layers_refitted", refitted).detail("layers", table);
         return result.build(rw.changes() > 0);
+    }
+
+    private static void checkOptions(ShareWeightsOptions o) {
+        if (o.needsData() && o.calibration().isEmpty()) {
+            throw new PassException(ID, (o.refit() ? "refit=true" : o.refit_bias() ? "refit_bias=true"
+                    : "assign=compensated") + " needs calibration=<data set>");
+        }
+        if (o.reference() == FitReference.Source.input && !o.needsData()) {
+            throw new PassException(ID, "reference=input only changes what refit, refit_bias or assign=compensated "
+                    + "fit: add one of them");
+        }
+        if (o.clusterCount() > 256) {
+            throw new PassException(ID, "clusters=" + o.clusterCount() + " needs more than 8-bit indices (at most 256)");
+        }
+    }
+
+    /** One layer's sharing as it is chosen: the centroids, each weight's centroid, and what the data changed. */
+    private static final class Sharing {
+        final float[] weights;
+        final boolean sparse;
+        final int iterations;
+        double[] centroids;
+        int[] assignment;
+        boolean refit;
+        boolean compensated;
+        boolean biasRefit;
+
+        Sharing(float[] weights, boolean sparse, KMeans1D.Clustering km) {
+            this.weights = weights;
+            this.sparse = sparse;
+            this.iterations = km.iterations();
+            this.centroids = km.centroids();
+            this.assignment = km.assignment();
+        }
+    }
+
+    /** k-means on the layer's weights (centroid 0 pinned at zero when the layer has zeros). */
+    private static Sharing cluster(WeightedLayer l, ShareWeightsOptions o, PassContext ctx) {
+        float[] w = l.tensor().toFloatArray();
+        boolean sparse = false;
+        for (float v : w) {
+            sparse |= v == 0;
+        }
+        KMeans1D.Clustering km = KMeans1D.fit(w, o.clusterCount(), o.init(), sparse, o.iterations(), ctx.random());
+        return new Sharing(w, sparse, km);
+    }
+
+    /** Compensated assignment, centroid refit and bias refit on calibration data, as the options ask. */
+    private static void fitToData(Model model, WeightedLayer l, Sharing s, ShareWeightsOptions o, FitReference ref,
+            List<Map<String, Tensor>> batches, ConstantEditor editor, PassResult.Builder result, PassContext ctx) {
+        StringBuilder why = new StringBuilder();
+        Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
+        if (geo.isPresent() && geo.get().features() > o.max_features()) {
+            why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
+            geo = Optional.empty();
+        }
+        Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty() : ref.target(l, geo.get(), why);
+        if (target.isEmpty()) {
+            result.skip(l.node().label(), "not refitted: " + why);
+            return;
+        }
+        LayerGeometry lg = geo.get();
+        FitReference.Target t = target.get();
+        LayerGram gram = ref.gram(model, l, lg, t, batches, o.max_rows(), ctx.random());
+        Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), lg) : Optional.empty();
+        if (o.refit_bias() && bias.isEmpty()) {
+            result.skip(l.node().label(), "bias not refitted: no constant per-output bias "
+                    + "(Gemm with alpha=beta=1, or Conv)");
+        }
+        boolean centred = bias.isPresent();
+        if (o.assign() == ShareWeightsOptions.Assign.compensated) {
+            int[][] rows = CompensatedAssignment.assign(lg, gram, lg.rows(l.tensor()), t.rows(), s.centroids,
+                    s.sparse, centred, Math.max(o.ridge(), 0.01), o.ridge());
+            s.assignment = lg.flat(rows);
+            s.compensated = true;
+        }
+        if (o.refit()) {
+            Optional<double[]> r = refit(lg, gram, t.rows(), s.assignment, s.centroids, s.sparse ? 1 : 0, centred, o);
+            if (r.isPresent()) {
+                s.centroids = r.get();
+                s.refit = true;
+            }
+        }
+        if (bias.isPresent()) {
+            double[] b = shiftedBias(lg, gram, t, s.assignment, s.centroids);
+            Tensor bt = l.node().graph().constantValue(l.node().input(2)).orElseThrow();
+            editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), b), l.node().input(2).name());
+            s.biasRefit = true;
+        }
+    }
+
+    /** Writes uint8 indices → Cast → Gather(codebook) in place of the weight; the layer's row of the table. */
+    private static Map<String, Object> emit(WeightedLayer l, Sharing s, Rewriter rw, ConstantEditor editor) {
+        float[] w = s.weights;
+        float[] codebook = new float[s.centroids.length];
+        for (int j = 0; j < codebook.length; j++) {
+            codebook[j] = (float) s.centroids[j];
+        }
+        byte[] idx = new byte[w.length];
+        long nonzeros = 0;
+        double err = 0;
+        double norm = 0;
+        for (int i = 0; i < w.length; i++) {
+            idx[i] = (byte) s.assignment[i];
+            float v = codebook[s.assignment[i]];
+            nonzeros += v != 0 ? 1 : 0;
+            err += (v - w[i]) * (double) (v - w[i]);
+            norm += w[i] * (double) w[i];
+        }
+        Graph g = l.node().graph();
+        String hint = l.weight().name();
+        Value iv = editor.newConstant(g, hint + "_indices", Tensor.ofBytes(DataType.UINT8, l.tensor().dims(), idx));
+        Value cb = editor.newConstant(g, hint + "_codebook",
+                Tensor.of(l.tensor().dataType(), new long[] {codebook.length}, toDouble(codebook)));
+        Value i32 = rw.add(g, "Cast", hint + "_indices_int32", List.of(iv),
+                Map.of("to", Attr.of((long) DataType.INT32.code())));
+        Value shaped = rw.add(g, "Gather", hint + "_shared", List.of(cb, i32), Map.of("axis", Attr.of(0L)));
+        Value old = l.weight();
+        rw.setInput(l.node(), l.weightInput(), shaped);
+        editor.removeIfDead(old);
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("layer", l.node().label());
+        row.put("weights", (long) w.length);
+        row.put("nonzeros", nonzeros);
+        row.put("clusters", codebook.length);
+        row.put("bits", bitsFor(codebook.length));
+        row.put("zero_kept", s.sparse);
+        row.put("iterations", s.iterations);
+        row.put("refitted", s.refit);
+        row.put("assign", s.compensated ? "compensated" : "nearest");
+        row.put("bias_refitted", s.biasRefit);
+        row.put("weight_rel_error", Math.round(Math.sqrt(err / Math.max(norm, 1e-30)) * 1e6) / 1e6);
+        return row;
     }
 
     static int bitsFor(int clusters) {

@@ -277,13 +277,13 @@ class DeepCompressionPassesTest {
         }
     }
 
-    private static PruneMagnitudeOptions prune(double s, boolean comp) {
+    static PruneMagnitudeOptions prune(double s, boolean comp) {
         return new PruneMagnitudeOptions(s, NodeSelector.ALL, PruneMagnitudeOptions.Scope.layer,
                 PruneMagnitudeOptions.Criterion.magnitude, comp,
                 comp ? CALIB : Optional.empty(), 1e-3, 2304, 100000);
     }
 
-    private static ShareWeightsOptions share(int bits, boolean refit) {
+    static ShareWeightsOptions share(int bits, boolean refit) {
         return new ShareWeightsOptions(bits, 0, NodeSelector.ALL, ShareWeightsOptions.Init.linear, 50, refit,
                 refit ? CALIB : Optional.empty(), 1e-3, 2304, 100000);
     }

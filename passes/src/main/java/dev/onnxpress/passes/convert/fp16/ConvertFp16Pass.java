@@ -318,8 +318,17 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
         /** The precision a float value has after conversion (before any Cast). */
         private Precision precisionOf(Value v) {
             Graph g = v.graph();
+            if (v.isGraphInput() && v.isInitializer()) {
+                // an initializer listed as a graph input is a default a caller may override with float32
+                // data: it keeps its type (step 1 leaves it), and float16 readers get it through a Cast
+                return Precision.F32;
+            }
             if (v.isGraphInput() && !v.isInitializer()) {
                 return isRoot(g) && opt.keep_io_types() ? Precision.F32 : Precision.F16;
+            }
+            if (v.isInitializer()) {
+                // an initializer also listed as a graph input (IR 3) is not converted: it keeps its type
+                return g.initializers().get(v).dataType() == DataType.FLOAT16 ? Precision.F16 : Precision.F32;
             }
             Optional<Node> p = v.producer();
             if (p.isPresent() && kept.contains(p.get())) {

@@ -94,19 +94,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
     @Override
     public PassResult run(Model model, PruneChannelsOptions options, PassContext ctx) {
         PassResult.Builder out = PassResult.builder();
-        boolean dataCriterion = options.criterion() == Criterion.ACTIVATION
-                || options.criterion() == Criterion.RECONSTRUCTION;
-        boolean needsData = dataCriterion || options.compensate();
-        if (needsData && options.calibration().isEmpty()) {
-            throw new PassException(ID, (dataCriterion ? "criterion=" + options.criterion().name().toLowerCase()
-                    : "compensate=true")
-                    + " needs calibration data: add calibration=<data set>");
-        }
-        List<Map<String, Tensor>> batches = options.calibration().map(ctx::samples).orElse(List.of());
-        if (needsData && batches.isEmpty()) {
-            throw new PassException(ID, "calibration data set '" + options.calibration().map(DataRef::name)
-                    .orElse("") + "' is empty");
-        }
+        List<Map<String, Tensor>> batches = calibration(options, ctx);
         Graph g = model.graph();
         long opset = model.defaultOpset();
         boolean anySelected = g.nodes().stream().anyMatch(n -> isLayer(n) && options.layers().matches(n));
@@ -121,44 +109,9 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
                 : Optional.of(batches.get(0)));
         ChannelGraph cg = ChannelGraph.analyze(g, opset, shapes);
 
-        for (Node n : g.nodes()) {
-            Value w = n.input(1);
-            if (isLayer(n) && options.layers().matches(n) && w.isInitializer() && w.isGraphInput()) {
-                WeightedLayer.whyNot(n).ifPresent(why -> out.skip(n.label(), why));
-            }
-        }
-        List<ChannelSpace> selected = new ArrayList<>();
-        for (ChannelSpace s : cg.roots()) {
-            if (s.producers.isEmpty() || s.producers.stream().noneMatch(options.layers()::matches)) {
-                continue;
-            }
-            if (!s.blockedReason().isEmpty()) {
-                out.skip(names(s), s.blockedReason());
-                out.add("groups_skipped", 1);
-                continue;
-            }
-            selected.add(s);
-        }
-        Optional<Map<Value, double[]>> activations = options.criterion() == Criterion.ACTIVATION
-                ? Optional.of(activationMeans(model, cg, batches)) : Optional.empty();
-        Map<ChannelSpace, double[]> scores = options.criterion() == Criterion.RECONSTRUCTION
-                ? new IdentityHashMap<>(ReconstructionScores.compute(model, cg, batches, ctx.random(),
-                        options.compensate()))
-                : ChannelScores.compute(options.criterion(), cg, g, activations);
-        List<ChannelSpace> ranked = new ArrayList<>();
-        for (ChannelSpace s : selected) {
-            if (scores.containsKey(s)) {
-                ranked.add(s);
-            } else {
-                out.skip(names(s), switch (options.criterion()) {
-                    case BN_GAMMA -> "no BatchNormalization normalizes these channels (criterion=bn_gamma)";
-                    case RECONSTRUCTION -> "no Conv (2-D, group 1), Gemm or MatMul reads all of these channels,"
-                            + " so criterion=reconstruction cannot measure them";
-                    default -> "no score for these channels (no layer reads them)";
-                });
-                out.add("groups_skipped", 1);
-            }
-        }
+        List<ChannelSpace> selected = selectGroups(g, cg, options, out);
+        Map<ChannelSpace, double[]> scores = score(model, cg, batches, options, ctx);
+        List<ChannelSpace> ranked = scored(selected, scores, options, out);
         Map<ChannelSpace, Double> thresholds = choose(ranked, scores, options);
 
         List<Map<String, Object>> table = new ArrayList<>();
@@ -177,22 +130,9 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
             layers += kept < s.size ? s.producers.size() : 0;
         }
 
-        Map<Node, int[]> keptOutputs = new IdentityHashMap<>();
-        List<Node> refit = new ArrayList<>();
-        for (Node c : cg.consumers) {
-            if (cg.layouts.get(c.input(0)).changed()) {
-                refit.add(c);
-                ChannelSegments o = cg.layouts.get(c.output(0));
-                keptOutputs.put(c, o.keptIndices());
-            }
-        }
         Rewriter rw = new Rewriter(model);
-        ConstantEditor ed = new ConstantEditor(rw);
         if (pruned > 0) {
-            new ChannelSurgery(cg, g, ed, opset).apply();
-        }
-        if (options.compensate() && pruned > 0) {
-            compensate(model, ed, batches, ctx, options.refit_ridge(), original, refit, keptOutputs, out);
+            emit(model, cg, opset, rw, batches, ctx, options, original, out);
         }
 
         ModelStats statsAfter = ModelStats.of(model);
@@ -211,6 +151,99 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
                     + ", " + options.scope().name().toLowerCase() + ")");
         }
         return out.build(rw.changes() > 0);
+    }
+
+    /** The calibration samples the options need (none when neither the criterion nor compensate reads data). */
+    private static List<Map<String, Tensor>> calibration(PruneChannelsOptions options, PassContext ctx) {
+        boolean dataCriterion = options.criterion() == Criterion.ACTIVATION
+                || options.criterion() == Criterion.RECONSTRUCTION;
+        boolean needsData = dataCriterion || options.compensate();
+        if (needsData && options.calibration().isEmpty()) {
+            throw new PassException(ID, (dataCriterion ? "criterion=" + options.criterion().name().toLowerCase()
+                    : "compensate=true")
+                    + " needs calibration data: add calibration=<data set>");
+        }
+        List<Map<String, Tensor>> batches = options.calibration().map(ctx::samples).orElse(List.of());
+        if (needsData && batches.isEmpty()) {
+            throw new PassException(ID, "calibration data set '" + options.calibration().map(DataRef::name)
+                    .orElse("") + "' is empty");
+        }
+        return batches;
+    }
+
+    /** The channel groups a selected layer produces that can be pruned; the others are skipped with why. */
+    private static List<ChannelSpace> selectGroups(Graph g, ChannelGraph cg, PruneChannelsOptions options,
+            PassResult.Builder out) {
+        for (Node n : g.nodes()) {
+            Value w = n.input(1);
+            if (isLayer(n) && options.layers().matches(n) && w.isInitializer() && w.isGraphInput()) {
+                WeightedLayer.whyNot(n).ifPresent(why -> out.skip(n.label(), why));
+            }
+        }
+        List<ChannelSpace> selected = new ArrayList<>();
+        for (ChannelSpace s : cg.roots()) {
+            if (s.producers.isEmpty() || s.producers.stream().noneMatch(options.layers()::matches)) {
+                continue;
+            }
+            if (!s.blockedReason().isEmpty()) {
+                out.skip(names(s), s.blockedReason());
+                out.add("groups_skipped", 1);
+                continue;
+            }
+            selected.add(s);
+        }
+        return selected;
+    }
+
+    /** Each channel's score by the criterion (higher: more important). */
+    private static Map<ChannelSpace, double[]> score(Model model, ChannelGraph cg, List<Map<String, Tensor>> batches,
+            PruneChannelsOptions options, PassContext ctx) {
+        Optional<Map<Value, double[]>> activations = options.criterion() == Criterion.ACTIVATION
+                ? Optional.of(activationMeans(model, cg, batches)) : Optional.empty();
+        return options.criterion() == Criterion.RECONSTRUCTION
+                ? new IdentityHashMap<>(ReconstructionScores.compute(model, cg, batches, ctx.random(),
+                        options.compensate()))
+                : ChannelScores.compute(options.criterion(), cg, model.graph(), activations);
+    }
+
+    /** The selected groups the criterion could score; the others are skipped with why. */
+    private static List<ChannelSpace> scored(List<ChannelSpace> selected, Map<ChannelSpace, double[]> scores,
+            PruneChannelsOptions options, PassResult.Builder out) {
+        List<ChannelSpace> ranked = new ArrayList<>();
+        for (ChannelSpace s : selected) {
+            if (scores.containsKey(s)) {
+                ranked.add(s);
+            } else {
+                out.skip(names(s), switch (options.criterion()) {
+                    case BN_GAMMA -> "no BatchNormalization normalizes these channels (criterion=bn_gamma)";
+                    case RECONSTRUCTION -> "no Conv (2-D, group 1), Gemm or MatMul reads all of these channels,"
+                            + " so criterion=reconstruction cannot measure them";
+                    default -> "no score for these channels (no layer reads them)";
+                });
+                out.add("groups_skipped", 1);
+            }
+        }
+        return ranked;
+    }
+
+    /** Cuts the chosen channels out of every tensor of their groups, then refits the consumers if asked. */
+    private static void emit(Model model, ChannelGraph cg, long opset, Rewriter rw,
+            List<Map<String, Tensor>> batches, PassContext ctx, PruneChannelsOptions options, byte[] original,
+            PassResult.Builder out) {
+        Map<Node, int[]> keptOutputs = new IdentityHashMap<>();
+        List<Node> refit = new ArrayList<>();
+        for (Node c : cg.consumers) {
+            if (cg.layouts.get(c.input(0)).changed()) {
+                refit.add(c);
+                ChannelSegments o = cg.layouts.get(c.output(0));
+                keptOutputs.put(c, o.keptIndices());
+            }
+        }
+        ConstantEditor ed = new ConstantEditor(rw);
+        new ChannelSurgery(cg, model.graph(), ed, opset).apply();
+        if (options.compensate()) {
+            compensate(model, ed, batches, ctx, options.refit_ridge(), original, refit, keptOutputs, out);
+        }
     }
 
     private static boolean isLayer(Node n) {

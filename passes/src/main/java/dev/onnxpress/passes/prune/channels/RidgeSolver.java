@@ -1,5 +1,7 @@
 package dev.onnxpress.passes.prune.channels;
 
+import dev.onnxpress.passes.core.Cholesky;
+
 /**
  * Accumulates the normal equations of a least-squares fit row by row (A = XᵀX, B = XᵀY, Σy²) and solves
  * the ridge problem min ‖XW − Y‖² + λ‖W‖² by Cholesky, with λ = {@code relativeRidge}·trace(A)/F so
@@ -83,59 +85,24 @@ final class RidgeSolver {
         return yy == 0 ? 0 : Math.max(0, err) / yy;
     }
 
-    /** The ridge solution w[feature][output]; empty when A is not positive definite even with the ridge. */
+    /**
+     * The ridge solution w[feature][output] with λ = {@code relativeRidge}·mean(diag A), raised by
+     * {@link Cholesky#factor} when A + λI is still not positive definite; empty when A is not finite.
+     */
     java.util.Optional<double[][]> solve(double relativeRidge) {
-        double[] l = new double[f * f];
+        double[] lowerA = new double[f * f];
         double trace = 0;
         for (int i = 0; i < f; i++) {
             trace += a[i * f + i];
+            for (int j = 0; j <= i; j++) {
+                lowerA[i * f + j] = a[j * f + i];
+            }
         }
         double lambda = relativeRidge * Math.max(trace / f, 1e-12);
+        double[][] rhs = new double[f][o];
         for (int i = 0; i < f; i++) {
-            for (int j = 0; j <= i; j++) {
-                l[i * f + j] = a[j * f + i];
-            }
-            l[i * f + i] += lambda;
+            System.arraycopy(b, i * o, rhs[i], 0, o);
         }
-        // Cholesky in place: L Lᵀ = A + λI
-        for (int j = 0; j < f; j++) {
-            double d = l[j * f + j];
-            for (int k = 0; k < j; k++) {
-                d -= l[j * f + k] * l[j * f + k];
-            }
-            if (!(d > 0)) {
-                return java.util.Optional.empty();
-            }
-            d = Math.sqrt(d);
-            l[j * f + j] = d;
-            for (int i = j + 1; i < f; i++) {
-                double s = l[i * f + j];
-                int ri = i * f;
-                int rj = j * f;
-                for (int k = 0; k < j; k++) {
-                    s -= l[ri + k] * l[rj + k];
-                }
-                l[i * f + j] = s / d;
-            }
-        }
-        double[][] w = new double[f][o];
-        double[] z = new double[f];
-        for (int k = 0; k < o; k++) {
-            for (int i = 0; i < f; i++) {
-                double s = b[i * o + k];
-                for (int m = 0; m < i; m++) {
-                    s -= l[i * f + m] * z[m];
-                }
-                z[i] = s / l[i * f + i];
-            }
-            for (int i = f - 1; i >= 0; i--) {
-                double s = z[i];
-                for (int m = i + 1; m < f; m++) {
-                    s -= l[m * f + i] * w[m][k];
-                }
-                w[i][k] = s / l[i * f + i];
-            }
-        }
-        return java.util.Optional.of(w);
+        return Cholesky.factor(lowerA, f, lambda).map(factor -> factor.solveColumns(rhs));
     }
 }

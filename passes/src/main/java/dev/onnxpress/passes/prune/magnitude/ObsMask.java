@@ -39,17 +39,15 @@ final class ObsMask {
         for (int grp = 0; grp < geo.groups(); grp++) {
             double[] a = gram.a(grp);
             double[] c = gram.c(grp);
-            double[] h = a.clone();
             double trace = 0;
             for (int i = 0; i < f; i++) {
-                trace += h[i * f + i];
+                trace += a[i * f + i];
             }
             double lambda = Math.max(ridge, 1e-6) * trace / f + 1e-12;
-            for (int i = 0; i < f; i++) {
-                h[i * f + i] += lambda;
-            }
-            double[] hinv = Cholesky.inverse(h, f);
-            double[] u = Cholesky.upperOf(hinv, f);
+            double[] hinv = Cholesky.require(Cholesky.factor(a, f, lambda), "prune_magnitude",
+                    "the Hessian of a layer").inverse();
+            double[] u = Cholesky.require(Cholesky.factor(hinv, f, 0), "prune_magnitude",
+                    "the inverse Hessian of a layer").upper();
             double[][] w = new double[per][];
             for (int r = 0; r < per; r++) {
                 double[] row = rows[grp * per + r];

@@ -5,9 +5,7 @@ import dev.onnxpress.passes.core.FitReference;
 import dev.onnxpress.passes.core.LayerGeometry;
 import dev.onnxpress.passes.core.LayerGram;
 import dev.onnxpress.passes.core.RidgeFit;
-import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.Pass;
@@ -71,29 +69,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
 
     @Override
     public PassResult run(Model model, PruneMagnitudeOptions o, PassContext ctx) {
-        if (o.criterion() != PruneMagnitudeOptions.Criterion.magnitude && !o.compensate()) {
-            throw new PassException(ID, "criterion=" + o.criterion() + " needs compensate=true (and calibration=<data set>)");
-        }
-        if (o.compensate() && o.calibration().isEmpty()) {
-            throw new PassException(ID, "compensate=true needs calibration=<data set>");
-        }
-        if (o.reference() == FitReference.Source.input && !o.compensate()) {
-            throw new PassException(ID, "reference=input only changes what compensation fits: add compensate=true");
-        }
+        checkOptions(o);
         PassResult.Builder result = PassResult.builder();
-        Graph g = model.graph();
-        List<WeightedLayer> layers = new ArrayList<>();
-        for (Node n : g.nodes()) {
-            if (!o.layers().matches(n)) {
-                continue;
-            }
-            Optional<WeightedLayer> l = WeightedLayer.of(n);
-            if (l.isEmpty()) {
-                WeightedLayer.whyNot(n).ifPresent(why -> result.skip(n.label(), why));
-                continue;
-            }
-            layers.add(l.get());
-        }
+        List<WeightedLayer> layers = WeightedLayer.selected(model.graph().nodes(), o.layers(), result);
         if (layers.isEmpty()) {
             return result.stat("layers_pruned", 0).build(false);
         }
@@ -114,69 +92,27 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         ctx.progress().start(ID, layers.size());
         for (int li = 0; li < layers.size(); li++) {
             WeightedLayer l = layers.get(li);
-            Tensor w = l.tensor();
-            double[] x = w.toDoubleArray();
-            boolean[] k = keep.get(li);
             Priority pr = priorities.get(li);
+            double[] x = l.tensor().toDoubleArray();
             long before = countNonzero(x);
-            boolean refit = false;
-            String note = "";
-            if (o.compensate()) {
-                StringBuilder why = new StringBuilder();
-                Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
-                if (geo.isPresent() && geo.get().features() > o.max_features()) {
-                    why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
-                    geo = Optional.empty();
-                }
-                Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty() : ref.target(l, geo.get(), why);
-                if (target.isEmpty()) {
-                    result.skip(l.node().label(), "not compensated: " + why);
-                    note = why.toString();
-                } else {
-                    FitReference.Target t = target.get();
-                    LayerGram gram = ref.gram(model, l, geo.get(), t, batches, o.max_rows(), ctx.random());
-                    if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
-                        k = activationMask(l, geo.get(), gram, o.sparsity(), pr);
-                    } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
-                        k = obsMask(l, geo.get(), gram, t.rows(), o, pr);
-                    }
-                    Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), geo.get()) : Optional.empty();
-                    double[] newBias = bias.isPresent() ? t.bias().orElse(new double[geo.get().outputs()]).clone() : null;
-                    double[] refitted = compensate(l, geo.get(), t.rows(), k, gram, o, newBias);
-                    if (bias.isPresent()) {
-                        Tensor bt = g.constantValue(l.node().input(2)).orElseThrow();
-                        editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), newBias),
-                                l.node().input(2).name());
-                    }
-                    x = refitted;
-                    refit = true;
-                    compensated++;
+            Pruned p = o.compensate()
+                    ? compensated(model, l, keep.get(li), pr, o, ref, batches, editor, result, ctx)
+                    : new Pruned(keep.get(li), x, false, "");
+            double[] out = p.weights();
+            for (int i = 0; i < out.length; i++) {
+                if (!p.keep()[i]) {
+                    out[i] = 0;
                 }
             }
-            for (int i = 0; i < x.length; i++) {
-                if (!k[i]) {
-                    x[i] = 0;
-                }
-            }
-            long after = countNonzero(x);
-            editor.setConstantInput(l.node(), l.weightInput(), Tensor.of(w.dataType(), w.dims(), x),
+            long after = countNonzero(out);
+            Tensor w = l.tensor();
+            editor.setConstantInput(l.node(), l.weightInput(), Tensor.of(w.dataType(), w.dims(), out),
                     l.weight().name());
-            total += x.length;
-            zeros += x.length - after;
+            total += out.length;
+            zeros += out.length - after;
             zeroed += Math.max(0, before - after);
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("layer", l.node().label());
-            row.put("op", l.node().opType());
-            row.put("weights", (long) x.length);
-            row.put("nonzeros_before", before);
-            row.put("nonzeros", after);
-            row.put("sparsity", round(1.0 - (double) after / x.length));
-            row.put("unread_outputs", pr.unreadOutputs());
-            row.put("compensated", refit);
-            if (!note.isEmpty()) {
-                row.put("note", note);
-            }
-            table.add(row);
+            compensated += p.refit() ? 1 : 0;
+            table.add(row(l, before, after, out.length, pr, p));
             ctx.progress().step(li + 1);
         }
         ctx.progress().finish();
@@ -185,6 +121,77 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 .stat("layers_compensated", compensated);
         result.detail("layers", table);
         return result.build(rw.changes() > 0);
+    }
+
+    private static void checkOptions(PruneMagnitudeOptions o) {
+        if (o.criterion() != PruneMagnitudeOptions.Criterion.magnitude && !o.compensate()) {
+            throw new PassException(ID, "criterion=" + o.criterion() + " needs compensate=true (and calibration=<data set>)");
+        }
+        if (o.compensate() && o.calibration().isEmpty()) {
+            throw new PassException(ID, "compensate=true needs calibration=<data set>");
+        }
+        if (o.reference() == FitReference.Source.input && !o.compensate()) {
+            throw new PassException(ID, "reference=input only changes what compensation fits: add compensate=true");
+        }
+    }
+
+    /** A layer's outcome: which weights stay, their values before masking, whether they were refitted. */
+    private record Pruned(boolean[] keep, double[] weights, boolean refit, String note) {
+    }
+
+    /**
+     * The data-driven choice for one layer: the mask by the criterion on the layer's calibration Gram, then
+     * the survivors (and the bias, with refit_bias) refitted; the magnitude mask and the plain weights with a
+     * skip when the layer cannot be fitted.
+     */
+    private static Pruned compensated(Model model, WeightedLayer l, boolean[] magnitudeMask, Priority pr,
+            PruneMagnitudeOptions o, FitReference ref, List<Map<String, Tensor>> batches, ConstantEditor editor,
+            PassResult.Builder result, PassContext ctx) {
+        StringBuilder why = new StringBuilder();
+        Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
+        if (geo.isPresent() && geo.get().features() > o.max_features()) {
+            why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
+            geo = Optional.empty();
+        }
+        Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty() : ref.target(l, geo.get(), why);
+        if (target.isEmpty()) {
+            result.skip(l.node().label(), "not compensated: " + why);
+            return new Pruned(magnitudeMask, l.tensor().toDoubleArray(), false, why.toString());
+        }
+        FitReference.Target t = target.get();
+        LayerGram gram = ref.gram(model, l, geo.get(), t, batches, o.max_rows(), ctx.random());
+        boolean[] k = magnitudeMask;
+        if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
+            k = activationMask(l, geo.get(), gram, o.sparsity(), pr);
+        } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
+            k = obsMask(l, geo.get(), gram, t.rows(), o, pr);
+        }
+        Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), geo.get()) : Optional.empty();
+        double[] newBias = bias.isPresent() ? t.bias().orElse(new double[geo.get().outputs()]).clone() : null;
+        double[] refitted = compensate(l, geo.get(), t.rows(), k, gram, o, newBias);
+        if (bias.isPresent()) {
+            Tensor bt = model.graph().constantValue(l.node().input(2)).orElseThrow();
+            editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), newBias),
+                    l.node().input(2).name());
+        }
+        return new Pruned(k, refitted, true, "");
+    }
+
+    private static Map<String, Object> row(WeightedLayer l, long before, long after, int weights, Priority pr,
+            Pruned p) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("layer", l.node().label());
+        row.put("op", l.node().opType());
+        row.put("weights", (long) weights);
+        row.put("nonzeros_before", before);
+        row.put("nonzeros", after);
+        row.put("sparsity", round(1.0 - (double) after / weights));
+        row.put("unread_outputs", pr.unreadOutputs());
+        row.put("compensated", p.refit());
+        if (!p.note().isEmpty()) {
+            row.put("note", p.note());
+        }
+        return row;
     }
 
     /**

@@ -14,7 +14,7 @@ import dev.onnxpress.passes.quant.DequantizedConstant;
 import dev.onnxpress.passes.quant.OpsetRaise;
 import dev.onnxpress.passes.core.WeightedLayer;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -60,8 +60,8 @@ final class QdqWriter {
             OpsetRaise.raise(model, rw, 13);
         }
         Set<Value> tensors = QdqPlan.tensors(chosen);
-        Map<Value, Value> parent = new IdentityHashMap<>();
-        Map<Value, ActivationRange> own = new IdentityHashMap<>();
+        Map<Value, Value> parent = new LinkedHashMap<>();
+        Map<Value, ActivationRange> own = new LinkedHashMap<>();
         for (Value v : tensors) {
             Optional.ofNullable(ranges.get(v.name())).ifPresent(r -> own.put(v, r));
         }
@@ -87,11 +87,11 @@ final class QdqWriter {
                 }
             }
         }
-        Map<Value, ActivationRange> groupRange = new IdentityHashMap<>();
+        Map<Value, ActivationRange> groupRange = new LinkedHashMap<>();
         for (Value v : own.keySet()) {
             groupRange.merge(find(parent, v), own.get(v), ActivationRange::union);
         }
-        Map<Value, Params> params = new IdentityHashMap<>();
+        Map<Value, Params> params = new LinkedHashMap<>();
         for (Value v : own.keySet()) {
             params.put(v, params(groupRange.get(find(parent, v)), symmetric));
         }
@@ -107,7 +107,7 @@ final class QdqWriter {
             }
         }
         ConstantEditor editor = new ConstantEditor(rw);
-        Map<Value, Value[]> groupConstants = new IdentityHashMap<>();
+        Map<Value, Value[]> groupConstants = new LinkedHashMap<>();
         int written = 0;
         for (Value v : new LinkedHashSet<>(params.keySet())) {
             if (v.producer().isEmpty() && !v.isGraphInput()) {

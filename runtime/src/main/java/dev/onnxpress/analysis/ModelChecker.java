@@ -1,4 +1,4 @@
-package dev.onnxpress.pipeline.check;
+package dev.onnxpress.analysis;
 
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;

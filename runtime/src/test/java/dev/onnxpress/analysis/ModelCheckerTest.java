@@ -1,4 +1,4 @@
-package dev.onnxpress.pipeline.check;
+package dev.onnxpress.analysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,192 @@
+package dev.onnxpress.tune;
+
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.passes.core.WeightedLayer;
+import dev.onnxpress.tune.Candidate.Step;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * What every search shares: the evaluations, the budget (as a loss limit on the selection split), the
+ * objective, the deadline, every candidate tried (the Pareto plot shows them) and the best one so far.
+ */
+public class Search {
+    /** A weighted layer the search may choose for, in topological order. */
+    public record Layer(String name, String op, long parameters, int channels) {
+        /** {@code name("…")} selecting exactly this node (glob characters in the name matched by '?'). */
+        public String selector() {
+            return "name(" + dev.onnxpress.dsl.RecipePrinter.quote(name.replace('*', '?')) + ")";
+        }
+    }
+
+    final Evaluations evaluations;
+    final TuneSettings settings;
+    final Deadline deadline;
+    final Measurement original;
+    final Model model;
+    final List<Candidate> tried = new ArrayList<>();
+    final Map<String, String> notes = new LinkedHashMap<>();
+    private final Consumer<Search> progress;
+    private Candidate best;
+    private Candidate closest;
+    private double expectedSeconds = 1;
+    private boolean stopped;
+
+    Search(Evaluations evaluations, TuneSettings settings, Deadline deadline, Measurement original, Model model,
+           Consumer<Search> progress) {
+        this.evaluations = evaluations;
+        this.settings = settings;
+        this.deadline = deadline;
+        this.original = original;
+        this.model = model;
+        this.progress = progress;
+    }
+
+    Budget budget() {
+        return settings.budget();
+    }
+
+    Objective objective() {
+        return settings.objective();
+    }
+
+    /** The loss the search allows itself on the selection split. */
+    double limit() {
+        return budget().limit() * settings.margin();
+    }
+
+    boolean within(Candidate c) {
+        return c != null && c.loss() <= limit() + 1e-12;
+    }
+
+    /** True once the deadline stopped the search: later evaluations return empty at once. */
+    boolean stopped() {
+        return stopped;
+    }
+
+    /**
+     * Measures the steps (from the cache when already measured), records the candidate and returns it;
+     * empty when the deadline leaves no time for another evaluation.
+     */
+    Optional<Candidate> evaluate(String label, List<Step> steps) {
+        List<String> texts = steps.stream().map(Step::text).toList();
+        Optional<Measurement> cached = evaluations.cached(texts);
+        if (cached.isEmpty() && (stopped || !deadline.allows(expectedSeconds))) {
+            stopped = true;
+            return Optional.empty();
+        }
+        Measurement m = evaluations.measure(texts);
+        if (cached.isEmpty() && m.seconds() > 0) {
+            // a cautious running estimate: recent evaluations weigh most, slow ones raise it at once
+            expectedSeconds = Math.max(m.seconds(), 0.7 * expectedSeconds + 0.3 * m.seconds());
+        }
+        double loss = budget().loss(m, original);
+        double value = m.ok() ? objective().value(m) : Double.NaN;
+        Candidate c = new Candidate(label, steps, m, loss, value);
+        tried.add(c);
+        // the original model (no step) is measured as a reference point but is never an answer
+        boolean answer = !steps.isEmpty();
+        if (answer && m.ok() && Double.isFinite(value) && within(c)
+                && (best == null || value < best.objective() || value == best.objective() && loss < best.loss())) {
+            best = c;
+        }
+        if (answer && m.ok() && (closest == null || loss < closest.loss()
+                || loss == closest.loss() && value < closest.objective())) {
+            closest = c;
+        }
+        progress.accept(this);
+        return Optional.of(c);
+    }
+
+    /** The best candidate within the budget so far. */
+    Optional<Candidate> best() {
+        return Optional.ofNullable(best);
+    }
+
+    /** The candidate of least loss so far (the answer when nothing meets the budget). */
+    Optional<Candidate> closest() {
+        return Optional.ofNullable(closest);
+    }
+
+    /** The best so far in words, for progress lines: {@code 23.10× at -0.61 pt}. */
+    public String bestText() {
+        return best == null ? "none within the budget yet"
+                : ratioText(best) + " at " + budget().describeLoss(best.loss());
+    }
+
+    public double elapsedSeconds() {
+        return deadline.elapsedSeconds();
+    }
+
+    public double limitSeconds() {
+        return deadline.limitSeconds();
+    }
+
+    double expectedSeconds() {
+        return expectedSeconds;
+    }
+
+    /** The weighted layers of the model with names (a layer without a name cannot be selected alone). */
+    static List<Layer> layers(Model m) {
+        List<Layer> out = new ArrayList<>();
+        for (WeightedLayer w : WeightedLayer.find(m.graph())) {
+            String name = w.node().name();
+            if (name == null || name.isEmpty()) {
+                continue;
+            }
+            out.add(new Layer(name, w.node().opType(), w.tensor().elementCount(), w.channels()));
+        }
+        return out;
+    }
+
+    String ratioText(Candidate c) {
+        double r = objective().ratio(c.measurement(), original);
+        return Double.isFinite(r) ? String.format(Locale.ROOT, "%.2f×", r) : "n/a";
+    }
+
+    /**
+     * The shared loop of every per-layer search: greedy allocation of the budget over the measured ladders,
+     * then the composed recipe measured jointly; over the limit, the worst move is undone and the result
+     * measured again; within it, further moves are tried one at a time, each kept only when the joint
+     * measurement still holds. Returns the last composed candidate within the limit, if any.
+     */
+    Optional<Candidate> allocate(Allocation alloc, double allocLimit,
+                                 Function<Map<String, Allocation.Level>, List<Step>> compose, String label) {
+        alloc.allocate(allocLimit);
+        Optional<Candidate> ok = Optional.empty();
+        while (true) {
+            Optional<Candidate> c = evaluate(label + " (allocation)", compose.apply(alloc.choice()));
+            if (c.isEmpty()) {
+                return ok;
+            }
+            if (within(c.get())) {
+                ok = c;
+                break;
+            }
+            if (alloc.backOff() == null) {
+                return ok;
+            }
+        }
+        // push further, one move at a time, each verified jointly
+        for (Allocation.Move m = alloc.next(Double.MAX_VALUE); m != null; m = alloc.next(Double.MAX_VALUE)) {
+            alloc.apply(m);
+            Optional<Candidate> c = evaluate(label + " (push " + m.layer() + ")", compose.apply(alloc.choice()));
+            if (c.isEmpty()) {
+                alloc.undo(m);
+                break;
+            }
+            if (within(c.get())) {
+                ok = c;
+            } else {
+                alloc.undo(m);
+            }
+        }
+        return ok;
+    }
+}
