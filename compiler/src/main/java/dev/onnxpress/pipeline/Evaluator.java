@@ -56,6 +56,26 @@ final class Evaluator {
         return data.size();
     }
 
+    /**
+     * The same seeded probes with image-like inputs normalised ({@link ProbeChoice}); {@code why} ends the
+     * description, so the report says which normalisation the run verified on and why.
+     */
+    static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims,
+                            dev.onnxpress.data.ProbeValues values, ProbeChoice.Normalisation n, String why) {
+        DataSet set = ProbeChoice.normalised(DataSets.randomProbes(count, seed, dims, values), n);
+        return new Evaluator(set, "random probe inputs: ", "random probes: " + count + " samples, seed " + seed
+                + ", image inputs as " + n.label + (why.isEmpty() ? "" : " (" + why + ")"), batchSize);
+    }
+
+    /** The same data and batching, described otherwise. */
+    Evaluator describedAs(String text) {
+        Evaluator e = new Evaluator(data, where, text, batchSize);
+        e.cachedFor = cachedFor;
+        e.cached = cached;
+        e.fedRows = fedRows;
+        return e;
+    }
+
     String description() {
         return description;
     }

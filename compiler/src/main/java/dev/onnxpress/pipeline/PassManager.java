@@ -238,6 +238,14 @@ public final class PassManager {
             signature = ModelSignature.of(r);
             if (references == null) {
                 reference = evaluator.runReference(r, progress);
+                if (plan.evaluationData().isEmpty()) {
+                    // probes that leave the outputs flat are fed as normalised images too (ProbeChoice)
+                    ProbeChoice.Chosen c = ProbeChoice.choose(r, signature, evaluator, reference, progress,
+                            n -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
+                                    probeDims(plan), dev.onnxpress.data.ProbeValues.of(original), n, ""));
+                    evaluator = c.evaluator();
+                    reference = c.reference();
+                }
             } else {
                 String key = referenceKey(plan, input);
                 Outputs known = references.get(key);

@@ -154,6 +154,26 @@ class NonFiniteRunIT {
         assertThat(out).doesNotExist();
     }
 
+    @Test
+    void rangesAreMeasuredOnTheDataSetARecipeNames() throws Exception {
+        Path in = write(overflowing(), "light.onnx");
+        Path recipe = dir.resolve("fp16.recipe");
+        java.nio.file.Files.writeString(recipe, """
+                recipe "fp16" version 1
+                data ranges = random(count=3, seed=5)
+                verify { cosine >= 0.999 }
+                convert_fp16(range_data=ranges)
+                """);
+        Path json = dir.resolve("r.json");
+        Main.Execution run = Main.execute("run", recipe.toString(), "-i", in.toString(), "-o",
+                dir.resolve("out.onnx").toString(), "--report-json", json.toString(), "--latency-runs", "1");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonNode step = new ObjectMapper().readTree(json.toFile()).at("/steps/0");
+        assertThat(step.at("/notes").toString()).contains("value ranges measured on data set 'ranges'");
+        assertThat(step.at("/statistics/nodes_kept_for_range").asLong()).isPositive();
+        assertThat(step.at("/checks/0/text").asText()).isEqualTo("cosine >= 0.999");
+    }
+
     /** y = Log(x − 0.5): NaN wherever x < 0.5; z = (x − x) / (x − x): NaN everywhere; an Identity to remove. */
     static Model nanProducing() {
         return GraphBuilder.model("nan")

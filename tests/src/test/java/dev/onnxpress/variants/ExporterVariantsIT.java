@@ -123,8 +123,17 @@ class ExporterVariantsIT {
         assertIrInvariant(written);
         assertThat(written.irVersion()).isEqualTo(4);
         assertThat(notes(json)).anySatisfy(n -> assertThat(n).contains("IR version raised from 3 to 4"));
-        // the weights a caller may override stay graph inputs
-        assertThat(written.graph().inputs()).extracting(Value::name).contains("W", "b");
+        // initializers listed as inputs are weights by default: the output no longer lists them
+        assertThat(written.graph().inputs()).extracting(Value::name).doesNotContain("W", "b");
+
+        // --keep-overridable-weights: the weights a caller may override stay graph inputs
+        Path kept = dir.resolve("kept.onnx");
+        Main.Execution k = Main.execute("run", dir.resolve("recipe.txt").toString(), "-i", in.toString(), "-o",
+                kept.toString(), "--latency-runs", "1", "--dims", "batch=2", "--keep-overridable-weights");
+        assertThat(k.exitCode()).as(k.err()).isZero();
+        Model keptModel = ModelReader.read(kept);
+        assertIrInvariant(keptModel);
+        assertThat(keptModel.graph().inputs()).extracting(Value::name).contains("W", "b");
     }
 
     @Test

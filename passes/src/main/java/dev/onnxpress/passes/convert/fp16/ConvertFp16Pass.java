@@ -18,6 +18,13 @@
  * ConstantOfShape values. Inputs ONNX pins to float32 (Resize roi/scales, Upsample scales, Dropout
  * ratio) stay float32. If/Loop/Scan bodies are converted too (body inputs and outputs become float16).
  * Declared types (value_info, outputs) are updated so runtimes never see a stale float32 type.
+ * range_check (default on) first measures every float value of the main graph on range_data, else the
+ * run's verification data, else seeded probes (Fp16Ranges): a node that reads or writes a value beyond
+ * half of 65504 (headroom for data not seen), or one float16 rounding would change by more than
+ * max_precision_loss, stays float32 like a node without kernel, and so do readers of out-of-range constants
+ * (which stay float32 instead of being clamped). Float32 thus spreads downstream of an overflowing node only
+ * until a value is back in range; each kept node is a skip with its measured maximum and a row of the
+ * kept_for_range detail. This is what other converters call auto mixed precision, verified per step.
  * Opsets: any (Cast exists since 6); the precision change is lossy, tested at cosine ≥ 0.999.
  */
 package dev.onnxpress.passes.convert.fp16;

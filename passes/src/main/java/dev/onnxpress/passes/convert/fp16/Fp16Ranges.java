@@ -20,7 +20,7 @@ import java.util.Random;
 
 /**
  * The values a float model computes, measured for float16: ONNX Runtime runs the float32 model with every
- * float node output of the main graph added as an extra output, on the given batches, and each value's
+ * float node output of the main graph added as an extra output, on the first few given batches, and each value's
  * largest finite magnitude and float16 precision loss is recorded. Graph inputs are measured from the feeds.
  *
  * <p>Precision loss of a value = ‖fp16(x) − x‖ / ‖x‖ over its finite values (a value in float16's normal
@@ -31,6 +31,11 @@ final class Fp16Ranges {
     /** What one value measured over every batch. */
     record Range(double maxAbs, double precisionLoss, long nonFinite) {
     }
+
+    /** Batches measured: the range of a value shows on a few batches, and each costs a run per value group. */
+    static final int MAX_BATCHES = 4;
+    /** Tapped values fetched per ORT run. */
+    static final int VALUES_PER_RUN = 32;
 
     private Fp16Ranges() {
     }
@@ -54,6 +59,10 @@ final class Fp16Ranges {
         return out;
     }
 
+    /**
+     * Measures on the first {@link #MAX_BATCHES} batches; each run fetches at most {@link #VALUES_PER_RUN}
+     * tapped values, so memory stays at a few activations per batch whatever the model's depth.
+     */
     static Map<String, Range> measure(Model model, List<Value> values, List<Map<String, Tensor>> batches) {
         List<String> names = new ArrayList<>();
         values.forEach(v -> names.add(v.name()));
@@ -65,12 +74,23 @@ final class Fp16Ranges {
                     fetch.add(n);
                 }
             }
-            for (Map<String, Tensor> feeds : batches) {
-                Map<String, Tensor> r = fetch.isEmpty() ? Map.of() : ort.run(feeds, fetch);
+            int used = Math.min(batches.size(), MAX_BATCHES);
+            for (int b = 0; b < used; b++) {
+                Map<String, Tensor> feeds = batches.get(b);
                 for (String n : names) {
-                    Tensor t = r.containsKey(n) ? r.get(n) : feeds.get(n);
+                    Tensor t = feeds.get(n);
                     if (t != null && t.dataType().isFloatingPoint()) {
                         add(acc.computeIfAbsent(n, k -> new double[4]), t.toFloatArray());
+                    }
+                }
+                for (int from = 0; from < fetch.size(); from += VALUES_PER_RUN) {
+                    List<String> part = fetch.subList(from, Math.min(fetch.size(), from + VALUES_PER_RUN));
+                    Map<String, Tensor> r = ort.run(feeds, part);
+                    for (String n : part) {
+                        Tensor t = r.get(n);
+                        if (t != null && t.dataType().isFloatingPoint()) {
+                            add(acc.computeIfAbsent(n, k -> new double[4]), t.toFloatArray());
+                        }
                     }
                 }
             }
