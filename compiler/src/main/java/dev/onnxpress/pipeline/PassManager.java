@@ -360,9 +360,13 @@ public final class PassManager {
         }
         boolean passed = checks.stream().allMatch(CheckResult::passed)
                 && byRuntime.values().stream().allMatch(RuntimeResult::passed);
+        List<String> notes = new ArrayList<>(result.notes());
+        if (result.changed() && !run.targets.isEmpty()) {
+            notes.addAll(run.targets.newFindings(prev.model(), model));
+        }
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
                 result.changed(), result.statistics(),
-                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), result.notes(),
+                result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(), notes,
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks), (System.nanoTime() - t0) / 1e9,
                 result.details(), byRuntime);
