@@ -167,7 +167,8 @@ public final class JsonReport {
         o.put("error_inherited", r.inherited());
         o.set("metrics", r.metrics().<JsonNode>map(JsonReport::metrics).orElse(NODES.nullNode()));
         checks(o.putArray("checks"), r.checks());
-        o.put("passed", r.passed());
+        // ran and met every check; an error the step inherited is not its breach, but not a pass either
+        o.put("passed", r.error().isEmpty() && r.passed());
         return o;
     }
 

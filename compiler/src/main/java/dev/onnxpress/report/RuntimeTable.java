@@ -57,7 +57,8 @@ final class RuntimeTable {
                 r.metrics().map(m -> f.error(m.maxAbsError())).orElse("–"),
                 r.metrics().map(m -> f.cosine(m.cosine())).orElse("–"),
                 r.metrics().map(m -> f.percent(m.top1Agreement())).orElse("–"),
-                judged || !r.checks().isEmpty() ? f.check(r.passed() && r.error().isEmpty()) : "", error);
+                r.error().isPresent() && r.inherited() ? "–"
+                        : judged || !r.checks().isEmpty() ? f.check(r.passed() && r.error().isEmpty()) : "", error);
     }
 
     private static String cut(String s) {

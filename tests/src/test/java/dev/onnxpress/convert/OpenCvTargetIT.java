@@ -135,4 +135,17 @@ class OpenCvTargetIT {
         assertThat(e.err()).contains("--verify-on: unknown runtime 'tensorrt' after 'on'; known: opencv, ort,"
                 + " ort_mobile");
     }
+
+    @Test
+    void inspectWithARuntimeListsWhatItCannotRunAndWhetherMakeCompatibleFixesIt() {
+        Main.Execution e = Main.execute("inspect", SharedFiles.model("ppocrv4_rec").toString(), "--runtime", "opencv");
+        assertThat(e.exitCode()).as(e.err()).isZero();
+        assertThat(e.out()).contains("runtime opencv (capability table measured on OpenCV DNN 4.9.0)")
+                .contains("loads now   no: OpenCV cannot load the model: node 'p2o.Concat.7' (Concat)")
+                .contains("fixable   model inputs: shape:symbolic_input_dims")
+                .contains("make_compatible(runtime=opencv) fixes all of these");
+        Main.Execution yolo = Main.execute("inspect", SharedFiles.model("yolox_nano").toString(), "--runtime",
+                "opencv", "--json");
+        assertThat(yolo.out()).contains("\"loads\" : true").contains("\"findings\" : [ ]");
+    }
 }
