@@ -148,4 +148,28 @@ class OpenCvTargetIT {
                 "opencv", "--json");
         assertThat(yolo.out()).contains("\"loads\" : true").contains("\"findings\" : [ ]");
     }
+
+    @Test
+    void compressingThenTargetingOpenCvVerifiesEveryStepInBothRuntimesInOneRun() throws Exception {
+        Path examples = Path.of("..", "examples");
+        Path report = dir.resolve("l.json");
+        Path html = dir.resolve("l.html");
+        Main.Execution e = Main.execute("run", examples.resolve("lenet5-opencv.recipe").toString(), "-i",
+                examples.resolve("lenet5_fashion/model.onnx").toString(), "-o", dir.resolve("l.onnx").toString(),
+                "--report-json", report.toString(), "--report-html", html.toString(), "--latency-runs", "1");
+        assertThat(e.exitCode()).as(e.err()).isZero();
+        assertThat(e.out()).contains("in OpenCV DNN 4.9.0, against the original in ONNX Runtime:");
+        JsonNode r = new ObjectMapper().readTree(report.toFile());
+        assertThat(r.at("/steps")).hasSize(4);
+        for (JsonNode step : r.at("/steps")) {
+            assertThat(step.at("/metrics_by_runtime/ort/metrics/accuracy").isNumber()).isTrue();
+            assertThat(step.at("/metrics_by_runtime/opencv/ran").asBoolean()).isTrue();
+            assertThat(step.at("/metrics_by_runtime/opencv/checks/0/metric").asText()).isEqualTo("accuracy");
+            // both runtimes agree on the pruned model to float round-off
+            assertThat(step.at("/metrics_by_runtime/opencv/metrics/accuracy").asDouble())
+                    .isEqualTo(step.at("/metrics_by_runtime/ort/metrics/accuracy").asDouble());
+        }
+        assertThat(r.at("/steps/2/pass").asText()).isEqualTo("prune_channels");
+        assertThat(Files.readString(html)).contains("<h2>In OpenCV DNN 4.9.0</h2>");
+    }
 }
