@@ -133,7 +133,7 @@ public final class JsonReport {
             // the reference runtime first, in the same shape as the deployment runtimes
             ObjectNode by = o.putObject("metrics_by_runtime");
             ObjectNode ort = by.putObject("ort");
-            ort.put("runtime_version", "ONNX Runtime " + dev.onnxpress.ort.OrtEnvironments.ortVersion());
+            ort.put("runtime_version", new dev.onnxpress.exec.OrtInference().description());
             ort.put("ran", true);
             ort.set("error", NODES.nullNode());
             ort.set("metrics", metrics(s.metrics()));
