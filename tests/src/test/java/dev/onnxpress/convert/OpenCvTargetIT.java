@@ -132,8 +132,8 @@ class OpenCvTargetIT {
         Main.Execution e = Main.execute("run", "-p", "remove_identity()", "-i",
                 SharedFiles.model("lenet5_fashion").toString(), "--verify-on", "tensorrt");
         assertThat(e.exitCode()).isEqualTo(2);
-        assertThat(e.err()).contains("--verify-on: unknown runtime 'tensorrt' after 'on'; known: opencv, ort,"
-                + " ort_mobile");
+        assertThat(e.err()).contains("--verify-on: unknown runtime 'tensorrt' after 'on' (known: opencv, ort,"
+                + " ort_mobile)");
     }
 
     @Test
