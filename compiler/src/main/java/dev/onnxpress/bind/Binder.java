@@ -221,8 +221,9 @@ public final class Binder {
         List<String> out = new ArrayList<>();
         for (String n : names) {
             var rt = dev.onnxpress.exec.InferenceRuntime.named(n).orElseThrow(() -> new BindException(at,
-                    "unknown runtime '" + n + "' after 'on'; known: " + String.join(", ",
-                            dev.onnxpress.exec.InferenceRuntime.names())));
+                    "unknown runtime '" + n + "' after 'on'" + DidYouMean.suffix(n,
+                            dev.onnxpress.exec.InferenceRuntime.names()) + " (known: " + String.join(", ",
+                            dev.onnxpress.exec.InferenceRuntime.names()) + ")"));
             if (rt.name().equals(dev.onnxpress.exec.OrtInference.NAME)) {
                 throw new BindException(at, "'on ort': every step already runs in ONNX Runtime, the reference;"
                         + " name another runtime (" + String.join(", ", dev.onnxpress.exec.InferenceRuntime.names()

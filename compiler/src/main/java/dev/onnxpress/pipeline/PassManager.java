@@ -509,10 +509,14 @@ public final class PassManager {
         if (result.changed()) {
             warnings.addAll(run.flatOutputs);
         }
+        List<String> stepNotes = new ArrayList<>(notes);
+        if (result.changed() && !run.targets.isEmpty()) {
+            stepNotes.addAll(run.targets.newFindings(prev.model(), model));
+        }
         StepReport report = new StepReport(step.passId(), step.optionsText(), step.location().toString(), attempt,
                 result.changed(), result.statistics(),
                 result.skips().stream().map(s -> new SkipEntry(s.where(), s.reason())).toList(),
-                withPending(run, result.notes()),
+                withPending(run, stepNotes),
                 next.bytes(), next.figures().parameters(), next.figures().nodes(), next.figures().macs(),
                 next.latencyMs(), next.metrics(), new Verdict(passed, checks, warnings), (System.nanoTime() - t0) / 1e9,
                 result.details(), next.measured(), next.speed(), byRuntime);

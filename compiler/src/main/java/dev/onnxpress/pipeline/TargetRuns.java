@@ -4,6 +4,8 @@ import dev.onnxpress.exec.InferenceRuntime;
 import dev.onnxpress.exec.ModelSession;
 import dev.onnxpress.exec.RuntimeRejection;
 import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.convert.compatible.MakeCompatiblePass;
+import dev.onnxpress.passes.convert.compatible.TargetTable;
 import dev.onnxpress.report.PipelineReport.Metrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +40,32 @@ final class TargetRuns {
 
     boolean isEmpty() {
         return runtimes.isEmpty();
+    }
+
+    /**
+     * Warnings for what a step introduced that a runtime's measured capability table says it cannot run
+     * (e.g. convert_opset writing Clip with inputs for a runtime without them): the rules failing in
+     * {@code after} that did not fail in {@code before}, per runtime.
+     */
+    List<String> newFindings(dev.onnxpress.ir.Model before, dev.onnxpress.ir.Model after) {
+        List<String> notes = new java.util.ArrayList<>();
+        for (InferenceRuntime rt : runtimes) {
+            TargetTable table = TargetTable.load(rt.name());
+            java.util.Set<String> had = new java.util.HashSet<>();
+            MakeCompatiblePass.findings(before, table).forEach(f -> had.add(f.rule()));
+            java.util.Map<String, Long> added = new java.util.TreeMap<>();
+            for (MakeCompatiblePass.Finding f : MakeCompatiblePass.findings(after, table)) {
+                if (!had.contains(f.rule())) {
+                    added.merge(f.rule() + (f.fixable() ? " (make_compatible fixes it)" : ""), 1L, Long::sum);
+                }
+            }
+            if (!added.isEmpty()) {
+                notes.add("warning: " + rt.name() + " cannot run what this step wrote, by its table (" + table.measuredOn()
+                        + "): " + added.entrySet().stream().map(e -> e.getKey() + " ×" + e.getValue())
+                        .collect(java.util.stream.Collectors.joining(", ")));
+            }
+        }
+        return notes;
     }
 
     /** {@code model} (runnable ONNX bytes) in every runtime, against the ORT reference outputs. */

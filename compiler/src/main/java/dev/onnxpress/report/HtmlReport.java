@@ -69,6 +69,7 @@ public final class HtmlReport {
             header(name);
             cards();
             stepTable();
+            RuntimeTable.html(out, report, f);
             charts();
             checks();
             warnings();

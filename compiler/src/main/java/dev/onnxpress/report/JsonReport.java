@@ -156,7 +156,7 @@ public final class JsonReport {
             // the reference runtime first, in the same shape as the deployment runtimes
             ObjectNode by = o.putObject("metrics_by_runtime");
             ObjectNode ort = by.putObject("ort");
-            ort.put("runtime_version", "ONNX Runtime " + dev.onnxpress.ort.OrtEnvironments.ortVersion());
+            ort.put("runtime_version", new dev.onnxpress.exec.OrtInference().description());
             ort.put("ran", true);
             ort.set("error", NODES.nullNode());
             ort.set("metrics", metrics(s.metrics()));
@@ -190,7 +190,8 @@ public final class JsonReport {
         o.put("error_inherited", r.inherited());
         o.set("metrics", r.metrics().<JsonNode>map(JsonReport::metrics).orElse(NODES.nullNode()));
         checks(o.putArray("checks"), r.checks());
-        o.put("passed", r.passed());
+        // ran and met every check; an error the step inherited is not its breach, but not a pass either
+        o.put("passed", r.error().isEmpty() && r.passed());
         return o;
     }
 

@@ -29,7 +29,7 @@ public final class OrtInference implements InferenceRuntime {
 
     @Override
     public String description() {
-        return "ONNX Runtime " + OrtEnvironments.ortVersion();
+        return "ONNX Runtime " + OrtEnvironments.get().getVersion();
     }
 
     @Override

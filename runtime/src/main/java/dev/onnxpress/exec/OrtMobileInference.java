@@ -27,7 +27,7 @@ public final class OrtMobileInference implements InferenceRuntime {
 
     @Override
     public String description() {
-        return "ONNX Runtime " + OrtEnvironments.ortVersion() + " (.ort format)";
+        return "ONNX Runtime " + OrtEnvironments.get().getVersion() + " (.ort format)";
     }
 
     @Override

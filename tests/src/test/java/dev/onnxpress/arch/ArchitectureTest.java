@@ -24,7 +24,7 @@ class ArchitectureTest {
 
     private static final String[] RUNTIME = {
         "dev.onnxpress.analysis..", "dev.onnxpress.error..", "dev.onnxpress.ir..", "dev.onnxpress.ort..",
-        "dev.onnxpress.pack..", "dev.onnxpress.runtime..", "dev.onnxpress.proto.."};
+        "dev.onnxpress.pack..", "dev.onnxpress.runtime..", "dev.onnxpress.proto..", "dev.onnxpress.exec.."};
     private static final String[] PASSES = {"dev.onnxpress.passes.."};
     private static final String[] DSL = {"dev.onnxpress.dsl.."};
     private static final String[] COMPILER = {

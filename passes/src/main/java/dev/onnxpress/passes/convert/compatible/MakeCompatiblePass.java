@@ -74,9 +74,10 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
     /** What {@code runtime} cannot run in {@code model} as it is, and whether make_compatible fixes each. */
     public static List<Finding> findings(Model model, TargetTable table) {
         List<Finding> out = new ArrayList<>();
-        if (TargetRules.hasSymbolicInputDims(model) && failing(table, TargetRules.SYMBOLIC_DIMS)) {
-            out.add(new Finding("model inputs", TargetRules.SYMBOLIC_DIMS, evidence(table, TargetRules.SYMBOLIC_DIMS),
-                    true));
+        for (String rule : TargetRules.shapeRules(model)) {
+            if (failing(table, rule)) {
+                out.add(new Finding("model inputs", rule, evidence(table, rule), true));
+            }
         }
         if (!OutputTypes.untyped(model).isEmpty() && failing(table, TargetRules.UNTYPED_OUTPUTS)) {
             out.add(new Finding("outputs " + OutputTypes.untyped(model), TargetRules.UNTYPED_OUTPUTS,
@@ -135,7 +136,8 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
         List<String> cannot = new ArrayList<>();
         long changes = 0;
 
-        if (TargetRules.hasSymbolicInputDims(model) && failing(table, TargetRules.SYMBOLIC_DIMS)) {
+        Optional<String> shapeRule = TargetRules.shapeRules(model).stream().filter(r -> failing(table, r)).findFirst();
+        if (shapeRule.isPresent()) {
             List<String> dims = dimsOption.isEmpty() ? runDims(model, ctx) : dimsOption;
             List<String> missing = missingSizes(model, dims);
             if (!missing.isEmpty()) {

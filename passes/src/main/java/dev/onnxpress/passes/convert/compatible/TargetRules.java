@@ -17,7 +17,8 @@ import java.util.Set;
  *   <li>{@code form:…}: an attribute-vs-input or optional-attribute form some importers lack, e.g.
  *       {@code form:Conv.kernel_shape_missing}, {@code form:Clip.min_max_inputs}</li>
  *   <li>{@code type:float16}: float16 tensors anywhere in the node</li>
- *   <li>{@code shape:symbolic_input_dims}: the model (not a node) has graph inputs with symbolic dims</li>
+ *   <li>{@code shape:symbolic_input_dims}: the model (not a node) has graph inputs with symbolic dims after
+ *       the first; {@code shape:symbolic_batch_dim}: a symbolic first (batch) dim</li>
  *   <li>{@code shape:untyped_graph_outputs}: graph outputs without a declared type</li>
  * </ul>
  * Each rule is probed by a one-node model (TargetProbes in the tests); this class only detects which
@@ -33,6 +34,7 @@ public final class TargetRules {
     public static final String CAST_FLOAT_TO_INT = "form:Cast.float_to_int";
     public static final String FLOAT16 = "type:float16";
     public static final String SYMBOLIC_DIMS = "shape:symbolic_input_dims";
+    public static final String SYMBOLIC_BATCH = "shape:symbolic_batch_dim";
     public static final String UNTYPED_OUTPUTS = "shape:untyped_graph_outputs";
 
     private static final Set<String> REDUCE_OPS = Set.of("ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin",
@@ -103,16 +105,41 @@ public final class TargetRules {
         return rules;
     }
 
-    /** True when a graph input of {@code model} has a dim that is not a fixed size. */
-    public static boolean hasSymbolicInputDims(Model model) {
+    /**
+     * The model-level shape rules {@code model} needs: {@link #SYMBOLIC_BATCH} when a graph input's first
+     * dim is not a fixed size, {@link #SYMBOLIC_DIMS} when another dim is not (or the rank is unknown).
+     */
+    public static List<String> shapeRules(Model model) {
+        boolean batch = false;
+        boolean other = false;
         for (Value v : model.graph().realInputs()) {
             var t = v.tensorType();
-            if (t.isPresent() && (t.get().shape().isEmpty()
-                    || t.get().shape().get().stream().anyMatch(d -> !d.isKnown()))) {
-                return true;
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (t.get().shape().isEmpty()) {
+                other = true;
+                continue;
+            }
+            var dims = t.get().shape().get();
+            for (int i = 0; i < dims.size(); i++) {
+                if (!dims.get(i).isKnown()) {
+                    if (i == 0) {
+                        batch = true;
+                    } else {
+                        other = true;
+                    }
+                }
             }
         }
-        return false;
+        List<String> rules = new ArrayList<>();
+        if (batch) {
+            rules.add(SYMBOLIC_BATCH);
+        }
+        if (other) {
+            rules.add(SYMBOLIC_DIMS);
+        }
+        return rules;
     }
 
     static boolean touchesFloat16(Node n) {

@@ -154,6 +154,7 @@ final class TargetProbes {
                 .node("Greater", List.of("x", "z"), List.of("m")).node("Where", List.of("m", "x", "z"), List.of("y"))));
         p.add(one("op:Dropout", 13, b -> b.node("Dropout", List.of("x"), List.of("y"))));
         p.add(symbolicDims());
+        p.add(symbolicBatch());
         p.add(new Probe(TargetRules.UNTYPED_OUTPUTS, GraphBuilder.model("untyped").opset(13)
                 .input("x", DataType.FLOAT, 1, 3, 4, 5).node("Relu", List.of("x"), List.of("y")).output("y").build(),
                 Map.of("x", RandomTensors.uniform(DataType.FLOAT, 11, -2, 2, X))));
@@ -162,8 +163,17 @@ final class TargetProbes {
 
     /** Two branches down-sampling a map of symbolic width by 2, then joined: needs the width to agree. */
     private static Probe symbolicDims() {
-        GraphBuilder b = GraphBuilder.model(TargetRules.SYMBOLIC_DIMS).opset(13)
-                .input("x", DataType.FLOAT, 1, 2, 6, "width")
+        return symbolic(TargetRules.SYMBOLIC_DIMS, 1, "width");
+    }
+
+    /** The same network with a symbolic batch and a fixed width. */
+    private static Probe symbolicBatch() {
+        return symbolic(TargetRules.SYMBOLIC_BATCH, "batch", 8);
+    }
+
+    private static Probe symbolic(String rule, Object batch, Object width) {
+        GraphBuilder b = GraphBuilder.model(rule.replaceAll("[^A-Za-z0-9]", "_")).opset(13)
+                .input("x", DataType.FLOAT, batch, 2, 6, width)
                 .initializer("w", RandomTensors.random(3, 2, 2, 3, 2))
                 .node("AveragePool", List.of("x"), List.of("a"), Map.of("kernel_shape", Attr.ofInts(3, 2),
                         "strides", Attr.ofInts(3, 2)))
@@ -171,7 +181,7 @@ final class TargetProbes {
                         "strides", Attr.ofInts(3, 2)))
                 .node("Concat", List.of("a", "c"), List.of("y"), Map.of("axis", Attr.of(1L)))
                 .output("y");
-        return new Probe(TargetRules.SYMBOLIC_DIMS, b.build(), Map.of("x", RandomTensors.random(11, 1, 2, 6, 8)));
+        return new Probe(rule, b.build(), Map.of("x", RandomTensors.random(11, 1, 2, 6, 8)));
     }
 
     private static Probe unary(String op, long opset, boolean positive) {
