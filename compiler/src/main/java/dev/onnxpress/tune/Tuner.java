@@ -67,7 +67,7 @@ public final class Tuner {
         Search search = new Search(evaluations, settings, deadline, original, m, s -> {
             // the final run costs about what the best candidate's evaluation cost (same steps, as many samples)
             double best = s.best().or(s::closest).map(c -> c.measurement().seconds()).orElse(0.0);
-            deadline.reserve(1.2 * Math.max(s.expectedSeconds(), best) + 2);
+            deadline.reserve(0.9 * Math.max(s.expectedSeconds(), best) + 2);
             progress.accept(s);
         });
         deadline.reserve(1.5 * Math.max(1, original.seconds()) + 1);
