@@ -92,7 +92,8 @@ public class Search {
         tried.add(c);
         // the original model (no step) is measured as a reference point but is never an answer
         boolean answer = !steps.isEmpty();
-        if (answer && m.ok() && Double.isFinite(value) && within(c)
+        // an answer must beat the original on the objective: a slower or larger model is no compression
+        if (answer && m.ok() && Double.isFinite(value) && within(c) && value < objective().value(original)
                 && (best == null || value < best.objective() || value == best.objective() && loss < best.loss())) {
             best = c;
         }
