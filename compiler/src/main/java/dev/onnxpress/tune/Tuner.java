@@ -103,7 +103,8 @@ public final class Tuner {
                 Optional.empty());
         Measurement held = Evaluations.of(report, report.wallSeconds());
         double heldLoss = settings.budget().loss(held, heldOriginal);
-        boolean within = !breached && settings.budget().holds(heldLoss);
+        // a closest-only answer (nothing both beat the original and met the budget while searching) is no success
+        boolean within = !breached && settings.budget().holds(heldLoss) && best.isPresent();
         long bytes = report.output().map(PipelineReport.FileInfo::bytes).orElse(held.bytes());
         String result = resultLine(settings, heldOriginal, held, heldLoss, within, breached);
         recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), Optional.of(result));
@@ -123,6 +124,10 @@ public final class Tuner {
                 : "the run failed: " + held.error().orElse("");
         if (within) {
             return "held-out result (measured by running this recipe): " + figures + "; within the budget";
+        }
+        if (!breached && settings.budget().holds(loss)) {
+            return "OVER BUDGET: nothing the search measured both beat the original and met the budget; held-out: "
+                    + figures;
         }
         return "OVER BUDGET on the held-out slice: " + figures + (breached ? "; `onnxpress run` stops at the last"
                 + " step's tolerance (exit 1)" : "");
@@ -145,7 +150,8 @@ public final class Tuner {
                 Budget.num(s.limit()), 100 * settings.margin()));
         summary.add("chosen on the selection slice: " + s.ratioText(winner) + ", "
                 + settings.budget().describeLoss(winner.loss())
-                + (withinOnSelection ? "" : " — OVER BUDGET: no candidate met the budget; this is the closest one"));
+                + (withinOnSelection ? "" : " — OVER BUDGET: no candidate both beat the original and met the budget on the"
+                + " selection slice; this is the one of least loss"));
         result.ifPresent(summary::add);
         if (s.stopped()) {
             summary.add("the search stopped at the --time limit (" + settings.time().toSeconds() + " s)");
