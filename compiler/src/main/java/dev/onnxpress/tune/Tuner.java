@@ -85,7 +85,8 @@ public final class Tuner {
                     + " slice and nothing else was measured");
         }
         // the recipe, first without its result (the comments do not change what it does)
-        String recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), Optional.empty());
+        String recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), searchSeconds,
+                Optional.empty());
         write(recipeOut, recipe);
         Plan plan = new Binder().bindFile(recipeOut, recipeOut.toString());
         RunSettings finalRun = RunSettings.defaults().withSeed(settings.seed()).withProgress(false)
@@ -107,7 +108,8 @@ public final class Tuner {
         boolean within = !breached && settings.budget().holds(heldLoss) && best.isPresent();
         long bytes = report.output().map(PipelineReport.FileInfo::bytes).orElse(held.bytes());
         String result = resultLine(settings, heldOriginal, held, heldLoss, within, breached);
-        recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), Optional.of(result));
+        recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), searchSeconds,
+                Optional.of(result));
         write(recipeOut, recipe);
         Optional<String> written = report.output().map(PipelineReport.FileInfo::path);
         return new TuneSummary(model.toString(), evaluations.modelSha(), settings.objective(), settings.budget(), split,
@@ -138,7 +140,7 @@ public final class Tuner {
     }
 
     private String recipe(Path model, DataSource data, DataSplit split, Path recipeOut, Candidate winner, Search s,
-                          boolean withinOnSelection, Optional<String> result) {
+                          boolean withinOnSelection, double searchSeconds, Optional<String> result) {
         Optional<Path> folder = Optional.ofNullable(recipeOut.toAbsolutePath().normalize().getParent());
         List<String> summary = new ArrayList<>();
         summary.add("Written by `onnxpress tune` for " + model.getFileName() + " (sha256 "
@@ -146,7 +148,7 @@ public final class Tuner {
                 + settings.budget() + " (" + settings.budget().check() + "), seed " + settings.seed() + ".");
         summary.add(String.format(Locale.ROOT, "search: %d candidates measured (%d from the cache) in %.0f s on the"
                         + " selection slice, aiming at %s of loss there (%.0f%% of the budget, room for sampling noise).",
-                s.tried.size(), s.evaluations.hits(), s.deadline.elapsedSeconds(),
+                s.tried.size(), s.evaluations.hits(), searchSeconds,
                 Budget.num(s.limit()), 100 * settings.margin()));
         summary.add("chosen on the selection slice: " + s.ratioText(winner) + ", "
                 + settings.budget().describeLoss(winner.loss())
