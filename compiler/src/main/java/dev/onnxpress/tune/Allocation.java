@@ -159,6 +159,50 @@ public final class Allocation {
         forbid(m.layer(), m.to());
     }
 
+    /** Puts a layer at level {@code index} (−1: untouched), as one move from where it was. */
+    public void set(String layer, int index) {
+        int from = chosen.get(layer);
+        if (index == from) {
+            return;
+        }
+        List<Level> ladder = ladders.get(layer);
+        double g0 = from < 0 ? 0 : ladder.get(from).gain();
+        double l0 = from < 0 ? 0 : ladder.get(from).loss();
+        double g1 = index < 0 ? 0 : ladder.get(index).gain();
+        double l1 = index < 0 ? 0 : ladder.get(index).loss();
+        apply(new Move(layer, from, index, g1 - g0, Math.max(floor, l1 - l0)));
+    }
+
+    /**
+     * Lowers by one level the layer whose current level buys the least gain per loss over the level below
+     * it, and caps it there; returns that layer, or null when every layer is untouched. This is the back-off
+     * of a search that starts high (every layer at an aggressive level) and comes down until the budget holds.
+     */
+    public String stepDown() {
+        String worst = null;
+        double worstRatio = Double.POSITIVE_INFINITY;
+        for (Map.Entry<String, Integer> e : chosen.entrySet()) {
+            int i = e.getValue();
+            if (i < 0) {
+                continue;
+            }
+            List<Level> ladder = ladders.get(e.getKey());
+            double dg = ladder.get(i).gain() - (i == 0 ? 0 : ladder.get(i - 1).gain());
+            double dl = Math.max(floor, ladder.get(i).loss() - (i == 0 ? 0 : ladder.get(i - 1).loss()));
+            double ratio = dg / dl;
+            if (ratio < worstRatio) {
+                worstRatio = ratio;
+                worst = e.getKey();
+            }
+        }
+        if (worst != null) {
+            int i = chosen.get(worst);
+            chosen.put(worst, i - 1);
+            forbid(worst, i);
+        }
+        return worst;
+    }
+
     /** Caps a layer below level {@code index} (a joint check showed that level breaks the budget). */
     public void forbid(String layer, int index) {
         ceiling.put(layer, Math.min(ceiling.get(layer), index - 1));

@@ -83,8 +83,8 @@ public class Search {
         }
         Measurement m = evaluations.measure(texts);
         if (cached.isEmpty() && m.seconds() > 0) {
-            // a cautious running estimate: recent evaluations weigh most, slow ones raise it at once
-            expectedSeconds = Math.max(m.seconds(), 0.7 * expectedSeconds + 0.3 * m.seconds());
+            // a running estimate: recent evaluations weigh most
+            expectedSeconds = 0.5 * expectedSeconds + 0.5 * m.seconds();
         }
         double loss = budget().loss(m, original);
         double value = m.ok() ? objective().value(m) : Double.NaN;
@@ -92,7 +92,8 @@ public class Search {
         tried.add(c);
         // the original model (no step) is measured as a reference point but is never an answer
         boolean answer = !steps.isEmpty();
-        if (answer && m.ok() && Double.isFinite(value) && within(c)
+        // an answer must beat the original on the objective: a slower or larger model is no compression
+        if (answer && m.ok() && Double.isFinite(value) && within(c) && value < objective().value(original)
                 && (best == null || value < best.objective() || value == best.objective() && loss < best.loss())) {
             best = c;
         }
@@ -173,6 +174,31 @@ public class Search {
                 return ok;
             }
         }
+        return push(alloc, compose, label, ok);
+    }
+
+    /**
+     * The search from the top: {@code alloc} starts with layers at aggressive levels; while the composed recipe
+     * breaks the limit, the layer whose last level buys least per loss steps down one level; then push.
+     */
+    Optional<Candidate> descend(Allocation alloc, Function<Map<String, Allocation.Level>, List<Step>> compose,
+                                String label) {
+        while (true) {
+            Optional<Candidate> c = evaluate(label + " (descent)", compose.apply(alloc.choice()));
+            if (c.isEmpty()) {
+                return Optional.empty();
+            }
+            if (within(c.get())) {
+                return push(alloc, compose, label, c);
+            }
+            if (alloc.stepDown() == null) {
+                return Optional.empty();
+            }
+        }
+    }
+
+    private Optional<Candidate> push(Allocation alloc, Function<Map<String, Allocation.Level>, List<Step>> compose,
+                                     String label, Optional<Candidate> ok) {
         // push further, one move at a time, each verified jointly
         for (Allocation.Move m = alloc.next(Double.MAX_VALUE); m != null; m = alloc.next(Double.MAX_VALUE)) {
             alloc.apply(m);

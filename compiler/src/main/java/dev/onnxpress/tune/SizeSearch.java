@@ -202,8 +202,25 @@ final class SizeSearch {
         List<Step> q = quant;
         Map<String, Search.Layer> byName = new LinkedHashMap<>();
         layers.forEach(l -> byName.put(l.name(), l));
-        Optional<Candidate> pruned = s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, baseline.loss())),
-                choice -> join(pruneSteps(chosen, choice, byName, ladders, variantWhy), q, finish), "size");
+        java.util.function.Function<Map<String, Allocation.Level>, List<Step>> compose =
+                choice -> join(pruneSteps(chosen, choice, byName, ladders, variantWhy), q, finish);
+        Candidate top = probes.get(chosen.id());
+        Optional<Candidate> pruned;
+        if (top != null && top.loss() <= 2 * s.limit()) {
+            // the uniform probe is near the budget: start there and step down the dearest layers
+            for (Map.Entry<String, List<Allocation.Level>> e : ladders.entrySet()) {
+                int index = -1;
+                for (int i = 0; i < e.getValue().size(); i++) {
+                    if (e.getValue().get(i).value() <= PROBE + 1e-9) {
+                        index = i;
+                    }
+                }
+                alloc.set(e.getKey(), index);
+            }
+            pruned = s.descend(alloc, compose, "size");
+        } else {
+            pruned = s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, baseline.loss())), compose, "size");
+        }
         if (pruned.isEmpty()) {
             return;
         }

@@ -67,7 +67,7 @@ public final class Tuner {
         Search search = new Search(evaluations, settings, deadline, original, m, s -> {
             // the final run costs about what the best candidate's evaluation cost (same steps, as many samples)
             double best = s.best().or(s::closest).map(c -> c.measurement().seconds()).orElse(0.0);
-            deadline.reserve(1.2 * Math.max(s.expectedSeconds(), best) + 2);
+            deadline.reserve(0.9 * Math.max(s.expectedSeconds(), best) + 2);
             progress.accept(s);
         });
         deadline.reserve(1.5 * Math.max(1, original.seconds()) + 1);
@@ -85,7 +85,8 @@ public final class Tuner {
                     + " slice and nothing else was measured");
         }
         // the recipe, first without its result (the comments do not change what it does)
-        String recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), Optional.empty());
+        String recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), searchSeconds,
+                Optional.empty());
         write(recipeOut, recipe);
         Plan plan = new Binder().bindFile(recipeOut, recipeOut.toString());
         RunSettings finalRun = RunSettings.defaults().withSeed(settings.seed()).withProgress(false)
@@ -103,10 +104,12 @@ public final class Tuner {
                 Optional.empty());
         Measurement held = Evaluations.of(report, report.wallSeconds());
         double heldLoss = settings.budget().loss(held, heldOriginal);
-        boolean within = !breached && settings.budget().holds(heldLoss);
+        // a closest-only answer (nothing both beat the original and met the budget while searching) is no success
+        boolean within = !breached && settings.budget().holds(heldLoss) && best.isPresent();
         long bytes = report.output().map(PipelineReport.FileInfo::bytes).orElse(held.bytes());
         String result = resultLine(settings, heldOriginal, held, heldLoss, within, breached);
-        recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), Optional.of(result));
+        recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), searchSeconds,
+                Optional.of(result));
         write(recipeOut, recipe);
         Optional<String> written = report.output().map(PipelineReport.FileInfo::path);
         return new TuneSummary(model.toString(), evaluations.modelSha(), settings.objective(), settings.budget(), split,
@@ -124,6 +127,10 @@ public final class Tuner {
         if (within) {
             return "held-out result (measured by running this recipe): " + figures + "; within the budget";
         }
+        if (!breached && settings.budget().holds(loss)) {
+            return "OVER BUDGET: nothing the search measured both beat the original and met the budget; held-out: "
+                    + figures;
+        }
         return "OVER BUDGET on the held-out slice: " + figures + (breached ? "; `onnxpress run` stops at the last"
                 + " step's tolerance (exit 1)" : "");
     }
@@ -133,7 +140,7 @@ public final class Tuner {
     }
 
     private String recipe(Path model, DataSource data, DataSplit split, Path recipeOut, Candidate winner, Search s,
-                          boolean withinOnSelection, Optional<String> result) {
+                          boolean withinOnSelection, double searchSeconds, Optional<String> result) {
         Optional<Path> folder = Optional.ofNullable(recipeOut.toAbsolutePath().normalize().getParent());
         List<String> summary = new ArrayList<>();
         summary.add("Written by `onnxpress tune` for " + model.getFileName() + " (sha256 "
@@ -141,11 +148,12 @@ public final class Tuner {
                 + settings.budget() + " (" + settings.budget().check() + "), seed " + settings.seed() + ".");
         summary.add(String.format(Locale.ROOT, "search: %d candidates measured (%d from the cache) in %.0f s on the"
                         + " selection slice, aiming at %s of loss there (%.0f%% of the budget, room for sampling noise).",
-                s.tried.size(), s.evaluations.hits(), s.deadline.elapsedSeconds(),
+                s.tried.size(), s.evaluations.hits(), searchSeconds,
                 Budget.num(s.limit()), 100 * settings.margin()));
         summary.add("chosen on the selection slice: " + s.ratioText(winner) + ", "
                 + settings.budget().describeLoss(winner.loss())
-                + (withinOnSelection ? "" : " — OVER BUDGET: no candidate met the budget; this is the closest one"));
+                + (withinOnSelection ? "" : " — OVER BUDGET: no candidate both beat the original and met the budget on the"
+                + " selection slice; this is the one of least loss"));
         result.ifPresent(summary::add);
         if (s.stopped()) {
             summary.add("the search stopped at the --time limit (" + settings.time().toSeconds() + " s)");

@@ -50,7 +50,7 @@ class BindErrorsTest {
                 Arguments.of("data x = idxx(images=\"a\")", "4:1: unknown data kind 'idxx'; did you mean 'idx'?"
                         + " (kinds: idx, npy, onnx_test_data, random)"),
                 Arguments.of("data x = idx(image=\"a\")", "4:14: unknown parameter 'image' for data idx(…); did you"
-                        + " mean 'images'? (parameters: images, labels, scale, mean, std, count)"),
+                        + " mean 'images'? (parameters: images, labels, scale, mean, std, skip, count)"),
                 Arguments.of("verify using test { cosin >= 0.9 }", "4:21: unknown metric 'cosin'; did you mean"
                         + " 'cosine'? (metrics: max_abs_error, max_rel_error, cosine, top1_agreement, accuracy)"),
                 Arguments.of("verify using tst { cosine >= 0.9 }",

@@ -87,4 +87,26 @@ class AllocationTest {
         assertThat(f.allocate(0.04)).isZero();
         assertThat(f.allocate(0.05)).isEqualTo(1);
     }
+
+    @Test
+    void stepDownLowersTheLayerWhoseLastLevelBuysLeastAndCapsIt() {
+        Allocation a = new Allocation(ladders(), 0.01);
+        a.set("a", 2);
+        a.set("b", 1);
+        // a's last level: +30 for +1.3; b's: +4 for +0.01 (ratio 400): a steps down
+        assertThat(a.stepDown()).isEqualTo("a");
+        assertThat(a.choice().get("a").value()).isEqualTo(0.7);
+        assertThat(a.estimatedLoss()).isCloseTo(0.22, org.assertj.core.data.Offset.offset(1e-9));
+        // a's 70% now buys 50 for 0.1 (500): b (400) goes next, then the cheap levels
+        assertThat(a.stepDown()).isEqualTo("b");
+        int n = 0;
+        while (a.stepDown() != null) {
+            n++;
+        }
+        assertThat(n).isEqualTo(3);
+        assertThat(a.choice()).isEmpty();
+        // capped: the greedy never climbs back to a level a step-down left
+        a.allocate(10);
+        assertThat(a.choice()).doesNotContainKeys("a", "b");
+    }
 }
