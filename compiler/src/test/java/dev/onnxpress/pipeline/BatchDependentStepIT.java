@@ -29,7 +29,7 @@ class BatchDependentStepIT {
         Files.writeString(recipe, PassManagerIT.header(300) + "verify using test { accuracy max_drop 1% }\n"
                 + "rename_nodes()\nbatch_offset()\nrename_nodes(prefix=\"m_\")\n");
         Plan plan = PassManagerIT.BINDER.bindFile(recipe, "recipe.txt");
-        RunSettings settings = PassManagerIT.SETTINGS;
+        RunSettings settings = PassManagerIT.SETTINGS.withBatchSize(64);
         assertThat(settings.batchSize()).isGreaterThan(PassManager.DEPLOY_BATCH);
         PipelineReport r = new PassManager(settings).run(plan, PassManagerIT.lenet(), Optional.empty());
 
