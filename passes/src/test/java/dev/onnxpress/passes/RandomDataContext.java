@@ -17,6 +17,7 @@ public final class RandomDataContext implements PassContext {
     private final Model model;
     private final int batches;
     private final Random random = new Random(7);
+    private List<Map<String, Tensor>> samples;
 
     public RandomDataContext(Model model, int batches) {
         this.model = model;
@@ -25,11 +26,15 @@ public final class RandomDataContext implements PassContext {
 
     @Override
     public List<Map<String, Tensor>> samples(DataRef data) {
-        List<Map<String, Tensor>> out = new ArrayList<>();
-        for (int i = 0; i < batches; i++) {
-            out.add(OrtEquivalence.randomFeeds(model, 100 + i, Map.of()));
+        // the same batches (the same objects) every time, so a test can check a pass left them alone
+        if (samples == null) {
+            List<Map<String, Tensor>> out = new ArrayList<>();
+            for (int i = 0; i < batches; i++) {
+                out.add(OrtEquivalence.randomFeeds(model, 100 + i, Map.of()));
+            }
+            samples = List.copyOf(out);
         }
-        return out;
+        return samples;
     }
 
     @Override

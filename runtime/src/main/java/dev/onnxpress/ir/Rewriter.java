@@ -138,7 +138,8 @@ public final class Rewriter {
 
     /**
      * Adds a node to {@code graph}; creates {@code outputCount} fresh outputs named after {@code nameHint}.
-     * Attributes are stored sorted by name, so the written bytes never depend on the map's iteration order.
+     * Attributes keep the order of an ordered map (LinkedHashMap, SortedMap) and are otherwise stored sorted
+     * by name, so the written bytes never depend on a hash map's iteration order.
      */
     public Node addNode(Graph graph, String opType, String domain, String nameHint, List<Value> inputs,
             int outputCount, Map<String, Attr> attrs) {
@@ -158,8 +159,10 @@ public final class Rewriter {
                 in.uses.add(new Value.Use(n, i));
             }
         }
-        // by name: callers often pass Map.of, whose order changes from one JVM run to the next
-        n.attrs.putAll(new java.util.TreeMap<>(attrs));
+        // an ordered map keeps its order; any other is sorted by name (Map.of, which callers often pass,
+        // iterates in an order that changes from one JVM run to the next)
+        boolean ordered = attrs instanceof java.util.LinkedHashMap || attrs instanceof java.util.SortedMap;
+        n.attrs.putAll(ordered ? attrs : new java.util.TreeMap<>(attrs));
         for (Attr a : attrs.values()) {
             for (Graph sub : a.subgraphs()) {
                 sub.ownerNode = n;

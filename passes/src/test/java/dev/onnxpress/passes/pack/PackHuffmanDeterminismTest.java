@@ -57,14 +57,17 @@ class PackHuffmanDeterminismTest {
     }
 
     @Test
-    void rewriterStoresAttributesSortedWhateverTheMapOrder() {
+    void rewriterSortsAttributesOfUnorderedMapsAndKeepsOrderedOnes() {
         GraphBuilder b = GraphBuilder.model("g").input("x", DataType.FLOAT, 1, 1, 4, 4);
+        Node fromMapOf = b.rewriter().addNode(b.graph(), "MaxPool", "", "p", List.of(b.value("x")), 1,
+                Map.of("strides", Attr.ofInts(1, 1), "pads", Attr.ofInts(0, 0, 0, 0), "kernel_shape", Attr.ofInts(2, 2)));
+        assertThat(fromMapOf.attrs().keySet()).containsExactly("kernel_shape", "pads", "strides");
         Map<String, Attr> reversed = new LinkedHashMap<>();
         reversed.put("strides", Attr.ofInts(1, 1));
         reversed.put("pads", Attr.ofInts(0, 0, 0, 0));
         reversed.put("kernel_shape", Attr.ofInts(2, 2));
-        Node n = b.add("", "MaxPool", List.of("x"), List.of("y"), reversed);
-        assertThat(n.attrs().keySet()).containsExactly("kernel_shape", "pads", "strides");
+        Node fromLinked = b.rewriter().addNode(b.graph(), "MaxPool", "", "q", List.of(b.value("x")), 1, reversed);
+        assertThat(fromLinked.attrs().keySet()).containsExactly("strides", "pads", "kernel_shape");
     }
 
     @Test

@@ -334,6 +334,10 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
             if (p.isPresent() && kept.contains(p.get())) {
                 return Precision.F32;
             }
+            if (p.isPresent() && added.contains(p.get()) && p.get().is("Cast")) {
+                // a Cast this run added (e.g. behind a large constant stored as float16) has the precision it casts to
+                return p.get().attrInt("to", 0) == DataType.FLOAT.code() ? Precision.F32 : Precision.F16;
+            }
             return Precision.F16;
         }
 

@@ -43,7 +43,8 @@ public final class ConvertOpsetPass implements Pass<ConvertOpsetOptions> {
     public static final int NEWEST = OpsetVersions.NEWEST;
 
     private static final PassInfo INFO = new PassInfo(ID,
-            "Convert the default-domain opset up or down (7 to " + OpsetVersions.NEWEST + "), rewriting changed ops",
+            "Convert the default-domain opset up or down (to 7.." + OpsetVersions.NEWEST
+                    + ", from any opset), rewriting changed ops",
             Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
             List.of("nodes_rewritten"));
 
@@ -65,9 +66,9 @@ public final class ConvertOpsetPass implements Pass<ConvertOpsetOptions> {
             throw new PassException(ID, "target opset " + to + " is outside " + OpsetVersions.OLDEST + ".."
                     + OpsetVersions.NEWEST + " (the newest ONNX Runtime 1.29 loads)");
         }
-        if (from < OpsetVersions.OLDEST) {
-            throw new PassException(ID, "the model's opset " + from + " is older than " + OpsetVersions.OLDEST
-                    + ", the oldest this pass converts");
+        if (from < OpsetVersions.OLDEST_SOURCE) {
+            throw new PassException(ID, "the model declares default-domain opset " + from
+                    + ", which does not exist (opsets start at 1)");
         }
         PassResult.Builder result = PassResult.builder();
         if (from == to) {

@@ -70,8 +70,11 @@ final class OpsetConverter {
     }
 
     void convert(Node n) {
-        String op = n.opType();
         long before = rw.changes();
+        if (from < OpsetVersions.OLDEST) {
+            legacy(n);
+        }
+        String op = n.opType();
         Optional<OpsetVersions.Removal> removal = OpsetVersions.removal(op);
         if (removal.isPresent() && to >= removal.get().removedAt()) {
             if (op.equals("Upsample")) {
@@ -84,12 +87,124 @@ final class OpsetConverter {
         } else {
             signature(n);
         }
-        if (n.graph() != null && n.graph().nodes().contains(n)) {
+        if (!n.isRemoved()) {
             droppedAttributes(n);
         }
         if (rw.changes() > before) {
             rewritten++;
         }
+    }
+
+    // ---------------------------------------------------------------- opsets 1 to 6, going up to 7 or later
+
+    /** Elementwise ops whose opset 1–6 forms broadcast B only with {@code broadcast=1} (and {@code axis}). */
+    private static final Set<String> LEGACY_BROADCAST = Set.of("Add", "Sub", "Mul", "Div", "Pow", "Equal",
+            "Greater", "Less", "And", "Or", "Xor");
+
+    /**
+     * Rewrites a node of opset 1–6 into its opset-7 form, as ONNX's version converter does: the
+     * {@code consumed_inputs} hint (gone at 6) and {@code is_test} (gone at 7; inference is the only mode
+     * from 7 on) are dropped; legacy broadcasting ({@code broadcast}/{@code axis}) becomes numpy broadcasting
+     * (a constant B is reshaped so its dims line up at {@code axis}); Concat gets its old default axis 1;
+     * Reshape's shape attribute, Cast's type name, Pad's paddings and Upsample's two scales take their
+     * later forms. Anything else that changed is refused by name.
+     */
+    private void legacy(Node n) {
+        String op = n.opType();
+        rw.removeAttr(n, "consumed_inputs");
+        if (op.equals("BatchNormalization") || op.equals("Dropout")) {
+            rw.removeAttr(n, "is_test");
+        }
+        if (LEGACY_BROADCAST.contains(op) || op.equals("Gemm")) {
+            legacyBroadcast(n);
+        }
+        switch (op) {
+            case "Concat" -> {
+                if (from < 4 && n.attr("axis").isEmpty()) {
+                    rw.setAttr(n, "axis", Attr.of(1L));
+                }
+            }
+            case "Reshape" -> {
+                if (from < 5 && n.attr("shape").isPresent()) {
+                    long[] shape = n.attrInts("shape").orElseThrow();
+                    rw.setInput(n, 1, constant(n.graph(), n.label() + "_shape",
+                            Tensor.ofLongs(new long[] {shape.length}, shape)));
+                    rw.removeAttr(n, "shape");
+                }
+            }
+            case "Cast" -> {
+                Optional<Attr> t = n.attr("to");
+                if (t.isPresent() && t.get().kind() == Attr.Kind.STRING) {
+                    String name = t.get().s().toUpperCase(java.util.Locale.ROOT);
+                    DataType dt = Arrays.stream(DataType.values()).filter(d -> d.name().equals(name)).findFirst()
+                            .orElseThrow(() -> fail(n, "unknown type name to='" + t.get().s() + "'"));
+                    rw.setAttr(n, "to", Attr.of((long) dt.code()));
+                }
+            }
+            case "Pad" -> {
+                if (n.attr("paddings").isPresent()) {
+                    rw.setAttr(n, "pads", n.attr("paddings").orElseThrow());
+                    rw.removeAttr(n, "paddings");
+                }
+            }
+            case "Upsample" -> {
+                if (n.attr("scales").isEmpty() && (n.attr("height_scale").isPresent() || n.attr("width_scale").isPresent())) {
+                    float h = n.attrFloat("height_scale", 1f);
+                    float w = n.attrFloat("width_scale", 1f);
+                    rw.setAttr(n, "scales", Attr.ofFloats(1f, 1f, h, w));
+                    rw.removeAttr(n, "height_scale");
+                    rw.removeAttr(n, "width_scale");
+                }
+            }
+            case "Tile" -> {
+                if (from < 6) {
+                    throw fail(n, "Tile before opset 6 (tiles and axis inputs) is not converted");
+                }
+            }
+            case "Split" -> {
+                if (from < 2 && n.hasInput(1)) {
+                    rw.setAttr(n, "split", Attr.ofInts(constInts(n, 1, "split")));
+                    rw.setInputs(n, List.of(n.input(0)));
+                }
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** broadcast=1 with an axis: B's dims start at that axis of A; numpy aligns them at the end instead. */
+    private void legacyBroadcast(Node n) {
+        Optional<Attr> axisAttr = n.attr("axis");
+        boolean broadcast = n.attrInt("broadcast", 0) != 0;
+        rw.removeAttr(n, "broadcast");
+        rw.removeAttr(n, "axis");
+        if (!broadcast || axisAttr.isEmpty() || n.is("Gemm")) {
+            return; // no broadcast (equal shapes) or trailing alignment: numpy broadcasting is the same
+        }
+        Optional<Integer> rankA = rank(n.input(0));
+        Value b = n.input(1);
+        Optional<Tensor> constB = n.graph().constantValue(b);
+        Optional<Integer> rankB = constB.map(t -> t.rank()).or(() -> rank(b));
+        if (rankA.isEmpty() || rankB.isEmpty()) {
+            throw fail(n, "broadcast=1 with axis needs the ranks of both inputs");
+        }
+        long axis = axisAttr.get().i();
+        if (axis < 0) {
+            axis += rankA.get();
+        }
+        int trailing = (int) (rankA.get() - axis - rankB.get());
+        if (trailing < 0) {
+            throw fail(n, "broadcast axis " + axisAttr.get().i() + " does not fit the input ranks");
+        }
+        if (trailing == 0) {
+            return;
+        }
+        if (constB.isEmpty()) {
+            throw fail(n, "broadcast=1 with axis on a B that is not a constant");
+        }
+        long[] dims = Arrays.copyOf(constB.get().dims(), rankB.get() + trailing);
+        Arrays.fill(dims, rankB.get(), dims.length, 1L);
+        rw.setInput(n, 1, constant(n.graph(), b.name() + "_aligned", constB.get().reshape(dims)));
     }
 
     // ---------------------------------------------------------------- ops that do not exist at the target
@@ -351,6 +466,7 @@ final class OpsetConverter {
                 rw.setInput(n, 1, constant(n.graph(), n.label() + "_ratio", Tensor.scalarFloat(ratio)));
             }
         } else if (down(12)) {
+            rw.removeAttr(n, "seed"); // only drives training-mode masks, which opsets before 12 never run
             if (n.hasInput(2)) {
                 boolean training = n.graph().constantValue(n.input(2)).map(t -> t.toDoubleArray()[0] != 0)
                         .orElseThrow(() -> fail(n, "training_mode input is not a constant"));

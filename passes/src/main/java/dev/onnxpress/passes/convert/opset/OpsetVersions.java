@@ -5,8 +5,10 @@ import java.util.Optional;
 
 /** Facts about default-domain opset versions: when ops appeared or went away, and IR versions. */
 final class OpsetVersions {
-    /** Oldest opset the converter handles. */
+    /** Oldest opset the converter writes (and below which it only converts up). */
     static final int OLDEST = 7;
+    /** Oldest opset a model may come in: 1 to 6 are rewritten into their opset-7 forms first. */
+    static final int OLDEST_SOURCE = 1;
     /**
      * Newest opset ONNX Runtime 1.29 loads without complaint: it refuses 27 as "under development"
      * (checked by {@code ConvertOpsetPassTest.newestOpsetIsTheNewestOrtLoads}).
@@ -84,7 +86,22 @@ final class OpsetVersions {
             new AddedAttr("Resize", "cubic_coeff_a", 11, "-0.75"), new AddedAttr("Resize", "exclude_outside", 11, "0"),
             new AddedAttr("Resize", "extrapolation_value", 11, "0"), new AddedAttr("CumSum", "exclusive", 11, "0"),
             new AddedAttr("LpPool", "dilations", 18, "1s"), new AddedAttr("LpPool", "ceil_mode", 18, "0"),
-            new AddedAttr("Squeeze", "noop_with_empty_axes", 13, "0"));
+            new AddedAttr("ReduceSum", "noop_with_empty_axes", 13, "0"),
+            new AddedAttr("ReduceMax", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceMin", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceMean", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceProd", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceL1", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceL2", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceLogSum", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceLogSumExp", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("ReduceSumSquare", "noop_with_empty_axes", 18, "0"),
+            new AddedAttr("Reshape", "allowzero", 14, "0"),
+            new AddedAttr("TopK", "largest", 11, "1"), new AddedAttr("TopK", "sorted", 11, "1"),
+            new AddedAttr("BatchNormalization", "training_mode", 14, "0"),
+            new AddedAttr("LSTM", "layout", 14, "0"), new AddedAttr("GRU", "layout", 14, "0"),
+            new AddedAttr("RNN", "layout", 14, "0"),
+            new AddedAttr("GroupNormalization", "stash_type", 21, "1"));
 
     private OpsetVersions() {
     }
