@@ -92,7 +92,7 @@ class IdxFileTest {
         Path trailing = dir.resolve("trailing.idx");
         Files.write(trailing, idx(0x08, new int[] {2}, new byte[3]));
         assertThatThrownBy(() -> IdxFile.read(trailing, "images file"))
-                .hasMessageContaining("has bytes after the data of shape [2]");
+                .hasMessageContaining("bytes after the data of shape [2]");
 
         Path absurd = dir.resolve("absurd.idx");
         Files.write(absurd, idx(0x08, new int[] {-1, -1, -1}, new byte[0]));
