@@ -57,6 +57,24 @@ public final class FitReference {
     }
 
     /**
+     * The geometry of {@code l} and its target in this reference, when the layer can be fitted: it has a
+     * row geometry with at most {@code maxFeatures} inputs per output, and the reference has the same layer;
+     * empty, with the reason in {@code why}, otherwise.
+     */
+    public Optional<Fit> fit(WeightedLayer l, int maxFeatures, StringBuilder why) {
+        Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
+        if (geo.isPresent() && geo.get().features() > maxFeatures) {
+            why.append(geo.get().features() + " inputs per output > max_features=" + maxFeatures);
+            return Optional.empty();
+        }
+        return geo.flatMap(g -> target(l, g, why).map(t -> new Fit(g, t)));
+    }
+
+    /** A fittable layer: its row geometry and what it should reproduce. */
+    public record Fit(LayerGeometry geo, Target target) {
+    }
+
+    /**
      * What {@code l} of the model being compressed should reproduce: the reference layer's input value name,
      * weight rows and (when a constant float bias per output exists) bias; empty, with the reason in
      * {@code why}, when the reference has no such layer.

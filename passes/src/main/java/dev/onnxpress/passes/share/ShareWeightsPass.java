@@ -150,18 +150,13 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
     private static void fitToData(Model model, WeightedLayer l, Sharing s, ShareWeightsOptions o, FitReference ref,
             List<Map<String, Tensor>> batches, ConstantEditor editor, PassResult.Builder result, PassContext ctx) {
         StringBuilder why = new StringBuilder();
-        Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
-        if (geo.isPresent() && geo.get().features() > o.max_features()) {
-            why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
-            geo = Optional.empty();
-        }
-        Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty() : ref.target(l, geo.get(), why);
-        if (target.isEmpty()) {
+        Optional<FitReference.Fit> fit = ref.fit(l, o.max_features(), why);
+        if (fit.isEmpty()) {
             result.skip(l.node().label(), "not refitted: " + why);
             return;
         }
-        LayerGeometry lg = geo.get();
-        FitReference.Target t = target.get();
+        LayerGeometry lg = fit.get().geo();
+        FitReference.Target t = fit.get().target();
         LayerGram gram = ref.gram(model, l, lg, t, batches, o.max_rows(), ctx.random());
         Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), lg) : Optional.empty();
         if (o.refit_bias() && bias.isEmpty()) {

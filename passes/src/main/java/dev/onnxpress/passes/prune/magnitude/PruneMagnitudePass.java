@@ -148,27 +148,23 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             PruneMagnitudeOptions o, FitReference ref, List<Map<String, Tensor>> batches, ConstantEditor editor,
             PassResult.Builder result, PassContext ctx) {
         StringBuilder why = new StringBuilder();
-        Optional<LayerGeometry> geo = LayerGeometry.of(l, why);
-        if (geo.isPresent() && geo.get().features() > o.max_features()) {
-            why.append(geo.get().features() + " inputs per output > max_features=" + o.max_features());
-            geo = Optional.empty();
-        }
-        Optional<FitReference.Target> target = geo.isEmpty() ? Optional.empty() : ref.target(l, geo.get(), why);
-        if (target.isEmpty()) {
+        Optional<FitReference.Fit> fit = ref.fit(l, o.max_features(), why);
+        if (fit.isEmpty()) {
             result.skip(l.node().label(), "not compensated: " + why);
             return new Pruned(magnitudeMask, l.tensor().toDoubleArray(), false, why.toString());
         }
-        FitReference.Target t = target.get();
-        LayerGram gram = ref.gram(model, l, geo.get(), t, batches, o.max_rows(), ctx.random());
+        LayerGeometry geo = fit.get().geo();
+        FitReference.Target t = fit.get().target();
+        LayerGram gram = ref.gram(model, l, geo, t, batches, o.max_rows(), ctx.random());
         boolean[] k = magnitudeMask;
         if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
-            k = activationMask(l, geo.get(), gram, o.sparsity(), pr);
+            k = activationMask(l, geo, gram, o.sparsity(), pr);
         } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
-            k = obsMask(l, geo.get(), gram, t.rows(), o, pr);
+            k = obsMask(l, geo, gram, t.rows(), o, pr);
         }
-        Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), geo.get()) : Optional.empty();
-        double[] newBias = bias.isPresent() ? t.bias().orElse(new double[geo.get().outputs()]).clone() : null;
-        double[] refitted = compensate(l, geo.get(), t.rows(), k, gram, o, newBias);
+        Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), geo) : Optional.empty();
+        double[] newBias = bias.isPresent() ? t.bias().orElse(new double[geo.outputs()]).clone() : null;
+        double[] refitted = compensate(l, geo, t.rows(), k, gram, o, newBias);
         if (bias.isPresent()) {
             Tensor bt = model.graph().constantValue(l.node().input(2)).orElseThrow();
             editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), newBias),
