@@ -82,11 +82,23 @@ final class SvgChart {
             return b.append("</svg>").toString();
         }
         Axis axis = Axis.of(scale, usable, ceiling);
+        appendGrid(b, axis);
+        List<double[]> linePoints = appendPoints(b, axis);
+        if (style == Style.LINE && !linePoints.isEmpty()) {
+            appendLine(b, linePoints);
+        }
+        if (reference.isPresent() && drawable(reference.getAsDouble())) {
+            appendReference(b, axis);
+        }
+        return b.append("</svg>").toString();
+    }
+
+    /** Horizontal grid lines with their tick labels, and the two axes. */
+    private void appendGrid(StringBuilder b, Axis axis) {
         double plotLeft = LEFT;
         double plotRight = WIDTH - RIGHT;
         double plotTop = TOP;
         double plotBottom = HEIGHT - BOTTOM;
-
         for (double t : axis.ticks()) {
             double y = axis.y(t, plotTop, plotBottom);
             b.append(line(plotLeft, y, plotRight, y, "grid"));
@@ -95,6 +107,17 @@ final class SvgChart {
         b.append(line(plotLeft, plotBottom, plotRight, plotBottom, "axis"));
         b.append(line(plotLeft, plotTop, plotLeft, plotBottom, "axis"));
 
+    }
+
+    /**
+     * One band per point: its bar (or, for a line chart, its position, returned as {x, y, index}), its value
+     * label and its x label.
+     */
+    private List<double[]> appendPoints(StringBuilder b, Axis axis) {
+        double plotLeft = LEFT;
+        double plotRight = WIDTH - RIGHT;
+        double plotTop = TOP;
+        double plotBottom = HEIGHT - BOTTOM;
         int n = points.size();
         double band = (plotRight - plotLeft) / n;
         boolean dense = n > 14;
@@ -127,31 +150,39 @@ final class SvgChart {
                     .append(',').append(fmt(ly)).append(") rotate(-35)\">").append(HtmlText.escape(label))
                     .append("</text>");
         }
-        if (style == Style.LINE && !linePoints.isEmpty()) {
-            // the line follows the model as it evolved; rejected attempts were thrown away, so they stay dots
-            StringBuilder path = new StringBuilder();
-            for (double[] lp : linePoints) {
-                if (points.get((int) lp[2]).kind() != Kind.REJECTED) {
-                    path.append(path.length() == 0 ? "" : " ").append(fmt(lp[0])).append(',').append(fmt(lp[1]));
-                }
-            }
-            b.append("<polyline class=\"series\" points=\"").append(path).append("\"/>");
-            for (double[] lp : linePoints) {
-                Point p = points.get((int) lp[2]);
-                b.append("<circle class=\"marker ").append(p.kind().name().toLowerCase(Locale.ROOT))
-                        .append("\" cx=\"").append(fmt(lp[0])).append("\" cy=\"").append(fmt(lp[1]))
-                        .append("\" r=\"4.5\"><title>").append(HtmlText.escape(p.tooltip()))
-                        .append("</title></circle>");
+        return linePoints;
+    }
+
+    /** The series line through the points, and a marker per point. */
+    private void appendLine(StringBuilder b, List<double[]> linePoints) {
+        // the line follows the model as it evolved; rejected attempts were thrown away, so they stay dots
+        StringBuilder path = new StringBuilder();
+        for (double[] lp : linePoints) {
+            if (points.get((int) lp[2]).kind() != Kind.REJECTED) {
+                path.append(path.length() == 0 ? "" : " ").append(fmt(lp[0])).append(',').append(fmt(lp[1]));
             }
         }
-        if (reference.isPresent() && drawable(reference.getAsDouble())) {
-            double y = axis.y(reference.getAsDouble(), plotTop, plotBottom);
-            b.append(line(plotLeft, y, plotRight, y, "reference"));
-            // below the line when it runs along the top edge, where the label would hit the chart's note
-            double labelY = y - plotTop < 14 ? y + 12 : y - 4;
-            b.append(text(plotRight - 2, labelY, "reference-label", "end", referenceLabel));
+        b.append("<polyline class=\"series\" points=\"").append(path).append("\"/>");
+        for (double[] lp : linePoints) {
+            Point p = points.get((int) lp[2]);
+            b.append("<circle class=\"marker ").append(p.kind().name().toLowerCase(Locale.ROOT))
+                    .append("\" cx=\"").append(fmt(lp[0])).append("\" cy=\"").append(fmt(lp[1]))
+                    .append("\" r=\"4.5\"><title>").append(HtmlText.escape(p.tooltip()))
+                    .append("</title></circle>");
         }
-        return b.append("</svg>").toString();
+    }
+
+    /** The reference line and its label. */
+    private void appendReference(StringBuilder b, Axis axis) {
+        double plotLeft = LEFT;
+        double plotRight = WIDTH - RIGHT;
+        double plotTop = TOP;
+        double plotBottom = HEIGHT - BOTTOM;
+        double y = axis.y(reference.getAsDouble(), plotTop, plotBottom);
+        b.append(line(plotLeft, y, plotRight, y, "reference"));
+        // below the line when it runs along the top edge, where the label would hit the chart's note
+        double labelY = y - plotTop < 14 ? y + 12 : y - 4;
+        b.append(text(plotRight - 2, labelY, "reference-label", "end", referenceLabel));
     }
 
     private boolean drawable(double v) {
