@@ -88,24 +88,7 @@ final class SizeSearch {
             s.evaluate("lossless only", finish);
         }
         // 1. quantizers alone, fewest bits first; stop at the first width where one leaves half the budget
-        Map<Step, Candidate> alone = new LinkedHashMap<>();
-        List<List<Step>> widths = quantizers();
-        for (List<Step> width : widths) {
-            if (s.stopped()) {
-                break;
-            }
-            boolean fits = false;
-            for (Step q : width) {
-                Optional<Candidate> c = s.evaluate("quantizer " + q.text(), join(List.of(), List.of(q), finish));
-                if (c.isPresent()) {
-                    alone.put(q, c.get());
-                    fits |= c.get().loss() <= s.limit() / 2;
-                }
-            }
-            if (fits) {
-                break;
-            }
-        }
+        Map<Step, Candidate> alone = quantizersAlone(finish);
         List<Map.Entry<Step, Candidate>> usable = alone.entrySet().stream().filter(e -> s.within(e.getValue()))
                 .sorted(Comparator.comparingDouble(e -> e.getValue().objective())).toList();
         for (Map.Entry<Step, Candidate> e : alone.entrySet()) {
@@ -134,6 +117,75 @@ final class SizeSearch {
             return;
         }
         // 2. the pruning variant: both at one uniform sparsity, behind the quantizer
+        Variant variant = chooseVariant(layers, quant, finish);
+        Prune prune = variant.prune();
+        String variantWhy = variant.why();
+        // 3. per-layer sensitivity: each layer alone, pruned with the chosen variant and packed, no quantizer
+        //    (sharing fitted to the input model is by far the slowest step); it ranks the layers, the joint
+        //    verification below decides
+        Candidate plain = s.evaluate("lossless only", finish).orElse(null);
+        if (plain == null) {
+            return;
+        }
+        Prune probe = prune;
+        Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
+        for (Search.Layer l : reversed(layers)) {
+            ladders.put(l.name(), ladder(probe, l, finish, plain));
+        }
+        if (s.stopped()) {
+            return;
+        }
+        // 4. allocation, joint verification, back-off and push
+        Allocation alloc = new Allocation(ladders, Math.max(1e-9, s.limit() * 0.02));
+        Prune chosen = prune;
+        List<Step> q = quant;
+        Map<String, Search.Layer> byName = new LinkedHashMap<>();
+        layers.forEach(l -> byName.put(l.name(), l));
+        Optional<Candidate> pruned = s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, baseline.loss())),
+                choice -> join(pruneSteps(chosen, choice, byName, ladders, variantWhy), q, finish), "size");
+        if (pruned.isEmpty()) {
+            return;
+        }
+        // 5. other quantizers and float16 biases on the pruned model
+        List<Step> pruneSteps = pruneSteps(chosen, alloc.choice(), byName, ladders, variantWhy);
+        Candidate best = bestQuantizerOnPruned(pruned.get(), usable, quant, base, alone, pruneSteps, finish);
+        if (s.settings.allows("convert_fp16")) {
+            List<Step> steps = new ArrayList<>(best.steps().subList(0, best.steps().size() - finish.size()));
+            steps.add(new Step("convert_fp16(min_cast_elements=100)",
+                    "the remaining float32 constants (biases) stored as float16 behind a Cast"));
+            s.evaluate("pruned + fp16 biases", join(steps, List.of(), finish));
+        }
+    }
+
+    /** 1. Quantizers alone, fewest bits first; stops at the first width where one leaves half the budget. */
+    private Map<Step, Candidate> quantizersAlone(List<Step> finish) {
+        Map<Step, Candidate> alone = new LinkedHashMap<>();
+        List<List<Step>> widths = quantizers();
+        for (List<Step> width : widths) {
+            if (s.stopped()) {
+                break;
+            }
+            boolean fits = false;
+            for (Step q : width) {
+                Optional<Candidate> c = s.evaluate("quantizer " + q.text(), join(List.of(), List.of(q), finish));
+                if (c.isPresent()) {
+                    alone.put(q, c.get());
+                    fits |= c.get().loss() <= s.limit() / 2;
+                }
+            }
+            if (fits) {
+                break;
+            }
+        }
+        return alone;
+    }
+
+    /** The pruning variant chosen and why. */
+    private record Variant(Prune prune, String why) {
+    }
+
+    /** 2. The pruning variant: each at one uniform sparsity, behind the quantizer; the least loss wins. */
+    private Variant chooseVariant(List<Search.Layer> layers, List<Step> quant, List<Step> finish) {
         Prune prune = PRUNES.get(0);
         double bestLoss = Double.POSITIVE_INFINITY;
         Map<String, Candidate> probes = new LinkedHashMap<>();
@@ -156,60 +208,48 @@ final class SizeSearch {
                 + " on every layer, behind the quantizer, "
                 + String.join(", ", probes.entrySet().stream().map(e -> e.getKey() + " "
                         + s.budget().describeLoss(e.getValue().loss())).toList()) + " on the selection split";
-        // 3. per-layer sensitivity: each layer alone, pruned with the chosen variant and packed, no quantizer
-        //    (sharing fitted to the input model is by far the slowest step); it ranks the layers, the joint
-        //    verification below decides
-        Candidate plain = s.evaluate("lossless only", finish).orElse(null);
-        if (plain == null) {
-            return;
+        return new Variant(prune, variantWhy);
+    }
+
+    /**
+     * 3. One layer's sensitivity ladder: its losses alone at rising sparsities (pruned with {@code probe} and
+     * packed), from the third level up until the loss passes twice the limit; lower levels too when the first
+     * already costs too much.
+     */
+    private List<Allocation.Level> ladder(Prune probe, Search.Layer l, List<Step> finish, Candidate plain) {
+        List<Allocation.Level> ladder = new ArrayList<>();
+        int start = 2;
+        for (int i = start; i < SPARSITY.length; i++) {
+            Optional<Allocation.Level> level = level(probe, l, SPARSITY[i], finish, plain);
+            if (level.isEmpty()) {
+                break;
+            }
+            ladder.add(level.get());
+            if (level.get().loss() > 2 * s.limit()) {
+                break;
+            }
         }
-        Prune probe = prune;
-        Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
-        for (Search.Layer l : reversed(layers)) {
-            List<Allocation.Level> ladder = new ArrayList<>();
-            int start = 2;
-            for (int i = start; i < SPARSITY.length; i++) {
+        if (!ladder.isEmpty() && ladder.get(0).loss() > s.limit()) {
+            // the first level already costs too much: measure the lower ones too
+            for (int i = start - 1; i >= 0; i--) {
                 Optional<Allocation.Level> level = level(probe, l, SPARSITY[i], finish, plain);
                 if (level.isEmpty()) {
                     break;
                 }
-                ladder.add(level.get());
-                if (level.get().loss() > 2 * s.limit()) {
+                ladder.add(0, level.get());
+                if (level.get().loss() <= s.limit() / 2) {
                     break;
                 }
             }
-            if (!ladder.isEmpty() && ladder.get(0).loss() > s.limit()) {
-                // the first level already costs too much: measure the lower ones too
-                for (int i = start - 1; i >= 0; i--) {
-                    Optional<Allocation.Level> level = level(probe, l, SPARSITY[i], finish, plain);
-                    if (level.isEmpty()) {
-                        break;
-                    }
-                    ladder.add(0, level.get());
-                    if (level.get().loss() <= s.limit() / 2) {
-                        break;
-                    }
-                }
-            }
-            ladders.put(l.name(), ladder);
         }
-        if (s.stopped()) {
-            return;
-        }
-        // 4. allocation, joint verification, back-off and push
-        Allocation alloc = new Allocation(ladders, Math.max(1e-9, s.limit() * 0.02));
-        Prune chosen = prune;
-        List<Step> q = quant;
-        Map<String, Search.Layer> byName = new LinkedHashMap<>();
-        layers.forEach(l -> byName.put(l.name(), l));
-        Optional<Candidate> pruned = s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, baseline.loss())),
-                choice -> join(pruneSteps(chosen, choice, byName, ladders, variantWhy), q, finish), "size");
-        if (pruned.isEmpty()) {
-            return;
-        }
-        // 5. other quantizers and float16 biases on the pruned model
-        List<Step> pruneSteps = pruneSteps(chosen, alloc.choice(), byName, ladders, variantWhy);
-        Candidate best = pruned.get();
+        return ladder;
+    }
+
+    /** 5. The other usable quantizers on the pruned model: the smallest candidate within the limit. */
+    private Candidate bestQuantizerOnPruned(Candidate pruned, List<Map.Entry<Step, Candidate>> usable,
+            List<Step> quant, Optional<Map.Entry<Step, Candidate>> base, Map<Step, Candidate> alone,
+            List<Step> pruneSteps, List<Step> finish) {
+        Candidate best = pruned;
         for (Map.Entry<Step, Candidate> e : usable) {
             if (!quant.isEmpty() && e.getKey().text().equals(quant.get(0).text())
                     || e.getValue().objective() > 1.1 * base.get().getValue().objective()) {
@@ -221,12 +261,7 @@ final class SizeSearch {
                 best = c.get();
             }
         }
-        if (s.settings.allows("convert_fp16")) {
-            List<Step> steps = new ArrayList<>(best.steps().subList(0, best.steps().size() - finish.size()));
-            steps.add(new Step("convert_fp16(min_cast_elements=100)",
-                    "the remaining float32 constants (biases) stored as float16 behind a Cast"));
-            s.evaluate("pruned + fp16 biases", join(steps, List.of(), finish));
-        }
+        return best;
     }
 
     private Optional<Allocation.Level> level(Prune prune, Search.Layer l, double sp, List<Step> finish,
