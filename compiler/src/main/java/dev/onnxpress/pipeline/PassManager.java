@@ -436,29 +436,7 @@ public final class PassManager {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
                     prev.figures(), prev.metrics(), prev.measured(), prev.speed(), prev.targets());
         } else {
-            run.changedSteps++;
-            // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
-            boolean deployed = prev.measured().batchDependent() || step.batchDependent();
-            Evaluator evaluator = deployed ? run.deployedEvaluator() : run.evaluator;
-            byte[] bytes = ModelWriter.toBytes(model);
-            // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
-            byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
-            Outputs outputs;
-            ModelSignature signature;
-            try (OrtRunner r = open(runnable, step)) {
-                signature = ModelSignature.of(r);
-                outputs = evaluator.run(r, run.progress, step.passId());
-            }
-            checkSameOutputs(step, run.reference, outputs);
-            Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
-            double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
-            int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
-            Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
-                    step.passId(), run.reference);
-            next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
-                    ModelFigures.of(model), metrics,
-                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
+            next = measure(run, step, prev, model);
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -469,31 +447,7 @@ public final class PassManager {
             checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
         checks.add(NonFinite.check(next.outputs(), run.reference));
-        Map<String, RuntimeResult> byRuntime = new LinkedHashMap<>();
-        for (Map.Entry<String, TargetRuns.Measured> t : next.targets().entrySet()) {
-            TargetRuns.Measured before = prev.targets().get(t.getKey());
-            List<CheckResult> onTarget = new ArrayList<>();
-            if (t.getValue().ran()) {
-                State tPrev = before.ran() ? withOutputs(prev, before) : null;
-                State tNext = withOutputs(next, t.getValue());
-                Metrics[] tVsPrevious = new Metrics[1];
-                for (BoundCheck c : checksFor(run.plan, step)) {
-                    if (c.kind() == BoundCheck.Kind.ROUND_OFF || c.kind() == BoundCheck.Kind.ROUND_OFF_COSINE) {
-                        continue; // round-off defaults judge the pass, in ONNX Runtime; here the recipe's checks count
-                    }
-                    if (c.ref() == Check.Ref.PREVIOUS) {
-                        if (tPrev == null) {
-                            continue; // nothing ran in this runtime before the step: no previous outputs
-                        }
-                        if (tVsPrevious[0] == null) {
-                            tVsPrevious[0] = Fidelity.compare(tNext.outputs(), tPrev.outputs(), run.evaluator.labels());
-                        }
-                    }
-                    onTarget.add(evaluate(run, c, tPrev == null ? prev : tPrev, tNext, tVsPrevious[0]));
-                }
-            }
-            byRuntime.put(t.getKey(), TargetChecks.result(t.getValue(), before, onTarget));
-        }
+        Map<String, RuntimeResult> byRuntime = checkTargets(run, step, prev, next);
         boolean passed = checks.stream().allMatch(CheckResult::passed)
                 && byRuntime.values().stream().allMatch(RuntimeResult::passed);
         List<String> warnings = StepVerdicts.warnings(step, result, prev.bytes(), next.bytes(),
@@ -520,6 +474,63 @@ public final class PassManager {
             throw new Breach(where + ": " + TargetChecks.breach(byRuntime.values()));
         }
         return next;
+    }
+
+    /** A changed model measured as the step leaves it: outputs, fidelity, size, latency and the target runtimes. */
+    private State measure(Run run, Plan.Step step, State prev, Model model) {
+        run.changedSteps++;
+        // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
+        boolean deployed = prev.measured().batchDependent() || step.batchDependent();
+        Evaluator evaluator = deployed ? run.deployedEvaluator() : run.evaluator;
+        byte[] bytes = ModelWriter.toBytes(model);
+        // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
+        byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
+        Outputs outputs;
+        ModelSignature signature;
+        try (OrtRunner r = open(runnable, step)) {
+            signature = ModelSignature.of(r);
+            outputs = evaluator.run(r, run.progress, step.passId());
+        }
+        checkSameOutputs(step, run.reference, outputs);
+        Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
+        Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
+        double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
+        int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
+        Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
+                step.passId(), run.reference);
+        return new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
+                ModelFigures.of(model), metrics,
+                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
+    }
+
+    /** The recipe's checks in each target runtime the run measures (ONNX Runtime's are the step's own). */
+    private Map<String, RuntimeResult> checkTargets(Run run, Plan.Step step, State prev, State next) {
+        Map<String, RuntimeResult> byRuntime = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : next.targets().entrySet()) {
+            TargetRuns.Measured before = prev.targets().get(t.getKey());
+            List<CheckResult> onTarget = new ArrayList<>();
+            if (t.getValue().ran()) {
+                State tPrev = before.ran() ? withOutputs(prev, before) : null;
+                State tNext = withOutputs(next, t.getValue());
+                Metrics[] tVsPrevious = new Metrics[1];
+                for (BoundCheck c : checksFor(run.plan, step)) {
+                    if (c.kind() == BoundCheck.Kind.ROUND_OFF || c.kind() == BoundCheck.Kind.ROUND_OFF_COSINE) {
+                        continue; // round-off defaults judge the pass, in ONNX Runtime; here the recipe's checks count
+                    }
+                    if (c.ref() == Check.Ref.PREVIOUS) {
+                        if (tPrev == null) {
+                            continue; // nothing ran in this runtime before the step: no previous outputs
+                        }
+                        if (tVsPrevious[0] == null) {
+                            tVsPrevious[0] = Fidelity.compare(tNext.outputs(), tPrev.outputs(), run.evaluator.labels());
+                        }
+                    }
+                    onTarget.add(evaluate(run, c, tPrev == null ? prev : tPrev, tNext, tVsPrevious[0]));
+                }
+            }
+            byRuntime.put(t.getKey(), TargetChecks.result(t.getValue(), before, onTarget));
+        }
+        return byRuntime;
     }
 
     private static List<String> withPending(Run run, List<String> notes) {
