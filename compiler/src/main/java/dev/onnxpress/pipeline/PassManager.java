@@ -224,27 +224,14 @@ public final class PassManager {
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.analysis.ModelChecker.problems(original));
 
-        Evaluator evaluator = plan.evaluationData()
-                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
-                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
-                        probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
+        Evaluator evaluator = evaluatorFor(plan, original, evalBatch);
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
         byte[] runnable = OnnxpressRuntime.isPacked(original) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
-        Outputs reference;
-        ModelSignature signature;
-        try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
-            signature = ModelSignature.of(r);
-            if (references == null) {
-                reference = evaluator.runReference(r, progress);
-            } else {
-                String key = referenceKey(plan, input);
-                Outputs known = references.get(key);
-                reference = known != null ? known : evaluator.runReference(r, progress);
-                references.put(key, reference);
-            }
-        }
+        Reference ref = runReference(plan, input, evaluator, progress);
+        Outputs reference = ref.outputs();
+        ModelSignature signature = ref.signature();
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
         StepLatency stepLatency = new StepLatency(runnable, signature, evaluator, settings);
         double latency = stepLatency.baselineMs();
@@ -262,18 +249,7 @@ public final class PassManager {
                 reference);
         State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
                 new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty(), baseTargets);
-        Map<String, List<CheckResult>> baseChecks = new LinkedHashMap<>();
-        for (Map.Entry<String, TargetRuns.Measured> t : baseTargets.entrySet()) {
-            List<CheckResult> cs = new ArrayList<>();
-            if (t.getValue().ran()) {
-                for (BoundCheck c : plan.checks()) {
-                    if (c.ref() == Check.Ref.ORIGINAL) {
-                        cs.add(evaluate(run, c, start, withOutputs(start, t.getValue()), null));
-                    }
-                }
-            }
-            baseChecks.put(t.getKey(), cs);
-        }
+        Map<String, List<CheckResult>> baseChecks = baselineChecks(run, plan, start, baseTargets);
         run.baselineTargets = TargetChecks.baseline(baseTargets, baseChecks);
         State end;
         try {
@@ -314,6 +290,54 @@ public final class PassManager {
         }
         return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
                 evaluator, t0, run.baselineTargets), pending, end.model());
+    }
+
+    /** The recipe's evaluation data set, else seeded probes. */
+    private Evaluator evaluatorFor(Plan plan, Model original, int evalBatch) {
+        return plan.evaluationData()
+                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
+                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
+                        probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
+    }
+
+    /** The input model's outputs on the evaluation data, and its signature. */
+    private record Reference(Outputs outputs, ModelSignature signature) {
+    }
+
+    /** Runs the input model in ONNX Runtime (reusing a reference this manager already measured for it). */
+    private Reference runReference(Plan plan, Path input, Evaluator evaluator, PassContext.Progress progress) {
+        Outputs reference;
+        ModelSignature signature;
+        try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
+            signature = ModelSignature.of(r);
+            if (references == null) {
+                reference = evaluator.runReference(r, progress);
+            } else {
+                String key = referenceKey(plan, input);
+                Outputs known = references.get(key);
+                reference = known != null ? known : evaluator.runReference(r, progress);
+                references.put(key, reference);
+            }
+        }
+        return new Reference(reference, signature);
+    }
+
+    /** The recipe's checks against the original, in each target runtime, on the input model. */
+    private Map<String, List<CheckResult>> baselineChecks(Run run, Plan plan, State start,
+            Map<String, TargetRuns.Measured> baseTargets) {
+        Map<String, List<CheckResult>> baseChecks = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : baseTargets.entrySet()) {
+            List<CheckResult> cs = new ArrayList<>();
+            if (t.getValue().ran()) {
+                for (BoundCheck c : plan.checks()) {
+                    if (c.ref() == Check.Ref.ORIGINAL) {
+                        cs.add(evaluate(run, c, start, withOutputs(start, t.getValue()), null));
+                    }
+                }
+            }
+            baseChecks.put(t.getKey(), cs);
+        }
+        return baseChecks;
     }
 
     private String referenceKey(Plan plan, Path input) {
