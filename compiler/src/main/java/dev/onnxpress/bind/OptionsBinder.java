@@ -179,45 +179,13 @@ final class OptionsBinder {
             throw wrongType("true or false", param, v, at);
         }
         if (type == int.class || type == Integer.class || type == long.class || type == Long.class) {
-            if (v instanceof Value.Num n) {
-                if (n.value() != Math.rint(n.value())) {
-                    throw new BindException(at, "expected a whole number for '" + param + "' but got " + n.text());
-                }
-                range(n.value(), n.text(), param, p, at);
-                if (type == int.class || type == Integer.class) {
-                    if (Math.abs(n.value()) > Integer.MAX_VALUE) {
-                        throw new BindException(at, "'" + param + "' is too large: " + n.text());
-                    }
-                    return (int) n.value();
-                }
-                return (long) n.value();
-            }
-            throw wrongType("a whole number", param, v, at);
+            return wholeNumber(type, v, param, p, at);
         }
         if (type == double.class || type == Double.class || type == float.class || type == Float.class) {
-            double d;
-            String text;
-            if (v instanceof Value.Num n) {
-                d = n.value();
-                text = n.text();
-            } else if (v instanceof Value.Percent pc) {
-                d = pc.fraction();
-                text = pc.text();
-            } else {
-                throw wrongType("a number", param, v, at);
-            }
-            range(d, text, param, p, at);
-            return type == float.class || type == Float.class ? (Object) (float) d : (Object) d;
+            return realNumber(type, v, param, p, at);
         }
         if (type == String.class) {
-            if (v instanceof Value.Str s) {
-                return s.value();
-            }
-            if (v instanceof Value.Word w) {
-                throw new BindException(at, "expected a string for '" + param + "' but got the word '" + w.text()
-                        + "'; quote it: \"" + w.text() + "\"");
-            }
-            throw wrongType("a string", param, v, at);
+            return string(v, param, at);
         }
         if (type == NodeSelector.class) {
             if (v instanceof Selector s) {
@@ -235,22 +203,74 @@ final class OptionsBinder {
             throw wrongType("a data set name", param, v, at);
         }
         if (type instanceof Class<?> c && c.isEnum()) {
-            Object[] constants = c.getEnumConstants();
-            List<String> names = Arrays.stream(constants).map(e -> ((Enum<?>) e).name().toLowerCase(Locale.ROOT))
-                    .toList();
-            if (v instanceof Value.Word w) {
-                for (Object e : constants) {
-                    if (((Enum<?>) e).name().equalsIgnoreCase(w.text())) {
-                        return e;
-                    }
-                }
-                throw new BindException(at, "unknown value '" + w.text() + "' for '" + param + "'"
-                        + DidYouMean.suffix(w.text(), names) + " (one of " + String.join(", ", names) + ")");
-            }
-            throw wrongType("one of " + String.join(", ", names), param, v, at);
+            return enumConstant(c, v, param, at);
         }
         throw new InternalException("parameter '" + param + "' has a type the binder does not know: "
                 + type.getTypeName(), null);
+    }
+
+    /** An int or long: a whole number within the parameter's range. */
+    private static Object wholeNumber(Type type, Value v, String param, Param p, SourceLocation at) {
+        if (v instanceof Value.Num n) {
+            if (n.value() != Math.rint(n.value())) {
+                throw new BindException(at, "expected a whole number for '" + param + "' but got " + n.text());
+            }
+            range(n.value(), n.text(), param, p, at);
+            if (type == int.class || type == Integer.class) {
+                if (Math.abs(n.value()) > Integer.MAX_VALUE) {
+                    throw new BindException(at, "'" + param + "' is too large: " + n.text());
+                }
+                return (int) n.value();
+            }
+            return (long) n.value();
+        }
+        throw wrongType("a whole number", param, v, at);
+    }
+
+    /** A double or float: a number or a percentage within the parameter's range. */
+    private static Object realNumber(Type type, Value v, String param, Param p, SourceLocation at) {
+        double d;
+        String text;
+        if (v instanceof Value.Num n) {
+            d = n.value();
+            text = n.text();
+        } else if (v instanceof Value.Percent pc) {
+            d = pc.fraction();
+            text = pc.text();
+        } else {
+            throw wrongType("a number", param, v, at);
+        }
+        range(d, text, param, p, at);
+        return type == float.class || type == Float.class ? (Object) (float) d : (Object) d;
+    }
+
+    /** A quoted string (a bare word gets a hint to quote it). */
+    private static String string(Value v, String param, SourceLocation at) {
+        if (v instanceof Value.Str s) {
+            return s.value();
+        }
+        if (v instanceof Value.Word w) {
+            throw new BindException(at, "expected a string for '" + param + "' but got the word '" + w.text()
+                    + "'; quote it: \"" + w.text() + "\"");
+        }
+        throw wrongType("a string", param, v, at);
+    }
+
+    /** An enum constant named by a word, in any case. */
+    private static Object enumConstant(Class<?> c, Value v, String param, SourceLocation at) {
+        Object[] constants = c.getEnumConstants();
+        List<String> names = Arrays.stream(constants).map(e -> ((Enum<?>) e).name().toLowerCase(Locale.ROOT))
+                .toList();
+        if (v instanceof Value.Word w) {
+            for (Object e : constants) {
+                if (((Enum<?>) e).name().equalsIgnoreCase(w.text())) {
+                    return e;
+                }
+            }
+            throw new BindException(at, "unknown value '" + w.text() + "' for '" + param + "'"
+                    + DidYouMean.suffix(w.text(), names) + " (one of " + String.join(", ", names) + ")");
+        }
+        throw wrongType("one of " + String.join(", ", names), param, v, at);
     }
 
     /** A bare word that is not what the parameter wants but names a loop variable elsewhere: say so. */

@@ -171,19 +171,31 @@ final class SensitivityCommand implements Callable<Integer> {
         }
         String metric = accuracy ? "accuracy" : "cosine";
         if (html.isPresent()) {
-            List<SensitivityHtml.Series> series = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                @SuppressWarnings("unchecked")
-                List<Double> v = (List<Double>) row.get("values");
-                String l = (String) row.get("layer");
-                int channels = m.graph().findNode(l).filter(n -> n.inputs().size() > 1)
-                        .flatMap(n -> m.graph().constantValue(n.input(1))).filter(w -> w.rank() > 0)
-                        .map(w -> (int) w.dim(0)).orElse(0);
-                series.add(new SensitivityHtml.Series(l, channels, v, (String) row.get("skipped")));
-            }
-            SensitivityHtml.write(html.get(), new SensitivityHtml.Table(model.getFileName().toString(), metric,
-                    criterion, baseline, rs, series));
+            writeHtml(m, rows, metric, baseline, rs);
         }
+        print(rows, metric, baseline, rs);
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+
+    /** The HTML chart: one series per layer, with its output channels. */
+    private void writeHtml(Model m, List<Map<String, Object>> rows, String metric, double baseline, List<Double> rs) {
+        List<SensitivityHtml.Series> series = new ArrayList<>();
+        for (Map<String, Object> row : rows) {
+            @SuppressWarnings("unchecked")
+            List<Double> v = (List<Double>) row.get("values");
+            String l = (String) row.get("layer");
+            int channels = m.graph().findNode(l).filter(n -> n.inputs().size() > 1)
+                    .flatMap(n -> m.graph().constantValue(n.input(1))).filter(w -> w.rank() > 0)
+                    .map(w -> (int) w.dim(0)).orElse(0);
+            series.add(new SensitivityHtml.Series(l, channels, v, (String) row.get("skipped")));
+        }
+        SensitivityHtml.write(html.get(), new SensitivityHtml.Table(model.getFileName().toString(), metric,
+                criterion, baseline, rs, series));
+    }
+
+    /** The table on standard output, as JSON with --json. */
+    private void print(List<Map<String, Object>> rows, String metric, double baseline, List<Double> rs) {
         if (json) {
             Map<String, Object> doc = new LinkedHashMap<>();
             doc.put("metric", metric);
@@ -215,8 +227,6 @@ final class SensitivityCommand implements Callable<Integer> {
             }
             spec.commandLine().getOut().print(sb);
         }
-        spec.commandLine().getOut().flush();
-        return 0;
     }
 
     private static final DataRef CALIBRATION = new DataRef("calibration");

@@ -30,6 +30,56 @@ public final class NpyFile {
 
     public static Tensor read(Path file, String what) {
         byte[] b = DataFiles.read(file, what);
+        Header h = header(b, file, what);
+        String header = h.text();
+        long dataOffset = h.dataOffset();
+        String descr = find(DESCR, header, "descr", file, what);
+        if ("True".equals(find(FORTRAN, header, "fortran_order", file, what))) {
+            throw new UserException(what + " " + file + " holds a Fortran-order array; save it in C order "
+                    + "(numpy.ascontiguousarray) before using it");
+        }
+        long[] dims = shape(find(SHAPE, header, "shape", file, what), file, what);
+        boolean bigEndian = descr.startsWith(">");
+        String code = descr.replaceFirst("^[<>|=]", "");
+        if (code.matches("[SU]\\d+")) {
+            return strings(b, (int) dataOffset, dims, code, bigEndian, file, what);
+        }
+        DataType type = elementType(code, descr, file, what);
+        long count = 1;
+        for (long d : dims) {
+            if (d == 0) {
+                throw new UserException(what + " " + file + " holds an empty array of shape "
+                        + IoInfo.dimsText(dims) + " (a 0 dimension): there are no samples in it");
+            }
+            count = IdxFile.multiply(count, d, file, what);
+        }
+        long need = type.byteSize(count);
+        long have = b.length - dataOffset;
+        if (have < need) {
+            throw new UserException(what + " " + file + " is truncated: " + type.displayName() + " "
+                    + IoInfo.dimsText(dims) + " needs " + need + " data bytes, the file has " + have);
+        }
+        int size = type.bits() / 8;
+        int offset = (int) dataOffset;
+        byte[] out = new byte[(int) need];
+        if (bigEndian && size > 1) {
+            for (int i = 0; i < out.length; i += size) {
+                for (int k = 0; k < size; k++) {
+                    out[i + k] = b[offset + i + size - 1 - k];
+                }
+            }
+        } else {
+            System.arraycopy(b, offset, out, 0, out.length);
+        }
+        return Tensor.ofRaw(type, dims, out);
+    }
+
+    /** The header's text and where the data begins. */
+    private record Header(String text, long dataOffset) {
+    }
+
+    /** Checks the magic and the format version (1, 2 or 3) and reads the header. */
+    private static Header header(byte[] b, Path file, String what) {
         for (int i = 0; i < MAGIC.length; i++) {
             if (b.length <= i || b[i] != MAGIC[i]) {
                 throw new UserException(what + " " + file + " is not a .npy file (no \\x93NUMPY magic)");
@@ -60,18 +110,12 @@ public final class NpyFile {
         }
         String header = new String(b, start, (int) headerLen,
                 major == 3 ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
-        String descr = find(DESCR, header, "descr", file, what);
-        if ("True".equals(find(FORTRAN, header, "fortran_order", file, what))) {
-            throw new UserException(what + " " + file + " holds a Fortran-order array; save it in C order "
-                    + "(numpy.ascontiguousarray) before using it");
-        }
-        long[] dims = shape(find(SHAPE, header, "shape", file, what), file, what);
-        boolean bigEndian = descr.startsWith(">");
-        String code = descr.replaceFirst("^[<>|=]", "");
-        if (code.matches("[SU]\\d+")) {
-            return strings(b, (int) (start + headerLen), dims, code, bigEndian, file, what);
-        }
-        DataType type = switch (code) {
+        return new Header(header, start + headerLen);
+    }
+
+    /** The element type of a numeric descr code (byte order removed). */
+    private static DataType elementType(String code, String descr, Path file, String what) {
+        return switch (code) {
             case "f2" -> DataType.FLOAT16;
             case "f4" -> DataType.FLOAT;
             case "f8" -> DataType.DOUBLE;
@@ -85,33 +129,6 @@ public final class NpyFile {
             default -> throw new UserException(what + " " + file + " has element type '" + descr
                     + "'; supported: float16/32/64, (u)int8, (u)int16, int32, int64, bool, strings (S, U)");
         };
-        long count = 1;
-        for (long d : dims) {
-            if (d == 0) {
-                throw new UserException(what + " " + file + " holds an empty array of shape "
-                        + IoInfo.dimsText(dims) + " (a 0 dimension): there are no samples in it");
-            }
-            count = IdxFile.multiply(count, d, file, what);
-        }
-        long need = type.byteSize(count);
-        long have = b.length - start - headerLen;
-        if (have < need) {
-            throw new UserException(what + " " + file + " is truncated: " + type.displayName() + " "
-                    + IoInfo.dimsText(dims) + " needs " + need + " data bytes, the file has " + have);
-        }
-        int size = type.bits() / 8;
-        int offset = (int) (start + headerLen);
-        byte[] out = new byte[(int) need];
-        if (bigEndian && size > 1) {
-            for (int i = 0; i < out.length; i += size) {
-                for (int k = 0; k < size; k++) {
-                    out[i + k] = b[offset + i + size - 1 - k];
-                }
-            }
-        } else {
-            System.arraycopy(b, offset, out, 0, out.length);
-        }
-        return Tensor.ofRaw(type, dims, out);
     }
 
     /**

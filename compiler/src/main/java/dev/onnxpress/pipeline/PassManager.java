@@ -11,8 +11,8 @@ import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ort.OptimizationLevel;
+import dev.onnxpress.ort.OrtFormat;
 import dev.onnxpress.ort.OrtRunner;
-import dev.onnxpress.passes.convert.ortformat.OrtFormat;
 import dev.onnxpress.runtime.OnnxpressRuntime;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -222,37 +222,17 @@ public final class PassManager {
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
         Set<String> inputProblems = new HashSet<>(dev.onnxpress.analysis.ModelChecker.problems(original));
 
-        Evaluator evaluator = plan.evaluationData()
-                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
-                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
-                        probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
+        Evaluator evaluator = evaluatorFor(plan, original, evalBatch);
         RunChecks.check(original, input, Math.max(1, Math.min(evalBatch, evaluator.sampleCount())),
                 settings.memoryBudget());
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
         byte[] bytes = ModelWriter.toBytes(original);
         byte[] runnable = OnnxpressRuntime.isPacked(original) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
-        Outputs reference;
-        ModelSignature signature;
-        try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
-            signature = ModelSignature.of(r);
-            if (references == null) {
-                reference = evaluator.runReference(r, progress);
-                if (plan.evaluationData().isEmpty()) {
-                    // probes that leave the outputs flat are fed as normalised images too (ProbeChoice)
-                    ProbeChoice.Chosen c = ProbeChoice.choose(r, signature, evaluator, reference, progress,
-                            n -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
-                                    probeDims(plan), dev.onnxpress.data.ProbeValues.of(original), n, ""));
-                    evaluator = c.evaluator();
-                    reference = c.reference();
-                }
-            } else {
-                String key = referenceKey(plan, input);
-                Outputs known = references.get(key);
-                reference = known != null ? known : evaluator.runReference(r, progress);
-                references.put(key, reference);
-            }
-        }
+        Reference ref = runReference(plan, input, original, evalBatch, evaluator, progress);
+        evaluator = ref.evaluator();
+        Outputs reference = ref.outputs();
+        ModelSignature signature = ref.signature();
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
         StepLatency stepLatency = new StepLatency(runnable, signature, evaluator, settings);
         double latency = stepLatency.baselineMs();
@@ -270,18 +250,7 @@ public final class PassManager {
                 reference);
         State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
                 new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty(), baseTargets);
-        Map<String, List<CheckResult>> baseChecks = new LinkedHashMap<>();
-        for (Map.Entry<String, TargetRuns.Measured> t : baseTargets.entrySet()) {
-            List<CheckResult> cs = new ArrayList<>();
-            if (t.getValue().ran()) {
-                for (BoundCheck c : plan.checks()) {
-                    if (c.ref() == Check.Ref.ORIGINAL) {
-                        cs.add(evaluate(run, c, start, withOutputs(start, t.getValue()), null));
-                    }
-                }
-            }
-            baseChecks.put(t.getKey(), cs);
-        }
+        Map<String, List<CheckResult>> baseChecks = baselineChecks(run, plan, start, baseTargets);
         run.baselineTargets = TargetChecks.baseline(baseTargets, baseChecks);
         State end;
         try {
@@ -322,6 +291,65 @@ public final class PassManager {
         }
         return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
                 evaluator, t0, run.baselineTargets), pending, end.model());
+    }
+
+    /** The recipe's evaluation data set, else seeded probes. */
+    private Evaluator evaluatorFor(Plan plan, Model original, int evalBatch) {
+        return plan.evaluationData()
+                .map(name -> Evaluator.declared(plan.dataSet(name).orElseThrow(), evalBatch))
+                .orElseGet(() -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
+                        probeDims(plan), dev.onnxpress.data.ProbeValues.of(original)));
+    }
+
+    /**
+     * The input model's outputs on the evaluation data, its signature, and the evaluator they came from (random
+     * probes that leave the outputs flat are replaced by normalised image probes, {@link ProbeChoice}).
+     */
+    private record Reference(Outputs outputs, ModelSignature signature, Evaluator evaluator) {
+    }
+
+    /** Runs the input model in ONNX Runtime (reusing a reference this manager already measured for it). */
+    private Reference runReference(Plan plan, Path input, Model original, int evalBatch, Evaluator evaluator,
+            PassContext.Progress progress) {
+        Outputs reference;
+        ModelSignature signature;
+        try (OrtRunner r = OnnxpressRuntime.open(input, verifyOptions())) {
+            signature = ModelSignature.of(r);
+            if (references == null) {
+                reference = evaluator.runReference(r, progress);
+                if (plan.evaluationData().isEmpty()) {
+                    ProbeChoice.Chosen c = ProbeChoice.choose(r, signature, evaluator, reference, progress,
+                            n -> Evaluator.probes(settings.probeSamples(), settings.seed(), evalBatch,
+                                    probeDims(plan), dev.onnxpress.data.ProbeValues.of(original), n, ""));
+                    evaluator = c.evaluator();
+                    reference = c.reference();
+                }
+            } else {
+                String key = referenceKey(plan, input);
+                Outputs known = references.get(key);
+                reference = known != null ? known : evaluator.runReference(r, progress);
+                references.put(key, reference);
+            }
+        }
+        return new Reference(reference, signature, evaluator);
+    }
+
+    /** The recipe's checks against the original, in each target runtime, on the input model. */
+    private Map<String, List<CheckResult>> baselineChecks(Run run, Plan plan, State start,
+            Map<String, TargetRuns.Measured> baseTargets) {
+        Map<String, List<CheckResult>> baseChecks = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : baseTargets.entrySet()) {
+            List<CheckResult> cs = new ArrayList<>();
+            if (t.getValue().ran()) {
+                for (BoundCheck c : plan.checks()) {
+                    if (c.ref() == Check.Ref.ORIGINAL) {
+                        cs.add(evaluate(run, c, start, withOutputs(start, t.getValue()), null));
+                    }
+                }
+            }
+            baseChecks.put(t.getKey(), cs);
+        }
+        return baseChecks;
     }
 
     private String referenceKey(Plan plan, Path input) {
@@ -444,29 +472,7 @@ public final class PassManager {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
                     prev.figures(), prev.metrics(), prev.measured(), prev.speed(), prev.targets());
         } else {
-            run.changedSteps++;
-            // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
-            boolean deployed = prev.measured().batchDependent() || step.batchDependent();
-            Evaluator evaluator = deployed ? run.deployedEvaluator() : run.evaluator;
-            byte[] bytes = ModelWriter.toBytes(model);
-            // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
-            byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
-            Outputs outputs;
-            ModelSignature signature;
-            try (OrtRunner r = open(runnable, step)) {
-                signature = ModelSignature.of(r);
-                outputs = evaluator.run(r, run.progress, step.passId());
-            }
-            checkSameOutputs(step, run.reference, outputs);
-            Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
-            double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
-            int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
-            Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
-                    step.passId(), run.reference);
-            next = new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
-                    ModelFigures.of(model), metrics,
-                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
+            next = measure(run, step, prev, model);
         }
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
@@ -477,31 +483,7 @@ public final class PassManager {
             checks.add(evaluate(run, c, prev, next, vsPrevious[0]));
         }
         checks.add(NonFinite.check(next.outputs(), run.reference));
-        Map<String, RuntimeResult> byRuntime = new LinkedHashMap<>();
-        for (Map.Entry<String, TargetRuns.Measured> t : next.targets().entrySet()) {
-            TargetRuns.Measured before = prev.targets().get(t.getKey());
-            List<CheckResult> onTarget = new ArrayList<>();
-            if (t.getValue().ran()) {
-                State tPrev = before.ran() ? withOutputs(prev, before) : null;
-                State tNext = withOutputs(next, t.getValue());
-                Metrics[] tVsPrevious = new Metrics[1];
-                for (BoundCheck c : checksFor(run.plan, step)) {
-                    if (c.kind() == BoundCheck.Kind.ROUND_OFF || c.kind() == BoundCheck.Kind.ROUND_OFF_COSINE) {
-                        continue; // round-off defaults judge the pass, in ONNX Runtime; here the recipe's checks count
-                    }
-                    if (c.ref() == Check.Ref.PREVIOUS) {
-                        if (tPrev == null) {
-                            continue; // nothing ran in this runtime before the step: no previous outputs
-                        }
-                        if (tVsPrevious[0] == null) {
-                            tVsPrevious[0] = Fidelity.compare(tNext.outputs(), tPrev.outputs(), run.evaluator.labels());
-                        }
-                    }
-                    onTarget.add(evaluate(run, c, tPrev == null ? prev : tPrev, tNext, tVsPrevious[0]));
-                }
-            }
-            byRuntime.put(t.getKey(), TargetChecks.result(t.getValue(), before, onTarget));
-        }
+        Map<String, RuntimeResult> byRuntime = checkTargets(run, step, prev, next);
         boolean passed = checks.stream().allMatch(CheckResult::passed)
                 && byRuntime.values().stream().allMatch(RuntimeResult::passed);
         List<String> warnings = StepVerdicts.warnings(step, result, prev.bytes(), next.bytes(),
@@ -532,6 +514,63 @@ public final class PassManager {
             throw new Breach(where + ": " + TargetChecks.breach(byRuntime.values()));
         }
         return next;
+    }
+
+    /** A changed model measured as the step leaves it: outputs, fidelity, size, latency and the target runtimes. */
+    private State measure(Run run, Plan.Step step, State prev, Model model) {
+        run.changedSteps++;
+        // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
+        boolean deployed = prev.measured().batchDependent() || step.batchDependent();
+        Evaluator evaluator = deployed ? run.deployedEvaluator() : run.evaluator;
+        byte[] bytes = ModelWriter.toBytes(model);
+        // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
+        byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
+        Outputs outputs;
+        ModelSignature signature;
+        try (OrtRunner r = open(runnable, step)) {
+            signature = ModelSignature.of(r);
+            outputs = evaluator.run(r, run.progress, step.passId());
+        }
+        checkSameOutputs(step, run.reference, outputs);
+        Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
+        Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
+        double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
+        int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
+        Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
+                step.passId(), run.reference);
+        return new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
+                ModelFigures.of(model), metrics,
+                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
+    }
+
+    /** The recipe's checks in each target runtime the run measures (ONNX Runtime's are the step's own). */
+    private Map<String, RuntimeResult> checkTargets(Run run, Plan.Step step, State prev, State next) {
+        Map<String, RuntimeResult> byRuntime = new LinkedHashMap<>();
+        for (Map.Entry<String, TargetRuns.Measured> t : next.targets().entrySet()) {
+            TargetRuns.Measured before = prev.targets().get(t.getKey());
+            List<CheckResult> onTarget = new ArrayList<>();
+            if (t.getValue().ran()) {
+                State tPrev = before.ran() ? withOutputs(prev, before) : null;
+                State tNext = withOutputs(next, t.getValue());
+                Metrics[] tVsPrevious = new Metrics[1];
+                for (BoundCheck c : checksFor(run.plan, step)) {
+                    if (c.kind() == BoundCheck.Kind.ROUND_OFF || c.kind() == BoundCheck.Kind.ROUND_OFF_COSINE) {
+                        continue; // round-off defaults judge the pass, in ONNX Runtime; here the recipe's checks count
+                    }
+                    if (c.ref() == Check.Ref.PREVIOUS) {
+                        if (tPrev == null) {
+                            continue; // nothing ran in this runtime before the step: no previous outputs
+                        }
+                        if (tVsPrevious[0] == null) {
+                            tVsPrevious[0] = Fidelity.compare(tNext.outputs(), tPrev.outputs(), run.evaluator.labels());
+                        }
+                    }
+                    onTarget.add(evaluate(run, c, tPrev == null ? prev : tPrev, tNext, tVsPrevious[0]));
+                }
+            }
+            byRuntime.put(t.getKey(), TargetChecks.result(t.getValue(), before, onTarget));
+        }
+        return byRuntime;
     }
 
     private static List<String> withPending(Run run, List<String> notes) {

@@ -134,37 +134,47 @@ public final class SensitivityHtml {
             b.append(text(plotRight - 2, y - 4, "reference-label", "end", "unpruned " + value(t.baseline(), accuracy)));
         }
         for (int i = 0; i < t.layers().size(); i++) {
-            Series s = t.layers().get(i);
-            String color = COLORS[i % COLORS.length];
-            String dash = DASHES[(i / COLORS.length) % DASHES.length];
-            StringBuilder pts = new StringBuilder();
-            StringBuilder markers = new StringBuilder();
-            for (int k = 0; k < t.ratios().size(); k++) {
-                double v = s.values().get(k);
-                if (!Double.isFinite(v)) {
-                    continue;
-                }
-                double x = plotLeft + (t.ratios().get(k) - lo) / span * (plotRight - plotLeft - 10) + 5;
-                double y = axis.y(v, plotTop, plotBottom);
-                pts.append(pts.length() == 0 ? "" : " ").append(SvgChart.fmt(x)).append(',').append(SvgChart.fmt(y));
-                markers.append("<circle cx=\"").append(SvgChart.fmt(x)).append("\" cy=\"").append(SvgChart.fmt(y))
-                        .append("\" r=\"3.5\" fill=\"").append(color).append("\"><title>")
-                        .append(esc(s.layer() + " at " + percent(t.ratios().get(k)) + ": " + value(v, accuracy)))
-                        .append("</title></circle>");
-            }
-            b.append("<g class=\"layer-series\" data-layer=\"").append(esc(s.layer())).append("\">");
-            b.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\"")
-                    .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"").append(" points=\"")
-                    .append(pts).append("\"/>").append(markers).append("</g>");
-            double lx = plotLeft + (i % 2) * (plotRight - plotLeft) / 2;
-            double ly = PLOT_HEIGHT + 10 + (i / 2) * LEGEND_ROW;
-            b.append("<line x1=\"").append(SvgChart.fmt(lx)).append("\" y1=\"").append(SvgChart.fmt(ly))
-                    .append("\" x2=\"").append(SvgChart.fmt(lx + 22)).append("\" y2=\"").append(SvgChart.fmt(ly))
-                    .append("\" stroke=\"").append(color).append("\" stroke-width=\"2\"")
-                    .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"").append("/>");
-            b.append(text(lx + 28, ly + 4, "legend", "start", s.layer()));
+            appendSeries(b, t, i, axis, lo, span, accuracy);
         }
         return b.append("</svg>").toString();
+    }
+
+    /** Layer {@code i}'s line with a marker per ratio, and its legend entry. */
+    private static void appendSeries(StringBuilder b, Table t, int i, SvgChart.Axis axis, double lo, double span,
+            boolean accuracy) {
+        double plotLeft = LEFT;
+        double plotRight = WIDTH - RIGHT;
+        double plotTop = TOP;
+        double plotBottom = PLOT_HEIGHT - 40;
+        Series s = t.layers().get(i);
+        String color = COLORS[i % COLORS.length];
+        String dash = DASHES[(i / COLORS.length) % DASHES.length];
+        StringBuilder pts = new StringBuilder();
+        StringBuilder markers = new StringBuilder();
+        for (int k = 0; k < t.ratios().size(); k++) {
+            double v = s.values().get(k);
+            if (!Double.isFinite(v)) {
+                continue;
+            }
+            double x = plotLeft + (t.ratios().get(k) - lo) / span * (plotRight - plotLeft - 10) + 5;
+            double y = axis.y(v, plotTop, plotBottom);
+            pts.append(pts.length() == 0 ? "" : " ").append(SvgChart.fmt(x)).append(',').append(SvgChart.fmt(y));
+            markers.append("<circle cx=\"").append(SvgChart.fmt(x)).append("\" cy=\"").append(SvgChart.fmt(y))
+                    .append("\" r=\"3.5\" fill=\"").append(color).append("\"><title>")
+                    .append(esc(s.layer() + " at " + percent(t.ratios().get(k)) + ": " + value(v, accuracy)))
+                    .append("</title></circle>");
+        }
+        b.append("<g class=\"layer-series\" data-layer=\"").append(esc(s.layer())).append("\">");
+        b.append("<polyline fill=\"none\" stroke=\"").append(color).append("\" stroke-width=\"2\"")
+                .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"").append(" points=\"")
+                .append(pts).append("\"/>").append(markers).append("</g>");
+        double lx = plotLeft + (i % 2) * (plotRight - plotLeft) / 2;
+        double ly = PLOT_HEIGHT + 10 + (i / 2) * LEGEND_ROW;
+        b.append("<line x1=\"").append(SvgChart.fmt(lx)).append("\" y1=\"").append(SvgChart.fmt(ly))
+                .append("\" x2=\"").append(SvgChart.fmt(lx + 22)).append("\" y2=\"").append(SvgChart.fmt(ly))
+                .append("\" stroke=\"").append(color).append("\" stroke-width=\"2\"")
+                .append(dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"").append("/>");
+        b.append(text(lx + 28, ly + 4, "legend", "start", s.layer()));
     }
 
     private static String value(double v, boolean accuracy) {

@@ -75,6 +75,42 @@ final class ComputeSearch {
 
     private Optional<Candidate> prune(List<Step> prefix, Candidate base, List<Search.Layer> layers) {
         // 1. the criterion
+        Probed probed = probeCriteria(prefix, layers);
+        String criterion = probed.criterion();
+        Map<String, Candidate> probes = probed.probes();
+        // 2. one ratio for every layer, by bisection: an answer early, refined per layer if time allows
+        bisectUniform(prefix, criterion, probes.get(criterion), layers);
+        String criterionWhy = "criterion " + criterion + " (consumers refit on the calibration split): at 30% on every"
+                + " layer " + String.join(", ", probes.entrySet().stream().map(e -> e.getKey() + " "
+                        + s.budget().describeLoss(e.getValue().loss())).toList()) + " on the selection split";
+        // 2. per-layer sensitivity
+        Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
+        String crit = criterion;
+        for (Search.Layer l : layers) {
+            ladders.put(l.name(), ladder(prefix, base, layers, l, crit));
+        }
+        if (s.stopped()) {
+            return Optional.empty();
+        }
+        // 3. allocation
+        Allocation alloc = new Allocation(ladders, Math.max(1e-9, s.limit() * 0.02));
+        return s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, base.loss())), choice -> {
+            Map<String, Double> ratios = new LinkedHashMap<>();
+            StringBuilder why = new StringBuilder(criterionWhy).append(". Per layer, alone:");
+            choice.forEach((k, v) -> {
+                ratios.put(k, v.value());
+                why.append(String.format(Locale.ROOT, " %s %s → %s, %,.0f fewer MACs;", k, v.label(),
+                        s.budget().describeLoss(v.loss()), v.gain()));
+            });
+            return with(prefix, new Step(step(crit, ratios, layers), why.toString()));
+        }, s.objective().id());
+    }
+
+    /** The criterion with the least loss at 30% of every layer, and each criterion's probe. */
+    private record Probed(String criterion, Map<String, Candidate> probes) {
+    }
+
+    private Probed probeCriteria(List<Step> prefix, List<Search.Layer> layers) {
         String criterion = "reconstruction";
         double bestLoss = Double.POSITIVE_INFINITY;
         Map<String, Candidate> probes = new LinkedHashMap<>();
@@ -92,11 +128,14 @@ final class ComputeSearch {
                 }
             }
         }
-        // 2. one ratio for every layer, by bisection: an answer early, refined per layer if time allows
+        return new Probed(criterion, probes);
+    }
+
+    /** One ratio for every layer, by bisection: an answer early, refined per layer if time allows. */
+    private void bisectUniform(List<Step> prefix, String criterion, Candidate uniform, List<Search.Layer> layers) {
         String crit0 = criterion;
         double lo = 0;
         double hi = 0.8;
-        Candidate uniform = probes.get(criterion);
         if (uniform != null && s.within(uniform)) {
             lo = 0.3;
         } else {
@@ -117,48 +156,30 @@ final class ComputeSearch {
                 hi = r;
             }
         }
-        String criterionWhy = "criterion " + criterion + " (consumers refit on the calibration split): at 30% on every"
-                + " layer " + String.join(", ", probes.entrySet().stream().map(e -> e.getKey() + " "
-                        + s.budget().describeLoss(e.getValue().loss())).toList()) + " on the selection split";
-        // 2. per-layer sensitivity
-        Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
-        String crit = criterion;
-        for (Search.Layer l : layers) {
-            List<Allocation.Level> ladder = new ArrayList<>();
-            for (double r : RATIOS) {
-                Optional<Candidate> c = s.evaluate("sensitivity " + l.name() + " " + SizeSearch.pct(r),
-                        with(prefix, Step.of(step(crit, Map.of(l.name(), r), layers))));
-                if (c.isEmpty()) {
-                    break;
-                }
-                double gain = base.objective() - c.get().objective();
-                if (s.objective() == Objective.LATENCY) {
-                    // latency is too noisy to rank layers by: MACs removed stand in for it
-                    gain = base.measurement().macs() - c.get().measurement().macs();
-                }
-                double loss = c.get().loss() - base.loss();
-                ladder.add(new Allocation.Level(SizeSearch.pct(r), r, gain, loss));
-                if (loss > 2 * s.limit() || gain <= 0) {
-                    break;
-                }
+    }
+
+    /** One layer's sensitivity ladder: gain and loss at rising ratios, until the loss passes twice the limit. */
+    private List<Allocation.Level> ladder(List<Step> prefix, Candidate base, List<Search.Layer> layers,
+            Search.Layer l, String crit) {
+        List<Allocation.Level> ladder = new ArrayList<>();
+        for (double r : RATIOS) {
+            Optional<Candidate> c = s.evaluate("sensitivity " + l.name() + " " + SizeSearch.pct(r),
+                    with(prefix, Step.of(step(crit, Map.of(l.name(), r), layers))));
+            if (c.isEmpty()) {
+                break;
             }
-            ladders.put(l.name(), ladder);
+            double gain = base.objective() - c.get().objective();
+            if (s.objective() == Objective.LATENCY) {
+                // latency is too noisy to rank layers by: MACs removed stand in for it
+                gain = base.measurement().macs() - c.get().measurement().macs();
+            }
+            double loss = c.get().loss() - base.loss();
+            ladder.add(new Allocation.Level(SizeSearch.pct(r), r, gain, loss));
+            if (loss > 2 * s.limit() || gain <= 0) {
+                break;
+            }
         }
-        if (s.stopped()) {
-            return Optional.empty();
-        }
-        // 3. allocation
-        Allocation alloc = new Allocation(ladders, Math.max(1e-9, s.limit() * 0.02));
-        return s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, base.loss())), choice -> {
-            Map<String, Double> ratios = new LinkedHashMap<>();
-            StringBuilder why = new StringBuilder(criterionWhy).append(". Per layer, alone:");
-            choice.forEach((k, v) -> {
-                ratios.put(k, v.value());
-                why.append(String.format(Locale.ROOT, " %s %s → %s, %,.0f fewer MACs;", k, v.label(),
-                        s.budget().describeLoss(v.loss()), v.gain()));
-            });
-            return with(prefix, new Step(step(crit, ratios, layers), why.toString()));
-        }, s.objective().id());
+        return ladder;
     }
 
     private static List<Step> with(List<Step> prefix, Step step) {

@@ -186,6 +186,13 @@ public final class StaticShapes {
         return constant(n.input(i)).filter(t -> t.dataType().isInteger()).map(Tensor::toLongArray);
     }
 
+    /*
+     * MALFORMED: the exceptions a malformed node (one ONNX Runtime would reject) makes the shape arithmetic
+     * throw, and the only ones visit() turns into "unknown": ArithmeticException (a zero stride or divisor, an
+     * int overflow), IllegalArgumentException (shapes that do not broadcast), IllegalStateException (an
+     * attribute of another kind, from Attr), IndexOutOfBoundsException (an axis, perm entry or index out of
+     * range) and NegativeArraySizeException (an axis beyond the rank when sizing the result).
+     */
     private void visit(Node n) {
         if (n.outputs().isEmpty() || n.output(0).isNone()) {
             return;
@@ -193,8 +200,11 @@ public final class StaticShapes {
         long[] out;
         try {
             out = n.isStandard() ? infer(n) : null;
-        } catch (RuntimeException e) {
-            out = null; // malformed attributes or inputs: leave the shape to the declaration
+        } catch (ArithmeticException | IllegalArgumentException | IllegalStateException | IndexOutOfBoundsException
+                | NegativeArraySizeException e) {
+            // What a malformed node makes shape arithmetic throw (see MALFORMED): leave the shape to the
+            // declaration. Anything else is a bug here and propagates.
+            out = null;
         }
         Value o = n.output(0);
         if (n.isStandard() && n.outputs().size() == 1) {
@@ -203,8 +213,9 @@ public final class StaticShapes {
                 if (p != null) {
                     partials.put(o, p);
                 }
-            } catch (RuntimeException e) {
-                // malformed: nothing known
+            } catch (ArithmeticException | IllegalArgumentException | IllegalStateException
+                    | IndexOutOfBoundsException | NegativeArraySizeException e) {
+                // malformed (see MALFORMED): nothing known
             }
         }
         long[] decl = declared(o);
@@ -252,123 +263,147 @@ public final class StaticShapes {
 
     private Partial partialOf(Node n) {
         switch (n.opType()) {
-            case "Shape": {
-                long[] x = in(n, 0);
-                if (x == null) {
-                    return null;
-                }
-                int r = x.length;
-                int s = (int) clampAxis(n.attrInt("start", 0), r);
-                int e = (int) clampAxis(n.attrInt("end", r), r);
-                List<Element> out = new java.util.ArrayList<>();
-                for (int i = s; i < e; i++) {
-                    out.add(x[i] >= 0 ? Element.of(x[i]) : new Element(0, n.input(0), i));
-                }
-                return new Partial(dev.onnxpress.ir.DataType.INT64, false, out);
-            }
+            case "Shape":
+                return partialShape(n);
             case "Identity":
                 return partial(n.input(0)).orElse(null);
-            case "Cast": {
-                // dims and shape arithmetic fit int32; other targets change values (float rounding, bool)
-                Optional<dev.onnxpress.ir.DataType> to = dev.onnxpress.ir.DataType.fromCode((int) n.attrInt("to", 0));
-                if (to.isEmpty() || to.get() != dev.onnxpress.ir.DataType.INT64 && to.get() != dev.onnxpress.ir.DataType.INT32) {
-                    return null;
-                }
-                return partial(n.input(0)).map(p -> new Partial(to.get(), p.scalar(), p.elements())).orElse(null);
-            }
-            case "Slice": {
-                Partial p = partial(n.input(0)).orElse(null);
-                if (p == null || p.scalar()) {
-                    return null;
-                }
-                long[] starts;
-                long[] ends;
-                long[] axes;
-                long[] steps = null;
-                if (opset < 10) {
-                    starts = n.attrInts("starts").orElse(null);
-                    ends = n.attrInts("ends").orElse(null);
-                    axes = n.attrInts("axes").orElse(null);
-                } else {
-                    starts = constInts(n, 1).orElse(null);
-                    ends = constInts(n, 2).orElse(null);
-                    axes = n.hasInput(3) ? constInts(n, 3).orElse(null) : new long[] {0};
-                    steps = n.hasInput(4) ? constInts(n, 4).orElse(null) : new long[] {1};
-                    if (steps == null) {
-                        return null;
-                    }
-                }
-                if (starts == null || ends == null || starts.length != 1 || ends.length != 1
-                        || axes != null && (axes.length != 1 || axes[0] != 0 && axes[0] != -1)
-                        || steps != null && (steps.length != 1 || steps[0] == 0)) {
-                    return null;
-                }
-                long d = p.elements().size();
-                long step = steps == null ? 1 : steps[0];
-                long st = starts[0] < 0 ? starts[0] + d : starts[0];
-                long en = ends[0] < 0 && ends[0] > Long.MIN_VALUE / 2 ? ends[0] + d : ends[0];
-                List<Element> out = new java.util.ArrayList<>();
-                if (step > 0) {
-                    st = Math.max(0, Math.min(d, st));
-                    en = Math.max(0, Math.min(d, en));
-                    for (long i = st; i < en; i += step) {
-                        out.add(p.elements().get((int) i));
-                    }
-                } else {
-                    st = Math.max(-1, Math.min(d - 1, st));
-                    en = Math.max(-1, Math.min(d - 1, en));
-                    for (long i = st; i > en; i += step) {
-                        out.add(p.elements().get((int) i));
-                    }
-                }
-                return new Partial(p.type(), false, out);
-            }
-            case "Gather": {
-                Partial p = partial(n.input(0)).orElse(null);
-                Optional<Tensor> idx = constant(n.input(1));
-                if (p == null || p.scalar() || idx.isEmpty() || idx.get().rank() > 1 || n.attrInt("axis", 0) != 0
-                        && n.attrInt("axis", 0) != -1) {
-                    return null;
-                }
-                int d = p.elements().size();
-                List<Element> out = new java.util.ArrayList<>();
-                for (long i : idx.get().toLongArray()) {
-                    long k = i < 0 ? i + d : i;
-                    if (k < 0 || k >= d) {
-                        return null;
-                    }
-                    out.add(p.elements().get((int) k));
-                }
-                return new Partial(p.type(), idx.get().rank() == 0, out);
-            }
-            case "Unsqueeze", "Squeeze": {
-                Partial p = partial(n.input(0)).orElse(null);
-                long[] x = in(n, 0);
-                long[] y = n.is("Unsqueeze") ? unsqueeze(n, x) : squeeze(n, x);
-                if (p == null || y == null || y.length > 1) {
-                    return null;
-                }
-                return new Partial(p.type(), y.length == 0, p.elements());
-            }
-            case "Concat": {
-                if (n.attrInt("axis", 0) != 0 && n.attrInt("axis", 0) != -1) {
-                    return null;
-                }
-                List<Element> out = new java.util.ArrayList<>();
-                dev.onnxpress.ir.DataType type = null;
-                for (Value v : n.inputs()) {
-                    Partial p = partial(v).orElse(null);
-                    if (p == null || p.scalar() || type != null && p.type() != type) {
-                        return null;
-                    }
-                    type = p.type();
-                    out.addAll(p.elements());
-                }
-                return type == null || out.size() > MAX_PARTIAL ? null : new Partial(type, false, out);
-            }
+            case "Cast":
+                return partialCast(n);
+            case "Slice":
+                return partialSlice(n);
+            case "Gather":
+                return partialGather(n);
+            case "Unsqueeze", "Squeeze":
+                return partialSqueeze(n);
+            case "Concat":
+                return partialConcat(n);
             default:
                 return null;
         }
+    }
+
+    /** Shape: the known input dims, unknown ones as symbols of the input. */
+    private Partial partialShape(Node n) {
+        long[] x = in(n, 0);
+        if (x == null) {
+            return null;
+        }
+        int r = x.length;
+        int s = (int) clampAxis(n.attrInt("start", 0), r);
+        int e = (int) clampAxis(n.attrInt("end", r), r);
+        List<Element> out = new java.util.ArrayList<>();
+        for (int i = s; i < e; i++) {
+            out.add(x[i] >= 0 ? Element.of(x[i]) : new Element(0, n.input(0), i));
+        }
+        return new Partial(dev.onnxpress.ir.DataType.INT64, false, out);
+    }
+
+    /** Cast to an integer type keeps the elements. */
+    private Partial partialCast(Node n) {
+        // dims and shape arithmetic fit int32; other targets change values (float rounding, bool)
+        Optional<dev.onnxpress.ir.DataType> to = dev.onnxpress.ir.DataType.fromCode((int) n.attrInt("to", 0));
+        if (to.isEmpty() || to.get() != dev.onnxpress.ir.DataType.INT64 && to.get() != dev.onnxpress.ir.DataType.INT32) {
+            return null;
+        }
+        return partial(n.input(0)).map(p -> new Partial(to.get(), p.scalar(), p.elements())).orElse(null);
+    }
+
+    /** Slice of a 1-D partial along its one axis (starts/ends constant). */
+    private Partial partialSlice(Node n) {
+        Partial p = partial(n.input(0)).orElse(null);
+        if (p == null || p.scalar()) {
+            return null;
+        }
+        long[] starts;
+        long[] ends;
+        long[] axes;
+        long[] steps = null;
+        if (opset < 10) {
+            starts = n.attrInts("starts").orElse(null);
+            ends = n.attrInts("ends").orElse(null);
+            axes = n.attrInts("axes").orElse(null);
+        } else {
+            starts = constInts(n, 1).orElse(null);
+            ends = constInts(n, 2).orElse(null);
+            axes = n.hasInput(3) ? constInts(n, 3).orElse(null) : new long[] {0};
+            steps = n.hasInput(4) ? constInts(n, 4).orElse(null) : new long[] {1};
+            if (steps == null) {
+                return null;
+            }
+        }
+        if (starts == null || ends == null || starts.length != 1 || ends.length != 1
+                || axes != null && (axes.length != 1 || axes[0] != 0 && axes[0] != -1)
+                || steps != null && (steps.length != 1 || steps[0] == 0)) {
+            return null;
+        }
+        long d = p.elements().size();
+        long step = steps == null ? 1 : steps[0];
+        long st = starts[0] < 0 ? starts[0] + d : starts[0];
+        long en = ends[0] < 0 && ends[0] > Long.MIN_VALUE / 2 ? ends[0] + d : ends[0];
+        List<Element> out = new java.util.ArrayList<>();
+        if (step > 0) {
+            st = Math.max(0, Math.min(d, st));
+            en = Math.max(0, Math.min(d, en));
+            for (long i = st; i < en; i += step) {
+                out.add(p.elements().get((int) i));
+            }
+        } else {
+            st = Math.max(-1, Math.min(d - 1, st));
+            en = Math.max(-1, Math.min(d - 1, en));
+            for (long i = st; i > en; i += step) {
+                out.add(p.elements().get((int) i));
+            }
+        }
+        return new Partial(p.type(), false, out);
+    }
+
+    /** Gather of constant indices from a 1-D partial. */
+    private Partial partialGather(Node n) {
+        Partial p = partial(n.input(0)).orElse(null);
+        Optional<Tensor> idx = constant(n.input(1));
+        if (p == null || p.scalar() || idx.isEmpty() || idx.get().rank() > 1 || n.attrInt("axis", 0) != 0
+                && n.attrInt("axis", 0) != -1) {
+            return null;
+        }
+        int d = p.elements().size();
+        List<Element> out = new java.util.ArrayList<>();
+        for (long i : idx.get().toLongArray()) {
+            long k = i < 0 ? i + d : i;
+            if (k < 0 || k >= d) {
+                return null;
+            }
+            out.add(p.elements().get((int) k));
+        }
+        return new Partial(p.type(), idx.get().rank() == 0, out);
+    }
+
+    /** (Un)squeeze between a scalar and a 1-element vector. */
+    private Partial partialSqueeze(Node n) {
+        Partial p = partial(n.input(0)).orElse(null);
+        long[] x = in(n, 0);
+        long[] y = n.is("Unsqueeze") ? unsqueeze(n, x) : squeeze(n, x);
+        if (p == null || y == null || y.length > 1) {
+            return null;
+        }
+        return new Partial(p.type(), y.length == 0, p.elements());
+    }
+
+    /** Concat of 1-D partials of one type. */
+    private Partial partialConcat(Node n) {
+        if (n.attrInt("axis", 0) != 0 && n.attrInt("axis", 0) != -1) {
+            return null;
+        }
+        List<Element> out = new java.util.ArrayList<>();
+        dev.onnxpress.ir.DataType type = null;
+        for (Value v : n.inputs()) {
+            Partial p = partial(v).orElse(null);
+            if (p == null || p.scalar() || type != null && p.type() != type) {
+                return null;
+            }
+            type = p.type();
+            out.addAll(p.elements());
+        }
+        return type == null || out.size() > MAX_PARTIAL ? null : new Partial(type, false, out);
     }
 
     private long[] infer(Node n) {
@@ -392,64 +427,26 @@ public final class StaticShapes {
                 }
                 return r;
             }
-            case "Shape": {
-                if (x == null) {
-                    return null;
-                }
-                int r = x.length;
-                long s = clampAxis(n.attrInt("start", 0), r);
-                long e = clampAxis(n.attrInt("end", r), r);
-                return new long[] {Math.max(0, e - s)};
-            }
+            case "Shape":
+                return inferShape(n, x);
             case "Size":
                 return new long[0];
             case "Conv":
                 return conv(n, x, in(n, 1));
             case "MaxPool", "AveragePool", "LpPool":
                 return pool(n, x);
-            case "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool": {
-                if (x == null || x.length < 2) {
-                    return null;
-                }
-                long[] r = x.clone();
-                Arrays.fill(r, 2, r.length, 1);
-                return r;
-            }
+            case "GlobalAveragePool", "GlobalMaxPool", "GlobalLpPool":
+                return inferGlobalPool(x);
             case "Reshape":
                 return reshape(n, x);
-            case "Flatten": {
-                if (x == null) {
-                    return null;
-                }
-                int axis = (int) n.attrInt("axis", 1);
-                axis = axis < 0 ? axis + x.length : axis;
-                if (axis < 0 || axis > x.length) {
-                    return null;
-                }
-                return new long[] {product(x, 0, axis), product(x, axis, x.length)};
-            }
-            case "Transpose": {
-                if (x == null) {
-                    return null;
-                }
-                long[] perm = n.attrInts("perm").orElse(null);
-                long[] r = new long[x.length];
-                for (int i = 0; i < x.length; i++) {
-                    r[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
-                }
-                return r;
-            }
+            case "Flatten":
+                return inferFlatten(n, x);
+            case "Transpose":
+                return inferTranspose(n, x);
             case "Concat":
                 return concat(n);
-            case "Gemm": {
-                long[] b = in(n, 1);
-                if (x == null || b == null || x.length != 2 || b.length != 2) {
-                    return null;
-                }
-                long m = n.attrInt("transA", 0) != 0 ? x[1] : x[0];
-                long nn = n.attrInt("transB", 0) != 0 ? b[0] : b[1];
-                return new long[] {m, nn};
-            }
+            case "Gemm":
+                return inferGemm(n, x);
             case "MatMul":
                 return matmul(x, in(n, 1));
             case "Unsqueeze":
@@ -460,32 +457,94 @@ public final class StaticShapes {
                 return slice(n, x);
             case "Resize", "Upsample":
                 return resize(n, x);
-            case "Gather": {
-                long[] idx = in(n, 1);
-                if (x == null || idx == null) {
-                    return null;
-                }
-                int axis = (int) n.attrInt("axis", 0);
-                axis = axis < 0 ? axis + x.length : axis;
-                long[] r = new long[x.length - 1 + idx.length];
-                int k = 0;
-                for (int i = 0; i < axis; i++) {
-                    r[k++] = x[i];
-                }
-                for (long d : idx) {
-                    r[k++] = d;
-                }
-                for (int i = axis + 1; i < x.length; i++) {
-                    r[k++] = x[i];
-                }
-                return r;
-            }
+            case "Gather":
+                return inferGather(n, x);
             case "ReduceMean", "ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL2", "ReduceL1",
                     "ReduceSumSquare", "ReduceLogSumExp":
                 return reduce(n, x);
             default:
                 return null;
         }
+    }
+
+    /** Shape: a vector of end − start dims. */
+    private static long[] inferShape(Node n, long[] x) {
+        if (x == null) {
+            return null;
+        }
+        int r = x.length;
+        long s = clampAxis(n.attrInt("start", 0), r);
+        long e = clampAxis(n.attrInt("end", r), r);
+        return new long[] {Math.max(0, e - s)};
+    }
+
+    /** Global pooling: spatial dims become 1. */
+    private static long[] inferGlobalPool(long[] x) {
+        if (x == null || x.length < 2) {
+            return null;
+        }
+        long[] r = x.clone();
+        Arrays.fill(r, 2, r.length, 1);
+        return r;
+    }
+
+    /** Flatten: [product before axis, product from axis]. */
+    private static long[] inferFlatten(Node n, long[] x) {
+        if (x == null) {
+            return null;
+        }
+        int axis = (int) n.attrInt("axis", 1);
+        axis = axis < 0 ? axis + x.length : axis;
+        if (axis < 0 || axis > x.length) {
+            return null;
+        }
+        return new long[] {product(x, 0, axis), product(x, axis, x.length)};
+    }
+
+    /** Transpose by perm (reversed dims without it). */
+    private static long[] inferTranspose(Node n, long[] x) {
+        if (x == null) {
+            return null;
+        }
+        long[] perm = n.attrInts("perm").orElse(null);
+        long[] r = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            r[i] = x[perm == null ? x.length - 1 - i : (int) perm[i]];
+        }
+        return r;
+    }
+
+    /** Gemm: [M, N] after the transposes. */
+    private long[] inferGemm(Node n, long[] x) {
+        long[] b = in(n, 1);
+        if (x == null || b == null || x.length != 2 || b.length != 2) {
+            return null;
+        }
+        long m = n.attrInt("transA", 0) != 0 ? x[1] : x[0];
+        long nn = n.attrInt("transB", 0) != 0 ? b[0] : b[1];
+        return new long[] {m, nn};
+    }
+
+    /** Gather: the indices' dims replace the axis. */
+    private long[] inferGather(Node n, long[] x) {
+        long[] idx = in(n, 1);
+        if (x == null || idx == null) {
+            return null;
+        }
+        int axis = (int) n.attrInt("axis", 0);
+        axis = axis < 0 ? axis + x.length : axis;
+        long[] r = new long[x.length - 1 + idx.length];
+        int k = 0;
+        for (int i = 0; i < axis; i++) {
+            r[k++] = x[i];
+        }
+        for (long d : idx) {
+            r[k++] = d;
+        }
+        for (int i = axis + 1; i < x.length; i++) {
+            r[k++] = x[i];
+        }
+        return r;
     }
 
     private static long clampAxis(long a, int r) {

@@ -172,6 +172,17 @@ public final class ModelReader {
         }
         g.unknownFields = unknown(gp);
 
+        readInputs(gp, g, scope, where);
+        readInitializers(gp, g, scope, where);
+        declareNodes(gp, g, scope, where);
+        connectNodes(gp, g, scope);
+        readOutputsAndValueInfo(gp, g, scope, where);
+        g.sortTopologically();
+        return g;
+    }
+
+    /** The graph inputs, each named once. */
+    private void readInputs(Onnx.GraphProto gp, Graph g, Scope scope, String where) {
         for (Onnx.ValueInfoProto vi : gp.getInputList()) {
             String name = vi.getName();
             if (name.isEmpty()) {
@@ -186,6 +197,10 @@ public final class ModelReader {
             scope.definedBy.put(name, "graph input");
             g.inputs.add(v);
         }
+    }
+
+    /** Dense initializers (an initializer may give an input its default) and sparse ones. */
+    private void readInitializers(Onnx.GraphProto gp, Graph g, Scope scope, String where) {
         Set<String> initializerNames = new HashSet<>();
         for (Onnx.TensorProto tp : gp.getInitializerList()) {
             String name = tp.getName();
@@ -215,7 +230,10 @@ public final class ModelReader {
             scope.definedBy.put(name, "sparse initializer");
             g.sparseInitializers.put(v, sp.toByteArray());
         }
-        // outputs first, so that subgraphs may read any value of this graph
+    }
+
+    /** Every node with its outputs (outputs first, so that subgraphs may read any value of this graph). */
+    private void declareNodes(Onnx.GraphProto gp, Graph g, Scope scope, String where) {
         for (Onnx.NodeProto np : gp.getNodeList()) {
             if (np.getOpType().isEmpty()) {
                 throw new InvalidModelException(source + ": node '" + np.getName() + "' in " + where
@@ -248,6 +266,10 @@ public final class ModelReader {
             }
             g.nodeList().add(n);
         }
+    }
+
+    /** Each node's inputs (resolved through the enclosing scopes) and attributes, subgraphs included. */
+    private void connectNodes(Onnx.GraphProto gp, Graph g, Scope scope) {
         for (int k = 0; k < gp.getNodeCount(); k++) {
             Onnx.NodeProto np = gp.getNode(k);
             Node n = g.nodeList().get(k);
@@ -276,6 +298,10 @@ public final class ModelReader {
                 checkConstant(n);
             }
         }
+    }
+
+    /** The graph outputs and the value_info of this graph's values. */
+    private void readOutputsAndValueInfo(Onnx.GraphProto gp, Graph g, Scope scope, String where) {
         Set<Value> inputSet = Graph.identitySet(g.inputs);
         for (Onnx.ValueInfoProto vi : gp.getOutputList()) {
             Value v = scope.lookup(vi.getName());
@@ -298,8 +324,6 @@ public final class ModelReader {
                 g.valueInfo.add(v);
             }
         }
-        g.sortTopologically();
-        return g;
     }
 
     private static String describe(Object definer) {

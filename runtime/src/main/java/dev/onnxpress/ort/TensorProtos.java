@@ -94,8 +94,13 @@ public final class TensorProtos {
             }
             return Tensor.ofRaw(type, dims, p.getRawData().toByteArray()).withName(p.getName());
         }
-        int n = (int) count;
-        ByteBuffer b = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] data = typedFieldBytes(p, what, type, (int) count, (int) bytes);
+        return Tensor.ofRaw(type, dims, data).withName(p.getName());
+    }
+
+    /** The little-endian bytes of a tensor whose values are in the typed fields (float_data, int32_data, …). */
+    private static byte[] typedFieldBytes(Onnx.TensorProto p, String what, DataType type, int n, int bytes) {
+        ByteBuffer b = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
         switch (type) {
             case FLOAT, COMPLEX64 -> {
                 int k = type == DataType.FLOAT ? n : 2 * n;
@@ -154,7 +159,7 @@ public final class TensorProtos {
             default -> throw new UserException(what + " has data type " + type.displayName()
                     + ", which onnxpress cannot decode");
         }
-        return Tensor.ofRaw(type, dims, b.array()).withName(p.getName());
+        return b.array();
     }
 
     /** A TensorProto with the data in raw_data (string_data for strings). */

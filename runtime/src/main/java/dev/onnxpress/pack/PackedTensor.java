@@ -168,81 +168,7 @@ public final class PackedTensor {
                 throw new PackFormatException("packed tensor of " + count + " elements is too large");
             }
             int eb = elementBytes(type);
-            byte[] raw;
-            if (h.layout() == Layout.PLANES) {
-                int planes = Math.max(1, eb);
-                int per = (int) (size / planes);
-                int[][] sym = new int[planes][];
-                for (int p = 0; p < planes; p++) {
-                    sym[p] = HuffmanStream.decode(in);
-                    if (sym[p].length != per) {
-                        throw new PackFormatException("byte plane " + p + " has " + sym[p].length
-                                + " symbols, expected " + per);
-                    }
-                }
-                raw = new byte[(int) size];
-                for (int p = 0; p < planes; p++) {
-                    int[] sp = sym[p];
-                    for (int i = 0; i < per; i++) {
-                        raw[i * planes + p] = (byte) sp[i];
-                    }
-                }
-            } else {
-                if (eb == 0) {
-                    throw new PackFormatException("RUNS layout for a sub-byte type");
-                }
-                byte[] background = new byte[eb];
-                in.get(background);
-                int gapBits = in.get();
-                if (gapBits < 1 || gapBits > 8) {
-                    throw new PackFormatException("gap width " + gapBits + " outside 1..8");
-                }
-                int[] gaps = HuffmanStream.decode(in);
-                int entries = gaps.length;
-                if (count > ((long) entries << gapBits)) {
-                    throw new PackFormatException(entries + " runs cannot cover " + count + " elements");
-                }
-                byte[][] planes = new byte[eb][];
-                for (int p = 0; p < eb; p++) {
-                    int[] sym = HuffmanStream.decode(in);
-                    if (sym.length != entries) {
-                        throw new PackFormatException("value plane " + p + " has " + sym.length + " symbols for "
-                                + entries + " gaps");
-                    }
-                    byte[] plane = new byte[entries];
-                    for (int e = 0; e < entries; e++) {
-                        plane[e] = (byte) sym[e];
-                    }
-                    planes[p] = plane;
-                }
-                raw = new byte[(int) size];
-                int n = (int) count;
-                boolean zeroBackground = true;
-                for (byte b : background) {
-                    zeroBackground &= b == 0;
-                }
-                int pos = 0;
-                for (int e = 0; e < entries; e++) {
-                    int g = gaps[e];
-                    if (pos + g >= n) {
-                        throw new PackFormatException("runs overflow the tensor's " + n + " elements");
-                    }
-                    if (!zeroBackground) {
-                        for (int k = 0; k < g; k++) {
-                            System.arraycopy(background, 0, raw, (pos + k) * eb, eb);
-                        }
-                    }
-                    pos += g;
-                    int o = pos * eb;
-                    for (int p = 0; p < eb; p++) {
-                        raw[o + p] = planes[p][e];
-                    }
-                    pos++;
-                }
-                if (pos != n) {
-                    throw new PackFormatException("runs cover " + pos + " of the tensor's " + n + " elements");
-                }
-            }
+            byte[] raw = h.layout() == Layout.PLANES ? decodePlanes(in, eb, size) : decodeRuns(in, eb, count, size);
             if (in.hasRemaining()) {
                 throw new PackFormatException(in.remaining() + " stray bytes after the packed tensor");
             }
@@ -252,6 +178,90 @@ public final class PackedTensor {
         } catch (ArithmeticException | NegativeArraySizeException e) {
             throw new PackFormatException("packed tensor has an impossible shape");
         }
+    }
+
+    /** PLANES layout: one Huffman stream per byte plane, interleaved back into elements. */
+    private static byte[] decodePlanes(ByteBuffer in, int eb, long size) {
+        int planes = Math.max(1, eb);
+        int per = (int) (size / planes);
+        int[][] sym = new int[planes][];
+        for (int p = 0; p < planes; p++) {
+            sym[p] = HuffmanStream.decode(in);
+            if (sym[p].length != per) {
+                throw new PackFormatException("byte plane " + p + " has " + sym[p].length
+                        + " symbols, expected " + per);
+            }
+        }
+        byte[] raw = new byte[(int) size];
+        for (int p = 0; p < planes; p++) {
+            int[] sp = sym[p];
+            for (int i = 0; i < per; i++) {
+                raw[i * planes + p] = (byte) sp[i];
+            }
+        }
+        return raw;
+    }
+
+    /**
+     * RUNS layout: a background element, then Huffman-coded gaps between the elements that differ from it and
+     * one Huffman stream per byte plane of those elements.
+     */
+    private static byte[] decodeRuns(ByteBuffer in, int eb, long count, long size) {
+        if (eb == 0) {
+            throw new PackFormatException("RUNS layout for a sub-byte type");
+        }
+        byte[] background = new byte[eb];
+        in.get(background);
+        int gapBits = in.get();
+        if (gapBits < 1 || gapBits > 8) {
+            throw new PackFormatException("gap width " + gapBits + " outside 1..8");
+        }
+        int[] gaps = HuffmanStream.decode(in);
+        int entries = gaps.length;
+        if (count > ((long) entries << gapBits)) {
+            throw new PackFormatException(entries + " runs cannot cover " + count + " elements");
+        }
+        byte[][] planes = new byte[eb][];
+        for (int p = 0; p < eb; p++) {
+            int[] sym = HuffmanStream.decode(in);
+            if (sym.length != entries) {
+                throw new PackFormatException("value plane " + p + " has " + sym.length + " symbols for "
+                        + entries + " gaps");
+            }
+            byte[] plane = new byte[entries];
+            for (int e = 0; e < entries; e++) {
+                plane[e] = (byte) sym[e];
+            }
+            planes[p] = plane;
+        }
+        byte[] raw = new byte[(int) size];
+        int n = (int) count;
+        boolean zeroBackground = true;
+        for (byte b : background) {
+            zeroBackground &= b == 0;
+        }
+        int pos = 0;
+        for (int e = 0; e < entries; e++) {
+            int g = gaps[e];
+            if (pos + g >= n) {
+                throw new PackFormatException("runs overflow the tensor's " + n + " elements");
+            }
+            if (!zeroBackground) {
+                for (int k = 0; k < g; k++) {
+                    System.arraycopy(background, 0, raw, (pos + k) * eb, eb);
+                }
+            }
+            pos += g;
+            int o = pos * eb;
+            for (int p = 0; p < eb; p++) {
+                raw[o + p] = planes[p][e];
+            }
+            pos++;
+        }
+        if (pos != n) {
+            throw new PackFormatException("runs cover " + pos + " of the tensor's " + n + " elements");
+        }
+        return raw;
     }
 
     private static Header readHeader(ByteBuffer in) {

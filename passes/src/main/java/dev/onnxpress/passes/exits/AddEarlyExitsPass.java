@@ -91,7 +91,32 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
 
     @Override
     public PassResult run(Model model, AddEarlyExitsOptions o, PassContext ctx) {
-        Graph g = model.graph();
+        Value out = classifierOutput(model.graph());
+        if (o.after().isEmpty() && o.auto_count() == 0) {
+            throw new PassException(ID, "no exit point: give after=[selectors] or auto_count=N");
+        }
+        List<Map<String, Tensor>> batches = ctx.samples(o.calibration());
+        if (batches.isEmpty()) {
+            throw new PassException(ID, "calibration data set '" + o.calibration().name() + "' is empty");
+        }
+        Map<String, Long> macsOf = new LinkedHashMap<>();
+        long macsTotal = Macs.estimate(model).map(m -> {
+            m.perNode().forEach(nm -> macsOf.merge(nm.node(), nm.macs(), Long::sum));
+            return m.total();
+        }).orElse(0L);
+
+        List<Node> candidates = findCandidates(model.graph(), out, o);
+        Measured measured = measure(model, out, candidates, batches, o);
+        Calibration cal = calibration(measured.fullOut(), ctx, o);
+        List<Point> points = points(candidates, measured, cal.n(), macsOf, macsTotal, o);
+        Exits exits = fitHeads(points, cal, macsTotal, o);
+        Choice choice = chooseThresholds(model, exits, cal, batches, out, o);
+        int added = emit(model, exits.points(), exits.heads(), choice.th(), choice.softmaxOut(), o.gating());
+        return report(exits, cal, choice, macsTotal, added);
+    }
+
+    /** The one float classifier output [N, classes] the exits reproduce; anything else is refused. */
+    private static Value classifierOutput(Graph g) {
         if (g.outputs().size() != 1) {
             throw new PassException(ID, "the model has " + g.outputs().size() + " outputs; early exits need one"
                     + " classifier output");
@@ -106,19 +131,11 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
             throw new PassException(ID, "output '" + out.name() + "' has rank " + declaredRank + "; early exits need a"
                     + " classifier output [N, classes]");
         }
-        if (o.after().isEmpty() && o.auto_count() == 0) {
-            throw new PassException(ID, "no exit point: give after=[selectors] or auto_count=N");
-        }
-        List<Map<String, Tensor>> batches = ctx.samples(o.calibration());
-        if (batches.isEmpty()) {
-            throw new PassException(ID, "calibration data set '" + o.calibration().name() + "' is empty");
-        }
-        Map<String, Long> macsOf = new LinkedHashMap<>();
-        long macsTotal = Macs.estimate(model).map(m -> {
-            m.perNode().forEach(nm -> macsOf.merge(nm.node(), nm.macs(), Long::sum));
-            return m.total();
-        }).orElse(0L);
+        return out;
+    }
 
+    /** Find units: the nodes {@code after} selects, or with {@code auto_count} every node of {@link #AUTO_OPS}. */
+    private static List<Node> findCandidates(Graph g, Value out, AddEarlyExitsOptions o) {
         List<Node> candidates = new ArrayList<>();
         for (Node n : g.nodes()) {
             if (n.outputs().isEmpty() || n.output(0).isNone() || n.output(0) == out) {
@@ -137,8 +154,19 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
             throw new PassException(ID, "thresholds lists " + o.thresholds().size() + " values but after selects "
                     + candidates.size() + " exit points");
         }
+        return candidates;
+    }
 
-        // Measure: the full model's output and the pooled activation at each candidate, per sample.
+    /**
+     * What one calibration pass measured, per sample: the full model's output, the activation rows at each
+     * candidate (a candidate whose tap is not a float activation of rank ≥ 2 keeps no rows) and its spatial size.
+     */
+    private record Measured(List<float[]> fullOut, List<List<float[]>> feats, Map<Integer, int[]> spatial) {
+    }
+
+    /** Measure: the full model's output and the pooled activation at each candidate, per sample. */
+    private static Measured measure(Model model, Value out, List<Node> candidates, List<Map<String, Tensor>> batches,
+            AddEarlyExitsOptions o) {
         List<String> tapNames = new ArrayList<>(candidates.stream().map(n -> n.output(0).name()).toList());
         tapNames.add(out.name());
         List<List<float[]>> feats = new ArrayList<>();
@@ -168,6 +196,29 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
                 }
             });
         }
+        return new Measured(fullOut, feats, spatial);
+    }
+
+    /**
+     * The calibration samples' targets (labels when the data set has them, else the full model's predictions) and
+     * the split: heads are fitted on the first {@code fitCount} samples, thresholds chosen on the rest.
+     */
+    private record Calibration(int n, int classes, int[] fullPred, int[] target, boolean labelled, int fitCount) {
+        int heldOut() {
+            return n - fitCount;
+        }
+
+        /** Whether the full model is right on each held-out sample. */
+        boolean[] fullRight() {
+            boolean[] fullRight = new boolean[heldOut()];
+            for (int i = 0; i < fullRight.length; i++) {
+                fullRight[i] = fullPred[fitCount + i] == target[fitCount + i];
+            }
+            return fullRight;
+        }
+    }
+
+    private static Calibration calibration(List<float[]> fullOut, PassContext ctx, AddEarlyExitsOptions o) {
         int n = fullOut.size();
         int classes = fullOut.get(0).length;
         int[] fullPred = new int[n];
@@ -181,11 +232,16 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
             throw new PassException(ID, "calibration data set '" + o.calibration().name() + "' has " + n
                     + " samples; early exits need at least 2");
         }
+        return new Calibration(n, classes, fullPred, target, labels.isPresent(), fitCount);
+    }
 
+    /** The candidates measured on every sample (with {@code auto_count}: only those under 70% of the MACs). */
+    private static List<Point> points(List<Node> candidates, Measured measured, int n, Map<String, Long> macsOf,
+            long macsTotal, AddEarlyExitsOptions o) {
         List<Point> points = new ArrayList<>();
         Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < candidates.size(); i++) {
-            if (feats.get(i).size() != n) {
+            if (measured.feats().get(i).size() != n) {
                 continue;
             }
             Node c = candidates.get(i);
@@ -193,55 +249,78 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
             if (o.after().isEmpty() && before > 0.7 * macsTotal) {
                 continue;
             }
-            points.add(new Point(c, c.output(0), before, feats.get(i).toArray(new float[0][]), spatial.get(i)));
+            points.add(new Point(c, c.output(0), before, measured.feats().get(i).toArray(new float[0][]),
+                    measured.spatial().get(i)));
         }
+        return points;
+    }
 
-        // Fit heads on the first 60%, evaluate on the rest.
+    /** The exit points kept and their heads, index for index. */
+    private record Exits(List<Point> points, List<LinearHead> heads) {
+    }
+
+    /**
+     * Fit: a head per point on the first 60% of the samples; with {@code auto_count}, keep the N points that alone
+     * would save the most MACs on the held-out samples (in network order).
+     */
+    private static Exits fitHeads(List<Point> points, Calibration cal, long macsTotal, AddEarlyExitsOptions o) {
+        int fitCount = cal.fitCount();
         List<LinearHead> heads = new ArrayList<>();
         for (Point p : points) {
             heads.add(LinearHead.fit(java.util.Arrays.copyOf(p.features(), fitCount),
-                    java.util.Arrays.copyOf(target, fitCount), classes));
+                    java.util.Arrays.copyOf(cal.target(), fitCount), cal.classes()));
         }
-        int m = n - fitCount;
-        boolean[] fullRight = new boolean[m];
-        for (int i = 0; i < m; i++) {
-            fullRight[i] = fullPred[fitCount + i] == target[fitCount + i];
+        if (!o.after().isEmpty()) {
+            return new Exits(points, heads);
         }
-        if (o.after().isEmpty()) {
-            List<Integer> order = new ArrayList<>();
-            double[] saving = new double[points.size()];
-            for (int i = 0; i < points.size(); i++) {
-                Selection s = ThresholdSearch.choose(List.of(eval(points.get(i), heads.get(i), fitCount, target)),
-                        fullRight, o.max_drop(), List.of());
-                saving[i] = s.shares()[0] * (macsTotal - points.get(i).macsBefore());
-                order.add(i);
-            }
-            order.sort((a, b) -> Double.compare(saving[b], saving[a]));
-            List<Integer> keep = order.subList(0, Math.min(o.auto_count(), order.size())).stream().sorted().toList();
-            points = keep.stream().map(points::get).toList();
-            List<LinearHead> hs = heads;
-            heads = keep.stream().map(hs::get).toList();
+        boolean[] fullRight = cal.fullRight();
+        List<Integer> order = new ArrayList<>();
+        double[] saving = new double[points.size()];
+        for (int i = 0; i < points.size(); i++) {
+            Selection s = ThresholdSearch.choose(List.of(eval(points.get(i), heads.get(i), fitCount, cal.target())),
+                    fullRight, o.max_drop(), List.of());
+            saving[i] = s.shares()[0] * (macsTotal - points.get(i).macsBefore());
+            order.add(i);
         }
+        order.sort((a, b) -> Double.compare(saving[b], saving[a]));
+        List<Integer> keep = order.subList(0, Math.min(o.auto_count(), order.size())).stream().sorted().toList();
+        return new Exits(keep.stream().map(points::get).toList(), keep.stream().map(heads::get).toList());
+    }
+
+    /** The thresholds chosen, as checked deployed ({@code deployed} null when there is no exit point). */
+    private record Choice(Selection sel, double[] th, boolean softmaxOut, DeployedCheck.Result deployed,
+            int tightened, long floorCount) {
+    }
+
+    /**
+     * Choose: thresholds on the held-out samples. They must hold max_drop as the model is deployed: emit on a
+     * copy, run it one sample at a time in ONNX Runtime over the held-out samples, and tighten the deepest exit
+     * until it holds.
+     */
+    private Choice chooseThresholds(Model model, Exits exits, Calibration cal, List<Map<String, Tensor>> batches,
+            Value out, AddEarlyExitsOptions o) {
+        List<Point> points = exits.points();
+        List<LinearHead> heads = exits.heads();
+        int fitCount = cal.fitCount();
+        boolean[] fullRight = cal.fullRight();
         List<ThresholdSearch.ExitEval> evals = new ArrayList<>();
         for (int i = 0; i < points.size(); i++) {
-            evals.add(eval(points.get(i), heads.get(i), fitCount, target));
+            evals.add(eval(points.get(i), heads.get(i), fitCount, cal.target()));
         }
         Selection sel = ThresholdSearch.choose(evals, fullRight, o.max_drop(), o.thresholds());
 
-        // The thresholds must hold max_drop as the model is deployed: emit on a copy, run it one sample at a
-        // time in ONNX Runtime over the held-out samples, and tighten the deepest exit until it holds.
         boolean softmaxOut = out.producer().map(p -> p.is("Softmax")).orElse(false);
         String outName = out.name();
         double[] th = sel.thresholds().clone();
-        long floorCount = (long) Math.ceil((sel.accuracyFull() - o.max_drop()) * m - 1e-9);
+        long floorCount = (long) Math.ceil((sel.accuracyFull() - o.max_drop()) * cal.heldOut() - 1e-9);
         DeployedCheck.Result deployed = null;
         int tightened = 0;
         if (!points.isEmpty()) {
             for (int round = 0; round < MAX_TIGHTENING; round++) {
                 Model trial = model.copy();
                 emit(trial, points, heads, th, softmaxOut, o.gating());
-                deployed = DeployedCheck.measure(ModelWriter.toBytes(trial), batches, fitCount, target,
-                        simulate(points, heads, th, fitCount, fullPred), outName);
+                deployed = DeployedCheck.measure(ModelWriter.toBytes(trial), batches, fitCount, cal.target(),
+                        simulate(points, heads, th, fitCount, cal.fullPred()), outName);
                 if (deployed.right() >= floorCount || !o.thresholds().isEmpty() || !tighten(th, evals)) {
                     break;
                 }
@@ -252,15 +331,20 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
                         java.util.Arrays.stream(th).boxed().toList());
             }
         }
-        int added = emit(model, points, heads, th, softmaxOut, o.gating());
+        return new Choice(sel, th, softmaxOut, deployed, tightened, floorCount);
+    }
 
+    /** The statistics, the per-exit table and the notes of the result. */
+    private static PassResult report(Exits exits, Calibration cal, Choice choice, long macsTotal, int added) {
+        List<Point> points = exits.points();
+        Selection sel = choice.sel();
         PassResult.Builder res = PassResult.builder();
         List<Map<String, Object>> table = new ArrayList<>();
         long headMacs = 0;
         double expected = 0;
         for (int i = 0; i < points.size(); i++) {
             Point p = points.get(i);
-            headMacs += (long) heads.get(i).features() * classes;
+            headMacs += (long) exits.heads().get(i).features() * cal.classes();
             expected += sel.shares()[i] * (p.macsBefore() + headMacs);
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("exit", i);
@@ -283,11 +367,13 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         res.stat("macs_expected", Math.round(expected));
         res.stat("macs_saved_fraction", macsTotal == 0 ? 0 : 1 - expected / macsTotal);
         res.detail("exits", table);
-        res.detail("targets", labels.isPresent() ? "labels" : "full model predictions");
+        res.detail("targets", cal.labelled() ? "labels" : "full model predictions");
+        DeployedCheck.Result deployed = choice.deployed();
         if (deployed != null) {
+            int tightened = choice.tightened();
             res.stat("accuracy_deployed", deployed.accuracy());
             res.stat("deployed_agreement", deployed.agreement());
-            boolean holds = deployed.right() >= floorCount;
+            boolean holds = deployed.right() >= choice.floorCount();
             res.note(String.format(java.util.Locale.ROOT, "as deployed (ONNX Runtime, one sample at a time, %d"
                     + " held-out calibration samples): accuracy %.4f, %s the full model's %.4f%s; predictions agree"
                     + " with the exits' simulation on %.2f%%", deployed.samples(), deployed.accuracy(),

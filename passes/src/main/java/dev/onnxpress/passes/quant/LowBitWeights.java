@@ -38,6 +38,40 @@ public final class LowBitWeights {
         if (s.refitScale() && s.calibration().isEmpty()) {
             throw new PassException(s.passId(), "refit_scale=true needs calibration=<data set>");
         }
+        List<WeightedLayer> chosen = chooseLayers(model, s, out);
+        out.stat("layers_quantized", 0).stat("weights_quantized", 0).stat("bytes_saved", 0);
+        if (chosen.isEmpty()) {
+            return out.build(false);
+        }
+        long needed = s.perChannel() ? 13 : 10;
+        if (model.defaultOpset() < needed) {
+            Optional<String> blocker = OpsetRaise.blocker(model, 13);
+            if (blocker.isPresent()) {
+                chosen.forEach(l -> out.skip(l.node().label(), blocker.get()));
+                return out.build(false);
+            }
+        }
+        List<byte[]> levels = new ArrayList<>();
+        List<double[]> alphas = new ArrayList<>();
+        for (WeightedLayer l : chosen) {
+            byte[] q = new byte[(int) l.tensor().elementCount()];
+            alphas.add(quantize(l, s.scheme(), s.perChannel(), q));
+            levels.add(q);
+        }
+        if (s.refitScale()) {
+            refitScales(model, s, ctx, chosen, levels, alphas);
+        }
+        Rewriter rw = new Rewriter(model);
+        OpsetRaise.raise(model, rw, 13).ifPresent(out::note);
+        long[] weightsSaved = replaceWeights(rw, out, chosen, levels, alphas);
+        long weights = weightsSaved[0];
+        long saved = weightsSaved[1];
+        out.stat("layers_quantized", chosen.size()).stat("weights_quantized", weights).stat("bytes_saved", saved);
+        return out.build(rw.changes() > 0);
+    }
+
+    /** The main-graph layers to quantize; the others {@code layers} selects are skipped with the reason. */
+    private static List<WeightedLayer> chooseLayers(Model model, Settings s, PassResult.Builder out) {
         for (Node n : model.graph().allNodes()) {
             if (n.graph() != model.graph() && WeightedLayer.of(n).isPresent()) {
                 out.skip(n.label(), "inside a subgraph: only main-graph layers are quantized");
@@ -66,44 +100,35 @@ public final class LowBitWeights {
                 chosen.add(l);
             }
         }
-        out.stat("layers_quantized", 0).stat("weights_quantized", 0).stat("bytes_saved", 0);
-        if (chosen.isEmpty()) {
-            return out.build(false);
+        return chosen;
+    }
+
+    /** refit_scale: each channel's α fitted to the layer's outputs on the calibration data. */
+    private static void refitScales(Model model, Settings s, PassContext ctx, List<WeightedLayer> chosen,
+            List<byte[]> levels, List<double[]> alphas) {
+        List<ScaleRefit.Job> jobs = new ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            jobs.add(new ScaleRefit.Job(chosen.get(i), levels.get(i), s.perChannel()));
         }
-        long needed = s.perChannel() ? 13 : 10;
-        if (model.defaultOpset() < needed) {
-            Optional<String> blocker = OpsetRaise.blocker(model, 13);
-            if (blocker.isPresent()) {
-                chosen.forEach(l -> out.skip(l.node().label(), blocker.get()));
-                return out.build(false);
-            }
-        }
-        List<byte[]> levels = new ArrayList<>();
-        List<double[]> alphas = new ArrayList<>();
-        for (WeightedLayer l : chosen) {
-            byte[] q = new byte[(int) l.tensor().elementCount()];
-            alphas.add(quantize(l, s.scheme(), s.perChannel(), q));
-            levels.add(q);
-        }
-        if (s.refitScale()) {
-            List<ScaleRefit.Job> jobs = new ArrayList<>();
-            for (int i = 0; i < chosen.size(); i++) {
-                jobs.add(new ScaleRefit.Job(chosen.get(i), levels.get(i), s.perChannel()));
-            }
-            List<double[]> refit = ScaleRefit.fit(model, jobs, ctx.samples(s.calibration().get()));
-            for (int i = 0; i < chosen.size(); i++) {
-                double[] a = alphas.get(i);
-                double[] r = refit.get(i);
-                for (int c = 0; c < a.length; c++) {
-                    // a negative or undefined fit (channel silent on the data) keeps the weight-only α
-                    if (Double.isFinite(r[c]) && r[c] > 0) {
-                        a[c] = r[c];
-                    }
+        List<double[]> refit = ScaleRefit.fit(model, jobs, ctx.samples(s.calibration().get()));
+        for (int i = 0; i < chosen.size(); i++) {
+            double[] a = alphas.get(i);
+            double[] r = refit.get(i);
+            for (int c = 0; c < a.length; c++) {
+                // a negative or undefined fit (channel silent on the data) keeps the weight-only α
+                if (Double.isFinite(r[c]) && r[c] > 0) {
+                    a[c] = r[c];
                 }
             }
         }
-        Rewriter rw = new Rewriter(model);
-        OpsetRaise.raise(model, rw, 13).ifPresent(out::note);
+    }
+
+    /**
+     * Replaces each chosen weight by its int8 levels and a DequantizeLinear; adds the per-layer table to
+     * {@code out}. Returns {weights quantized, bytes saved}.
+     */
+    private static long[] replaceWeights(Rewriter rw, PassResult.Builder out, List<WeightedLayer> chosen,
+            List<byte[]> levels, List<double[]> alphas) {
         DequantizedConstant dq = new DequantizedConstant(new ConstantEditor(rw));
         long weights = 0;
         long saved = 0;
@@ -134,9 +159,8 @@ public final class LowBitWeights {
             row.put("zero_fraction", (double) zeros / q.length);
             table.add(row);
         }
-        out.stat("layers_quantized", chosen.size()).stat("weights_quantized", weights).stat("bytes_saved", saved);
         out.detail("layers", table);
-        return out.build(rw.changes() > 0);
+        return new long[] {weights, saved};
     }
 
     /** Levels into {@code q} (same layout as the weight); returns α per channel (or one α). */

@@ -174,81 +174,27 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
         private void keepOutOfRange() {
             Graph g = model.graph();
             List<Value> values = Fp16Ranges.floatValues(g, types);
-            for (Map.Entry<Value, Tensor> e : g.initializers().entrySet()) {
-                if (e.getValue().dataType() == DataType.FLOAT && maxAbs(e.getValue()) > RANGE_LIMIT) {
-                    outOfRangeConstants.add(e.getKey());
-                }
-            }
-            for (Node n : g.nodes()) {
-                if (n.is("Constant")) {
-                    g.constantValue(n.output()).filter(t -> t.dataType() == DataType.FLOAT
-                            && maxAbs(t) > RANGE_LIMIT).ifPresent(t -> outOfRangeConstants.add(n.output()));
-                }
-            }
+            findOutOfRangeConstants(g);
             Map<String, Fp16Ranges.Range> ranges = Map.of();
-            String source;
             if (!values.isEmpty()) {
-                List<Map<String, Tensor>> batches = opt.range_data().map(ctx::samples)
-                        .orElseGet(ctx::verificationSamples);
-                source = opt.range_data().map(d -> "data set '" + d.name() + "'")
-                        .orElse("the run's verification data");
-                if (batches.isEmpty()) {
-                    batches = Fp16Ranges.probes(g, new java.util.Random(0), ctx.dimSizes(), 4);
-                    source = "4 random probes in [0, 1)";
-                }
-                if (batches.isEmpty()) {
-                    result.warning("range check skipped: the model's inputs have no shape to make probes for;"
-                            + " give range_data=<data set>");
+                Optional<Map<String, Fp16Ranges.Range>> measured = measureRanges(g, values);
+                if (measured.isEmpty()) {
                     return;
                 }
-                try {
-                    ranges = Fp16Ranges.measure(model, values, batches);
-                } catch (dev.onnxpress.error.UserException | dev.onnxpress.error.InternalException e) {
-                    result.warning("range check skipped: ONNX Runtime could not run the float model to measure"
-                            + " it: " + e.getMessage());
-                    return;
-                }
-                result.note("value ranges measured on " + source);
+                ranges = measured.get();
             }
             List<Map<String, Object>> rows = new ArrayList<>();
             for (Node n : g.nodes()) {
                 if (kept.contains(n) || n.is("Constant") || CONTROL_FLOW.contains(n.opType()) || !touchesFloat(n)) {
                     continue;
                 }
-                String why = null;
-                Value at = null;
-                Fp16Ranges.Range measured = null;
-                for (Value o : n.outputs()) {
-                    Fp16Ranges.Range r = o.isNone() ? null : ranges.get(o.name());
-                    if (r != null && unsafe(r)) {
-                        why = "output";
-                        at = o;
-                        measured = r;
-                        break;
-                    }
-                }
-                for (int i = 0; why == null && i < n.inputCount(); i++) {
-                    Value v = n.input(i);
-                    if (v.isNone()) {
-                        continue;
-                    }
-                    if (outOfRangeConstants.contains(v)) {
-                        why = "constant input";
-                        at = v;
-                        measured = new Fp16Ranges.Range(maxAbs(v.graph().constantValue(v).orElseThrow()), 1, 0);
-                    } else {
-                        Fp16Ranges.Range r = ranges.get(v.name());
-                        boolean io = v.isGraphInput() && !opt.keep_io_types(); // float16 anyway
-                        if (r != null && unsafe(r) && !io) {
-                            why = "input";
-                            at = v;
-                            measured = r;
-                        }
-                    }
-                }
-                if (why == null) {
+                RangeReason r = rangeReason(n, ranges);
+                if (r == null) {
                     continue;
                 }
+                String why = r.why();
+                Value at = r.at();
+                Fp16Ranges.Range measured = r.measured();
                 kept.add(n);
                 keptForRange++;
                 String what = measured.maxAbs() > RANGE_LIMIT
@@ -267,6 +213,92 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
             if (!rows.isEmpty()) {
                 result.detail("kept_for_range", rows);
             }
+        }
+
+        /** Float constants already beyond {@link #RANGE_LIMIT}: float16 would clamp them. */
+        private void findOutOfRangeConstants(Graph g) {
+            for (Map.Entry<Value, Tensor> e : g.initializers().entrySet()) {
+                if (e.getValue().dataType() == DataType.FLOAT && maxAbs(e.getValue()) > RANGE_LIMIT) {
+                    outOfRangeConstants.add(e.getKey());
+                }
+            }
+            for (Node n : g.nodes()) {
+                if (n.is("Constant")) {
+                    g.constantValue(n.output()).filter(t -> t.dataType() == DataType.FLOAT
+                            && maxAbs(t) > RANGE_LIMIT).ifPresent(t -> outOfRangeConstants.add(n.output()));
+                }
+            }
+        }
+
+        /**
+         * The ranges of {@code values} on the range data (else the verification data, else seeded probes);
+         * empty, with a warning, when they cannot be measured.
+         */
+        private Optional<Map<String, Fp16Ranges.Range>> measureRanges(Graph g, List<Value> values) {
+            String source;
+            Map<String, Fp16Ranges.Range> ranges;
+            List<Map<String, Tensor>> batches = opt.range_data().map(ctx::samples)
+                    .orElseGet(ctx::verificationSamples);
+            source = opt.range_data().map(d -> "data set '" + d.name() + "'")
+                    .orElse("the run's verification data");
+            if (batches.isEmpty()) {
+                batches = Fp16Ranges.probes(g, new java.util.Random(0), ctx.dimSizes(), 4);
+                source = "4 random probes in [0, 1)";
+            }
+            if (batches.isEmpty()) {
+                result.warning("range check skipped: the model's inputs have no shape to make probes for;"
+                        + " give range_data=<data set>");
+                return Optional.empty();
+            }
+            try {
+                ranges = Fp16Ranges.measure(model, values, batches);
+            } catch (dev.onnxpress.error.UserException | dev.onnxpress.error.InternalException e) {
+                result.warning("range check skipped: ONNX Runtime could not run the float model to measure"
+                        + " it: " + e.getMessage());
+                return Optional.empty();
+            }
+            result.note("value ranges measured on " + source);
+            return Optional.of(ranges);
+        }
+
+        /** Why a node must stay float32: the value it reads or writes that float16 cannot carry. */
+        private record RangeReason(String why, Value at, Fp16Ranges.Range measured) {
+        }
+
+        /** The first output, else input, out of float16's range; null when the node is safe. */
+        private RangeReason rangeReason(Node n, Map<String, Fp16Ranges.Range> ranges) {
+            String why = null;
+            Value at = null;
+            Fp16Ranges.Range measured = null;
+            for (Value o : n.outputs()) {
+                Fp16Ranges.Range r = o.isNone() ? null : ranges.get(o.name());
+                if (r != null && unsafe(r)) {
+                    why = "output";
+                    at = o;
+                    measured = r;
+                    break;
+                }
+            }
+            for (int i = 0; why == null && i < n.inputCount(); i++) {
+                Value v = n.input(i);
+                if (v.isNone()) {
+                    continue;
+                }
+                if (outOfRangeConstants.contains(v)) {
+                    why = "constant input";
+                    at = v;
+                    measured = new Fp16Ranges.Range(maxAbs(v.graph().constantValue(v).orElseThrow()), 1, 0);
+                } else {
+                    Fp16Ranges.Range r = ranges.get(v.name());
+                    boolean io = v.isGraphInput() && !opt.keep_io_types(); // float16 anyway
+                    if (r != null && unsafe(r) && !io) {
+                        why = "input";
+                        at = v;
+                        measured = r;
+                    }
+                }
+            }
+            return why == null ? null : new RangeReason(why, at, measured);
         }
 
         private boolean unsafe(Fp16Ranges.Range r) {

@@ -3,7 +3,7 @@
  * load) next to the ONNX output: out/model.onnx ⇒ out/model.onnx + out/model.ort.
  *
  * The pass records the request in the model (Model.ortFormatRequested); the pipeline writes the file
- * with OrtFormat.write after the ONNX output. The graph is not changed.
+ * with dev.onnxpress.ort.OrtFormat.write after the ONNX output. The graph is not changed.
  */
 package dev.onnxpress.passes.convert.ortformat;
 

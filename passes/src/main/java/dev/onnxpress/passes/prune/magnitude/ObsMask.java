@@ -51,70 +51,80 @@ final class ObsMask {
             double[][] w = new double[per][];
             for (int r = 0; r < per; r++) {
                 double[] row = rows[grp * per + r];
-                if (a == c) {
-                    w[r] = row.clone();
-                } else {
-                    double[] cw = new double[f];
-                    for (int i = 0; i < f; i++) {
-                        double s = 0;
-                        int base = i * f;
-                        for (int j = 0; j < f; j++) {
-                            s += c[base + j] * row[j];
-                        }
-                        cw[i] = s;
-                    }
-                    double[] ws = new double[f];
-                    for (int i = 0; i < f; i++) {
-                        double s = 0;
-                        int base = i * f;
-                        for (int j = 0; j < f; j++) {
-                            s += hinv[base + j] * cw[j];
-                        }
-                        ws[i] = s;
-                    }
-                    w[r] = ws;
-                }
+                w[r] = a == c ? row.clone() : fitted(c, hinv, row, f);
                 keep[grp * per + r] = new boolean[f];
             }
             for (int i1 = 0; i1 < f; i1 += BLOCK) {
-                int i2 = Math.min(f, i1 + BLOCK);
-                int width = i2 - i1;
-                double[] score = new double[per * width];
-                for (int r = 0; r < per; r++) {
-                    for (int j = i1; j < i2; j++) {
-                        double d = u[j * f + j];
-                        score[r * width + j - i1] = mustGo[grp * per + r][j] ? -1
-                                : rowWeight[grp * per + r] * w[r][j] * w[r][j] / (d * d);
-                    }
-                }
-                int drop = (int) Math.floor(sparsity * score.length);
-                Integer[] order = new Integer[score.length];
-                for (int i = 0; i < order.length; i++) {
-                    order[i] = i;
-                }
-                Arrays.sort(order, (x, y) -> Double.compare(score[x], score[y]));
-                boolean[] pruned = new boolean[score.length];
-                for (int i = 0; i < order.length; i++) {
-                    pruned[order[i]] = i < drop || score[order[i]] < 0;
-                }
-                for (int r = 0; r < per; r++) {
-                    double[] wr = w[r];
-                    boolean[] kr = keep[grp * per + r];
-                    for (int j = i1; j < i2; j++) {
-                        if (!pruned[r * width + j - i1]) {
-                            kr[j] = true;
-                            continue;
-                        }
-                        double err = wr[j] / u[j * f + j];
-                        int base = j * f;
-                        for (int k = j + 1; k < f; k++) {
-                            wr[k] -= err * u[base + k];
-                        }
-                        wr[j] = 0;
-                    }
-                }
+                pruneBlock(i1, Math.min(f, i1 + BLOCK), grp, per, f, u, w, keep, sparsity, mustGo, rowWeight);
             }
         }
         return keep;
+    }
+
+    /** H⁻¹ · C · row: the row refitted to the reference outputs when the cross-Gram C is not the Gram A. */
+    private static double[] fitted(double[] c, double[] hinv, double[] row, int f) {
+        double[] cw = new double[f];
+        for (int i = 0; i < f; i++) {
+            double s = 0;
+            int base = i * f;
+            for (int j = 0; j < f; j++) {
+                s += c[base + j] * row[j];
+            }
+            cw[i] = s;
+        }
+        double[] ws = new double[f];
+        for (int i = 0; i < f; i++) {
+            double s = 0;
+            int base = i * f;
+            for (int j = 0; j < f; j++) {
+                s += hinv[base + j] * cw[j];
+            }
+            ws[i] = s;
+        }
+        return ws;
+    }
+
+    /**
+     * One block of columns [i1, i2) of group {@code grp}: drops the {@code sparsity} share of weights with the
+     * least OBS saliency w²/[U]ⱼⱼ² (and every weight {@code mustGo} marks) and lets the later columns of each row
+     * compensate; marks the others kept.
+     */
+    private static void pruneBlock(int i1, int i2, int grp, int per, int f, double[] u, double[][] w,
+            boolean[][] keep, double sparsity, boolean[][] mustGo, double[] rowWeight) {
+        int width = i2 - i1;
+        double[] score = new double[per * width];
+        for (int r = 0; r < per; r++) {
+            for (int j = i1; j < i2; j++) {
+                double d = u[j * f + j];
+                score[r * width + j - i1] = mustGo[grp * per + r][j] ? -1
+                        : rowWeight[grp * per + r] * w[r][j] * w[r][j] / (d * d);
+            }
+        }
+        int drop = (int) Math.floor(sparsity * score.length);
+        Integer[] order = new Integer[score.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (x, y) -> Double.compare(score[x], score[y]));
+        boolean[] pruned = new boolean[score.length];
+        for (int i = 0; i < order.length; i++) {
+            pruned[order[i]] = i < drop || score[order[i]] < 0;
+        }
+        for (int r = 0; r < per; r++) {
+            double[] wr = w[r];
+            boolean[] kr = keep[grp * per + r];
+            for (int j = i1; j < i2; j++) {
+                if (!pruned[r * width + j - i1]) {
+                    kr[j] = true;
+                    continue;
+                }
+                double err = wr[j] / u[j * f + j];
+                int base = j * f;
+                for (int k = j + 1; k < f; k++) {
+                    wr[k] -= err * u[base + k];
+                }
+                wr[j] = 0;
+            }
+        }
     }
 }

@@ -62,6 +62,42 @@ final class QdqWriter {
         Set<Value> tensors = QdqPlan.tensors(chosen);
         Map<Value, Value> parent = new LinkedHashMap<>();
         Map<Value, ActivationRange> own = new LinkedHashMap<>();
+        List<QdqPlan.Activation> acts = shareScales(chosen, tensors, ranges, parent, own);
+        Map<Value, ActivationRange> groupRange = new LinkedHashMap<>();
+        for (Value v : own.keySet()) {
+            groupRange.merge(find(parent, v), own.get(v), ActivationRange::union);
+        }
+        Map<Value, Params> params = new LinkedHashMap<>();
+        for (Value v : own.keySet()) {
+            params.put(v, params(groupRange.get(find(parent, v)), symmetric));
+        }
+        int folded = 0;
+        for (QdqPlan.Activation a : acts) {
+            Params p = params.get(a.in());
+            if (!symmetric && p.zeroPoint() == 0 && a.clipMax() >= p.scale() * 255.0) {
+                // Q(x) with zero point 0 already clips at 0 (and at s·255 ≤ clip max): the node is redundant
+                rw.replaceAllUses(a.out(), a.in());
+                rw.removeNode(a.node());
+                params.remove(a.out());
+                folded++;
+            }
+        }
+        ConstantEditor editor = new ConstantEditor(rw);
+        int written = insertQdq(g, rw, editor, params, parent, symmetric);
+        long[] beforeAfter = quantizeWeights(chosen, params, perChannel, new DequantizedConstant(editor));
+        long before = beforeAfter[0];
+        long after = beforeAfter[1];
+        return new Written(chosen.size(), written, folded, before, after);
+    }
+
+    /**
+     * Fills {@code own} with the range of each tensor to quantize (an activation foldable into the unit before
+     * it gives its output range to its input) and joins in {@code parent} the tensors that must share one
+     * scale (a foldable activation's two sides; the inputs and output of a shared-scale op or Concat).
+     * Returns the foldable activations.
+     */
+    private static List<QdqPlan.Activation> shareScales(List<QdqPlan.Unit> chosen, Set<Value> tensors,
+            Map<String, ActivationRange> ranges, Map<Value, Value> parent, Map<Value, ActivationRange> own) {
         for (Value v : tensors) {
             Optional.ofNullable(ranges.get(v.name())).ifPresent(r -> own.put(v, r));
         }
@@ -87,26 +123,12 @@ final class QdqWriter {
                 }
             }
         }
-        Map<Value, ActivationRange> groupRange = new LinkedHashMap<>();
-        for (Value v : own.keySet()) {
-            groupRange.merge(find(parent, v), own.get(v), ActivationRange::union);
-        }
-        Map<Value, Params> params = new LinkedHashMap<>();
-        for (Value v : own.keySet()) {
-            params.put(v, params(groupRange.get(find(parent, v)), symmetric));
-        }
-        int folded = 0;
-        for (QdqPlan.Activation a : acts) {
-            Params p = params.get(a.in());
-            if (!symmetric && p.zeroPoint() == 0 && a.clipMax() >= p.scale() * 255.0) {
-                // Q(x) with zero point 0 already clips at 0 (and at s·255 ≤ clip max): the node is redundant
-                rw.replaceAllUses(a.out(), a.in());
-                rw.removeNode(a.node());
-                params.remove(a.out());
-                folded++;
-            }
-        }
-        ConstantEditor editor = new ConstantEditor(rw);
+        return acts;
+    }
+
+    /** A QuantizeLinear/DequantizeLinear pair after each tensor still present, one scale per group. */
+    private static int insertQdq(Graph g, Rewriter rw, ConstantEditor editor, Map<Value, Params> params,
+            Map<Value, Value> parent, boolean symmetric) {
         Map<Value, Value[]> groupConstants = new LinkedHashMap<>();
         int written = 0;
         for (Value v : new LinkedHashSet<>(params.keySet())) {
@@ -127,9 +149,14 @@ final class QdqWriter {
             }
             written++;
         }
+        return written;
+    }
+
+    /** Each unit's weight to int8 and its bias to int32; returns {float bytes before, bytes after}. */
+    private static long[] quantizeWeights(List<QdqPlan.Unit> chosen, Map<Value, Params> params, boolean perChannel,
+            DequantizedConstant dqc) {
         long before = 0;
         long after = 0;
-        DequantizedConstant dqc = new DequantizedConstant(editor);
         for (QdqPlan.Unit u : chosen) {
             if (u.weight().isEmpty()) {
                 continue;
@@ -145,7 +172,7 @@ final class QdqWriter {
                 after += bias; // int32 replaces float32
             }
         }
-        return new Written(chosen.size(), written, folded, before, after);
+        return new long[] {before, after};
     }
 
     /** The tensor a node input was before its DQ was inserted (the Q's input). */

@@ -82,53 +82,12 @@ public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
             }
         }
         List<Map<String, Tensor>> samples = ctx.samples(o.calibration());
-        Set<String> tapped = new LinkedHashSet<>();
-        for (Value v : QdqPlan.tensors(plan.units())) {
-            tapped.add(v.name());
-        }
-        for (QdqPlan.Unit u : plan.units()) {
-            QdqPlan.foldableActivation(u).ifPresent(a -> tapped.add(a.out().name()));
-        }
-        ctx.progress().start("calibrating " + tapped.size() + " activations", samples.size());
-        Map<String, ActivationRange> ranges = ActivationRanges.measure(model, List.copyOf(tapped), samples,
-                o.method(), o.percentile());
-        ctx.progress().finish();
+        Map<String, ActivationRange> ranges = calibrate(model, plan, o, ctx, samples);
 
         Set<Integer> chosen = new LinkedHashSet<>();
         plan.units().forEach(u -> chosen.add(u.index()));
         if (o.max_drop().isPresent()) {
-            Top1Metric metric = Top1Metric.of(model, samples, ctx.labels(o.calibration()));
-            double floatScore = metric.score(model);
-            Map<Integer, String> names = new LinkedHashMap<>();
-            plan.units().forEach(u -> names.put(u.index(), u.node().label()));
-            PrecisionSearch.Outcome r = PrecisionSearch.run(List.copyOf(chosen), names, floatScore,
-                    o.max_drop().get(), units -> {
-                        Model copy = model.copy();
-                        QdqWriter.apply(copy, o.layers()::matches, units, ranges, o.per_channel(), o.symmetric());
-                        return copy;
-                    }, metric::score);
-            chosen.retainAll(r.quantized());
-            String what = metric.labelled() ? "accuracy" : "top-1 agreement with the float model";
-            List<Map<String, Object>> kept = new ArrayList<>();
-            for (PrecisionSearch.Kept k : r.keptFloat()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("layer", k.layer());
-                row.put("sensitivity", k.sensitivity());
-                row.put("drop_before", k.dropBefore());
-                kept.add(row);
-                out.skip(k.layer(), String.format("kept in float: quantized alone it costs %.2f points of %s; the"
-                        + " model's drop was %.2f points > max_drop %.2f", 100 * k.sensitivity(), what,
-                        100 * k.dropBefore(), 100 * o.max_drop().get()));
-            }
-            out.detail("kept_float", kept);
-            out.detail("sensitivity", r.sensitivity());
-            out.detail("metric", what);
-            out.detail("float_score", floatScore);
-            out.detail("final_drop", r.finalDrop());
-            out.note(String.format("mixed precision: %d of %d nodes kept in float, drop %.2f points of %s on the"
-                    + " calibration data (budget %.2f)", r.keptFloat().size(), names.size(), 100 * r.finalDrop(),
-                    what, 100 * o.max_drop().get()));
-            out.stat("layers_kept_float", r.keptFloat().size());
+            keepSensitiveInFloat(model, o, ctx, plan, samples, ranges, chosen, out);
         }
         long opsetBefore = model.defaultOpset();
         QdqWriter.Written w = QdqWriter.apply(model, o.layers()::matches, chosen, ranges, o.per_channel(),
@@ -144,5 +103,63 @@ public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
         ranges.forEach((k, v) -> rangesDetail.put(k, List.of(v.min(), v.max())));
         out.detail("activation_ranges", rangesDetail);
         return out.build(w.units() > 0);
+    }
+
+    /** Calibration: the range of every tensor to quantize (and of each foldable activation's output). */
+    private static Map<String, ActivationRange> calibrate(Model model, QdqPlan plan, QuantizeInt8Options o,
+            PassContext ctx, List<Map<String, Tensor>> samples) {
+        Set<String> tapped = new LinkedHashSet<>();
+        for (Value v : QdqPlan.tensors(plan.units())) {
+            tapped.add(v.name());
+        }
+        for (QdqPlan.Unit u : plan.units()) {
+            QdqPlan.foldableActivation(u).ifPresent(a -> tapped.add(a.out().name()));
+        }
+        ctx.progress().start("calibrating " + tapped.size() + " activations", samples.size());
+        Map<String, ActivationRange> ranges = ActivationRanges.measure(model, List.copyOf(tapped), samples,
+                o.method(), o.percentile());
+        ctx.progress().finish();
+        return ranges;
+    }
+
+    /**
+     * max_drop: the mixed-precision search keeps the most sensitive units in float until the drop on the
+     * calibration data is within budget; removes them from {@code chosen} and reports why.
+     */
+    private static void keepSensitiveInFloat(Model model, QuantizeInt8Options o, PassContext ctx, QdqPlan plan,
+            List<Map<String, Tensor>> samples, Map<String, ActivationRange> ranges, Set<Integer> chosen,
+            PassResult.Builder out) {
+        Top1Metric metric = Top1Metric.of(model, samples, ctx.labels(o.calibration()));
+        double floatScore = metric.score(model);
+        Map<Integer, String> names = new LinkedHashMap<>();
+        plan.units().forEach(u -> names.put(u.index(), u.node().label()));
+        PrecisionSearch.Outcome r = PrecisionSearch.run(List.copyOf(chosen), names, floatScore,
+                o.max_drop().get(), units -> {
+                    Model copy = model.copy();
+                    QdqWriter.apply(copy, o.layers()::matches, units, ranges, o.per_channel(), o.symmetric());
+                    return copy;
+                }, metric::score);
+        chosen.retainAll(r.quantized());
+        String what = metric.labelled() ? "accuracy" : "top-1 agreement with the float model";
+        List<Map<String, Object>> kept = new ArrayList<>();
+        for (PrecisionSearch.Kept k : r.keptFloat()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("layer", k.layer());
+            row.put("sensitivity", k.sensitivity());
+            row.put("drop_before", k.dropBefore());
+            kept.add(row);
+            out.skip(k.layer(), String.format("kept in float: quantized alone it costs %.2f points of %s; the"
+                    + " model's drop was %.2f points > max_drop %.2f", 100 * k.sensitivity(), what,
+                    100 * k.dropBefore(), 100 * o.max_drop().get()));
+        }
+        out.detail("kept_float", kept);
+        out.detail("sensitivity", r.sensitivity());
+        out.detail("metric", what);
+        out.detail("float_score", floatScore);
+        out.detail("final_drop", r.finalDrop());
+        out.note(String.format("mixed precision: %d of %d nodes kept in float, drop %.2f points of %s on the"
+                + " calibration data (budget %.2f)", r.keptFloat().size(), names.size(), 100 * r.finalDrop(),
+                what, 100 * o.max_drop().get()));
+        out.stat("layers_kept_float", r.keptFloat().size());
     }
 }

@@ -7,6 +7,7 @@ import dev.onnxpress.error.UserException;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Tensor;
+import dev.onnxpress.ort.OrtFormat;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.testing.GraphBuilder;

@@ -1,10 +1,8 @@
-package dev.onnxpress.passes.convert.ortformat;
+package dev.onnxpress.ort;
 
 import dev.onnxpress.error.UserException;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelWriter;
-import dev.onnxpress.ort.OptimizationLevel;
-import dev.onnxpress.ort.OrtRunner;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
