@@ -30,9 +30,12 @@ final class DataSpec {
     private static final Pattern SHORT = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*):(.*)", Pattern.DOTALL);
     private static final Pattern LITERAL = Pattern.compile(
             "[+-]?[0-9.]+(?:[eE][+-]?\\d+)?(?:\\s*/\\s*[0-9.]+)?%?|\".*\"|\\[.*\\]|true|false", Pattern.DOTALL);
-    /** A data expression written inside -p, as in {@code calibration=random(count=8)}. */
-    static final Pattern INLINE = Pattern.compile("([A-Za-z_][A-Za-z0-9_]*)\\s*=\\s*((?:idx|npy|onnx_test_data|random)"
-            + "\\s*\\([^()]*\\))");
+    /**
+     * A data expression written inside -p, as in {@code calibration=random(count=8)}: the call; the
+     * {@code name =} before it is read backwards by hand, so a hostile -p text (a 100,000-character name)
+     * costs linear time, not a regex's quadratic backtracking.
+     */
+    static final Pattern INLINE_CALL = Pattern.compile("(?:idx|npy|onnx_test_data|random)\\s*\\([^()]*\\)");
 
     private DataSpec() {
     }
@@ -125,13 +128,36 @@ final class DataSpec {
      * the form that works: the expression moves to {@code --data}, the argument names the data set.
      */
     static Optional<String> inlineDataHint(String steps) {
-        Matcher m = INLINE.matcher(steps);
-        if (!m.find()) {
-            return Optional.empty();
+        Matcher m = INLINE_CALL.matcher(steps);
+        while (m.find()) {
+            int i = m.start() - 1;
+            while (i >= 0 && Character.isWhitespace(steps.charAt(i))) {
+                i--;
+            }
+            if (i < 0 || steps.charAt(i) != '=') {
+                continue;
+            }
+            i--;
+            while (i >= 0 && Character.isWhitespace(steps.charAt(i))) {
+                i--;
+            }
+            int end = i + 1;
+            while (i >= 0 && isNameChar(steps.charAt(i))) {
+                i--;
+            }
+            int start = i + 1;
+            if (start == end || Character.isDigit(steps.charAt(start))) {
+                continue;
+            }
+            String param = steps.substring(start, end);
+            String fixed = steps.substring(0, m.start()) + param + steps.substring(m.end());
+            return Optional.of("data cannot be written inside -p; declare it with --data and pass its name: -p '"
+                    + fixed + "' --data " + param + "='" + m.group() + "'");
         }
-        String param = m.group(1);
-        String fixed = steps.substring(0, m.start(2)) + param + steps.substring(m.end(2));
-        return Optional.of("data cannot be written inside -p; declare it with --data and pass its name: -p '" + fixed
-                + "' --data " + param + "='" + m.group(2) + "'");
+        return Optional.empty();
+    }
+
+    private static boolean isNameChar(char c) {
+        return c == '_' || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
     }
 }

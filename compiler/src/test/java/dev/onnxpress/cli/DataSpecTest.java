@@ -47,5 +47,12 @@ class DataSpecTest {
                 "data cannot be written inside -p; declare it with --data and pass its name: -p 'strip_docs,"
                         + " quantize_int8(calibration=calibration)' --data calibration='random(count=8)'");
         assertThat(DataSpec.inlineDataHint("quantize_int8(calibration=calib)")).isEmpty();
+        assertThat(DataSpec.inlineDataHint("share_weights(calibration =\n npy(path=\"a.npy\"))")).get().asString()
+                .endsWith("--data calibration='npy(path=\"a.npy\")'");
+        // a 200,000-character name (a hostile -p text): read in linear time, no hint
+        String huge = "n".repeat(200_000);
+        assertThat(DataSpec.inlineDataHint("prune_magnitude(" + huge + "=0.5, " + huge + ")")).isEmpty();
+        assertThat(DataSpec.inlineDataHint("q(" + huge + "=random(count=2))")).get().asString()
+                .endsWith("--data " + huge + "='random(count=2)'");
     }
 }
