@@ -34,7 +34,9 @@ public final class BatchSizes {
                 passes.add(steps.get(i).pass());
             } else {
                 batch.add(m.batchSize());
-                latency.add(m.latencyBatchSize());
+                if (m.latencyBatchSize() > 0) {
+                    latency.add(m.latencyBatchSize()); // 0: latency not measured (--latency off)
+                }
             }
         }
         if (batch.isEmpty() && dependent.isEmpty()) {
@@ -42,8 +44,9 @@ public final class BatchSizes {
         }
         StringBuilder s = new StringBuilder("batch sizes:");
         if (!batch.isEmpty()) {
-            s.append(" accuracy and fidelity at batch ").append(join(batch)).append(", latency at batch ")
-                    .append(join(latency)).append(dependent.isEmpty() ? "" : ";");
+            s.append(" accuracy and fidelity at batch ").append(join(batch))
+                    .append(latency.isEmpty() ? ", latency not measured" : ", latency at batch " + join(latency))
+                    .append(dependent.isEmpty() ? "" : ";");
         }
         if (!dependent.isEmpty()) {
             s.append(" step").append(dependent.size() == 1 ? " " : "s ").append(String.join(", ", dependent))
