@@ -95,6 +95,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         if (o.after().isEmpty() && o.auto_count() == 0) {
             throw new PassException(ID, "no exit point: give after=[selectors] or auto_count=N");
         }
+        refuseQuantizedActivations(model.graph());
         List<Map<String, Tensor>> batches = ctx.samples(o.calibration());
         if (batches.isEmpty()) {
             throw new PassException(ID, "calibration data set '" + o.calibration().name() + "' is empty");
@@ -113,6 +114,22 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         Choice choice = chooseThresholds(model, exits, cal, batches, out, o);
         int added = emit(model, exits.points(), exits.heads(), choice.th(), choice.softmaxOut(), o.gating());
         return report(exits, cal, choice, macsTotal, added);
+    }
+
+    /**
+     * Exits move the layers after each exit point into an If branch. ONNX Runtime 1.29's graph optimizer
+     * (sessions with optimizations on, the default) aborts the whole process when QuantizeLinear nodes sit
+     * inside such a branch (an int8 QDQ model with exits loads with optimizations off, then kills the process
+     * that opens it normally), so a model with quantized activations is refused rather than written.
+     */
+    private static void refuseQuantizedActivations(Graph g) {
+        long q = g.nodes().stream().filter(n -> n.is("QuantizeLinear")).count();
+        if (q > 0) {
+            throw new PassException(ID, "the model quantizes activations (" + q + " QuantizeLinear nodes); exits"
+                    + " would move them into If branches, where ONNX Runtime's optimizer aborts the process that"
+                    + " loads the model: add exits to the float model (quantize_int8 before add_early_exits is"
+                    + " not supported)");
+        }
     }
 
     /** The one float classifier output [N, classes] the exits reproduce; anything else is refused. */
