@@ -123,27 +123,7 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), recipe == null
                     ? "Missing recipe: give a RECIPE file or -p 'steps'" : "Give a RECIPE file or -p, not both");
         }
-        if (latencyRuns != null && latencyRuns < 1) {
-            throw new ParameterException(spec.commandLine(), "--latency-runs must be at least 1");
-        }
-        LatencyMode latencyMode;
-        try {
-            latencyMode = LatencyMode.parse(latency);
-        } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--latency: " + e.getMessage());
-        }
-        if (batch < 0) {
-            throw new ParameterException(spec.commandLine(), "--batch must be at least 0 (0: automatic)");
-        }
-        if (threads < 0) {
-            throw new ParameterException(spec.commandLine(), "--threads must be at least 0 (0: every core)");
-        }
-        for (Map.Entry<String, Long> d : dims.entrySet()) {
-            if (d.getValue() < 1) {
-                throw new ParameterException(spec.commandLine(), "--dims " + d.getKey() + "=" + d.getValue()
-                        + ": a dimension size must be at least 1");
-            }
-        }
+        LatencyMode latencyMode = checkNumbers();
         RunOutputs files = new RunOutputs().input(input, "the input model").input(recipe, "the recipe")
                 .output(RunOutputs.raw(spec, "--output"), output, "output")
                 .output(RunOutputs.raw(spec, "--report-json"), reportJson, "JSON report")
@@ -168,12 +148,7 @@ final class RunCommand implements Callable<Integer> {
         }
         files.check();
         PrintWriter out = spec.commandLine().getOut();
-        RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyMode(latencyMode)
-                .withLatencyIterations(latencyRuns == null ? Integer.MAX_VALUE : latencyRuns)
-                .withProbeDims(dims).withBatchSize(batch).withThreads(threads);
-        if (memoryBudget != null) {
-            settings = settings.withMemoryBudget(dev.onnxpress.pipeline.RunChecks.parseBytes(memoryBudget));
-        }
+        RunSettings settings = settings(latencyMode);
         // live progress on stderr, one line per step; the table goes to stdout at the end
         PrintWriter err = spec.commandLine().getErr();
         PassManager manager = new PassManager(settings, s -> {
@@ -200,6 +175,42 @@ final class RunCommand implements Callable<Integer> {
         }
         ReportOutput.printTable(prepared.report(), out);
         return 0;
+    }
+
+    /** Checks the numeric options; returns the --latency mode. */
+    private LatencyMode checkNumbers() {
+        if (latencyRuns != null && latencyRuns < 1) {
+            throw new ParameterException(spec.commandLine(), "--latency-runs must be at least 1");
+        }
+        LatencyMode latencyMode;
+        try {
+            latencyMode = LatencyMode.parse(latency);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--latency: " + e.getMessage());
+        }
+        if (batch < 0) {
+            throw new ParameterException(spec.commandLine(), "--batch must be at least 0 (0: automatic)");
+        }
+        if (threads < 0) {
+            throw new ParameterException(spec.commandLine(), "--threads must be at least 0 (0: every core)");
+        }
+        for (Map.Entry<String, Long> d : dims.entrySet()) {
+            if (d.getValue() < 1) {
+                throw new ParameterException(spec.commandLine(), "--dims " + d.getKey() + "=" + d.getValue()
+                        + ": a dimension size must be at least 1");
+            }
+        }
+        return latencyMode;
+    }
+
+    private RunSettings settings(LatencyMode latencyMode) {
+        RunSettings settings = RunSettings.defaults().withSeed(seed).withLatencyMode(latencyMode)
+                .withLatencyIterations(latencyRuns == null ? Integer.MAX_VALUE : latencyRuns)
+                .withProbeDims(dims).withBatchSize(batch).withThreads(threads);
+        if (memoryBudget != null) {
+            settings = settings.withMemoryBudget(dev.onnxpress.pipeline.RunChecks.parseBytes(memoryBudget));
+        }
+        return settings;
     }
 
     /** The -p steps with the data sets of --data, --verify-data and --labels. */

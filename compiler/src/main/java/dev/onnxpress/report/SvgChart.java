@@ -105,7 +105,6 @@ final class SvgChart {
         if (!unitNote.isEmpty()) {
             b.append(text(WIDTH - RIGHT, 20, "chart-note", "end", unitNote));
         }
-
         List<Double> usable = new ArrayList<>();
         for (Point p : points) {
             if (drawable(p.value())) {
@@ -120,36 +119,56 @@ final class SvgChart {
             return b.append("</svg>").toString();
         }
         Axis axis = Axis.of(scale, usable, ceiling);
-        double plotLeft = plotLeft();
-        double plotRight = WIDTH - RIGHT;
-        double plotTop = TOP;
-        double plotBottom = HEIGHT - BOTTOM;
-
-        for (double t : axis.ticks()) {
-            double y = axis.y(t, plotTop, plotBottom);
-            b.append(line(plotLeft, y, plotRight, y, "grid"));
-            b.append(text(plotLeft - 6, y + 4, "tick", "end", tickFormat.apply(t)));
+        Plot plot = new Plot(plotLeft(), WIDTH - RIGHT, TOP, HEIGHT - BOTTOM);
+        appendGrid(b, axis, plot);
+        List<double[]> linePoints = appendPoints(b, axis, plot);
+        if (style == Style.LINE && !linePoints.isEmpty()) {
+            appendLine(b, linePoints);
         }
-        b.append(line(plotLeft, plotBottom, plotRight, plotBottom, "axis"));
-        b.append(line(plotLeft, plotTop, plotLeft, plotBottom, "axis"));
+        if (reference.isPresent() && drawable(reference.getAsDouble())) {
+            double y = axis.y(reference.getAsDouble(), plot.top(), plot.bottom());
+            b.append(line(plot.left(), y, plot.right(), y, "reference"));
+            // below the line when it runs along the top edge, where the label would hit the chart's note
+            double labelY = y - plot.top() < 14 ? y + 12 : y - 4;
+            b.append(text(plot.right() - 2, labelY, "reference-label", "end", referenceLabel));
+        }
+        return b.append("</svg>").toString();
+    }
 
+    /** The plotting area, in SVG units. */
+    private record Plot(double left, double right, double top, double bottom) {
+    }
+
+    /** Horizontal grid lines with their tick labels, and the two axes. */
+    private void appendGrid(StringBuilder b, Axis axis, Plot plot) {
+        for (double t : axis.ticks()) {
+            double y = axis.y(t, plot.top(), plot.bottom());
+            b.append(line(plot.left(), y, plot.right(), y, "grid"));
+            b.append(text(plot.left() - 6, y + 4, "tick", "end", tickFormat.apply(t)));
+        }
+        b.append(line(plot.left(), plot.bottom(), plot.right(), plot.bottom(), "axis"));
+        b.append(line(plot.left(), plot.top(), plot.left(), plot.bottom(), "axis"));
+    }
+
+    /** Bars (or, for a line chart, the positions returned as {x, y, index}), value labels and x labels. */
+    private List<double[]> appendPoints(StringBuilder b, Axis axis, Plot plot) {
         int n = points.size();
-        double band = (plotRight - plotLeft) / n;
+        double band = (plot.right() - plot.left()) / n;
         boolean dense = n > 14;
         List<double[]> linePoints = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             Point p = points.get(i);
-            double cx = plotLeft + band * (i + 0.5);
+            double cx = plot.left() + band * (i + 0.5);
             String cls = p.kind().name().toLowerCase(Locale.ROOT);
             if (!drawable(p.value())) {
-                b.append(text(cx, plotBottom - 6, "value missing", "middle", p.valueText()));
+                b.append(text(cx, plot.bottom() - 6, "value missing", "middle", p.valueText()));
             } else {
-                double y = axis.y(p.value(), plotTop, plotBottom);
+                double y = axis.y(p.value(), plot.top(), plot.bottom());
                 if (style == Style.BAR) {
                     double w = Math.min(band * 0.64, 56);
-                    double h = Math.max(plotBottom - y, 1);
+                    double h = Math.max(plot.bottom() - y, 1);
                     b.append("<rect class=\"bar ").append(cls).append("\" x=\"").append(fmt(cx - w / 2))
-                            .append("\" y=\"").append(fmt(plotBottom - h)).append("\" width=\"").append(fmt(w))
+                            .append("\" y=\"").append(fmt(plot.bottom() - h)).append("\" width=\"").append(fmt(w))
                             .append("\" height=\"").append(fmt(h)).append("\"><title>")
                             .append(HtmlText.escape(p.tooltip())).append("</title></rect>");
                 } else {
@@ -160,36 +179,30 @@ final class SvgChart {
                 }
             }
             String label = xLabel(i);
-            double ly = plotBottom + 14;
+            double ly = plot.bottom() + 14;
             b.append("<text class=\"xlabel\" text-anchor=\"end\" transform=\"translate(").append(fmt(cx + 4))
                     .append(',').append(fmt(ly)).append(") rotate(-35)\">").append(HtmlText.escape(label))
                     .append("</text>");
         }
-        if (style == Style.LINE && !linePoints.isEmpty()) {
-            // the line follows the model as it evolved; rejected attempts were thrown away, so they stay dots
-            StringBuilder path = new StringBuilder();
-            for (double[] lp : linePoints) {
-                if (points.get((int) lp[2]).kind() != Kind.REJECTED) {
-                    path.append(path.length() == 0 ? "" : " ").append(fmt(lp[0])).append(',').append(fmt(lp[1]));
-                }
-            }
-            b.append("<polyline class=\"series\" points=\"").append(path).append("\"/>");
-            for (double[] lp : linePoints) {
-                Point p = points.get((int) lp[2]);
-                b.append("<circle class=\"marker ").append(p.kind().name().toLowerCase(Locale.ROOT))
-                        .append("\" cx=\"").append(fmt(lp[0])).append("\" cy=\"").append(fmt(lp[1]))
-                        .append("\" r=\"4.5\"><title>").append(HtmlText.escape(p.tooltip()))
-                        .append("</title></circle>");
+        return linePoints;
+    }
+
+    /** The line through the kept steps (rejected attempts were thrown away, so they stay dots) and its markers. */
+    private void appendLine(StringBuilder b, List<double[]> linePoints) {
+        StringBuilder path = new StringBuilder();
+        for (double[] lp : linePoints) {
+            if (points.get((int) lp[2]).kind() != Kind.REJECTED) {
+                path.append(path.length() == 0 ? "" : " ").append(fmt(lp[0])).append(',').append(fmt(lp[1]));
             }
         }
-        if (reference.isPresent() && drawable(reference.getAsDouble())) {
-            double y = axis.y(reference.getAsDouble(), plotTop, plotBottom);
-            b.append(line(plotLeft, y, plotRight, y, "reference"));
-            // below the line when it runs along the top edge, where the label would hit the chart's note
-            double labelY = y - plotTop < 14 ? y + 12 : y - 4;
-            b.append(text(plotRight - 2, labelY, "reference-label", "end", referenceLabel));
+        b.append("<polyline class=\"series\" points=\"").append(path).append("\"/>");
+        for (double[] lp : linePoints) {
+            Point p = points.get((int) lp[2]);
+            b.append("<circle class=\"marker ").append(p.kind().name().toLowerCase(Locale.ROOT))
+                    .append("\" cx=\"").append(fmt(lp[0])).append("\" cy=\"").append(fmt(lp[1]))
+                    .append("\" r=\"4.5\"><title>").append(HtmlText.escape(p.tooltip()))
+                    .append("</title></circle>");
         }
-        return b.append("</svg>").toString();
     }
 
     private boolean drawable(double v) {
