@@ -58,6 +58,23 @@ public final class ActivationMemory {
         return Math.max(0, peak);
     }
 
+    /**
+     * Bytes of every node output of the main graph together, with {@code batch} samples: what one run holds
+     * when every activation is tapped at once (calibration), rather than the liveness peak of {@link #peakBytes}.
+     */
+    public static long totalBytes(Model model, long batch) {
+        StaticShapes shapes = StaticShapes.infer(model.graph(), model.defaultOpset());
+        long total = 0;
+        for (Node n : model.graph().nodes()) {
+            for (Value v : n.outputs()) {
+                if (!v.isNone()) {
+                    total = add(total, bytes(v, shapes, batch));
+                }
+            }
+        }
+        return total;
+    }
+
     /** Bytes of one value, {@link Long#MAX_VALUE} when that overflows. */
     static long bytes(Value v, StaticShapes shapes, long batch) {
         Optional<long[]> dims = shapes.dims(v);

@@ -1,17 +1,11 @@
 package dev.onnxpress.bench;
 
-import dev.onnxpress.ir.DataType;
-import dev.onnxpress.ir.Graph;
+import dev.onnxpress.testing.IdentityChains;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Rewriter;
-import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.strip.identity.RemoveIdentityOptions;
 import dev.onnxpress.passes.strip.identity.RemoveIdentityPass;
 import dev.onnxpress.testing.DatalessContext;
-import dev.onnxpress.testing.GraphBuilder;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -20,17 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class RemoveIdentityChainBenchmark {
     static Model chain(int n) {
-        GraphBuilder b = GraphBuilder.model("chain").input("x", DataType.FLOAT, 2)
-                .node("Relu", List.of("x"), List.of("r"));
-        Graph g = b.graph();
-        Rewriter rw = b.rewriter();
-        Value prev = b.value("r");
-        for (int i = 0; i < n; i++) {
-            prev = rw.add(g, "Identity", "Identity", List.of(prev), Map.of());
-        }
-        rw.rename(prev, "y");
-        b.output("y", DataType.FLOAT, 2);
-        return b.build();
+        return IdentityChains.chain(n);
     }
 
     @Test

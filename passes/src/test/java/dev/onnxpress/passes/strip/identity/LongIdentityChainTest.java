@@ -1,9 +1,9 @@
 package dev.onnxpress.passes.strip.identity;
 
+import dev.onnxpress.testing.IdentityChains;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onnxpress.ir.DataType;
-import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Value;
@@ -11,26 +11,14 @@ import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.rewrite.RewriteDriver;
 import dev.onnxpress.testing.GraphBuilder;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** remove_identity on a very long chain: the driver's work stays linear in the number of nodes. */
 class LongIdentityChainTest {
     static final int CHAIN = 40_000;
 
-    /** x → Relu → Identity × n → y (graph output). */
     static Model chain(int n) {
-        GraphBuilder b = GraphBuilder.model("chain").input("x", DataType.FLOAT, 2)
-                .node("Relu", List.of("x"), List.of("r"));
-        Graph g = b.graph();
-        Rewriter rw = b.rewriter();
-        Value prev = b.value("r");
-        for (int i = 0; i < n; i++) {
-            prev = rw.add(g, "Identity", "Identity", List.of(prev), Map.of());
-        }
-        rw.rename(prev, "y");
-        b.output("y", DataType.FLOAT, 2);
-        return b.build();
+        return IdentityChains.chain(n);
     }
 
     @Test
