@@ -215,8 +215,9 @@ public final class PassManager {
     public Prepared prepare(Plan plan, Path input, Optional<Path> output, OutputPolicy policy) {
         long t0 = System.nanoTime();
         checkPaths(input, output);
-        FileInfo inputInfo = fileInfo(input, Files.isRegularFile(input) ? size(input) : 0);
         Model original = ModelReader.read(input);
+        // the input's size counts its external data, as the output's does
+        FileInfo inputInfo = fileInfo(input, original.sourceFiles().stream().mapToLong(PassManager::size).sum());
         policy.inputRead(original);
         int evalBatch = settings.batchSizeFor(original);
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
