@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.convert.opset;
 
+import dev.onnxpress.analysis.StaticShapes;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;
@@ -34,6 +35,8 @@ final class OpsetConverter {
     private final long to;
     private final ElementTypes types;
     private final PassResult.Builder result;
+    /** Shapes of every graph as the model came in (rewrites keep the original values' shapes valid). */
+    private final Map<Graph, StaticShapes> shapes = new java.util.IdentityHashMap<>();
     private long rewritten;
 
     OpsetConverter(Model model, long from, long to, PassResult.Builder result) {
@@ -42,6 +45,9 @@ final class OpsetConverter {
         this.to = to;
         this.types = ElementTypes.of(model.graph());
         this.result = result;
+        for (Graph g : model.graph().allGraphs()) {
+            shapes.put(g, StaticShapes.infer(g, Math.max(from, OpsetVersions.OLDEST)));
+        }
     }
 
     Rewriter rewriter() {
@@ -89,6 +95,9 @@ final class OpsetConverter {
         }
         if (!n.isRemoved()) {
             droppedAttributes(n);
+            if (to < 11) {
+                nonNegativeAxes(n);
+            }
         }
         if (rw.changes() > before) {
             rewritten++;
@@ -502,6 +511,12 @@ final class OpsetConverter {
         if (declared.isPresent()) {
             return declared;
         }
+        for (StaticShapes s : shapes.values()) {
+            Optional<Integer> inferred = s.rank(v);
+            if (inferred.isPresent()) {
+                return inferred;
+            }
+        }
         Optional<Node> p = v.producer();
         if (p.isPresent() && p.get().is("Flatten")) {
             return Optional.of(2);
@@ -718,6 +733,95 @@ final class OpsetConverter {
             }
         }
         rw.setInputs(n, trim(ins));
+    }
+
+    // ---------------------------------------------------------------- negative axes, accepted from opset 11
+
+    /** Ops whose {@code axis} attribute accepts negative values only from opset 11. */
+    private static final Set<String> AXIS_11 = Set.of("ArgMax", "ArgMin", "Compress", "Concat", "Flatten", "Gather",
+            "Hardmax", "LogSoftmax", "Softmax", "Split", "Scatter");
+    /** Ops whose {@code axes} (attribute, or Slice's input) accept negative values only from opset 11. */
+    private static final Set<String> AXES_11 = Set.of("Squeeze", "Unsqueeze", "Slice", "ReduceSum", "ReduceMax",
+            "ReduceMin", "ReduceMean", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+            "ReduceSumSquare");
+
+    /**
+     * Below opset 11 axes count from the front only: a negative axis is rewritten as {@code axis + rank}
+     * with the rank from declared or inferred shapes, and refused by name when the rank is unknown.
+     * Constant negative Gather indices become non-negative the same way when the gathered dim is known.
+     */
+    private void nonNegativeAxes(Node n) {
+        String op = n.opType();
+        if (AXIS_11.contains(op)) {
+            Optional<Attr> a = n.attr("axis");
+            if (a.isPresent() && a.get().kind() == Attr.Kind.INT && a.get().i() < 0) {
+                long r = rankOrFail(n, n.input(0), "axis " + a.get().i());
+                rw.setAttr(n, "axis", Attr.of(a.get().i() + r));
+            }
+            if (op.equals("Gather")) {
+                gatherIndices(n);
+            }
+            return;
+        }
+        if (!AXES_11.contains(op)) {
+            return;
+        }
+        Optional<long[]> attr = n.attrInts("axes");
+        boolean asInput = attr.isEmpty() && op.equals("Slice") && n.hasInput(3);
+        Optional<Tensor> input = asInput ? n.graph().constantValue(n.input(3)) : Optional.empty();
+        long[] axes = attr.orElseGet(() -> input.map(Tensor::toLongArray).orElse(new long[0]));
+        if (Arrays.stream(axes).allMatch(x -> x >= 0)) {
+            return;
+        }
+        String what = "axes " + Arrays.toString(axes);
+        long r = rankOrFail(n, n.input(0), what) + (op.equals("Unsqueeze") ? axes.length : 0);
+        long[] fixed = Arrays.stream(axes).map(x -> x < 0 ? x + r : x).toArray();
+        if (!asInput) {
+            rw.setAttr(n, "axes", Attr.ofInts(fixed));
+        } else {
+            Tensor t = input.get();
+            Tensor nt = t.dataType() == DataType.INT64 ? Tensor.ofLongs(t.dims(), fixed)
+                    : Tensor.of(t.dataType(), t.dims(), Arrays.stream(fixed).asDoubleStream().toArray());
+            rw.setInput(n, 3, constant(n.graph(), n.label() + "_axes", nt));
+        }
+    }
+
+    private long rankOrFail(Node n, Value x, String what) {
+        return rank(x).orElseThrow(() -> fail(n, "negative " + what + " is accepted only from opset 11 and the rank of '"
+                + x.name() + "' is unknown (declare the input shapes or run fix_shapes first)"));
+    }
+
+    private void gatherIndices(Node n) {
+        Optional<Tensor> idx = n.graph().constantValue(n.input(1));
+        if (idx.isEmpty() || Arrays.stream(idx.get().toLongArray()).allMatch(x -> x >= 0)) {
+            return;
+        }
+        long axis = n.attrInt("axis", 0);
+        Optional<long[]> dims = dimsOf(n.input(0));
+        long dim = dims.isPresent() && axis < dims.get().length ? dims.get()[(int) axis] : -1;
+        if (dim < 0) {
+            throw fail(n, "negative indices are accepted only from opset 11 and the size of axis " + axis + " of '"
+                    + n.input(0).name() + "' is unknown");
+        }
+        long[] fixed = Arrays.stream(idx.get().toLongArray()).map(x -> x < 0 ? x + dim : x).toArray();
+        Tensor t = idx.get();
+        Tensor nt = t.dataType() == DataType.INT64 ? Tensor.ofLongs(t.dims(), fixed)
+                : Tensor.of(t.dataType(), t.dims(), Arrays.stream(fixed).asDoubleStream().toArray());
+        rw.setInput(n, 1, constant(n.graph(), n.label() + "_indices", nt));
+    }
+
+    private Optional<long[]> dimsOf(Value v) {
+        Optional<long[]> declared = v.tensorType().flatMap(ValueType.TensorType::knownDims);
+        if (declared.isPresent()) {
+            return declared;
+        }
+        for (StaticShapes s : shapes.values()) {
+            Optional<long[]> d = s.dims(v);
+            if (d.isPresent()) {
+                return d;
+            }
+        }
+        return Optional.empty();
     }
 
     // ---------------------------------------------------------------- attributes newer than the target
