@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.convert.opset;
 
+import dev.onnxpress.analysis.StaticShapes;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;
@@ -34,6 +35,8 @@ final class OpsetConverter {
     private final long to;
     private final ElementTypes types;
     private final PassResult.Builder result;
+    /** Shapes of every graph as the model came in (rewrites keep the original values' shapes valid). */
+    private final Map<Graph, StaticShapes> shapes = new java.util.IdentityHashMap<>();
     private long rewritten;
 
     OpsetConverter(Model model, long from, long to, PassResult.Builder result) {
@@ -42,6 +45,9 @@ final class OpsetConverter {
         this.to = to;
         this.types = ElementTypes.of(model.graph());
         this.result = result;
+        for (Graph g : model.graph().allGraphs()) {
+            shapes.put(g, StaticShapes.infer(g, Math.max(from, OpsetVersions.OLDEST)));
+        }
     }
 
     Rewriter rewriter() {
@@ -89,6 +95,9 @@ final class OpsetConverter {
         }
         if (!n.isRemoved()) {
             droppedAttributes(n);
+            if (to < 11) {
+                nonNegativeAxes(n);
+            }
         }
         if (rw.changes() > before) {
             rewritten++;
@@ -253,6 +262,7 @@ final class OpsetConverter {
                 }
             }
             case "Pad" -> pad(n);
+            case "ScatterElements", "ScatterND" -> scatterReduction(n);
             case "Squeeze", "Unsqueeze", "ReduceSum" -> {
                 if (crosses(from, to, 13)) {
                     attrsAndInputs(n, 13, List.of("axes"), 1, true);
@@ -362,6 +372,10 @@ final class OpsetConverter {
     }
 
     private void pad(Node n) {
+        if (down(19) && n.attrString("mode", "constant").equals("wrap")) {
+            wrapPad(n);
+            return;
+        }
         if (down(18) && n.hasInput(3)) {
             throw fail(n, "the axes input has no equivalent before opset 18");
         }
@@ -388,6 +402,147 @@ final class OpsetConverter {
             }
             rw.setInputs(n, List.of(n.input(0)));
         }
+    }
+
+    /**
+     * Pad mode=wrap (opset 19) as one Gather per padded axis: output position j of an axis of size d padded
+     * by b before reads input position (j - b) mod d, which also covers negative (cropping) pads. Needs
+     * constant pads no longer than their axes, and the sizes of the padded axes.
+     */
+    private void wrapPad(Node n) {
+        Value x = n.input(0);
+        long[] pads = constInts(n, 1, "pads");
+        long[] dims = dimsOf(x).orElseThrow(() -> fail(n, "mode=wrap does not exist before opset 19 and the shape"
+                + " of '" + x.name() + "' is unknown (declare the input shapes or run fix_shapes first)"));
+        int r = dims.length;
+        long[] axes = n.hasInput(3) ? constInts(n, 3, "axes") : java.util.stream.LongStream.range(0, r).toArray();
+        if (pads.length != 2L * axes.length) {
+            throw fail(n, "pads has " + pads.length + " values for " + axes.length + " axes");
+        }
+        Graph g = n.graph();
+        Value y = x;
+        for (int k = 0; k < axes.length; k++) {
+            long b = pads[k];
+            long e = pads[k + axes.length];
+            if (b == 0 && e == 0) {
+                continue;
+            }
+            int axis = (int) (axes[k] < 0 ? axes[k] + r : axes[k]);
+            long d = axis >= 0 && axis < r ? dims[axis] : -1;
+            // pads longer than the axis: ONNX Runtime's wrap does not repeat the axis as numpy's does, so
+            // which output the model means is unclear; refused rather than guessed
+            if (d <= 0 || d + b + e < 0 || b > d || e > d) {
+                throw fail(n, "mode=wrap does not exist before opset 19 and the size of axis " + axis + " of '"
+                        + x.name() + "' is " + (d < 0 ? "unknown (declare the input shapes or run fix_shapes first)"
+                        : d + ", which the pads " + b + ", " + e + " do not fit"));
+            }
+            long[] idx = new long[(int) (d + b + e)];
+            for (int j = 0; j < idx.length; j++) {
+                idx[j] = Math.floorMod(j - b, d);
+            }
+            Value indices = constant(g, n.label() + "_wrap" + axis, Tensor.ofLongs(new long[] {idx.length}, idx));
+            y = rw.add(g, "Gather", n.label() + "_wrap" + axis, List.of(y, indices), Map.of("axis", Attr.of((long) axis)));
+        }
+        if (y == x) {
+            y = rw.add(g, "Identity", n.label() + "_wrap", List.of(x), Map.of());
+        }
+        replaceNode(n, y);
+    }
+
+    /**
+     * ScatterElements / ScatterND reductions (add, mul at 16; min, max at 18). Where the target lacks the
+     * reduction and the indices are constant and name each position once, reduce-then-write is exact:
+     * Scatter(data, idx, R(Gather(data, idx), updates)) with the matching GatherElements / GatherND.
+     */
+    private void scatterReduction(Node n) {
+        String red = n.attrString("reduction", "none");
+        int since = red.equals("min") || red.equals("max") ? 18 : 16;
+        if (red.equals("none") || to >= since) {
+            return;
+        }
+        String op = switch (red) {
+            case "add" -> "Add";
+            case "mul" -> "Mul";
+            case "min" -> "Min";
+            case "max" -> "Max";
+            default -> throw fail(n, "unknown reduction '" + red + "'");
+        };
+        String why = "reduction=" + red + " does not exist before opset " + since;
+        Tensor idx = n.graph().constantValue(n.input(1)).orElseThrow(() -> fail(n, why + " and the indices '"
+                + n.input(1).name() + "' are not a constant (only unique constant indices can be rewritten)"));
+        boolean elements = n.is("ScatterElements");
+        long axis = n.attrInt("axis", 0);
+        long[] dims = dimsOf(n.input(0)).orElse(null);
+        if (!uniqueTargets(idx, elements, axis, dims)) {
+            throw fail(n, why + " and the indices name a position more than once or reach a dim of unknown size");
+        }
+        Optional<DataType> dt = types.of(n.input(0));
+        if ((op.equals("Min") || op.equals("Max")) && to < 12 && dt.map(t -> !t.isFloatingPoint()).orElse(true)) {
+            throw fail(n, why + " and " + op + " takes only float types before opset 12");
+        }
+        Graph g = n.graph();
+        Map<String, Attr> gatherAttrs = elements ? Map.of("axis", Attr.of(axis)) : Map.of();
+        Value old = rw.add(g, elements ? "GatherElements" : "GatherND", n.label() + "_old",
+                List.of(n.input(0), n.input(1)), gatherAttrs);
+        Value reduced = rw.add(g, op, n.label() + "_" + red, List.of(old, n.input(2)), Map.of());
+        rw.setInput(n, 2, reduced);
+        if (to < 16) {
+            rw.removeAttr(n, "reduction");
+        } else {
+            rw.setAttr(n, "reduction", Attr.of("none"));
+        }
+    }
+
+    /** Whether the constant scatter indices write each position of the data once (negatives made positive). */
+    private static boolean uniqueTargets(Tensor idx, boolean elements, long axis, long[] dims) {
+        long[] v = idx.toLongArray();
+        long[] shape = idx.dims();
+        if (v.length == 0) {
+            return true;
+        }
+        if (shape.length == 0) {
+            return false;
+        }
+        int r = dims == null ? -1 : dims.length;
+        Set<List<Long>> seen = new java.util.HashSet<>();
+        if (elements) {
+            int ax = (int) (axis < 0 && r > 0 ? axis + r : axis);
+            if (ax < 0 || ax >= shape.length) {
+                return false;
+            }
+            long d = r > ax ? dims[ax] : -1;
+            long[] pos = new long[shape.length];
+            for (int i = 0; i < v.length; i++) {
+                long t = v[i] < 0 ? (d > 0 ? v[i] + d : Long.MIN_VALUE) : v[i];
+                List<Long> key = new ArrayList<>();
+                for (int k = 0; k < pos.length; k++) {
+                    key.add(k == ax ? t : pos[k]);
+                }
+                if (t == Long.MIN_VALUE || !seen.add(key)) {
+                    return false;
+                }
+                for (int k = pos.length - 1; k >= 0 && ++pos[k] == shape[k]; k--) {
+                    pos[k] = 0;
+                }
+            }
+            return true;
+        }
+        int depth = (int) shape[shape.length - 1];
+        for (int i = 0; i < v.length; i += depth) {
+            List<Long> key = new ArrayList<>();
+            for (int k = 0; k < depth; k++) {
+                long x = v[i + k];
+                long d = k < r ? dims[k] : -1;
+                if (x < 0 && d <= 0) {
+                    return false;
+                }
+                key.add(x < 0 ? x + d : x);
+            }
+            if (!seen.add(key)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void split(Node n) {
@@ -501,6 +656,12 @@ final class OpsetConverter {
         Optional<Integer> declared = v.tensorType().flatMap(ValueType.TensorType::rank);
         if (declared.isPresent()) {
             return declared;
+        }
+        for (StaticShapes s : shapes.values()) {
+            Optional<Integer> inferred = s.rank(v);
+            if (inferred.isPresent()) {
+                return inferred;
+            }
         }
         Optional<Node> p = v.producer();
         if (p.isPresent() && p.get().is("Flatten")) {
@@ -718,6 +879,97 @@ final class OpsetConverter {
             }
         }
         rw.setInputs(n, trim(ins));
+    }
+
+    // ---------------------------------------------------------------- negative axes, accepted from opset 11
+
+    /** Ops whose {@code axis} attribute accepts negative values only from opset 11. */
+    private static final Set<String> AXIS_11 = Set.of("ArgMax", "ArgMin", "Compress", "Concat", "Flatten", "Gather",
+            "Hardmax", "LogSoftmax", "Softmax", "Split", "Scatter");
+    /** Ops whose {@code axes} (attribute, or Slice's input) accept negative values only from opset 11. */
+    private static final Set<String> AXES_11 = Set.of("Squeeze", "Unsqueeze", "Slice", "ReduceSum", "ReduceMax",
+            "ReduceMin", "ReduceMean", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceLogSum", "ReduceLogSumExp",
+            "ReduceSumSquare");
+
+    /**
+     * Below opset 11 axes count from the front only: a negative axis is rewritten as {@code axis + rank}
+     * with the rank from declared or inferred shapes, and refused by name when the rank is unknown.
+     * Constant negative Gather indices become non-negative the same way when the gathered dim is known.
+     */
+    private void nonNegativeAxes(Node n) {
+        String op = n.opType();
+        if (AXIS_11.contains(op)) {
+            Optional<Attr> a = n.attr("axis");
+            if (a.isPresent() && a.get().kind() == Attr.Kind.INT && a.get().i() < 0) {
+                long r = rankOrFail(n, n.input(0), "axis " + a.get().i());
+                rw.setAttr(n, "axis", Attr.of(a.get().i() + r));
+            }
+            if (op.equals("Gather")) {
+                gatherIndices(n);
+            }
+            return;
+        }
+        if (!AXES_11.contains(op)) {
+            return;
+        }
+        Optional<long[]> attr = n.attrInts("axes");
+        boolean asInput = attr.isEmpty() && op.equals("Slice") && n.hasInput(3);
+        Optional<Tensor> input = asInput ? n.graph().constantValue(n.input(3)) : Optional.empty();
+        long[] axes = attr.orElseGet(() -> input.map(Tensor::toLongArray).orElse(new long[0]));
+        if (Arrays.stream(axes).allMatch(x -> x >= 0)) {
+            return;
+        }
+        String what = "axes " + Arrays.toString(axes);
+        long r = rankOrFail(n, n.input(0), what) + (op.equals("Unsqueeze") ? axes.length : 0);
+        long[] fixed = Arrays.stream(axes).map(x -> x < 0 ? x + r : x).toArray();
+        if (!asInput) {
+            rw.setAttr(n, "axes", Attr.ofInts(fixed));
+        } else {
+            Tensor t = input.get();
+            Tensor nt = t.dataType() == DataType.INT64 ? Tensor.ofLongs(t.dims(), fixed)
+                    : Tensor.of(t.dataType(), t.dims(), Arrays.stream(fixed).asDoubleStream().toArray());
+            rw.setInput(n, 3, constant(n.graph(), n.label() + "_axes", nt));
+        }
+    }
+
+    private long rankOrFail(Node n, Value x, String what) {
+        return rank(x).orElseThrow(() -> fail(n, "negative " + what + " is accepted only from opset 11 and the rank of '"
+                + x.name() + "' is unknown (declare the input shapes or run fix_shapes first)"));
+    }
+
+    private void gatherIndices(Node n) {
+        Optional<Tensor> idx = n.graph().constantValue(n.input(1));
+        if (idx.isEmpty() || Arrays.stream(idx.get().toLongArray()).allMatch(x -> x >= 0)) {
+            return;
+        }
+        long axis = n.attrInt("axis", 0);
+        Optional<long[]> dims = dimsOf(n.input(0));
+        long dim = dims.isPresent() && axis < dims.get().length ? dims.get()[(int) axis] : -1;
+        if (dim < 0) {
+            throw fail(n, "negative indices are accepted only from opset 11 and the size of axis " + axis + " of '"
+                    + n.input(0).name() + "' is unknown");
+        }
+        long[] fixed = Arrays.stream(idx.get().toLongArray()).map(x -> x < 0 ? x + dim : x).toArray();
+        Tensor t = idx.get();
+        Tensor nt = t.dataType() == DataType.INT64 ? Tensor.ofLongs(t.dims(), fixed)
+                : Tensor.of(t.dataType(), t.dims(), Arrays.stream(fixed).asDoubleStream().toArray());
+        rw.setInput(n, 1, constant(n.graph(), n.label() + "_indices", nt));
+    }
+
+    /** Dims of {@code v} (-1 where unknown) from its declared type and shape inference, or empty. */
+    private Optional<long[]> dimsOf(Value v) {
+        long[] best = v.tensorType().flatMap(ValueType.TensorType::knownDims).orElse(null);
+        for (StaticShapes s : shapes.values()) {
+            Optional<long[]> d = s.dims(v);
+            if (d.isPresent() && best == null) {
+                best = d.get();
+            } else if (d.isPresent() && d.get().length == best.length) {
+                for (int i = 0; i < best.length; i++) {
+                    best[i] = best[i] < 0 ? d.get()[i] : best[i];
+                }
+            }
+        }
+        return Optional.ofNullable(best);
     }
 
     // ---------------------------------------------------------------- attributes newer than the target
