@@ -11,7 +11,6 @@ import dev.onnxpress.exec.OrtInference;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.PassContext;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -129,22 +128,21 @@ final class Evaluator {
     Outputs run(ModelSession runner, PassContext.Progress progress, String task) {
         ModelSignature sig = ModelSignature.of(runner);
         List<Batch> batches = batches(sig);
-        List<Map<String, Tensor>> results = new ArrayList<>();
-        List<Outputs.Rows> rows = new ArrayList<>();
+        Outputs.Builder outputs = new Outputs.Builder();
         progress.start(task, batches.size());
         fedRows = 0;
         try {
             for (int i = 0; i < batches.size(); i++) {
                 Batch b = batch(batches, i);
                 fedRows = Math.max(fedRows, rows(b.feeds()));
-                results.add(runner.run(b.feeds()));
-                rows.add(Outputs.Rows.of(b));
+                // each batch's outputs go into the series at once: memory holds one batch, not the data set
+                outputs.add(Outputs.Rows.of(b), runner.run(b.feeds()));
                 progress.step(i + 1);
             }
         } finally {
             progress.finish();
         }
-        return Outputs.of(rows, results);
+        return outputs.build();
     }
 
     /** The evaluation batches as model feeds, cut for {@code sig} (read one at a time, as they are used). */

@@ -30,6 +30,9 @@ final class Fidelity {
     private Fidelity() {
     }
 
+    /** Values read per block while comparing two series. */
+    static final int BLOCK = 1 << 14;
+
     static Metrics compare(Outputs actual, Outputs reference, Optional<int[]> labels) {
         double maxAbs = 0;
         double maxRel = 0;
@@ -38,32 +41,35 @@ final class Fidelity {
         double nb = 0;
         long compared = 0;
         long mismatched = 0;
-        for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
-            float[] b = e.getValue();
-            float[] a = actual.values().get(e.getKey());
-            if (a == null || a.length != b.length) {
+        float[] a = new float[BLOCK];
+        float[] b = new float[BLOCK];
+        for (Map.Entry<String, FloatSeries> e : reference.series().entrySet()) {
+            FloatSeries bs = e.getValue();
+            FloatSeries as = actual.series(e.getKey());
+            if (as == null || as.length() != bs.length()) {
                 throw new dev.onnxpress.error.InternalException("output '" + e.getKey() + "' changed size: "
-                        + (a == null ? "missing" : a.length + " values") + " instead of " + b.length, null);
+                        + (as == null ? "missing" : as.length() + " values") + " instead of " + bs.length(), null);
             }
-            double scale = 0;
-            for (float x : b) {
-                if (Float.isFinite(x)) {
-                    scale = Math.max(scale, Math.abs(x));
-                }
-            }
+            double scale = bs.maxAbsFinite;
             double eps = Math.max(1e-12, RELATIVE_EPS * scale);
-            for (int i = 0; i < b.length; i++) {
-                if (!Float.isFinite(a[i]) || !Float.isFinite(b[i])) {
-                    mismatched += NonFinite.sameKind(a[i], b[i]) ? 0 : 1;
-                    continue;
+            FloatSeries.Reader ra = as.reader();
+            FloatSeries.Reader rb = bs.reader();
+            int n;
+            while ((n = rb.readFully(b, 0, BLOCK)) > 0) {
+                ra.readFully(a, 0, n);
+                for (int i = 0; i < n; i++) {
+                    if (!Float.isFinite(a[i]) || !Float.isFinite(b[i])) {
+                        mismatched += NonFinite.sameKind(a[i], b[i]) ? 0 : 1;
+                        continue;
+                    }
+                    compared++;
+                    double d = Math.abs((double) a[i] - b[i]);
+                    maxAbs = Math.max(maxAbs, d);
+                    maxRel = Math.max(maxRel, d / Math.max(Math.abs(b[i]), eps));
+                    dot += (double) a[i] * b[i];
+                    na += (double) a[i] * a[i];
+                    nb += (double) b[i] * b[i];
                 }
-                compared++;
-                double d = Math.abs((double) a[i] - b[i]);
-                maxAbs = Math.max(maxAbs, d);
-                maxRel = Math.max(maxRel, d / Math.max(Math.abs(b[i]), eps));
-                dot += (double) a[i] * b[i];
-                na += (double) a[i] * a[i];
-                nb += (double) b[i] * b[i];
             }
         }
         double cosine = OutputMetrics.cosine(dot, na, nb);
@@ -74,30 +80,78 @@ final class Fidelity {
             cosine = Double.NaN;
         }
         OptionalDouble top1 = OptionalDouble.empty();
-        OptionalDouble accuracy = OptionalDouble.empty();
-        int[] pa = actual.predictions();
-        int[] pb = reference.predictions();
-        if (pa.length > 0 && pa.length == pb.length) {
-            int same = 0;
-            for (int i = 0; i < pa.length; i++) {
-                same += pa[i] == pb[i] ? 1 : 0;
-            }
-            top1 = OptionalDouble.of((double) same / pa.length);
+        long rows = rows(actual);
+        if (rows > 0 && rows == rows(reference)) {
+            long same = agreeing(actual, reference, rows);
+            top1 = OptionalDouble.of((double) same / rows);
         }
-        accuracy = accuracy(actual, labels);
-        return new Metrics(maxAbs, maxRel, cosine, top1, accuracy);
+        return new Metrics(maxAbs, maxRel, cosine, top1, accuracy(actual, labels));
+    }
+
+    /** Rows of the first output when it looks like a classifier's, else 0. */
+    static long rows(Outputs o) {
+        FloatSeries s = o.classifier();
+        return s == null ? 0 : s.length() / o.classes();
+    }
+
+    /** Rows whose argmax agrees between the two classifier outputs, read block by block. */
+    private static long agreeing(Outputs actual, Outputs reference, long rows) {
+        int perBlock = Math.max(1, BLOCK / Math.max(actual.classes(), reference.classes()));
+        Argmaxes pa = new Argmaxes(actual, perBlock);
+        Argmaxes pb = new Argmaxes(reference, perBlock);
+        long same = 0;
+        for (long r = 0; r < rows; ) {
+            int[] xa = pa.next();
+            int[] xb = pb.next();
+            int n = Math.min(xa.length, xb.length);
+            for (int i = 0; i < n; i++) {
+                same += xa[i] == xb[i] ? 1 : 0;
+            }
+            r += n;
+            if (n == 0) {
+                break;
+            }
+        }
+        return same;
+    }
+
+    /** Argmax of each row of a classifier output, a block of rows at a time. */
+    private static final class Argmaxes {
+        private final FloatSeries.Reader reader;
+        private final int classes;
+        private final float[] block;
+
+        Argmaxes(Outputs o, int rowsPerBlock) {
+            this.reader = o.classifier().reader();
+            this.classes = o.classes();
+            this.block = new float[rowsPerBlock * classes];
+        }
+
+        int[] next() {
+            int n = reader.readFully(block, 0, block.length);
+            return OutputMetrics.argmaxRows(n == block.length ? block : java.util.Arrays.copyOf(block, n), classes);
+        }
     }
 
     static OptionalDouble accuracy(Outputs outputs, Optional<int[]> labels) {
-        int[] p = outputs.predictions();
-        if (labels.isEmpty() || p.length == 0 || p.length != labels.get().length) {
+        long rows = rows(outputs);
+        if (labels.isEmpty() || rows == 0 || rows != labels.get().length) {
             return OptionalDouble.empty();
         }
         int[] l = labels.get();
+        Argmaxes p = new Argmaxes(outputs, Math.max(1, BLOCK / outputs.classes()));
         int correct = 0;
-        for (int i = 0; i < p.length; i++) {
-            correct += p[i] == l[i] ? 1 : 0;
+        int at = 0;
+        while (at < l.length) {
+            int[] x = p.next();
+            if (x.length == 0) {
+                break;
+            }
+            for (int i = 0; i < x.length; i++) {
+                correct += x[i] == l[at + i] ? 1 : 0;
+            }
+            at += x.length;
         }
-        return OptionalDouble.of((double) correct / p.length);
+        return OptionalDouble.of((double) correct / l.length);
     }
 }

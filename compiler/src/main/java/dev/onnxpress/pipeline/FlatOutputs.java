@@ -22,20 +22,12 @@ final class FlatOutputs {
 
     static List<String> warnings(Outputs reference, String data) {
         List<String> out = new ArrayList<>();
-        for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
-            float[] v = e.getValue();
-            double min = Double.POSITIVE_INFINITY;
-            double max = Double.NEGATIVE_INFINITY;
-            double maxAbs = 0;
-            long finite = 0;
-            for (float x : v) {
-                if (Float.isFinite(x)) {
-                    finite++;
-                    min = Math.min(min, x);
-                    max = Math.max(max, x);
-                    maxAbs = Math.max(maxAbs, Math.abs(x));
-                }
-            }
+        for (Map.Entry<String, FloatSeries> e : reference.series().entrySet()) {
+            FloatSeries v = e.getValue();
+            double min = v.minFinite;
+            double max = v.maxFinite;
+            double maxAbs = v.maxAbsFinite;
+            long finite = v.finite;
             if (finite < 2) {
                 continue; // a single value (a scalar output) is not "flat"; nothing finite is NonFinite's business
             }

@@ -7,7 +7,6 @@ import dev.onnxpress.data.ModelSignature;
 import dev.onnxpress.error.UserException;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelReader;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ort.LatencyComparison;
 import dev.onnxpress.ort.LatencyMode;
 import dev.onnxpress.ort.OptimizationLevel;
@@ -60,8 +59,8 @@ public final class ModelEvaluation {
             throw new UserException("model not found: " + model);
         }
         Model m = ModelReader.read(model);
-        byte[] bytes = ModelWriter.toBytes(m);
-        byte[] runnable = OnnxpressRuntime.isPacked(m) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
+        // a model too large for bytes is written to a temporary folder the shutdown hook removes
+        RunnableModel runnable = RunnableModel.of(m);
         try (OrtRunner r = OnnxpressRuntime.open(model, OrtRunner.Options.defaults()
                 .withOptimization(OptimizationLevel.NONE).withIntraOpThreads(settings.verifyThreads()))) {
             ModelSignature sig = ModelSignature.of(r);
@@ -73,11 +72,11 @@ public final class ModelEvaluation {
     /** A model run on the data. */
     public final class Evaluated {
         private final Path path;
-        private final byte[] runnable;
+        private final RunnableModel runnable;
         private final ModelSignature signature;
         private final Outputs outputs;
 
-        private Evaluated(Path path, byte[] runnable, ModelSignature signature, Outputs outputs) {
+        private Evaluated(Path path, RunnableModel runnable, ModelSignature signature, Outputs outputs) {
             this.path = path;
             this.runnable = runnable;
             this.signature = signature;
@@ -89,7 +88,7 @@ public final class ModelEvaluation {
         }
 
         public List<String> outputNames() {
-            return List.copyOf(outputs.values().keySet());
+            return List.copyOf(outputs.names());
         }
 
         /** Share of samples whose top class is the label, when the data has labels and the model classifies. */
@@ -139,9 +138,10 @@ public final class ModelEvaluation {
      */
     public Map<String, Long> outside(Evaluated candidate, Evaluated reference, double atol, double rtol) {
         Map<String, Long> out = new LinkedHashMap<>();
+        Map<String, float[]> cand = candidate.outputs.values();
         for (Map.Entry<String, float[]> e : reference.outputs.values().entrySet()) {
             float[] b = e.getValue();
-            float[] a = candidate.outputs.values().get(e.getKey());
+            float[] a = cand.get(e.getKey());
             long n = 0;
             for (int i = 0; i < b.length; i++) {
                 double d = Math.abs((double) a[i] - b[i]);
@@ -155,23 +155,29 @@ public final class ModelEvaluation {
     /** Number of values of each output. */
     public Map<String, Integer> sizes(Evaluated e) {
         Map<String, Integer> out = new LinkedHashMap<>();
-        e.outputs.values().forEach((k, v) -> out.put(k, v.length));
+        e.outputs.series().forEach((k, v) -> out.put(k, Math.toIntExact(v.length())));
         return out;
     }
 
     /** Median ms of one run on one sample, ORT optimizations on; NaN when latency is off. */
     public double latencyMs(Evaluated e) {
-        return latency(e).baselineMs();
+        try (StepLatency l = latency(e)) {
+            return l.baselineMs();
+        }
     }
 
     /** The model timed alone: median, p90 and rounds of one run on one sample (latency must not be off). */
     public dev.onnxpress.ort.LatencyStats latencyStats(Evaluated e) {
-        return latency(e).baseline();
+        try (StepLatency l = latency(e)) {
+            return l.baseline();
+        }
     }
 
     /** {@code candidate} timed against {@code original} in interleaved rounds; empty when latency is off. */
     public Optional<LatencyComparison> latency(Evaluated original, Evaluated candidate) {
-        return latency(original).compare(candidate.runnable, candidate.signature);
+        try (StepLatency l = latency(original)) {
+            return l.compare(candidate.runnable, candidate.signature);
+        }
     }
 
     public LatencyMode latencyMode() {
@@ -179,6 +185,6 @@ public final class ModelEvaluation {
     }
 
     private StepLatency latency(Evaluated original) {
-        return new StepLatency(original.runnable, original.signature, evaluator, settings);
+        return new StepLatency(original.runnable, settings).measuredOn(original.signature, evaluator);
     }
 }

@@ -19,7 +19,7 @@ final class NonFinite {
     }
 
     /** One output where finiteness differs: how many values, the first flat index, the two values there. */
-    record Mismatch(String output, long count, int firstIndex, float actual, float reference) {
+    record Mismatch(String output, long count, long firstIndex, float actual, float reference) {
         String text() {
             return "output '" + output + "': " + count + (count == 1 ? " value is " : " values are ")
                     + "non-finite where the original's are not, or the reverse (first at index " + firstIndex
@@ -42,25 +42,40 @@ final class NonFinite {
 
     static List<Mismatch> compare(Outputs actual, Outputs reference) {
         List<Mismatch> out = new ArrayList<>();
-        for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
-            float[] b = e.getValue();
-            float[] a = actual.values().get(e.getKey());
-            if (a == null) {
+        float[] a = new float[Fidelity.BLOCK];
+        float[] b = new float[Fidelity.BLOCK];
+        for (Map.Entry<String, FloatSeries> e : reference.series().entrySet()) {
+            FloatSeries as = actual.series(e.getKey());
+            if (as == null) {
                 continue;
             }
+            FloatSeries.Reader ra = as.reader();
+            FloatSeries.Reader rb = e.getValue().reader();
             long count = 0;
-            int first = -1;
-            int n = Math.min(a.length, b.length);
-            for (int i = 0; i < n; i++) {
-                if (!sameKind(a[i], b[i])) {
-                    if (first < 0) {
-                        first = i;
-                    }
-                    count++;
+            long first = -1;
+            float firstA = 0;
+            float firstB = 0;
+            long at = 0;
+            int n;
+            while ((n = rb.readFully(b, 0, Fidelity.BLOCK)) > 0) {
+                n = ra.readFully(a, 0, n);
+                if (n == 0) {
+                    break;
                 }
+                for (int i = 0; i < n; i++) {
+                    if (!sameKind(a[i], b[i])) {
+                        if (first < 0) {
+                            first = at + i;
+                            firstA = a[i];
+                            firstB = b[i];
+                        }
+                        count++;
+                    }
+                }
+                at += n;
             }
             if (count > 0) {
-                out.add(new Mismatch(e.getKey(), count, first, a[first], b[first]));
+                out.add(new Mismatch(e.getKey(), count, first, firstA, firstB));
             }
         }
         return out;

@@ -4,21 +4,40 @@ import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.data.Batch;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Tensor;
+import java.nio.FloatBuffer;
+import java.util.Collections;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
  * A model's outputs over the whole evaluation data, each output's values concatenated over the batches
  * (padding rows of a fixed-size last batch dropped). Numeric outputs only; strings are not compared.
  *
- * @param values  output name → values, in the model's output order
- * @param classes for the first output, the number of classes when it looks like a classifier's
- *                ({@code [N, C]} floats, C ≥ 2), else 0
+ * <p>Each output is a {@link FloatSeries}: appended batch by batch ({@link Builder}) and read back in order by
+ * the metrics ({@link Fidelity}, {@link NonFinite}), which never hold a whole output; a large output lives in a
+ * temporary file, so memory does not depend on the number of samples.
+ *
+ * <p>{@code classes}: for the first output, the number of classes when it looks like a classifier's
+ * ({@code [N, C]} floats, C ≥ 2), else 0.
  */
-record Outputs(Map<String, float[]> values, int classes) {
-    Outputs {
-        values = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(values));
+final class Outputs implements AutoCloseable {
+    private final Map<String, FloatSeries> series;
+    private final int classes;
+
+    private Outputs(Map<String, FloatSeries> series, int classes, boolean unused) {
+        this.series = Collections.unmodifiableMap(new LinkedHashMap<>(series));
+        this.classes = classes;
+    }
+
+    /** Outputs held as arrays (tests, and commands that compare per output). */
+    Outputs(Map<String, float[]> values, int classes) {
+        this(inMemory(values), classes, false);
+    }
+
+    private static Map<String, FloatSeries> inMemory(Map<String, float[]> values) {
+        Map<String, FloatSeries> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, FloatSeries.of(v)));
+        return out;
     }
 
     /** How many rows a batch fed and how many of them are real samples. */
@@ -30,15 +49,15 @@ record Outputs(Map<String, float[]> values, int classes) {
         }
     }
 
-    /** Gathers per-batch results (same order as {@code rows}). */
-    static Outputs of(List<Rows> batches, List<Map<String, Tensor>> results) {
-        Map<String, float[][]> parts = new LinkedHashMap<>();
-        int classes = -1;
-        for (int b = 0; b < results.size(); b++) {
-            long rows = batches.get(b).fed();
-            int real = batches.get(b).real();
+    /** Gathers per-batch results in order, one batch at a time. */
+    static final class Builder {
+        private final Map<String, FloatSeries> series = new LinkedHashMap<>();
+        private int classes = -1;
+
+        /** One batch's outputs ({@code rows}: what it fed and how many rows are real samples). */
+        void add(Rows rows, Map<String, Tensor> result) {
             boolean first = true;
-            for (Map.Entry<String, Tensor> e : results.get(b).entrySet()) {
+            for (Map.Entry<String, Tensor> e : result.entrySet()) {
                 Tensor t = e.getValue();
                 if (t.dataType() == DataType.STRING) {
                     first = false;
@@ -51,49 +70,78 @@ record Outputs(Map<String, float[]> values, int classes) {
                     first = false;
                 }
                 float[] v = t.toFloatArray();
-                if (t.rank() > 0 && t.dim(0) == rows && real < rows) {
-                    v = java.util.Arrays.copyOf(v, (int) (v.length / rows * real));
+                int n = v.length;
+                if (t.rank() > 0 && t.dim(0) == rows.fed() && rows.real() < rows.fed()) {
+                    n = (int) (v.length / rows.fed() * rows.real());
                 }
-                parts.computeIfAbsent(e.getKey(), k -> new float[results.size()][])[b] = v;
+                FloatSeries s = series.get(e.getKey());
+                if (s == null) {
+                    s = new FloatSeries();
+                    series.put(e.getKey(), s);
+                }
+                s.append(FloatBuffer.wrap(v, 0, n));
             }
         }
-        Map<String, float[]> values = new LinkedHashMap<>();
-        for (Map.Entry<String, float[][]> e : parts.entrySet()) {
-            int total = 0;
-            for (float[] p : e.getValue()) {
-                total += p == null ? 0 : p.length;
-            }
-            float[] all = new float[total];
-            int at = 0;
-            for (float[] p : e.getValue()) {
-                if (p != null) {
-                    System.arraycopy(p, 0, all, at, p.length);
-                    at += p.length;
-                }
-            }
-            values.put(e.getKey(), all);
+
+        Outputs build() {
+            return new Outputs(series, Math.max(0, classes), false);
         }
-        return new Outputs(values, Math.max(0, classes));
     }
 
-    /** Argmax per row of the first output, when it looks like a classifier's. */
+    /** Output names, in the model's output order. */
+    java.util.Set<String> names() {
+        return series.keySet();
+    }
+
+    /** One output's values. */
+    FloatSeries series(String name) {
+        return series.get(name);
+    }
+
+    /** Output name → its values (read sequentially; never hold them all). */
+    Map<String, FloatSeries> series() {
+        return series;
+    }
+
+    int classes() {
+        return classes;
+    }
+
+    /**
+     * Every output as one array: for the commands that compare two models output by output outside a run;
+     * the pipeline itself reads the series.
+     */
+    Map<String, float[]> values() {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        series.forEach((k, v) -> out.put(k, v.toArray()));
+        return out;
+    }
+
+    /** The first output's series, when it looks like a classifier's; null otherwise. */
+    FloatSeries classifier() {
+        return classes == 0 || series.isEmpty() ? null : series.values().iterator().next();
+    }
+
+    /** Argmax per row of the first output, when it looks like a classifier's (for tests and small data). */
     int[] predictions() {
-        if (classes == 0 || values.isEmpty()) {
-            return new int[0];
-        }
-        return OutputMetrics.argmaxRows(values.values().iterator().next(), classes);
+        FloatSeries s = classifier();
+        return s == null ? new int[0] : OutputMetrics.argmaxRows(s.toArray(), classes);
     }
 
     /** Largest magnitude over every finite output value. */
     double maxAbs() {
         double m = 0;
-        for (float[] v : values.values()) {
-            for (float x : v) {
-                if (Float.isFinite(x) && Math.abs(x) > m) {
-                    m = Math.abs(x);
-                }
+        for (FloatSeries s : series.values()) {
+            if (s.maxAbsFinite > m) {
+                m = s.maxAbsFinite;
             }
         }
         return m;
+    }
+
+    /** Removes the temporary files of spilled outputs. */
+    @Override
+    public void close() {
+        series.values().forEach(FloatSeries::close);
     }
 }

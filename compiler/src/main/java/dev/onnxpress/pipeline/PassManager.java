@@ -227,19 +227,27 @@ public final class PassManager {
         RunChecks.check(original, input, Math.max(1, Math.min(evalBatch, evaluator.sampleCount())),
                 settings.memoryBudget());
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
-        // a packed input (written by pack_huffman) runs through the onnxpress runtime, which decodes it first
-        byte[] bytes = ModelWriter.toBytes(original);
-        byte[] runnable = OnnxpressRuntime.isPacked(original) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
+        // a packed input (written by pack_huffman) runs decoded; a model too large for bytes runs from a file
+        try (RunnableModel runnable = RunnableModel.of(original);
+             StepLatency stepLatency = new StepLatency(runnable, settings)) {
+            return prepare(plan, input, output, policy, t0, inputInfo, original, evalBatch, unlisted, inputProblems,
+                    evaluator, progress, runnable, stepLatency);
+        }
+    }
+
+    private Prepared prepare(Plan plan, Path input, Optional<Path> output, OutputPolicy policy, long t0,
+            FileInfo inputInfo, Model original, int evalBatch, Optional<String> unlisted, Set<String> inputProblems,
+            Evaluator evaluator, PassContext.Progress progress, RunnableModel runnable, StepLatency stepLatency) {
         Reference ref = runReference(plan, input, original, evalBatch, evaluator, progress);
         evaluator = ref.evaluator();
         Outputs reference = ref.outputs();
         ModelSignature signature = ref.signature();
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());
-        StepLatency stepLatency = new StepLatency(runnable, signature, evaluator, settings);
+        stepLatency.measuredOn(signature, evaluator);
         double latency = stepLatency.baselineMs();
         int latencyRows = stepLatency.off() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
         ModelFigures figures = ModelFigures.of(original);
-        Baseline baseline = new Baseline(accuracy, latency, bytes.length, figures.parameters(), figures.macs(),
+        Baseline baseline = new Baseline(accuracy, latency, runnable.size(), figures.parameters(), figures.macs(),
                 figures.nodes());
         Metrics self = Fidelity.compare(reference, reference, evaluator.labels());
         // steps work on copies, so the input model stays as read: passes fit to it with reference=input
@@ -249,7 +257,7 @@ public final class PassManager {
         run.targets = TargetRuns.of(plan.targets());
         Map<String, TargetRuns.Measured> baseTargets = run.targets.measure(runnable, evaluator, progress, "reference",
                 reference);
-        State start = new State(original, reference, accuracy, signature, bytes.length, latency, figures, self,
+        State start = new State(original, reference, accuracy, signature, runnable.size(), latency, figures, self,
                 new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty(), baseTargets);
         Map<String, List<CheckResult>> baseChecks = baselineChecks(run, plan, start, baseTargets);
         run.baselineTargets = TargetChecks.baseline(baseTargets, baseChecks);
@@ -523,25 +531,26 @@ public final class PassManager {
         // a batch-dependent model (this step's or an earlier one's) is measured as it is deployed
         boolean deployed = prev.measured().batchDependent() || step.batchDependent();
         Evaluator evaluator = deployed ? run.deployedEvaluator() : run.evaluator;
-        byte[] bytes = ModelWriter.toBytes(model);
-        // packed tensors (pack_huffman) load through the onnxpress runtime, which decodes them first
-        byte[] runnable = OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(bytes) : bytes;
-        Outputs outputs;
-        ModelSignature signature;
-        try (OrtRunner r = open(runnable, step)) {
-            signature = ModelSignature.of(r);
-            outputs = evaluator.run(r, run.progress, step.passId());
+        // serialized once (packed tensors decoded; a model too large for bytes written to a temporary file),
+        // then every session of this version opens from it
+        try (RunnableModel runnable = RunnableModel.of(model)) {
+            Outputs outputs;
+            ModelSignature signature;
+            try (OrtRunner r = open(runnable, step)) {
+                signature = ModelSignature.of(r);
+                outputs = evaluator.run(r, run.progress, step.passId());
+            }
+            checkSameOutputs(step, run.reference, outputs);
+            Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
+            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
+            double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
+            int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
+            Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
+                    step.passId(), run.reference);
+            return new State(model, outputs, metrics.accuracy(), signature, runnable.size(), latency,
+                    ModelFigures.of(model), metrics,
+                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
         }
-        checkSameOutputs(step, run.reference, outputs);
-        Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-        Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
-        double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
-        int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
-        Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,
-                step.passId(), run.reference);
-        return new State(model, outputs, metrics.accuracy(), signature, bytes.length, latency,
-                ModelFigures.of(model), metrics,
-                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
     }
 
     /** The recipe's checks in each target runtime the run measures (ONNX Runtime's are the step's own). */
@@ -590,9 +599,9 @@ public final class PassManager {
                 s.figures(), m.metrics().orElseThrow(), s.measured(), s.speed(), s.targets());
     }
 
-    private OrtRunner open(byte[] bytes, Plan.Step step) {
+    private OrtRunner open(RunnableModel model, Plan.Step step) {
         try {
-            return OrtRunner.open(bytes, verifyOptions());
+            return model.open(verifyOptions());
         } catch (UserException e) {
             // the input model loaded, so a model that no longer loads is the pass's doing
             throw new InternalException("pass " + step.passId() + " at " + step.location()
@@ -601,16 +610,16 @@ public final class PassManager {
     }
 
     private static void checkSameOutputs(Plan.Step step, Outputs reference, Outputs outputs) {
-        if (!outputs.values().keySet().equals(reference.values().keySet())) {
+        if (!outputs.names().equals(reference.names())) {
             throw new InternalException("pass " + step.passId() + " at " + step.location()
-                    + " changed the graph outputs from " + reference.values().keySet() + " to "
-                    + outputs.values().keySet(), null);
+                    + " changed the graph outputs from " + reference.names() + " to "
+                    + outputs.names(), null);
         }
-        for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
-            if (outputs.values().get(e.getKey()).length != e.getValue().length) {
+        for (Map.Entry<String, FloatSeries> e : reference.series().entrySet()) {
+            if (outputs.series(e.getKey()).length() != e.getValue().length()) {
                 throw new InternalException("pass " + step.passId() + " at " + step.location()
                         + " changed the size of output '" + e.getKey() + "': "
-                        + outputs.values().get(e.getKey()).length + " values instead of " + e.getValue().length, null);
+                        + outputs.series(e.getKey()).length() + " values instead of " + e.getValue().length(), null);
             }
         }
     }

@@ -102,17 +102,10 @@ final class ProbeChoice {
     /** Sum over outputs of the variance of their finite values: how much the model's answers move. */
     static double variance(Outputs outputs) {
         double total = 0;
-        for (float[] v : outputs.values().values()) {
-            double sum = 0;
-            double sq = 0;
-            long n = 0;
-            for (float x : v) {
-                if (Float.isFinite(x)) {
-                    sum += x;
-                    sq += (double) x * x;
-                    n++;
-                }
-            }
+        for (FloatSeries v : outputs.series().values()) {
+            double sum = v.sumFinite;
+            double sq = v.sumSquaresFinite;
+            long n = v.finite;
             if (n > 1) {
                 double mean = sum / n;
                 total += Math.max(0, sq / n - mean * mean);

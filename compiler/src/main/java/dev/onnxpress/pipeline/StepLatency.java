@@ -13,20 +13,29 @@ import java.util.Optional;
  * timed against the input model in interleaved rounds ({@link PairedLatency}), so the step's speed-up
  * comes from rounds under the same conditions rather than from two figures taken minutes apart. One
  * sample, ORT optimizations as {@link RunSettings#latencyLevel()} (what a deployment would run).
+ *
+ * <p>The input model's latency session is opened once, on first use, and serves the baseline and every step's
+ * comparison until {@link #close()}; each candidate gets one latency session of its own.
  */
-final class StepLatency {
-    private final byte[] original;
-    private final ModelSignature originalSignature;
-    private final Evaluator evaluator;
+final class StepLatency implements AutoCloseable {
+    private final RunnableModel original;
+    private OrtRunner originalSession;
     private final RunSettings settings;
     private final LatencyMode mode;
+    private ModelSignature originalSignature;
+    private Evaluator evaluator;
 
-    StepLatency(byte[] original, ModelSignature originalSignature, Evaluator evaluator, RunSettings settings) {
+    StepLatency(RunnableModel original, RunSettings settings) {
         this.original = original;
-        this.originalSignature = originalSignature;
-        this.evaluator = evaluator;
         this.settings = settings;
         this.mode = settings.effectiveLatency();
+    }
+
+    /** The input model's signature and the data the timed sample comes from; returns this. */
+    StepLatency measuredOn(ModelSignature originalSignature, Evaluator evaluator) {
+        this.originalSignature = originalSignature;
+        this.evaluator = evaluator;
+        return this;
     }
 
     /** Whether latency is not measured at all (--latency off, or no timed rounds allowed). */
@@ -41,25 +50,41 @@ final class StepLatency {
 
     /** The input model timed alone. */
     LatencyStats baseline() {
-        try (OrtRunner r = open(original); OrtRunner.Timer t = r.timer(evaluator.oneSample(originalSignature))) {
+        try (OrtRunner.Timer t = originalSession().timer(evaluator.oneSample(originalSignature))) {
             return PairedLatency.measure(t, mode);
         }
     }
 
     /** The candidate timed against the input model; empty when latency is off. */
-    Optional<LatencyComparison> compare(byte[] candidate, ModelSignature signature) {
+    Optional<LatencyComparison> compare(RunnableModel candidate, ModelSignature signature) {
         if (mode.off()) {
             return Optional.empty();
         }
-        try (OrtRunner a = open(original); OrtRunner b = open(candidate);
-             OrtRunner.Timer ta = a.timer(evaluator.oneSample(originalSignature));
+        try (OrtRunner b = open(candidate);
+             OrtRunner.Timer ta = originalSession().timer(evaluator.oneSample(originalSignature));
              OrtRunner.Timer tb = b.timer(evaluator.oneSample(signature))) {
             return Optional.of(PairedLatency.compare(ta, tb, mode));
         }
     }
 
-    private OrtRunner open(byte[] model) {
-        return OrtRunner.open(model, OrtRunner.Options.defaults().withOptimization(settings.latencyLevel())
+    private OrtRunner originalSession() {
+        if (originalSession == null) {
+            originalSession = open(original);
+        }
+        return originalSession;
+    }
+
+    private OrtRunner open(RunnableModel model) {
+        return model.open(OrtRunner.Options.defaults().withOptimization(settings.latencyLevel())
                 .withIntraOpThreads(settings.verifyThreads()));
+    }
+
+    /** Closes the input model's latency session, if one was opened. */
+    @Override
+    public void close() {
+        if (originalSession != null) {
+            originalSession.close();
+            originalSession = null;
+        }
     }
 }

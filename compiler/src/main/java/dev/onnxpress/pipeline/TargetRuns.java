@@ -68,10 +68,11 @@ final class TargetRuns {
         return notes;
     }
 
-    /** {@code model} (runnable ONNX bytes) in every runtime, against the ORT reference outputs. */
-    Map<String, Measured> measure(byte[] model, Evaluator evaluator, PassContext.Progress progress, String task,
+    /** {@code model} in every runtime, against the ORT reference outputs. */
+    Map<String, Measured> measure(RunnableModel runnable, Evaluator evaluator, PassContext.Progress progress, String task,
                                   Outputs reference) {
         Map<String, Measured> out = new LinkedHashMap<>();
+        byte[] model = runtimes.isEmpty() ? null : runnable.bytes();
         for (InferenceRuntime rt : runtimes) {
             String description = rt.description();
             Outputs outputs;
@@ -96,14 +97,14 @@ final class TargetRuns {
     }
 
     private static Optional<String> sameShape(Outputs reference, Outputs outputs) {
-        for (Map.Entry<String, float[]> e : reference.values().entrySet()) {
-            float[] got = outputs.values().get(e.getKey());
+        for (Map.Entry<String, FloatSeries> e : reference.series().entrySet()) {
+            FloatSeries got = outputs.series(e.getKey());
             if (got == null) {
                 return Optional.of("gives no output '" + e.getKey() + "'");
             }
-            if (got.length != e.getValue().length) {
-                return Optional.of("gives " + got.length + " values for output '" + e.getKey() + "', ONNX Runtime "
-                        + e.getValue().length);
+            if (got.length() != e.getValue().length()) {
+                return Optional.of("gives " + got.length() + " values for output '" + e.getKey() + "', ONNX Runtime "
+                        + e.getValue().length());
             }
         }
         return Optional.empty();

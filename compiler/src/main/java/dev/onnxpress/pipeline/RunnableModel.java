@@ -1,0 +1,102 @@
+package dev.onnxpress.pipeline;
+
+import dev.onnxpress.error.UserException;
+import dev.onnxpress.ir.Model;
+import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.runtime.OnnxpressRuntime;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A model version as ONNX Runtime loads it: serialized once, then every session of that version (verification,
+ * latency, target runtimes) opens from the same bytes. A model whose inline serialization would reach
+ * {@link #pathModeBytes()} (protobuf refuses one message over 2 GB, and holding it twice in memory is what a
+ * large model cannot afford) is instead written with external data to a private temporary folder
+ * ({@link TempDirs}) and opened by path; {@link #close()} removes that folder.
+ *
+ * <p>The threshold is the system property {@value #PATH_MODE_PROPERTY} (bytes), 1.5 GB by default; tests
+ * lower it to exercise the path mode on small models.
+ */
+final class RunnableModel implements AutoCloseable {
+    static final String PATH_MODE_PROPERTY = "onnxpress.pathModeBytes";
+    static final long DEFAULT_PATH_MODE_BYTES = 3L << 29; // 1.5 GB
+
+    private final byte[] bytes;
+    private final Path file;
+    private final Path dir;
+    private final long size;
+
+    private RunnableModel(byte[] bytes, Path file, Path dir, long size) {
+        this.bytes = bytes;
+        this.file = file;
+        this.dir = dir;
+        this.size = size;
+    }
+
+    /** Inline size from which a model is handed to ONNX Runtime as a file. */
+    static long pathModeBytes() {
+        return Math.max(0, Long.getLong(PATH_MODE_PROPERTY, DEFAULT_PATH_MODE_BYTES));
+    }
+
+    /**
+     * {@code model} made runnable: serialized bytes (packed tensors decoded, as the onnxpress runtime does), or,
+     * at {@link #pathModeBytes()} and above, a temporary file with external data.
+     */
+    static RunnableModel of(Model model) {
+        if (ModelWriter.estimateInlineBytes(model) < pathModeBytes()) {
+            byte[] b = ModelWriter.toBytes(model);
+            return new RunnableModel(OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(b) : b, null,
+                    null, b.length);
+        }
+        Path dir = TempDirs.create("model");
+        try {
+            ModelWriter.Written w = ModelWriter.write(model, dir.resolve("model.onnx"),
+                    ModelWriter.Options.external(1024, true));
+            return new RunnableModel(null, w.model(), dir, w.totalBytes());
+        } catch (RuntimeException e) {
+            TempDirs.delete(dir);
+            throw e;
+        }
+    }
+
+    /** Whether ONNX Runtime loads this model from a file (path mode) rather than from bytes. */
+    boolean byPath() {
+        return file != null;
+    }
+
+    /** The size figure of this version: the serialized bytes, or the files written in path mode. */
+    long size() {
+        return size;
+    }
+
+    /** The model file ONNX Runtime loads, in path mode. */
+    Optional<Path> file() {
+        return Optional.ofNullable(file);
+    }
+
+    /** A session over this model. */
+    OrtRunner open(OrtRunner.Options options) {
+        return byPath() ? OnnxpressRuntime.open(file, options) : OrtRunner.open(bytes, options);
+    }
+
+    /**
+     * The serialized model for runtimes that load bytes only (the deployment targets); a model in path mode
+     * is too large for them.
+     */
+    byte[] bytes() {
+        if (bytes == null) {
+            throw new UserException("the model is " + size + " bytes, too large to hand to a deployment runtime as"
+                    + " one in-memory file (" + PATH_MODE_PROPERTY + " = " + pathModeBytes() + "); verify it on"
+                    + " ONNX Runtime only");
+        }
+        return bytes;
+    }
+
+    @Override
+    public void close() {
+        if (dir != null) {
+            TempDirs.delete(dir);
+        }
+    }
+}
