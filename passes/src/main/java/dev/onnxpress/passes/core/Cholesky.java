@@ -91,7 +91,30 @@ public final class Cholesky {
             }
             d = Math.sqrt(d);
             l[rj + j] = d;
-            for (int i = j + 1; i < n; i++) {
+            // four rows at a time: four independent sums, each subtracting in k order as one row alone would
+            int i = j + 1;
+            for (; i + 3 < n; i += 4) {
+                int r0 = i * n;
+                int r1 = r0 + n;
+                int r2 = r1 + n;
+                int r3 = r2 + n;
+                double s0 = l[r0 + j];
+                double s1 = l[r1 + j];
+                double s2 = l[r2 + j];
+                double s3 = l[r3 + j];
+                for (int k = 0; k < j; k++) {
+                    double lk = l[rj + k];
+                    s0 -= l[r0 + k] * lk;
+                    s1 -= l[r1 + k] * lk;
+                    s2 -= l[r2 + k] * lk;
+                    s3 -= l[r3 + k] * lk;
+                }
+                l[r0 + j] = s0 / d;
+                l[r1 + j] = s1 / d;
+                l[r2 + j] = s2 / d;
+                l[r3 + j] = s3 / d;
+            }
+            for (; i < n; i++) {
                 int ri = i * n;
                 double s = l[ri + j];
                 for (int k = 0; k < j; k++) {

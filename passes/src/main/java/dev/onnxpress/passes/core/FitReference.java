@@ -111,6 +111,151 @@ public final class FitReference {
                 .symmetric();
     }
 
+    /** Default bound on the bytes of the moments gathered in one streaming run ({@link #grams}). */
+    public static final long DEFAULT_GRAM_BUDGET = 512L << 20;
+
+    /** One layer whose moments {@link #grams} gathers. */
+    public record Request(WeightedLayer layer, Fit fit) {
+    }
+
+    /** Fits one layer from its moments; the model it edits is the next group's {@code current}. */
+    public interface Fitter {
+        void fit(int index, LayerGram gram);
+
+        /** Called before the group whose first request is {@code index} is gathered (for edits due by then). */
+        default void beforeGroup(int index) {
+        }
+    }
+
+    /**
+     * Inference work (multiply-accumulates) the streaming runs of one {@link #grams} call may spend before
+     * layers share runs: as long as one run per layer stays within it, every layer gets its own run.
+     */
+    public static final double DEFAULT_RUN_WORK = 1e12;
+
+    /**
+     * The moments of every requested layer of {@code current} against this reference, fitted layer by layer
+     * in the order given (topological). Each streaming run costs a pass of the reference and one of the
+     * current model (one only, while the two are still equal) over every batch, so the runs are bounded:
+     * while one run per layer costs at most {@code runWork} multiply-accumulates in all (the model's MACs per
+     * sample × samples × layers), each layer gets its own run on the model as the layers before it left it
+     * (OBC-style: a layer also absorbs the error of the ones before it). Beyond that, consecutive layers
+     * share a run, at most ⌈layers / ⌊runWork / (MACs·samples)⌋⌉ per group, and a group's moments take at
+     * most {@code budgetBytes} together (at least one layer each): the total work is then linear in the
+     * model and the samples. A layer of a shared run sees the compensated outputs of the groups before its
+     * own, not those of earlier layers of its group. With shared runs, conv patch positions are drawn from
+     * one generator per layer, seeded in order from {@code random}; with one run per layer they are drawn
+     * from {@code random} itself, layer after layer.
+     */
+    public void grams(Model current, List<Request> requests, List<Map<String, Tensor>> batches, int maxRows,
+            Random random, long budgetBytes, double runWork, Fitter fitter) {
+        long samples = LayerGram.samples(batches);
+        int perGroup = perGroup(current, requests.size(), samples, runWork);
+        Random[] seeds = new Random[requests.size()];
+        for (int i = 0; i < seeds.length; i++) {
+            seeds[i] = perGroup == 1 ? random : new Random(random.nextLong());
+        }
+        int at = 0;
+        while (at < requests.size()) {
+            fitter.beforeGroup(at);
+            byte[] now = ModelWriter.toBytes(current);
+            boolean sameModel = Arrays.equals(bytes, now);
+            List<String> denseNames = new java.util.ArrayList<>();
+            List<String> currentNames = new java.util.ArrayList<>();
+            List<LayerGram> grams = new java.util.ArrayList<>();
+            long used = 0;
+            int end = at;
+            while (end < requests.size()) {
+                Request r = requests.get(end);
+                String input = r.layer().node().input(0).name();
+                String denseInput = r.fit().target().input();
+                boolean same = sameModel && input.equals(denseInput);
+                long b = LayerGram.bytes(r.fit().geo(), same);
+                if (end > at && (used + b > budgetBytes || end - at >= perGroup)) {
+                    break;
+                }
+                used += b;
+                grams.add(LayerGram.empty(r.fit().geo(), same));
+                if (!denseNames.contains(denseInput)) {
+                    denseNames.add(denseInput);
+                }
+                if (!currentNames.contains(input)) {
+                    currentNames.add(input);
+                }
+                end++;
+            }
+            gather(now, sameModel, requests.subList(at, end), grams, denseNames, currentNames, batches, maxRows,
+                    samples, Arrays.copyOfRange(seeds, at, end));
+            now = null;
+            for (int i = at; i < end; i++) {
+                LayerGram g = grams.get(i - at).finish();
+                grams.set(i - at, null);
+                fitter.fit(i, g);
+            }
+            at = end;
+        }
+    }
+
+    /** The default budgets ({@link #DEFAULT_GRAM_BUDGET}, {@link #DEFAULT_RUN_WORK}). */
+    public void grams(Model current, List<Request> requests, List<Map<String, Tensor>> batches, int maxRows,
+            Random random, Fitter fitter) {
+        grams(current, requests, batches, maxRows, random, DEFAULT_GRAM_BUDGET, DEFAULT_RUN_WORK, fitter);
+    }
+
+    /** Layers per shared run so that the runs cost at most {@code runWork} MACs (1: a run per layer). */
+    static int perGroup(Model model, int layers, long samples, double runWork) {
+        if (layers <= 1) {
+            return 1;
+        }
+        double perSample = dev.onnxpress.analysis.Macs.estimate(model).map(m -> (double) m.total())
+                .filter(m -> m > 0).orElseGet(() -> (double) weightElements(model));
+        double run = Math.max(1, perSample) * Math.max(1, samples);
+        double groups = Math.floor(runWork / run);
+        if (groups >= layers) {
+            return 1;
+        }
+        return (int) Math.ceil(layers / Math.max(1, groups));
+    }
+
+    private static long weightElements(Model model) {
+        long n = 0;
+        for (Tensor t : model.graph().initializers().values()) {
+            n += t.elementCount();
+        }
+        return n;
+    }
+
+    private void gather(byte[] now, boolean sameModel, List<Request> group, List<LayerGram> grams,
+            List<String> denseNames, List<String> currentNames, List<Map<String, Tensor>> batches, int maxRows,
+            long samples, Random[] seeds) {
+        OrtRunner.Options o = OrtRunner.Options.defaults().withIntraOpThreads(0);
+        if (sameModel) {
+            // one model: the current inputs are tapped in the same run (they are the same values here)
+            for (String n : currentNames) {
+                if (!denseNames.contains(n)) {
+                    denseNames.add(n);
+                }
+            }
+        }
+        String[] cutBy = denseNames.toArray(String[]::new);
+        // two runs' taps are alive at once when the models differ: each gets half the budget
+        long budget = TapStream.DEFAULT_BUDGET / (sameModel ? 1 : 2);
+        try (OrtRunner d = OrtRunner.open(OrtRunner.withTaps(bytes, denseNames), o);
+                OrtRunner q = sameModel ? null : OrtRunner.open(OrtRunner.withTaps(now, currentNames), o)) {
+            for (Map<String, Tensor> b : batches) {
+                for (Map<String, Tensor> part : TapStream.cuts(b, d, budget, cutBy)) {
+                    Map<String, Tensor> xd = d.run(part, denseNames);
+                    Map<String, Tensor> xq = sameModel ? xd : q.run(part, currentNames);
+                    for (int i = 0; i < group.size(); i++) {
+                        Request r = group.get(i);
+                        grams.get(i).add(xq.get(r.layer().node().input(0).name()), xd.get(r.fit().target().input()),
+                                maxRows, samples, seeds[i]);
+                    }
+                }
+            }
+        }
+    }
+
     /**
      * A layer's bias, one value per output, when it can absorb a shift of the outputs' mean: a constant
      * float input 2 of a Conv, or of a Gemm with alpha = beta = 1.

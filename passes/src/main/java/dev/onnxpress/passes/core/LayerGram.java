@@ -21,7 +21,15 @@ public final class LayerGram {
     private final double[][] sumQ;
     private final double[][] sumD;
     private final long[] count;
+    /** Rows not yet folded into a and c, per group, feature-major: bufQ[g][i][r] (see {@link #flush}). */
+    private final double[][][] bufQ;
+    private final double[][][] bufD;
+    private final int[] fill;
     private long rows;
+    private boolean finished;
+
+    /** Rows buffered per group before they are folded into the moments (one pass over A and C per block). */
+    static final int BLOCK = 64;
 
     private LayerGram(LayerGeometry geo, boolean same) {
         this.geo = geo;
@@ -32,6 +40,24 @@ public final class LayerGram {
         this.sumQ = new double[geo.groups()][f];
         this.sumD = new double[geo.groups()][f];
         this.count = new long[geo.groups()];
+        this.bufQ = new double[geo.groups()][][];
+        this.bufD = new double[geo.groups()][][];
+        this.fill = new int[geo.groups()];
+    }
+
+    /**
+     * An empty accumulator, to be fed with {@link #add} and closed with {@link #finish}.
+     *
+     * @param same whether Xq and Xd are the same features (then C is A)
+     */
+    public static LayerGram empty(LayerGeometry geo, boolean same) {
+        return new LayerGram(geo, same);
+    }
+
+    /** Bytes the moments of a layer of geometry {@code geo} take (A, and C unless {@code same}). */
+    public static long bytes(LayerGeometry geo, boolean same) {
+        long f = geo.features();
+        return (same ? 1 : 2) * geo.groups() * (f * f * 8 + (long) BLOCK * f * 8) + 16 * f * geo.groups();
     }
 
     /** Mean of the features the compressed model feeds group g (Xq). */
@@ -111,10 +137,26 @@ public final class LayerGram {
                 }
             }
         }
-        return g;
+        return g.finish();
     }
 
-    private void add(Tensor tq, Tensor td, int maxRows, long samples, Random random) {
+    /** The number of samples in {@code batches} (axis 0 of their first feed; 1 for a scalar feed). */
+    public static long samples(List<Map<String, Tensor>> batches) {
+        long samples = 0;
+        for (Map<String, Tensor> b : batches) {
+            samples += b.values().iterator().next().dims().length == 0 ? 1 : b.values().iterator().next().dim(0);
+        }
+        return samples;
+    }
+
+    /**
+     * Folds one run's features in: {@code tq} (Xq) and {@code td} (Xd, ignored when this accumulator is
+     * {@code same}); a convolution samples about {@code maxRows}/{@code samples} patch positions per sample.
+     */
+    public void add(Tensor tq, Tensor td, int maxRows, long samples, Random random) {
+        if (finished) {
+            throw new IllegalStateException("moments already finished");
+        }
         float[] xq = tq.toFloatArray();
         float[] xd = same ? xq : td.toFloatArray();
         long[] dims = tq.dims();
@@ -182,8 +224,6 @@ public final class LayerGram {
 
     private void accumulate(int grp, double[] q, double[] d) {
         int f = geo.features();
-        double[] ag = a[grp];
-        double[] cg = c[grp];
         double[] mq = sumQ[grp];
         double[] md = sumD[grp];
         for (int i = 0; i < f; i++) {
@@ -191,21 +231,106 @@ public final class LayerGram {
             md[i] += d[i];
         }
         count[grp]++;
+        if (bufQ[grp] == null) {
+            bufQ[grp] = new double[f][BLOCK];
+            bufD[grp] = same ? bufQ[grp] : new double[f][BLOCK];
+        }
+        int r = fill[grp];
+        double[][] bq = bufQ[grp];
+        double[][] bd = bufD[grp];
         for (int i = 0; i < f; i++) {
-            double qi = q[i];
-            if (qi == 0) {
-                continue;
-            }
-            int base = i * f;
-            for (int j = i; j < f; j++) {
-                ag[base + j] += qi * q[j];
-            }
-            if (!same) {
-                for (int j = 0; j < f; j++) {
-                    cg[base + j] += qi * d[j];
-                }
+            bq[i][r] = q[i];
+        }
+        if (!same) {
+            for (int i = 0; i < f; i++) {
+                bd[i][r] = d[i];
             }
         }
+        fill[grp] = r + 1;
+        if (fill[grp] == BLOCK) {
+            flush(grp);
+        }
+    }
+
+    /**
+     * Folds group g's buffered rows into A (upper triangle) and C. Each entry adds the rows' products one
+     * by one in the order the rows came, starting from its running sum, so the result is bit for bit that
+     * of adding row by row (a zero product leaves a sum unchanged); the block only keeps the rows in cache
+     * while A and C are swept once, instead of once per row. Entries are independent: rows of A and C are
+     * shared among the common pool's threads when the block is large enough to pay for it.
+     */
+    private void flush(int grp) {
+        int n = fill[grp];
+        if (n == 0) {
+            return;
+        }
+        int f = geo.features();
+        double[][] bq = bufQ[grp];
+        double[][] bd = bufD[grp];
+        double[] ag = a[grp];
+        double[] cg = c[grp];
+        java.util.function.IntConsumer row = i -> {
+            sweep(ag, i * f, bq[i], bq, i, f, n);
+            if (!same) {
+                sweep(cg, i * f, bq[i], bd, 0, f, n);
+            }
+        };
+        if ((long) f * f * n >= 1L << 22) {
+            java.util.stream.IntStream.range(0, f).parallel().forEach(row);
+        } else {
+            for (int i = 0; i < f; i++) {
+                row.accept(i);
+            }
+        }
+        fill[grp] = 0;
+    }
+
+    /** m[base + j] += Σ_r x[r]·y[j][r] for j in [from, f), r in order (four independent sums at a time). */
+    private static void sweep(double[] m, int base, double[] x, double[][] y, int from, int f, int n) {
+        int j = from;
+        for (; j + 3 < f; j += 4) {
+            double s0 = m[base + j];
+            double s1 = m[base + j + 1];
+            double s2 = m[base + j + 2];
+            double s3 = m[base + j + 3];
+            double[] y0 = y[j];
+            double[] y1 = y[j + 1];
+            double[] y2 = y[j + 2];
+            double[] y3 = y[j + 3];
+            for (int r = 0; r < n; r++) {
+                double xr = x[r];
+                s0 += xr * y0[r];
+                s1 += xr * y1[r];
+                s2 += xr * y2[r];
+                s3 += xr * y3[r];
+            }
+            m[base + j] = s0;
+            m[base + j + 1] = s1;
+            m[base + j + 2] = s2;
+            m[base + j + 3] = s3;
+        }
+        for (; j < f; j++) {
+            double s0 = m[base + j];
+            double[] y0 = y[j];
+            for (int r = 0; r < n; r++) {
+                s0 += x[r] * y0[r];
+            }
+            m[base + j] = s0;
+        }
+    }
+
+    /** Folds the buffered rows in, fills the lower triangle of A and frees the buffers (call once, last). */
+    public LayerGram finish() {
+        if (!finished) {
+            for (int g = 0; g < fill.length; g++) {
+                flush(g);
+                bufQ[g] = null;
+                bufD[g] = null;
+            }
+            finished = true;
+            fillLower();
+        }
+        return this;
     }
 
     /** A − n·μqμqᵀ of group g: the second moment of the mean-centred Xq (for fits where a bias takes the mean). */
@@ -229,8 +354,12 @@ public final class LayerGram {
         return out;
     }
 
-    /** Fills the lower triangle of A from the upper one (call once after collecting). */
+    /** {@link #finish}: kept for callers that collected with {@link #collect}. */
     public LayerGram symmetric() {
+        return finish();
+    }
+
+    private void fillLower() {
         int f = geo.features();
         for (double[] ag : a) {
             for (int i = 0; i < f; i++) {
@@ -239,6 +368,5 @@ public final class LayerGram {
                 }
             }
         }
-        return this;
     }
 }

@@ -77,28 +77,90 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
         ConstantEditor editor = new ConstantEditor(rw);
         FitReference ref = o.needsData() ? FitReference.of(ID, o.reference(), model, ctx) : null;
         List<Map<String, Tensor>> batches = o.needsData() ? ctx.samples(o.calibration().get()) : List.of();
-        List<Map<String, Object>> table = new ArrayList<>();
-        long saved = 0;
-        long shared = 0;
-        int refitted = 0;
+        Tally tally = new Tally(layers, o, rw, editor, ctx);
         ctx.progress().start(ID, layers.size());
-        for (int li = 0; li < layers.size(); li++) {
-            WeightedLayer l = layers.get(li);
-            Sharing s = cluster(l, o, ctx);
-            if (o.needsData() && l.node().graph().parent().isEmpty()) {
-                fitToData(model, l, s, o, ref, batches, editor, result, ctx);
+        if (o.needsData()) {
+            // main-graph layers that can be fitted gather their moments in grouped runs; the rest on the way
+            List<FitReference.Request> requests = new ArrayList<>();
+            List<Integer> requested = new ArrayList<>();
+            for (int li = 0; li < layers.size(); li++) {
+                WeightedLayer l = layers.get(li);
+                if (l.node().graph().parent().isPresent()) {
+                    continue;
+                }
+                StringBuilder why = new StringBuilder();
+                Optional<FitReference.Fit> fit = ref.fit(l, o.max_features(), why);
+                if (fit.isPresent()) {
+                    requests.add(new FitReference.Request(l, fit.get()));
+                    requested.add(li);
+                } else {
+                    result.skip(l.node().label(), "not refitted: " + why);
+                }
             }
+            ref.grams(model, requests, batches, o.max_rows(), ctx.random(),
+                    new FitReference.Fitter() {
+                        @Override
+                        public void beforeGroup(int index) {
+                            tally.applyUpTo(requested.get(index));
+                        }
+
+                        @Override
+                        public void fit(int index, LayerGram gram) {
+                            int li = requested.get(index);
+                            tally.applyUpTo(li);
+                            WeightedLayer l = layers.get(li);
+                            Sharing sh = cluster(l, o, ctx);
+                            fitToData(l, sh, o, requests.get(index).fit(), gram, editor, result);
+                            tally.apply(li, sh);
+                        }
+                    });
+        }
+        tally.applyUpTo(layers.size());
+        ctx.progress().finish();
+        result.stat("layers_shared", layers.size()).stat("weights_shared", tally.shared)
+                .stat("bytes_saved", tally.saved).stat("layers_refitted", tally.refitted)
+                .detail("layers", tally.table);
+        return result.build(rw.changes() > 0);
+    }
+
+    /** Emits each layer's sharing in layer order and counts it. */
+    private static final class Tally {
+        final List<WeightedLayer> layers;
+        final ShareWeightsOptions o;
+        final Rewriter rw;
+        final ConstantEditor editor;
+        final PassContext ctx;
+        final List<Map<String, Object>> table = new ArrayList<>();
+        long saved;
+        long shared;
+        int refitted;
+        int next;
+
+        Tally(List<WeightedLayer> layers, ShareWeightsOptions o, Rewriter rw, ConstantEditor editor, PassContext ctx) {
+            this.layers = layers;
+            this.o = o;
+            this.rw = rw;
+            this.editor = editor;
+            this.ctx = ctx;
+        }
+
+        /** Clusters and emits, without data, the layers before {@code li} still pending. */
+        void applyUpTo(int li) {
+            while (next < li) {
+                apply(next, cluster(layers.get(next), o, ctx));
+            }
+        }
+
+        void apply(int li, Sharing s) {
+            WeightedLayer l = layers.get(li);
             refitted += s.refit ? 1 : 0;
             table.add(emit(l, s, rw, editor));
             saved += l.tensor().byteSize() - (s.weights.length
                     + l.tensor().dataType().byteSize(s.centroids.length));
             shared += s.weights.length;
-            ctx.progress().step(li + 1);
+            next++;
+            ctx.progress().step(next);
         }
-        ctx.progress().finish();
-        result.stat("layers_shared", layers.size()).stat("weights_shared", shared).stat("bytes_saved", saved)
-                .stat("layers_refitted", refitted).detail("layers", table);
-        return result.build(rw.changes() > 0);
     }
 
     private static void checkOptions(ShareWeightsOptions o) {
@@ -147,17 +209,10 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
     }
 
     /** Compensated assignment, centroid refit and bias refit on calibration data, as the options ask. */
-    private static void fitToData(Model model, WeightedLayer l, Sharing s, ShareWeightsOptions o, FitReference ref,
-            List<Map<String, Tensor>> batches, ConstantEditor editor, PassResult.Builder result, PassContext ctx) {
-        StringBuilder why = new StringBuilder();
-        Optional<FitReference.Fit> fit = ref.fit(l, o.max_features(), why);
-        if (fit.isEmpty()) {
-            result.skip(l.node().label(), "not refitted: " + why);
-            return;
-        }
-        LayerGeometry lg = fit.get().geo();
-        FitReference.Target t = fit.get().target();
-        LayerGram gram = ref.gram(model, l, lg, t, batches, o.max_rows(), ctx.random());
+    private static void fitToData(WeightedLayer l, Sharing s, ShareWeightsOptions o, FitReference.Fit fit,
+            LayerGram gram, ConstantEditor editor, PassResult.Builder result) {
+        LayerGeometry lg = fit.geo();
+        FitReference.Target t = fit.target();
         Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), lg) : Optional.empty();
         if (o.refit_bias() && bias.isEmpty()) {
             result.skip(l.node().label(), "bias not refitted: no constant per-output bias "

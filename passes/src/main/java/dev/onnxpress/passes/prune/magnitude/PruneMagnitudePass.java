@@ -84,20 +84,93 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         Rewriter rw = new Rewriter(model);
         ConstantEditor editor = new ConstantEditor(rw);
         List<Map<String, Tensor>> batches = o.compensate() ? ctx.samples(o.calibration().get()) : List.of();
-        List<Map<String, Object>> table = new ArrayList<>();
-        long total = 0;
-        long zeros = 0;
-        long zeroed = 0;
-        int compensated = 0;
+        Tally tally = new Tally(layers, keep, priorities, editor, ctx);
         ctx.progress().start(ID, layers.size());
-        for (int li = 0; li < layers.size(); li++) {
+        if (o.compensate()) {
+            // fittable layers gather their moments in grouped runs; the others are pruned on the way
+            List<FitReference.Request> requests = new ArrayList<>();
+            List<Integer> requested = new ArrayList<>();
+            Pruned[] plain = new Pruned[layers.size()];
+            for (int li = 0; li < layers.size(); li++) {
+                WeightedLayer l = layers.get(li);
+                StringBuilder why = new StringBuilder();
+                Optional<FitReference.Fit> fit = ref.fit(l, o.max_features(), why);
+                if (fit.isPresent()) {
+                    requests.add(new FitReference.Request(l, fit.get()));
+                    requested.add(li);
+                } else {
+                    result.skip(l.node().label(), "not compensated: " + why);
+                    plain[li] = new Pruned(keep.get(li), l.tensor().toDoubleArray(), false, why.toString());
+                }
+            }
+            ref.grams(model, requests, batches, o.max_rows(), ctx.random(),
+                    new FitReference.Fitter() {
+                        @Override
+                        public void beforeGroup(int index) {
+                            tally.applyUpTo(requested.get(index), plain);
+                        }
+
+                        @Override
+                        public void fit(int index, LayerGram gram) {
+                            int li = requested.get(index);
+                            tally.applyUpTo(li, plain);
+                            Pruned p = compensated(model, layers.get(li), keep.get(li), priorities.get(li), o,
+                                    requests.get(index).fit(), gram, editor);
+                            tally.apply(li, p);
+                        }
+                    });
+            tally.applyUpTo(layers.size(), plain);
+        } else {
+            for (int li = 0; li < layers.size(); li++) {
+                tally.apply(li, new Pruned(keep.get(li), layers.get(li).tensor().toDoubleArray(), false, ""));
+            }
+        }
+        ctx.progress().finish();
+        result.stat("layers_pruned", layers.size()).stat("weights_total", tally.total)
+                .stat("weights_zeroed", tally.zeroed)
+                .stat("sparsity_fraction", round((double) tally.zeros / Math.max(1, tally.total)))
+                .stat("layers_compensated", tally.compensated);
+        result.detail("layers", tally.table);
+        return result.build(rw.changes() > 0);
+    }
+
+    /** Writes each layer's outcome in layer order and counts it. */
+    private static final class Tally {
+        final List<WeightedLayer> layers;
+        final List<boolean[]> keep;
+        final List<Priority> priorities;
+        final ConstantEditor editor;
+        final PassContext ctx;
+        final List<Map<String, Object>> table = new ArrayList<>();
+        long total;
+        long zeros;
+        long zeroed;
+        int compensated;
+        int next;
+
+        Tally(List<WeightedLayer> layers, List<boolean[]> keep, List<Priority> priorities, ConstantEditor editor,
+                PassContext ctx) {
+            this.layers = layers;
+            this.keep = keep;
+            this.priorities = priorities;
+            this.editor = editor;
+            this.ctx = ctx;
+        }
+
+        /** Writes the not-fitted layers before {@code li} that are still pending. */
+        void applyUpTo(int li, Pruned[] plain) {
+            while (next < li && plain[next] != null) {
+                apply(next, plain[next]);
+            }
+        }
+
+        void apply(int li, Pruned p) {
+            if (li != next) {
+                throw new IllegalStateException("layer " + li + " written before layer " + next);
+            }
             WeightedLayer l = layers.get(li);
-            Priority pr = priorities.get(li);
             double[] x = l.tensor().toDoubleArray();
             long before = countNonzero(x);
-            Pruned p = o.compensate()
-                    ? compensated(model, l, keep.get(li), pr, o, ref, batches, editor, result, ctx)
-                    : new Pruned(keep.get(li), x, false, "");
             double[] out = p.weights();
             for (int i = 0; i < out.length; i++) {
                 if (!p.keep()[i]) {
@@ -112,15 +185,10 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             zeros += out.length - after;
             zeroed += Math.max(0, before - after);
             compensated += p.refit() ? 1 : 0;
-            table.add(row(l, before, after, out.length, pr, p));
-            ctx.progress().step(li + 1);
+            table.add(row(l, before, after, out.length, priorities.get(li), p));
+            next++;
+            ctx.progress().step(next);
         }
-        ctx.progress().finish();
-        result.stat("layers_pruned", layers.size()).stat("weights_total", total).stat("weights_zeroed", zeroed)
-                .stat("sparsity_fraction", round((double) zeros / Math.max(1, total)))
-                .stat("layers_compensated", compensated);
-        result.detail("layers", table);
-        return result.build(rw.changes() > 0);
     }
 
     private static void checkOptions(PruneMagnitudeOptions o) {
@@ -145,17 +213,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
      * skip when the layer cannot be fitted.
      */
     private static Pruned compensated(Model model, WeightedLayer l, boolean[] magnitudeMask, Priority pr,
-            PruneMagnitudeOptions o, FitReference ref, List<Map<String, Tensor>> batches, ConstantEditor editor,
-            PassResult.Builder result, PassContext ctx) {
-        StringBuilder why = new StringBuilder();
-        Optional<FitReference.Fit> fit = ref.fit(l, o.max_features(), why);
-        if (fit.isEmpty()) {
-            result.skip(l.node().label(), "not compensated: " + why);
-            return new Pruned(magnitudeMask, l.tensor().toDoubleArray(), false, why.toString());
-        }
-        LayerGeometry geo = fit.get().geo();
-        FitReference.Target t = fit.get().target();
-        LayerGram gram = ref.gram(model, l, geo, t, batches, o.max_rows(), ctx.random());
+            PruneMagnitudeOptions o, FitReference.Fit fit, LayerGram gram, ConstantEditor editor) {
+        LayerGeometry geo = fit.geo();
+        FitReference.Target t = fit.target();
         boolean[] k = magnitudeMask;
         if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
             k = activationMask(l, geo, gram, o.sparsity(), pr);
@@ -341,7 +401,8 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         double[][] rows = new double[target.length][];
         boolean[][] keepRows = geo.rows(keep);
         int f = geo.features();
-        for (int r = 0; r < geo.outputs(); r++) {
+        // rows are independent fits (each writes only its own row and bias entry): shared among threads
+        java.util.stream.IntStream.range(0, geo.outputs()).parallel().forEach(r -> {
             int grp = r / geo.outputsPerGroup();
             double[] a = gram.a(grp);
             double[] c = gram.c(grp);
@@ -364,7 +425,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 if (bias != null) {
                     bias[r] += mdw; // the row is gone: its mean output moves into the bias
                 }
-                continue;
+                return;
             }
             double[] sub = new double[m * m];
             double[] rhs = new double[m];
@@ -388,7 +449,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                     }
                     bias[r] += mdw - mqw;
                 }
-                continue;
+                return;
             }
             double[] x = sol.get();
             double[] newRow = new double[f];
@@ -401,7 +462,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             if (bias != null) {
                 bias[r] += mdw - mqw;
             }
-        }
+        });
         float[] v = geo.values(rows);
         double[] out = new double[v.length];
         for (int i = 0; i < v.length; i++) {
