@@ -259,7 +259,8 @@ final class OpsetConverter {
             }
             case "GreaterOrEqual" -> negate(n, "Less");
             case "LessOrEqual" -> negate(n, "Greater");
-            case "Gelu", "HardSwish", "Mish" -> Decompositions.expand(rw, n, to, types.of(n.input(0)).orElse(DataType.FLOAT)).orElseThrow(() -> fail(n,
+            case "LayerNormalization" -> layerNorm(n);
+            case "Gelu", "HardSwish", "Mish", "Swish", "Celu" -> Decompositions.expand(rw, n, to, types.of(n.input(0)).orElse(DataType.FLOAT)).orElseThrow(() -> fail(n,
                     "no equivalent before opset " + OpsetVersions.since(n.opType()).orElseThrow()));
             default -> throw fail(n, n.opType() + " does not exist before opset "
                     + OpsetVersions.since(n.opType()).orElseThrow());
@@ -296,6 +297,11 @@ final class OpsetConverter {
             case "Pad" -> pad(n);
             case "ScatterElements", "ScatterND" -> scatterReduction(n);
             case "RoiAlign" -> roiAlign(n);
+            case "Attention" -> {
+                if (down(24) && n.hasInput(6)) {
+                    throw fail(n, "the nonpad_kv_seqlen input does not exist before opset 24");
+                }
+            }
             case "GridSample" -> gridSample(n);
             case "GroupNormalization" -> groupNorm(n);
             case "DFT" -> dft(n);
@@ -1162,6 +1168,53 @@ final class OpsetConverter {
         repeats[(int) (axis < 0 ? axis + r : axis)] = tiles;
         rw.setInputs(n, List.of(n.input(0), constant(n.graph(), n.label() + "_repeats",
                 Tensor.ofLongs(new long[] {r}, repeats))));
+    }
+
+    /**
+     * LayerNormalization (17) below 17: (x - mean) / sqrt(var + epsilon) * scale + bias over the axes from
+     * {@code axis} to the last, for float and double inputs whose Mean/InvStdDev outputs are not used.
+     */
+    private void layerNorm(Node n) {
+        DataType dt = types.of(n.input(0)).orElse(DataType.UNDEFINED);
+        if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
+            throw fail(n, "LayerNormalization does not exist before opset 17 and is rewritten only for float and double"
+                    + " inputs");
+        }
+        if (usedOutputs(n, 1)) {
+            throw fail(n, "LayerNormalization does not exist before opset 17 and its Mean/InvStdDev outputs are in use");
+        }
+        long axis = n.attrInt("axis", -1);
+        Optional<Integer> r = rank(n.input(0));
+        long[] axes;
+        if (axis < 0 && (to >= 11 || r.isEmpty())) {
+            axes = java.util.stream.LongStream.range(axis, 0).toArray();
+        } else {
+            int rk = r.orElseThrow(() -> fail(n, "LayerNormalization does not exist before opset 17 and the rank of '"
+                    + n.input(0).name() + "' is unknown"));
+            long a = axis < 0 ? axis + rk : axis;
+            axes = java.util.stream.LongStream.range(a, rk).toArray();
+        }
+        if (to < 11 && Arrays.stream(axes).anyMatch(v -> v < 0)) {
+            throw fail(n, "LayerNormalization does not exist before opset 17 and the rank of '" + n.input(0).name()
+                    + "' is unknown");
+        }
+        Graph g = n.graph();
+        String l = n.label();
+        Value x = n.input(0);
+        Map<String, Attr> reduce = Map.of("axes", Attr.ofInts(axes), "keepdims", Attr.of(1L));
+        Value mean = rw.add(g, "ReduceMean", l + "_mean", List.of(x), reduce);
+        Value d = rw.add(g, "Sub", l + "_centered", List.of(x, mean), Map.of());
+        Value sq = rw.add(g, "Mul", l + "_square", List.of(d, d), Map.of());
+        Value var = rw.add(g, "ReduceMean", l + "_var", List.of(sq), reduce);
+        Value eps = rw.add(g, "Add", l + "_var_eps", List.of(var, scalar(g, l + "_eps", x, n.attrFloat("epsilon", 1e-5f))),
+                Map.of());
+        Value std = rw.add(g, "Sqrt", l + "_std", List.of(eps), Map.of());
+        Value y = rw.add(g, "Div", l + "_normalized", List.of(d, std), Map.of());
+        y = rw.add(g, "Mul", l + "_scaled", List.of(y, n.input(1)), Map.of());
+        if (n.hasInput(2)) {
+            y = rw.add(g, "Add", l + "_biased", List.of(y, n.input(2)), Map.of());
+        }
+        replaceNode(n, y);
     }
 
     // ---------------------------------------------------------------- later semantic changes

@@ -192,6 +192,49 @@ class OpsetChangesAuditTest {
     // ------------------------------------------------------------------ opsets 7-26
 
     @Test
+    void newerActivationsAndLayerNormalizationBecomeOlderOps() {
+        Model swish = unary(24, "Swish", Map.of("alpha", Attr.of(1.3f)), 2, 5);
+        OrtEquivalence sref = OrtEquivalence.capture(swish);
+        convert(swish, 23);
+        assertThat(swish.graph().opHistogram()).containsKey("Sigmoid").doesNotContainKey("Swish");
+        sref.assertWithin(swish, 1e-6);
+        Model celu = unary(12, "Celu", Map.of("alpha", Attr.of(0.7f)), 2, 5);
+        OrtEquivalence cref = OrtEquivalence.capture(celu);
+        convert(celu, 11);
+        assertThat(celu.graph().opHistogram()).containsKey("Elu").doesNotContainKey("Celu");
+        cref.assertWithin(celu, 1e-6);
+        for (long axis : new long[] {-1, 1}) {
+            for (int target : new int[] {16, 13, 9}) {
+                Model ln = GraphBuilder.model("g").opset(17).input("x", DataType.FLOAT, 2, 3, 4)
+                        .initializer("s", Tensor.ofFloats(new long[] {4}, 1, 2, 0.5f, -1))
+                        .initializer("b", Tensor.ofFloats(new long[] {4}, 0.1f, 0, -0.2f, 0.3f))
+                        .node("LayerNormalization", List.of("x", "s", "b"), List.of("y"), Map.of("axis", Attr.of(axis),
+                                "epsilon", Attr.of(1e-3f)))
+                        .output("y").build();
+                OrtEquivalence ref = OrtEquivalence.capture(ln);
+                convert(ln, target);
+                assertThat(ln.graph().opHistogram()).as("axis %d at %d", axis, target).doesNotContainKey("LayerNormalization");
+                ref.assertWithin(ln, 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void aModelWithLocalFunctionsIsRefused() throws Exception {
+        Model m = unary(13, "Relu", Map.of(), 2);
+        dev.onnxpress.proto.Onnx.ModelProto p = dev.onnxpress.proto.Onnx.ModelProto.parseFrom(
+                dev.onnxpress.ir.ModelWriter.toBytes(m)).toBuilder()
+                .addFunctions(dev.onnxpress.proto.Onnx.FunctionProto.newBuilder().setName("F").setDomain("local")
+                        .addInput("a").addOutput("b").addOpsetImport(dev.onnxpress.proto.Onnx.OperatorSetIdProto.newBuilder()
+                                .setDomain("").setVersion(13))
+                        .addNode(dev.onnxpress.proto.Onnx.NodeProto.newBuilder().setOpType("Relu").addInput("a").addOutput("b")))
+                .build();
+        Model withFunction = dev.onnxpress.ir.ModelReader.read(p.toByteArray(), java.util.Optional.empty(), "f.onnx");
+        assertThatThrownBy(() -> convert(withFunction, 11)).isInstanceOf(PassException.class)
+                .hasMessageContaining("1 local function(s)").hasMessageNotContaining("\n");
+    }
+
+    @Test
     void semanticChangesOfLaterOpsetsAreRewrittenBothWays() {
         Function<Long, Model> roi = opset -> GraphBuilder.model("g").opset(opset).input("x", DataType.FLOAT, 1, 2, 6, 6)
                 .initializer("rois", Tensor.ofFloats(new long[] {2, 4}, 0.5f, 0.5f, 4.2f, 3.7f, 1, 0, 5, 5))
@@ -234,6 +277,7 @@ class OpsetChangesAuditTest {
         dev.onnxpress.ir.Node gn = g21.graph().allNodes().stream().filter(n -> n.is("GroupNormalization")).findFirst().orElseThrow();
         assertThat(g21.graph().initializers().get(gn.input(1)).toFloatArray()).containsExactly(1.5f, 0.5f);
         assertThat(g21.graph().initializers().get(gn.input(2)).toFloatArray()).containsExactly(0.1f, -0.3f);
+        ref.assertWithin(g21, 1e-6);
         convert(g21, 21);
         ref.assertWithin(g21, 1e-6);
         Model perChannel = GraphBuilder.model("g").opset(21).input("x", DataType.FLOAT, 2, 4, 3)
