@@ -20,7 +20,8 @@ import java.util.Optional;
  *       (Erf needs opset 9)</li>
  *   <li>HardSwish: x·HardSigmoid(x; α=1/6, β=0.5)</li>
  *   <li>Mish: x·Tanh(Softplus(x))</li>
- *   <li>QuickGelu (com.microsoft): x·Sigmoid(α·x)</li>
+ *   <li>QuickGelu (com.microsoft), Swish: x·Sigmoid(α·x)</li>
+ *   <li>Celu: α·Elu(x/α)</li>
  * </ul>
  * The node's output value keeps its name (it may be a graph output).
  */
@@ -68,6 +69,18 @@ public final class Decompositions {
                 Value sp = rw.add(g, "Softplus", h + "_softplus", List.of(x), Map.of());
                 Value t = rw.add(g, "Tanh", h + "_tanh", List.of(sp), Map.of());
                 out = rw.add(g, "Mul", h + "_mish", List.of(x, t), Map.of());
+            }
+            case "Swish" -> {
+                Value ax = rw.add(g, "Mul", h + "_ax", List.of(x, scalar(rw, g, h + "_alpha",
+                        n.attrFloat("alpha", 1f), dt)), Map.of());
+                Value s = rw.add(g, "Sigmoid", h + "_sig", List.of(ax), Map.of());
+                out = rw.add(g, "Mul", h + "_swish", List.of(x, s), Map.of());
+            }
+            case "Celu" -> {
+                double alpha = n.attrFloat("alpha", 1f);
+                Value scaled = rw.add(g, "Div", h + "_div", List.of(x, scalar(rw, g, h + "_alpha", alpha, dt)), Map.of());
+                Value elu = rw.add(g, "Elu", h + "_elu", List.of(scaled), Map.of("alpha", Attr.of(1f)));
+                out = rw.add(g, "Mul", h + "_celu", List.of(elu, scalar(rw, g, h + "_alpha_out", alpha, dt)), Map.of());
             }
             case "QuickGelu" -> {
                 Value ax = rw.add(g, "Mul", h + "_ax", List.of(x, scalar(rw, g, h + "_alpha",

@@ -74,6 +74,10 @@ public final class ConvertOpsetPass implements Pass<ConvertOpsetOptions> {
         if (from == to) {
             return result.add("nodes_rewritten", 0).build(false);
         }
+        if (model.functionCount() > 0) {
+            throw new PassException(ID, "the model has " + model.functionCount() + " local function(s), whose bodies"
+                    + " declare their own opsets and are not converted; cannot convert from opset " + from + " to " + to);
+        }
         // a failed conversion must leave the model untouched: convert a copy first (tensors are shared,
         // so this is cheap), then the model itself, which then cannot fail
         convertAll(model.copy(), from, to, PassResult.builder());

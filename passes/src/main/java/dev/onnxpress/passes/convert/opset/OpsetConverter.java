@@ -80,9 +80,27 @@ final class OpsetConverter {
         if (from < OpsetVersions.OLDEST) {
             legacy(n);
         }
+        typesExist(n);
+        if (from < 10 && to >= 10 && OpsetVersions.EXPERIMENTAL.contains(n.opType())) {
+            experimental(n);
+            rewritten++;
+            return;
+        }
         String op = n.opType();
         Optional<OpsetVersions.Removal> removal = OpsetVersions.removal(op);
-        if (removal.isPresent() && to >= removal.get().removedAt()) {
+        boolean experimentalAtSource = OpsetVersions.since(op).map(s -> from < s).orElse(false);
+        if (experimentalAtSource && op.equals("MeanVarianceNormalization") && to >= 9) {
+            meanVarianceNormalization1(n);
+        } else if (experimentalAtSource && op.equals("ThresholdedRelu")) {
+            // the experimental ThresholdedRelu of opsets 1-9 computes what the opset-10 one does
+        } else if (experimentalAtSource) {
+            // an op older than its official version is the experimental one (or the model is not valid at
+            // its own opset): kept as it is while the target still predates the official version
+            if (to >= OpsetVersions.since(op).orElseThrow()) {
+                throw fail(n, op + " at opset " + from + " is not the " + op + " of opset "
+                        + OpsetVersions.since(op).orElseThrow() + " and is not converted");
+            }
+        } else if (removal.isPresent() && to >= removal.get().removedAt()) {
             if (op.equals("Upsample")) {
                 upsampleToResize(n);
             } else if (op.equals("Scatter")) {
@@ -122,6 +140,9 @@ final class OpsetConverter {
         String op = n.opType();
         rw.removeAttr(n, "consumed_inputs");
         if (op.equals("BatchNormalization") || op.equals("Dropout")) {
+            if (n.attrInt("is_test", 0) == 0 && usedOutputs(n, 1)) {
+                throw fail(n, "is_test=0 (training) with its statistics or mask outputs in use has no inference form");
+            }
             rw.removeAttr(n, "is_test");
         }
         if (LEGACY_BROADCAST.contains(op) || op.equals("Gemm")) {
@@ -166,8 +187,19 @@ final class OpsetConverter {
                 }
             }
             case "Tile" -> {
-                if (from < 6) {
-                    throw fail(n, "Tile before opset 6 (tiles and axis inputs) is not converted");
+                if (from < 6 && n.inputs().size() >= 3) {
+                    legacyTile(n);
+                }
+            }
+            case "RNN", "GRU", "LSTM" -> rw.removeAttr(n, "output_sequence"); // 7: every output optional
+            case "LpPool", "GlobalLpPool" -> {
+                Optional<Attr> p = n.attr("p");
+                if (from < 2 && p.isPresent() && p.get().kind() == Attr.Kind.FLOAT) {
+                    float v = p.get().f();
+                    if (v != Math.rint(v)) {
+                        throw fail(n, "p=" + v + " is not a whole number (p is an int from opset 2 on)");
+                    }
+                    rw.setAttr(n, "p", Attr.of((long) v));
                 }
             }
             case "Split" -> {
@@ -227,7 +259,8 @@ final class OpsetConverter {
             }
             case "GreaterOrEqual" -> negate(n, "Less");
             case "LessOrEqual" -> negate(n, "Greater");
-            case "Gelu", "HardSwish", "Mish" -> Decompositions.expand(rw, n, to, types.of(n.input(0)).orElse(DataType.FLOAT)).orElseThrow(() -> fail(n,
+            case "LayerNormalization" -> layerNorm(n);
+            case "Gelu", "HardSwish", "Mish", "Swish", "Celu" -> Decompositions.expand(rw, n, to, types.of(n.input(0)).orElse(DataType.FLOAT)).orElseThrow(() -> fail(n,
                     "no equivalent before opset " + OpsetVersions.since(n.opType()).orElseThrow()));
             default -> throw fail(n, n.opType() + " does not exist before opset "
                     + OpsetVersions.since(n.opType()).orElseThrow());
@@ -263,6 +296,26 @@ final class OpsetConverter {
             }
             case "Pad" -> pad(n);
             case "ScatterElements", "ScatterND" -> scatterReduction(n);
+            case "RoiAlign" -> roiAlign(n);
+            case "Attention" -> {
+                if (down(24) && n.hasInput(6)) {
+                    throw fail(n, "the nonpad_kv_seqlen input does not exist before opset 24");
+                }
+            }
+            case "GridSample" -> gridSample(n);
+            case "GroupNormalization" -> groupNorm(n);
+            case "DFT" -> dft(n);
+            case "Scan" -> {
+                if (crosses(from, to, 9)) {
+                    throw fail(n, "Scan changed its inputs at opset 9 (no batch axis, no sequence_lens) and is not"
+                            + " converted across it");
+                }
+            }
+            case "Max", "Min", "Mean", "Sum" -> {
+                if (down(8)) {
+                    sameShapes(n);
+                }
+            }
             case "Squeeze", "Unsqueeze", "ReduceSum" -> {
                 if (crosses(from, to, 13)) {
                     attrsAndInputs(n, 13, List.of("axes"), 1, true);
@@ -614,6 +667,9 @@ final class OpsetConverter {
     }
 
     private void dropout(Node n) {
+        if (crosses(from, to, 10) && usedOutputs(n, 1)) {
+            throw fail(n, "the mask output changed type at opset 10 (to bool) and is in use");
+        }
         if (up(12)) {
             float ratio = n.attrFloat("ratio", 0.5f);
             rw.removeAttr(n, "ratio");
@@ -638,6 +694,9 @@ final class OpsetConverter {
     }
 
     private void batchNorm(Node n) {
+        if (crosses(from, to, 14) && usedOutputs(n, 1) && n.attrInt("training_mode", 0) == 0) {
+            throw fail(n, "the running mean/variance outputs are in use, which from opset 14 on needs training_mode=1");
+        }
         if (up(9) && n.attr("spatial").isPresent()) {
             if (n.attrInt("spatial", 1) != 1) {
                 throw fail(n, "spatial=0 has no equivalent from opset 9 on");
@@ -783,6 +842,9 @@ final class OpsetConverter {
     private void resize(Node n) {
         boolean was10 = from < 11;
         boolean is10 = to < 11;
+        if (down(19) && n.attrString("coordinate_transformation_mode", "").equals("half_pixel_symmetric")) {
+            throw fail(n, "coordinate_transformation_mode=half_pixel_symmetric does not exist before opset 19");
+        }
         if (!was10 && !is10 && !crosses(from, to, 13)) {
             return;
         }
@@ -972,6 +1034,295 @@ final class OpsetConverter {
         return Optional.ofNullable(best);
     }
 
+    // ---------------------------------------------------------------- element types, experimental ops, legacy forms
+
+    /** Refuses a node that reads or writes an element type no op takes at the target opset. */
+    private void typesExist(Node n) {
+        if (to >= 23) {
+            return;
+        }
+        List<Value> values = new ArrayList<>(n.inputs());
+        values.addAll(n.outputs());
+        for (Value v : values) {
+            Optional<DataType> t = v.isNone() ? Optional.empty() : types.of(v);
+            Optional<Integer> since = t.flatMap(OpsetVersions::typeSince);
+            if (since.isPresent() && to < since.get()) {
+                throw fail(n, "'" + v.name() + "' is " + t.get().name().toLowerCase(java.util.Locale.ROOT)
+                        + ", which no op takes before opset " + since.get());
+            }
+        }
+        if ((n.is("Cast") || n.is("ConstantOfShape")) && n.attr("to").map(a -> a.kind() == Attr.Kind.INT).orElse(false)) {
+            Optional<Integer> since = DataType.fromCode((int) n.attrInt("to", 0)).flatMap(OpsetVersions::typeSince);
+            if (since.isPresent() && to < since.get()) {
+                throw fail(n, "a cast to " + DataType.fromCode((int) n.attrInt("to", 0)).orElseThrow().name()
+                        .toLowerCase(java.util.Locale.ROOT) + " does not exist before opset " + since.get());
+            }
+        }
+    }
+
+    /** True when an output from index {@code first} on is read by a node or is a graph output. */
+    private static boolean usedOutputs(Node n, int first) {
+        for (int i = first; i < n.outputs().size(); i++) {
+            Value v = n.output(i);
+            if (!v.isNone() && (!v.uses().isEmpty() || n.graph().outputs().contains(v))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Value scalar(Graph g, String hint, Value like, double v) {
+        DataType dt = types.of(like).orElse(DataType.FLOAT);
+        return constant(g, hint, Tensor.of(dt, new long[0], new double[] {v}));
+    }
+
+    private float requiredFloat(Node n, String attr) {
+        return n.attr(attr).map(Attr::f).orElseThrow(() -> fail(n, "attribute " + attr + " is not set (it has no"
+                + " default)"));
+    }
+
+    /**
+     * The experimental ops of opsets 1–9 (gone at 10) that have exact standard forms are rewritten into them:
+     * ImageScaler, Scale, Affine, ScaledTanh and ParametricSoftplus as elementwise chains, Crop and
+     * DynamicSlice as Slice. The others are refused by name.
+     */
+    private void experimental(Node n) {
+        Graph g = n.graph();
+        Value x = n.input(0);
+        String l = n.label();
+        Value out = switch (n.opType()) {
+            case "Scale" -> rw.add(g, "Mul", l + "_scale", List.of(x, scalar(g, l + "_s", x, n.attrFloat("scale", 1f))), Map.of());
+            case "Affine" -> rw.add(g, "Add", l + "_beta", List.of(rw.add(g, "Mul", l + "_alpha",
+                    List.of(x, scalar(g, l + "_a", x, n.attrFloat("alpha", 1f))), Map.of()),
+                    scalar(g, l + "_b", x, n.attrFloat("beta", 0f))), Map.of());
+            case "ScaledTanh" -> rw.add(g, "Mul", l + "_alpha", List.of(rw.add(g, "Tanh", l + "_tanh",
+                    List.of(rw.add(g, "Mul", l + "_beta", List.of(x, scalar(g, l + "_b", x, requiredFloat(n, "beta"))),
+                            Map.of())), Map.of()), scalar(g, l + "_a", x, requiredFloat(n, "alpha"))), Map.of());
+            case "ParametricSoftplus" -> rw.add(g, "Mul", l + "_alpha", List.of(rw.add(g, "Softplus", l + "_softplus",
+                    List.of(rw.add(g, "Mul", l + "_beta", List.of(x, scalar(g, l + "_b", x, requiredFloat(n, "beta"))),
+                            Map.of())), Map.of()), scalar(g, l + "_a", x, requiredFloat(n, "alpha"))), Map.of());
+            case "ImageScaler" -> imageScaler(n);
+            case "Crop" -> crop(n);
+            case "DynamicSlice" -> rw.add(g, "Slice", l + "_slice", n.inputs(), Map.of());
+            default -> throw fail(n, n.opType() + " is one of the experimental ops of opsets 1-9, gone from opset 10 on,"
+                    + " and has no standard form");
+        };
+        replaceNode(n, out);
+    }
+
+    private Value imageScaler(Node n) {
+        Graph g = n.graph();
+        Value x = n.input(0);
+        Value scaled = rw.add(g, "Mul", n.label() + "_scale", List.of(x, scalar(g, n.label() + "_s", x,
+                n.attrFloat("scale", 1f))), Map.of());
+        Optional<float[]> bias = n.attrFloats("bias");
+        if (bias.isEmpty()) {
+            return scaled;
+        }
+        DataType dt = types.of(x).orElse(DataType.FLOAT);
+        double[] b = new double[bias.get().length];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = bias.get()[i];
+        }
+        Value bv = constant(g, n.label() + "_bias", Tensor.of(dt, new long[] {1, b.length, 1, 1}, b));
+        return rw.add(g, "Add", n.label() + "_bias", List.of(scaled, bv), Map.of());
+    }
+
+    /** Crop(border=[left, top, right, bottom], scale=[h, w]) of an NCHW input as a Slice on axes 2 and 3. */
+    private Value crop(Node n) {
+        long[] border = n.attrInts("border").orElseThrow(() -> fail(n, "attribute border is not set"));
+        if (border.length != 4) {
+            throw fail(n, "border has " + border.length + " values, not 4");
+        }
+        Optional<long[]> scale = n.attrInts("scale");
+        long[] starts = {border[1], border[0]};
+        long[] ends = scale.isPresent() && scale.get().length == 2
+                ? new long[] {border[1] + scale.get()[0], border[0] + scale.get()[1]}
+                : new long[] {border[3] > 0 ? -border[3] : Long.MAX_VALUE, border[2] > 0 ? -border[2] : Long.MAX_VALUE};
+        Graph g = n.graph();
+        String l = n.label();
+        return rw.add(g, "Slice", l + "_crop", List.of(n.input(0),
+                constant(g, l + "_starts", Tensor.ofLongs(new long[] {2}, starts)),
+                constant(g, l + "_ends", Tensor.ofLongs(new long[] {2}, ends)),
+                constant(g, l + "_axes", Tensor.ofLongs(new long[] {2}, 2, 3))), Map.of());
+    }
+
+    /** The experimental MeanVarianceNormalization (across_channels, normalize_variance) as the opset-9 one (axes). */
+    private void meanVarianceNormalization1(Node n) {
+        if (n.attrInt("normalize_variance", 1) == 0) {
+            throw fail(n, "normalize_variance=0 has no equivalent in the MeanVarianceNormalization of opset 9");
+        }
+        boolean across = n.attrInt("across_channels", 0) != 0;
+        rw.removeAttr(n, "normalize_variance");
+        rw.removeAttr(n, "across_channels");
+        rw.setAttr(n, "axes", across ? Attr.ofInts(0, 1, 2, 3) : Attr.ofInts(0, 2, 3));
+    }
+
+    /** Tile of opsets 1–5 (input, tiles, axis) as Tile-6 (input, repeats). */
+    private void legacyTile(Node n) {
+        long tiles = constInts(n, 1, "tiles")[0];
+        long axis = constInts(n, 2, "axis")[0];
+        int r = rank(n.input(0)).orElseThrow(() -> fail(n, "the rank of '" + n.input(0).name() + "' is unknown"));
+        long[] repeats = new long[r];
+        Arrays.fill(repeats, 1);
+        repeats[(int) (axis < 0 ? axis + r : axis)] = tiles;
+        rw.setInputs(n, List.of(n.input(0), constant(n.graph(), n.label() + "_repeats",
+                Tensor.ofLongs(new long[] {r}, repeats))));
+    }
+
+    /**
+     * LayerNormalization (17) below 17: (x - mean) / sqrt(var + epsilon) * scale + bias over the axes from
+     * {@code axis} to the last, for float and double inputs whose Mean/InvStdDev outputs are not used.
+     */
+    private void layerNorm(Node n) {
+        DataType dt = types.of(n.input(0)).orElse(DataType.UNDEFINED);
+        if (dt != DataType.FLOAT && dt != DataType.DOUBLE) {
+            throw fail(n, "LayerNormalization does not exist before opset 17 and is rewritten only for float and double"
+                    + " inputs");
+        }
+        if (usedOutputs(n, 1)) {
+            throw fail(n, "LayerNormalization does not exist before opset 17 and its Mean/InvStdDev outputs are in use");
+        }
+        long axis = n.attrInt("axis", -1);
+        Optional<Integer> r = rank(n.input(0));
+        long[] axes;
+        if (axis < 0 && (to >= 11 || r.isEmpty())) {
+            axes = java.util.stream.LongStream.range(axis, 0).toArray();
+        } else {
+            int rk = r.orElseThrow(() -> fail(n, "LayerNormalization does not exist before opset 17 and the rank of '"
+                    + n.input(0).name() + "' is unknown"));
+            long a = axis < 0 ? axis + rk : axis;
+            axes = java.util.stream.LongStream.range(a, rk).toArray();
+        }
+        if (to < 11 && Arrays.stream(axes).anyMatch(v -> v < 0)) {
+            throw fail(n, "LayerNormalization does not exist before opset 17 and the rank of '" + n.input(0).name()
+                    + "' is unknown");
+        }
+        Graph g = n.graph();
+        String l = n.label();
+        Value x = n.input(0);
+        Map<String, Attr> reduce = Map.of("axes", Attr.ofInts(axes), "keepdims", Attr.of(1L));
+        Value mean = rw.add(g, "ReduceMean", l + "_mean", List.of(x), reduce);
+        Value d = rw.add(g, "Sub", l + "_centered", List.of(x, mean), Map.of());
+        Value sq = rw.add(g, "Mul", l + "_square", List.of(d, d), Map.of());
+        Value var = rw.add(g, "ReduceMean", l + "_var", List.of(sq), reduce);
+        Value eps = rw.add(g, "Add", l + "_var_eps", List.of(var, scalar(g, l + "_eps", x, n.attrFloat("epsilon", 1e-5f))),
+                Map.of());
+        Value std = rw.add(g, "Sqrt", l + "_std", List.of(eps), Map.of());
+        Value y = rw.add(g, "Div", l + "_normalized", List.of(d, std), Map.of());
+        y = rw.add(g, "Mul", l + "_scaled", List.of(y, n.input(1)), Map.of());
+        if (n.hasInput(2)) {
+            y = rw.add(g, "Add", l + "_biased", List.of(y, n.input(2)), Map.of());
+        }
+        replaceNode(n, y);
+    }
+
+    // ---------------------------------------------------------------- later semantic changes
+
+    /** RoiAlign 16 added coordinate_transformation_mode, defaulting to half_pixel; before, it was output_half_pixel. */
+    private void roiAlign(Node n) {
+        if (up(16) && n.attr("coordinate_transformation_mode").isEmpty()) {
+            rw.setAttr(n, "coordinate_transformation_mode", Attr.of("output_half_pixel"));
+        } else if (down(16)) {
+            String ctm = n.attrString("coordinate_transformation_mode", "half_pixel");
+            if (!ctm.equals("output_half_pixel")) {
+                throw fail(n, "coordinate_transformation_mode=" + ctm + " has no equivalent before opset 16 (which uses"
+                        + " output_half_pixel)");
+            }
+            rw.removeAttr(n, "coordinate_transformation_mode");
+        }
+    }
+
+    /** GridSample 20 renamed bilinear/bicubic to linear/cubic and took any rank (16: 4-D only). */
+    private void gridSample(Node n) {
+        if (up(20) && n.attr("mode").isPresent()) {
+            String m = n.attrString("mode", "bilinear");
+            rw.setAttr(n, "mode", Attr.of(m.equals("bilinear") ? "linear" : m.equals("bicubic") ? "cubic" : m));
+        } else if (down(20)) {
+            int r = rank(n.input(0)).orElseThrow(() -> fail(n, "GridSample takes only 4-D inputs before opset 20 and the"
+                    + " rank of '" + n.input(0).name() + "' is unknown"));
+            if (r != 4) {
+                throw fail(n, "GridSample takes only 4-D inputs before opset 20, not " + r + "-D");
+            }
+            String m = n.attrString("mode", "linear");
+            rw.setAttr(n, "mode", Attr.of(m.equals("linear") ? "bilinear" : m.equals("cubic") ? "bicubic" : m));
+        }
+    }
+
+    /** GroupNormalization 21 takes scale and bias per channel; 18 took them per group. */
+    private void groupNorm(Node n) {
+        if (!crosses(from, to, 21)) {
+            return;
+        }
+        long groups = n.attrInt("num_groups", 0);
+        long c = dimsOf(n.input(0)).filter(d -> d.length > 1).map(d -> d[1]).orElse(-1L);
+        if (groups <= 0 || c <= 0 || c % groups != 0) {
+            throw fail(n, "scale and bias changed from per group to per channel at opset 21 and the channel count of '"
+                    + n.input(0).name() + "' is " + (c <= 0 ? "unknown" : c + " for " + groups + " groups"));
+        }
+        for (int i = 1; i <= 2; i++) {
+            int idx = i;
+            Tensor t = n.graph().constantValue(n.input(i)).orElseThrow(() -> fail(n, "scale and bias changed from per"
+                    + " group to per channel at opset 21 and '" + n.input(idx).name() + "' is not a constant"));
+            double[] v = t.toDoubleArray();
+            int per = (int) (c / groups);
+            double[] w;
+            if (up(21)) {
+                w = new double[(int) c];
+                for (int k = 0; k < w.length; k++) {
+                    w[k] = v[k / per];
+                }
+            } else {
+                w = new double[(int) groups];
+                for (int k = 0; k < v.length; k++) {
+                    if (v[k] != v[k - k % per]) {
+                        throw fail(n, "'" + n.input(idx).name() + "' differs within a group, which the per-group"
+                                + " scale and bias before opset 21 cannot express");
+                    }
+                    w[k / per] = v[k];
+                }
+            }
+            rw.setInput(n, i, constant(n.graph(), n.input(i).name() + "_" + (up(21) ? "per_channel" : "per_group"),
+                    Tensor.of(t.dataType(), new long[] {w.length}, w)));
+        }
+    }
+
+    /** DFT 20 moved axis from an attribute (default 1) to an input (default -2). */
+    private void dft(Node n) {
+        if (up(20)) {
+            long axis = n.attrInt("axis", 1);
+            rw.removeAttr(n, "axis");
+            rw.setInput(n, 2, constant(n.graph(), n.label() + "_axis", Tensor.ofLongs(new long[0], axis)));
+        } else if (down(20)) {
+            long axis = n.hasInput(2) ? constInts(n, 2, "axis")[0] : -2;
+            if (axis < 0) {
+                axis += rank(n.input(0)).orElseThrow(() -> fail(n, "axis " + (n.hasInput(2) ? "" : "(default -2) ")
+                        + "counts from the back and the rank of '" + n.input(0).name() + "' is unknown"));
+            }
+            rw.setAttr(n, "axis", Attr.of(axis));
+            List<Value> ins = new ArrayList<>(n.inputs());
+            if (ins.size() > 2) {
+                ins.set(2, Value.none());
+            }
+            rw.setInputs(n, trim(ins));
+        }
+    }
+
+    /** Max, Min, Mean and Sum broadcast their inputs from opset 8 on; before, the shapes must be the same. */
+    private void sameShapes(Node n) {
+        long[] first = null;
+        for (Value v : n.inputs()) {
+            long[] d = dimsOf(v).orElseThrow(() -> fail(n, "the inputs broadcast only from opset 8 on and the shape"
+                    + " of '" + v.name() + "' is unknown"));
+            if (first == null) {
+                first = d;
+            } else if (!Arrays.equals(first, d)) {
+                throw fail(n, "inputs of shapes " + Arrays.toString(first) + " and " + Arrays.toString(d)
+                        + " broadcast, which this op does only from opset 8 on");
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- attributes newer than the target
 
     private void requireDefault(Node n, String attr, String dflt) {
@@ -996,6 +1347,18 @@ final class OpsetConverter {
     }
 
     private void droppedAttributes(Node n) {
+        for (OpsetVersions.TypeSince ts : OpsetVersions.TYPES_SINCE) {
+            if (ts.op().equals(n.opType()) && to < ts.since()) {
+                for (Value v : List.of(n.inputs().isEmpty() ? Value.none() : n.input(0),
+                        n.outputs().isEmpty() ? Value.none() : n.output(0))) {
+                    Optional<DataType> t = v.isNone() ? Optional.empty() : types.of(v);
+                    if (t.isPresent() && ts.types().contains(t.get())) {
+                        throw fail(n, n.opType() + " takes " + t.get().name().toLowerCase(java.util.Locale.ROOT)
+                                + " only from opset " + ts.since());
+                    }
+                }
+            }
+        }
         for (OpsetVersions.AddedAttr added : OpsetVersions.ADDED_ATTRS) {
             if (added.op().equals(n.opType()) && to < added.since() && n.attr(added.attr()).isPresent()) {
                 requireDefault(n, added.attr(), added.dflt());

@@ -52,7 +52,8 @@ final class OpsetVersions {
             Map.entry("AffineGrid", 20), Map.entry("Gelu", 20), Map.entry("ImageDecoder", 20),
             Map.entry("RegexFullMatch", 20), Map.entry("StringConcat", 20), Map.entry("StringSplit", 20),
             Map.entry("Attention", 23), Map.entry("RMSNormalization", 23), Map.entry("RotaryEmbedding", 23),
-            Map.entry("Swish", 24), Map.entry("TensorScatter", 24));
+            Map.entry("Swish", 24), Map.entry("TensorScatter", 24),
+            Map.entry("CumProd", 26));
 
     /** Ops removed from the default domain, with the opset that no longer has them and their successor. */
     record Removal(int removedAt, String successor) {
@@ -101,7 +102,61 @@ final class OpsetVersions {
             new AddedAttr("BatchNormalization", "training_mode", 14, "0"),
             new AddedAttr("LSTM", "layout", 14, "0"), new AddedAttr("GRU", "layout", 14, "0"),
             new AddedAttr("RNN", "layout", 14, "0"),
-            new AddedAttr("GroupNormalization", "stash_type", 21, "1"));
+            new AddedAttr("GroupNormalization", "stash_type", 21, "1"),
+            new AddedAttr("DepthToSpace", "mode", 11, "DCR"),
+            new AddedAttr("DequantizeLinear", "output_dtype", 25, "0"),
+            new AddedAttr("QuantizeLinear", "precision", 25, "0"));
+
+    /** Element types that did not exist before an opset (no op takes them earlier). */
+    static Optional<Integer> typeSince(dev.onnxpress.ir.DataType t) {
+        return switch (t) {
+            case BFLOAT16 -> Optional.of(13);
+            case FLOAT8E4M3FN, FLOAT8E4M3FNUZ, FLOAT8E5M2, FLOAT8E5M2FNUZ -> Optional.of(19);
+            case UINT4, INT4 -> Optional.of(21);
+            case FLOAT4E2M1 -> Optional.of(23);
+            default -> Optional.empty();
+        };
+    }
+
+    /**
+     * Element types an op accepts on its first input only from a later opset (earlier versions took fewer types;
+     * ONNX Runtime refuses the model otherwise).
+     */
+    record TypeSince(String op, java.util.Set<dev.onnxpress.ir.DataType> types, int since) {
+    }
+
+    private static final java.util.Set<dev.onnxpress.ir.DataType> INTS = java.util.EnumSet.of(
+            dev.onnxpress.ir.DataType.INT8, dev.onnxpress.ir.DataType.UINT8, dev.onnxpress.ir.DataType.INT16,
+            dev.onnxpress.ir.DataType.UINT16, dev.onnxpress.ir.DataType.INT32, dev.onnxpress.ir.DataType.UINT32,
+            dev.onnxpress.ir.DataType.INT64, dev.onnxpress.ir.DataType.UINT64);
+    private static final java.util.Set<dev.onnxpress.ir.DataType> SMALL_INTS = java.util.EnumSet.of(
+            dev.onnxpress.ir.DataType.INT8, dev.onnxpress.ir.DataType.UINT8, dev.onnxpress.ir.DataType.INT16,
+            dev.onnxpress.ir.DataType.UINT16);
+    private static final java.util.Set<dev.onnxpress.ir.DataType> FLOATS = java.util.EnumSet.of(
+            dev.onnxpress.ir.DataType.FLOAT, dev.onnxpress.ir.DataType.DOUBLE, dev.onnxpress.ir.DataType.FLOAT16);
+    private static final java.util.Set<dev.onnxpress.ir.DataType> NOT_FLOAT = java.util.EnumSet.complementOf(
+            java.util.EnumSet.of(dev.onnxpress.ir.DataType.FLOAT, dev.onnxpress.ir.DataType.DOUBLE,
+                    dev.onnxpress.ir.DataType.FLOAT16, dev.onnxpress.ir.DataType.BFLOAT16));
+
+    static final java.util.List<TypeSince> TYPES_SINCE = java.util.List.of(
+            new TypeSince("Clip", INTS, 12), new TypeSince("Max", INTS, 12), new TypeSince("Min", INTS, 12),
+            new TypeSince("MaxPool", java.util.EnumSet.of(dev.onnxpress.ir.DataType.INT8, dev.onnxpress.ir.DataType.UINT8), 12),
+            new TypeSince("ReduceMax", java.util.EnumSet.of(dev.onnxpress.ir.DataType.INT8, dev.onnxpress.ir.DataType.UINT8), 12),
+            new TypeSince("ReduceMin", java.util.EnumSet.of(dev.onnxpress.ir.DataType.INT8, dev.onnxpress.ir.DataType.UINT8), 12),
+            new TypeSince("ReduceMax", java.util.EnumSet.of(dev.onnxpress.ir.DataType.BOOL), 20),
+            new TypeSince("ReduceMin", java.util.EnumSet.of(dev.onnxpress.ir.DataType.BOOL), 20),
+            new TypeSince("Relu", INTS, 14),
+            new TypeSince("Add", SMALL_INTS, 14), new TypeSince("Sub", SMALL_INTS, 14),
+            new TypeSince("Mul", SMALL_INTS, 14), new TypeSince("Div", SMALL_INTS, 14),
+            new TypeSince("Greater", INTS, 9), new TypeSince("Less", INTS, 9),
+            new TypeSince("Equal", FLOATS, 11), new TypeSince("Equal", java.util.EnumSet.of(dev.onnxpress.ir.DataType.STRING), 19),
+            new TypeSince("Gemm", INTS, 9), new TypeSince("MatMul", INTS, 9), new TypeSince("PRelu", INTS, 9),
+            new TypeSince("Flatten", NOT_FLOAT, 9), new TypeSince("Pad", NOT_FLOAT, 11), new TypeSince("Pow", INTS, 12),
+            new TypeSince("TopK", INTS, 11), new TypeSince("Cast", java.util.EnumSet.of(dev.onnxpress.ir.DataType.STRING), 9));
+
+    /** Ops of the experimental set of opsets 1–9, gone from opset 10 on. */
+    static final java.util.Set<String> EXPERIMENTAL = java.util.Set.of("ATen", "Affine", "ConstantFill", "Crop",
+            "DynamicSlice", "GRUUnit", "GivenTensorFill", "ImageScaler", "ParametricSoftplus", "Scale", "ScaledTanh");
 
     private OpsetVersions() {
     }
