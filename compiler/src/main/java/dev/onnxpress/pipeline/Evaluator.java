@@ -28,8 +28,15 @@ final class Evaluator {
     private ModelSignature cachedFor;
     private List<Batch> cached;
     private int fedRows;
+    /** Outputs this evaluator (and those derived from it) produced, for {@link #release}. */
+    private final List<Outputs> made;
 
     private Evaluator(DataSet data, String where, String description, int batchSize) {
+        this(data, where, description, batchSize, java.util.Collections.synchronizedList(new java.util.ArrayList<>()));
+    }
+
+    private Evaluator(DataSet data, String where, String description, int batchSize, List<Outputs> made) {
+        this.made = made;
         this.data = data;
         this.where = where;
         this.description = description;
@@ -68,7 +75,7 @@ final class Evaluator {
 
     /** The same data and batching, described otherwise. */
     Evaluator describedAs(String text) {
-        Evaluator e = new Evaluator(data, where, text, batchSize);
+        Evaluator e = new Evaluator(data, where, text, batchSize, made);
         e.cachedFor = cachedFor;
         e.cached = cached;
         e.fedRows = fedRows;
@@ -81,7 +88,7 @@ final class Evaluator {
 
     /** The same data, run {@code size} samples at a time (a fixed batch dimension in the model still wins). */
     Evaluator atBatch(int size) {
-        return size == batchSize ? this : new Evaluator(data, where, description, size);
+        return size == batchSize ? this : new Evaluator(data, where, description, size, made);
     }
 
     /** The most rows one run of the last {@link #run} fed: the batch size its figures were measured at. */
@@ -142,7 +149,27 @@ final class Evaluator {
         } finally {
             progress.finish();
         }
-        return outputs.build();
+        Outputs result = outputs.build();
+        made.add(result);
+        return result;
+    }
+
+    /**
+     * Removes the temporary files of every output this evaluator and its derived ones ({@link #atBatch},
+     * {@link #describedAs}) produced, except {@code keep} (compared by identity).
+     */
+    void release(Outputs keep) {
+        synchronized (made) {
+            for (Outputs o : made) {
+                if (o != keep) {
+                    o.close();
+                }
+            }
+            made.clear();
+            if (keep != null) {
+                made.add(keep);
+            }
+        }
     }
 
     /** The evaluation batches as model feeds, cut for {@code sig} (read one at a time, as they are used). */

@@ -28,6 +28,8 @@ final class FloatSeries implements AutoCloseable {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final int IO_FLOATS = 1 << 16;
     private static Path spillDir;
+    /** Series spilled to a file since start-up (tests check the path was taken). */
+    static final java.util.concurrent.atomic.AtomicLong SPILLED = new java.util.concurrent.atomic.AtomicLong();
 
     private float[] mem = new float[64];
     private int memLength;
@@ -192,6 +194,7 @@ final class FloatSeries implements AutoCloseable {
                     + System.getProperty("java.io.tmpdir") + ": " + e.getMessage(), e);
         }
         cleanable = CLEANER.register(this, spill);
+        SPILLED.incrementAndGet();
         out = ByteBuffer.allocateDirect(IO_FLOATS * Float.BYTES).order(ByteOrder.nativeOrder());
         appendRaw(FloatBuffer.wrap(mem, 0, memLength));
         mem = null;

@@ -85,6 +85,8 @@ public final class PassManager {
     private boolean keepOverridableWeights;
     /** Reference outputs by input file and evaluation data, when {@link #reusingReferences()} asked for it. */
     private Map<String, Outputs> references;
+    /** The reference outputs of the current run that {@link #references} keeps (their files must stay). */
+    private Outputs keptReference;
 
     public PassManager(RunSettings settings) {
         this(settings, r -> { }, r -> { });
@@ -232,14 +234,34 @@ public final class PassManager {
              StepLatency stepLatency = new StepLatency(runnable, settings)) {
             return prepare(plan, input, output, policy, t0, inputInfo, original, evalBatch, unlisted, inputProblems,
                     evaluator, progress, runnable, stepLatency);
+        } finally {
+            // spilled outputs of this run go now; a reference kept for later runs stays
+            evaluator.release(keptReference);
+            keptReference = null;
         }
     }
 
     private Prepared prepare(Plan plan, Path input, Optional<Path> output, OutputPolicy policy, long t0,
             FileInfo inputInfo, Model original, int evalBatch, Optional<String> unlisted, Set<String> inputProblems,
             Evaluator evaluator, PassContext.Progress progress, RunnableModel runnable, StepLatency stepLatency) {
+        Evaluator initial = evaluator;
         Reference ref = runReference(plan, input, original, evalBatch, evaluator, progress);
         evaluator = ref.evaluator();
+        keptReference = references == null ? null : ref.outputs();
+        try {
+            return prepareChecked(plan, output, policy, t0, inputInfo, original, unlisted, inputProblems, progress,
+                    runnable, stepLatency, ref, evaluator);
+        } finally {
+            if (evaluator != initial) {
+                evaluator.release(keptReference); // probes ProbeChoice chose: their own outputs
+            }
+        }
+    }
+
+    private Prepared prepareChecked(Plan plan, Optional<Path> output, OutputPolicy policy, long t0,
+            FileInfo inputInfo, Model original, Optional<String> unlisted, Set<String> inputProblems,
+            PassContext.Progress progress, RunnableModel runnable, StepLatency stepLatency, Reference ref,
+            Evaluator evaluator) {
         Outputs reference = ref.outputs();
         ModelSignature signature = ref.signature();
         OptionalDouble accuracy = Fidelity.accuracy(reference, evaluator.labels());

@@ -21,6 +21,8 @@ import java.util.Optional;
 final class RunnableModel implements AutoCloseable {
     static final String PATH_MODE_PROPERTY = "onnxpress.pathModeBytes";
     static final long DEFAULT_PATH_MODE_BYTES = 3L << 29; // 1.5 GB
+    /** Models written in path mode since start-up (tests check the path was taken). */
+    static final java.util.concurrent.atomic.AtomicLong WRITTEN = new java.util.concurrent.atomic.AtomicLong();
 
     private final byte[] bytes;
     private final Path file;
@@ -53,6 +55,7 @@ final class RunnableModel implements AutoCloseable {
         try {
             ModelWriter.Written w = ModelWriter.write(model, dir.resolve("model.onnx"),
                     ModelWriter.Options.external(1024, true));
+            WRITTEN.incrementAndGet();
             return new RunnableModel(null, w.model(), dir, w.totalBytes());
         } catch (RuntimeException e) {
             TempDirs.delete(dir);
