@@ -2,17 +2,15 @@ package dev.onnxpress.bind;
 
 import dev.onnxpress.dsl.Arg;
 import dev.onnxpress.dsl.Glob;
-import dev.onnxpress.dsl.RecipeParser;
 import dev.onnxpress.dsl.RecipePrinter;
 import dev.onnxpress.dsl.Selector;
 import dev.onnxpress.dsl.SetOperand;
 import dev.onnxpress.dsl.SourceLocation;
-import dev.onnxpress.dsl.Statement;
 import dev.onnxpress.dsl.Value;
 import dev.onnxpress.error.InternalException;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
-import dev.onnxpress.passes.Param;
+import dev.onnxpress.passes.OptionSpec;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.ParameterizedType;
@@ -28,7 +26,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Binds recipe arguments to an options record by reflection over its {@link Param} components. Every
+ * Binds recipe arguments to an options record by reflection over its declared options ({@link OptionSpec}). Every
  * error is a {@link BindException} at the argument's location (or the call's, for a missing one).
  *
  * <p>Accepted values per component type: {@code boolean} ← true/false; {@code int}/{@code long} ← whole
@@ -80,38 +78,41 @@ final class OptionsBinder {
         Object[] values = new Object[comps.length];
         List<String> givenText = new ArrayList<>();
         List<String> allText = new ArrayList<>();
+        List<OptionSpec> specs = OptionSpec.of(type);
         for (int i = 0; i < comps.length; i++) {
             RecordComponent c = comps[i];
-            Param p = c.getAnnotation(Param.class);
-            if (p == null) {
-                throw new InternalException(owner + ": option '" + c.getName() + "' has no @Param annotation", null);
-            }
+            OptionSpec p = specs.get(i);
             Arg a = given.get(c.getName());
-            boolean optional = c.getType() == Optional.class;
             if (a != null) {
                 Value v = resolve(a.value(), scope);
                 values[i] = convert(c.getGenericType(), v, c.getName(), p, a.location(), scope);
-                String text = c.getName() + "=" + RecipePrinter.print(v);
+                String text = c.getName() + "=" + canonical(v, c.getGenericType());
                 givenText.add(text);
                 allText.add(text);
-            } else if (!p.dflt().isEmpty()) {
-                Value v = parseDefault(owner, c.getName(), p.dflt());
-                try {
-                    values[i] = convert(c.getGenericType(), v, c.getName(), p, call, Scope.empty());
-                } catch (BindException e) {
-                    throw new InternalException(owner + ": default of '" + c.getName() + "' does not bind: "
-                            + e.reason(), e);
-                }
-                allText.add(c.getName() + "=" + RecipePrinter.print(v));
-            } else if (optional) {
-                values[i] = Optional.empty();
-            } else {
+            } else if (p.required()) {
                 throw new BindException(call, owner + ": missing required parameter '" + c.getName() + "' ("
-                        + ParamDoc.typeName(c.getGenericType()) + ": " + p.doc() + ")");
+                        + p.typeName() + ": " + p.doc() + ")");
+            } else {
+                try {
+                    values[i] = p.defaultValue();
+                } catch (IllegalStateException e) {
+                    throw new InternalException(owner + ": " + e.getMessage(), e);
+                }
+                p.dflt().ifPresent(d -> allText.add(c.getName() + "=" + d));
             }
         }
         O options = construct(type, comps, values, owner, call);
         return new Bound<>(options, String.join(", ", givenText), String.join(", ", allText));
+    }
+
+    /** The value as recipes print it; an enum word in its one spelling (lower case), however it was typed. */
+    private static String canonical(Value v, Type type) {
+        Type t = type instanceof ParameterizedType pt && pt.getRawType() == Optional.class
+                ? pt.getActualTypeArguments()[0] : type;
+        if (v instanceof Value.Word w && t instanceof Class<?> c && c.isEnum()) {
+            return w.text().toLowerCase(Locale.ROOT);
+        }
+        return RecipePrinter.print(v);
     }
 
     private static String known(java.util.Collection<String> names) {
@@ -119,15 +120,6 @@ final class OptionsBinder {
             return " (it takes no parameters)";
         }
         return " (parameters: " + String.join(", ", names) + ")";
-    }
-
-    private static Value parseDefault(String owner, String param, String text) {
-        try {
-            List<Statement> s = RecipeParser.parseSteps("d(v=" + text + ")", "@Param");
-            return ((Statement.Step) s.get(0)).args().get(0).value();
-        } catch (RuntimeException e) {
-            throw new InternalException(owner + ": default of '" + param + "' is not recipe syntax: " + text, e);
-        }
     }
 
     /** Loop variables are replaced by the value of the attempt being bound, inside selectors too. */
@@ -155,7 +147,7 @@ final class OptionsBinder {
         return r instanceof SetOperand s ? s : o;
     }
 
-    private static Object convert(Type type, Value v, String param, Param p, SourceLocation at, Scope scope) {
+    private static Object convert(Type type, Value v, String param, OptionSpec p, SourceLocation at, Scope scope) {
         if (type instanceof ParameterizedType pt) {
             Type raw = pt.getRawType();
             Type item = pt.getActualTypeArguments()[0];
@@ -210,7 +202,7 @@ final class OptionsBinder {
     }
 
     /** An int or long: a whole number within the parameter's range. */
-    private static Object wholeNumber(Type type, Value v, String param, Param p, SourceLocation at) {
+    private static Object wholeNumber(Type type, Value v, String param, OptionSpec p, SourceLocation at) {
         if (v instanceof Value.Num n) {
             if (n.value() != Math.rint(n.value())) {
                 throw new BindException(at, "expected a whole number for '" + param + "' but got " + n.text());
@@ -228,7 +220,7 @@ final class OptionsBinder {
     }
 
     /** A double or float: a number or a percentage within the parameter's range. */
-    private static Object realNumber(Type type, Value v, String param, Param p, SourceLocation at) {
+    private static Object realNumber(Type type, Value v, String param, OptionSpec p, SourceLocation at) {
         double d;
         String text;
         if (v instanceof Value.Num n) {
@@ -309,25 +301,10 @@ final class OptionsBinder {
                 + " (declared: " + String.join(", ", scope.dataSets()) + ")");
     }
 
-    private static void range(double v, String text, String param, Param p, SourceLocation at) {
-        if (v >= p.min() && v <= p.max()) {
-            return;
+    private static void range(double v, String text, String param, OptionSpec p, SourceLocation at) {
+        if (!p.inRange(v)) {
+            throw new BindException(at, "'" + param + "' must be " + p.rangeWords() + " but is " + text);
         }
-        Optional<String> r = ParamDoc.range(p);
-        throw new BindException(at, "'" + param + "' must be " + r.map(OptionsBinder::rangeWords).orElse("in range")
-                + " but is " + text);
-    }
-
-    private static String rangeWords(String range) {
-        // "0 ≤ x ≤ 1" → "between 0 and 1"; "x ≥ 1" → "at least 1"; "x ≤ 8" → "at most 8"
-        if (range.startsWith("x ≥ ")) {
-            return "at least " + range.substring(4);
-        }
-        if (range.startsWith("x ≤ ")) {
-            return "at most " + range.substring(4);
-        }
-        String[] parts = range.split(" ≤ x ≤ ");
-        return "between " + parts[0] + " and " + parts[1];
     }
 
     private static BindException wrongType(String expected, String param, Value got, SourceLocation at) {

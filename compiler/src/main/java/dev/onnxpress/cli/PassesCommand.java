@@ -1,8 +1,8 @@
 package dev.onnxpress.cli;
 
 import dev.onnxpress.bind.DidYouMean;
-import dev.onnxpress.bind.ParamDoc;
 import dev.onnxpress.error.UserException;
+import dev.onnxpress.passes.OptionSpec;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassRegistry;
@@ -15,7 +15,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code onnxpress passes [ID]}: the pass list, or one pass's documentation generated from its options record. */
+/**
+ * {@code onnxpress passes [ID]}: the pass list, or one pass's documentation generated from its declarations
+ * ({@link dev.onnxpress.passes.PassSpec} and the options record's {@link OptionSpec}s).
+ */
 @Command(name = "passes", sortOptions = false,
         description = {"List the passes, or document one: its parameters (type, default, range) come from",
                 "the pass's options record."})
@@ -51,16 +54,21 @@ final class PassesCommand implements Callable<Integer> {
                     .collect(Collectors.joining(", "))).append('\n');
         }
         if (!info.statistics().isEmpty()) {
-            sb.append("statistics: ").append(String.join(", ", info.statistics())).append('\n');
+            sb.append("statistics:\n");
+            for (String st : info.statistics()) {
+                sb.append("  ").append(st);
+                info.description(st).ifPresent(d -> sb.append(" — ").append(d));
+                sb.append('\n');
+            }
         }
-        var params = ParamDoc.of(pass.optionsType());
+        var params = OptionSpec.of(pass.optionsType());
         if (params.isEmpty()) {
             sb.append("parameters: none\n");
             return sb.toString();
         }
         sb.append("parameters:\n");
-        for (ParamDoc p : params) {
-            sb.append("  ").append(p.name()).append(" (").append(p.type());
+        for (OptionSpec p : params) {
+            sb.append("  ").append(p.name()).append(" (").append(p.typeName());
             p.dflt().ifPresent(d -> sb.append(", default ").append(d));
             if (p.required()) {
                 sb.append(", required");

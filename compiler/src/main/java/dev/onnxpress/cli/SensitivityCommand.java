@@ -19,6 +19,7 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.FixedSamplesContext;
+import dev.onnxpress.passes.OptionSpec;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions;
@@ -114,7 +115,7 @@ final class SensitivityCommand implements Callable<Integer> {
         byte[] bytes = ModelWriter.toBytes(m);
         Criterion crit = parseCriterion(criterion);
         List<Double> rs = ratios.stream().map(SensitivityCommand::parseRatio).toList();
-        boolean needsData = crit == Criterion.ACTIVATION || crit == Criterion.RECONSTRUCTION || compensate;
+        boolean needsData = crit == Criterion.activation || crit == Criterion.reconstruction || compensate;
         if (needsData && calibration.isEmpty()) {
             throw new UserException("sensitivity: " + (compensate ? "--compensate" : "--criterion " + criterion)
                     + " needs --calibration FILE (data apart from --data)");
@@ -140,7 +141,7 @@ final class SensitivityCommand implements Callable<Integer> {
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         PassContext ctx = needsData ? new FixedSamplesContext(calibrationFeeds, 1) : context();
-        PruneChannelsOptions base = PruneChannelsOptions.of(crit, 0).withScope(Scope.LAYER);
+        PruneChannelsOptions base = PruneChannelsOptions.of(crit, 0).withScope(Scope.layer);
         if (needsData) {
             base = base.withCalibration(CALIBRATION);
         }
@@ -240,26 +241,29 @@ final class SensitivityCommand implements Callable<Integer> {
 
     private static Criterion parseCriterion(String s) {
         return switch (s.toLowerCase(Locale.ROOT)) {
-            case "bn_gamma" -> Criterion.BN_GAMMA;
-            case "l1" -> Criterion.L1;
-            case "l2" -> Criterion.L2;
-            case "activation" -> Criterion.ACTIVATION;
-            case "reconstruction" -> Criterion.RECONSTRUCTION;
+            case "bn_gamma" -> Criterion.bn_gamma;
+            case "l1" -> Criterion.l1;
+            case "l2" -> Criterion.l2;
+            case "activation" -> Criterion.activation;
+            case "reconstruction" -> Criterion.reconstruction;
             default -> throw new UserException("sensitivity: --criterion must be bn_gamma, l1, l2, activation or"
                     + " reconstruction, not '" + s + "'");
         };
     }
 
+    private static final OptionSpec RATIO = OptionSpec.named(PruneChannelsOptions.class, "ratio");
+
     static double parseRatio(String s) {
         try {
             String t = s.trim();
             double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
-            if (!(v >= 0 && v < 1)) {
+            if (!RATIO.inRange(v)) {
                 throw new NumberFormatException();
             }
             return v;
         } catch (NumberFormatException e) {
-            throw new UserException("sensitivity: ratio '" + s + "' must be a fraction in [0, 1) or a percentage");
+            throw new UserException("sensitivity: ratio '" + s + "' must be a fraction or a percentage "
+                    + RATIO.rangeWords() + ", as prune_channels' ratio");
         }
     }
 

@@ -229,9 +229,12 @@ public final class HtmlReport {
                     .append(esc(f.seconds(s.wallSeconds()))).append("</div>");
             if (!s.statistics().isEmpty()) {
                 StringBuilder stats = new StringBuilder();
-                new TreeMap<>(s.statistics()).forEach((k, v) ->
-                        stats.append(stats.length() == 0 ? "" : ", ").append(k).append('=').append(f.number(v)));
-                out.append("<div class=\"stats\">").append(esc(stats.toString())).append("</div>");
+                new TreeMap<>(s.statistics()).forEach((k, v) -> {
+                    String text = esc(k + "=" + f.number(v));
+                    stats.append(stats.length() == 0 ? "" : ", ").append(StatisticDocs.of(s.pass(), k)
+                            .map(d -> "<span title=\"" + esc(d) + "\">" + text + "</span>").orElse(text));
+                });
+                out.append("<div class=\"stats\">").append(stats).append("</div>");
             }
             for (String note : s.notes()) {
                 out.append("<div class=\"note\">").append(esc(note)).append("</div>");

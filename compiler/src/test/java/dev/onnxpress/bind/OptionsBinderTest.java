@@ -8,6 +8,7 @@ import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
+import dev.onnxpress.passes.OptionSpec;
 import dev.onnxpress.passes.Param;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassRegistry;
@@ -122,13 +123,13 @@ class OptionsBinderTest {
     @Test
     void everyRegisteredPassBindsFromDefaults() {
         for (Pass<?> p : PassRegistry.all()) {
-            for (ParamDoc d : ParamDoc.of(p.optionsType())) {
+            for (OptionSpec d : OptionSpec.of(p.optionsType())) {
                 assertThat(d.doc()).as(p.info().id() + "." + d.name()).isNotBlank();
                 // a parameter named like a recipe keyword could never be written in a recipe
                 assertThat(d.name()).as(p.info().id()).isNotIn("recipe", "data", "verify", "pipeline", "repeat", "try",
                         "in", "tolerance", "vs", "true", "false", "all");
             }
-            List<ParamDoc> required = ParamDoc.of(p.optionsType()).stream().filter(ParamDoc::required).toList();
+            List<OptionSpec> required = OptionSpec.of(p.optionsType()).stream().filter(OptionSpec::required).toList();
             if (required.isEmpty()) {
                 var b = OptionsBinder.bind(p.optionsType(), p.info().id(), List.of(),
                         dev.onnxpress.dsl.SourceLocation.UNKNOWN, scope());
@@ -151,9 +152,9 @@ class OptionsBinderTest {
         var o = OptionsBinder.bind(dev.onnxpress.passes.prune.channels.PruneChannelsOptions.class, "prune_channels",
                 step.args(), step.location(), scope()).options();
         assertThat(o.criterion()).isEqualTo(dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion
-                .RECONSTRUCTION);
+                .reconstruction);
         assertThat(o.refit_ridge()).isEqualTo(dev.onnxpress.passes.prune.channels.PruneChannelsOptions.RefitRidge
-                .HELD_OUT);
+                .held_out);
         assertThat(o.calibration()).hasValue(new DataRef("calib"));
     }
 }

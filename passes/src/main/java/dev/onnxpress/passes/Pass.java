@@ -4,15 +4,23 @@ import dev.onnxpress.ir.Model;
 import java.util.List;
 
 /**
- * One transformation of a model. A pass declares its options as a record whose components carry
- * {@link Param} annotations; the compiler binds recipe arguments to that record before anything runs.
+ * One transformation of a model. A pass declares what it is with {@link PassSpec} on its class, and its
+ * options as a record whose components carry {@link Param} annotations (named in {@code implements
+ * Pass<…Options>}); the compiler binds recipe arguments to that record before anything runs.
  * A pass changes the model only through a {@link dev.onnxpress.ir.Rewriter}, never prints, uses only
  * the context's seeded random, and records a {@link PassResult.Skip} wherever it declines.
  */
 public interface Pass<O extends Record> {
-    PassInfo info();
+    /** Id, summary, traits and statistics: by default from the class's {@link PassSpec}. */
+    default PassInfo info() {
+        return PassSpecs.info(getClass());
+    }
 
-    Class<O> optionsType();
+    /** The options record: by default the type argument of {@code implements Pass<…>}. */
+    @SuppressWarnings("unchecked")
+    default Class<O> optionsType() {
+        return (Class<O>) PassSpecs.optionsType(getClass());
+    }
 
     PassResult run(Model model, O options, PassContext ctx);
 

@@ -12,7 +12,6 @@ import dev.onnxpress.runtime.OnnxpressRuntime;
 import dev.onnxpress.testing.OrtEquivalence;
 import dev.onnxpress.testing.SharedFiles;
 import java.io.IOException;
-import java.lang.reflect.RecordComponent;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,11 +47,9 @@ class PassRegistryTest {
             assertThat(info.statistics()).as("%s statistics", info.id())
                     .allSatisfy(s -> assertThat(s).matches("[a-z0-9]+(_[a-z0-9]+)+"));
             assertThat(p.optionsType().isRecord()).isTrue();
-            for (RecordComponent c : p.optionsType().getRecordComponents()) {
-                Param param = c.getAnnotation(Param.class);
-                assertThat(param).as("%s.%s has @Param", info.id(), c.getName()).isNotNull();
-                assertThat(param.doc()).as("%s.%s doc", info.id(), c.getName()).isNotBlank();
-                assertThat(c.getName()).as("%s option name", info.id()).matches("[a-z][a-z0-9]*(_[a-z0-9]+)*");
+            for (OptionSpec o : OptionSpec.of(p.optionsType())) {
+                assertThat(o.doc()).as("%s.%s doc", info.id(), o.name()).isNotBlank();
+                assertThat(o.name()).as("%s option name", info.id()).matches("[a-z][a-z0-9]*(_[a-z0-9]+)*");
             }
             assertThat(PassRegistry.find(info.id())).containsSame(p);
         }
@@ -66,13 +63,7 @@ class PassRegistryTest {
     }
 
     private static boolean runsOnDefaults(Pass<?> p) {
-        for (RecordComponent c : p.optionsType().getRecordComponents()) {
-            Param param = c.getAnnotation(Param.class);
-            if (param.dflt().isEmpty() && c.getType() != Optional.class) {
-                return false;
-            }
-        }
-        return true;
+        return OptionSpec.of(p.optionsType()).stream().noneMatch(OptionSpec::required);
     }
 
     /** What a pass's output is judged by: the bytes, and how the model asks to be written. */
@@ -111,7 +102,7 @@ class PassRegistryTest {
         assertThat(runnable).isNotEmpty();
         for (Pass p : runnable) {
             String id = p.info().id() + " on " + name;
-            Record options = DefaultOptions.of(p.optionsType());
+            Record options = PassOptions.defaults(p.optionsType());
             Model m = original.copy();
             RandomDataContext ctx = new RandomDataContext(original, 2);
             List<Map<String, Tensor>> samples = ctx.samples(new DataRef("calib"));

@@ -11,6 +11,7 @@ import dev.onnxpress.ort.LatencyStats;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.convert.fp16.ConvertFp16Options;
 import dev.onnxpress.passes.convert.fp16.ConvertFp16Pass;
 import dev.onnxpress.testing.DatalessContext;
@@ -46,7 +47,7 @@ class ConvertFp16Benchmark {
             byte[] fp32 = ModelWriter.toBytes(m);
             Map<String, Tensor> feeds = feeds(name, m);
             long t0 = System.nanoTime();
-            var r = new ConvertFp16Pass().run(m, new ConvertFp16Options(true, List.of(), 5.96e-8, true, 1024), context());
+            var r = new ConvertFp16Pass().run(m, PassOptions.defaults(ConvertFp16Options.class), context());
             long convertNs = System.nanoTime() - t0;
             byte[] fp16 = ModelWriter.toBytes(m);
             double l32 = latency(fp32, feeds).medianMs();

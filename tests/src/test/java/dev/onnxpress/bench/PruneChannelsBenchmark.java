@@ -60,8 +60,8 @@ class PruneChannelsBenchmark {
         Model pruned = base.copy();
         // fraction of each conv's channels removed (32→32, 32→16, 64→48, 64→64, 128→48, 128→112)
         double[] ratios = {0.0, 0.5, 0.25, 0.0, 0.625, 0.125};
-        PruneChannelsOptions options = PruneChannelsCalibrationSearch.options(ratios, Criterion.RECONSTRUCTION,
-                RefitRidge.HELD_OUT);
+        PruneChannelsOptions options = PruneChannelsCalibrationSearch.options(ratios, Criterion.reconstruction,
+                RefitRidge.held_out);
         long t0 = System.nanoTime();
         PassResult r = new PruneChannelsPass().run(pruned, options, FashionMnist.context(calib));
         double passSeconds = (System.nanoTime() - t0) / 1e9;

@@ -99,7 +99,7 @@ class PruneChannelsCalibrationSearch {
             for (int k = 16; k < widths[i]; k += 16) {
                 int[] kept = widths.clone();
                 kept[i] = k;
-                double a = accuracy(kept, Criterion.RECONSTRUCTION, RefitRidge.HELD_OUT);
+                double a = accuracy(kept, Criterion.reconstruction, RefitRidge.held_out);
                 drop[i][k / 16] = (acc0 - a) * 100;
                 sb.append(String.format(Locale.ROOT, "| %s | %d | %.4f | %.2f |%n", CONVS.get(i), k, a,
                         drop[i][k / 16]));
@@ -117,7 +117,7 @@ class PruneChannelsCalibrationSearch {
         int[] best = null;
         double bestAcc = -1;
         for (int[] c : candidates.subList(0, Math.min(CHECKED, candidates.size()))) {
-            double a = accuracy(c, Criterion.RECONSTRUCTION, RefitRidge.HELD_OUT);
+            double a = accuracy(c, Criterion.reconstruction, RefitRidge.held_out);
             sb.append(String.format(Locale.ROOT, "| %s | %.3f | %.2f | %.4f |%n", Arrays.toString(c),
                     totalMacs(widths) / (double) totalMacs(c), proxy(c, drop), a));
             System.err.println("candidate " + Arrays.toString(c) + ": " + a);
@@ -135,7 +135,7 @@ class PruneChannelsCalibrationSearch {
     /** Criteria l1 and reconstruction, ridges fixed and held_out, at one allocation. */
     private void compare(int[] kept, StringBuilder sb) {
         sb.append("\n| kept | criterion | refit_ridge | held-out accuracy |\n|---|---|---|---:|\n");
-        for (Criterion cr : List.of(Criterion.L1, Criterion.RECONSTRUCTION)) {
+        for (Criterion cr : List.of(Criterion.l1, Criterion.reconstruction)) {
             for (RefitRidge rr : RefitRidge.values()) {
                 sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %.4f |%n", Arrays.toString(kept),
                         cr.name().toLowerCase(), rr.name().toLowerCase(), accuracy(kept, cr, rr)));
@@ -190,7 +190,7 @@ class PruneChannelsCalibrationSearch {
             layers.add(n -> n.name().equals(name));
             rs.add(ratios[i]);
         }
-        return PruneChannelsOptions.of(criterion, 0.0).withScope(Scope.LAYER).withRounding(16, 16)
+        return PruneChannelsOptions.of(criterion, 0.0).withScope(Scope.layer).withRounding(16, 16)
                 .withCompensation(new DataRef("calib")).withRefitRidge(ridge).withLayerRatios(layers, rs);
     }
 

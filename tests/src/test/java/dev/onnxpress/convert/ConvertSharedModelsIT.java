@@ -9,6 +9,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.convert.fp16.ConvertFp16Options;
 import dev.onnxpress.passes.convert.fp16.ConvertFp16Pass;
 import dev.onnxpress.passes.convert.opset.ConvertOpsetOptions;
@@ -43,7 +44,7 @@ class ConvertSharedModelsIT {
     void fp16KeepsCosineAbove0999(String name) {
         Probe p = probe(name);
         Model m = p.model().copy();
-        PassResult r = new ConvertFp16Pass().run(m, new ConvertFp16Options(true, List.of(), 5.96e-8, true, 1024),
+        PassResult r = new ConvertFp16Pass().run(m, PassOptions.defaults(ConvertFp16Options.class),
                 ConversionProbes.context());
         assertThat(r.changed()).isTrue();
         assertThat(r.statistics().get("tensors_converted").longValue()).isPositive();
@@ -55,7 +56,7 @@ class ConvertSharedModelsIT {
         }
         // float16 inputs and outputs too
         Model io16 = p.model().copy();
-        new ConvertFp16Pass().run(io16, new ConvertFp16Options(false, List.of(), 5.96e-8, true, 1024),
+        new ConvertFp16Pass().run(io16, PassOptions.of(ConvertFp16Options.class, Map.of("keep_io_types", false)),
                 ConversionProbes.context());
         Map<String, Tensor> got16 = ConversionProbes.run(io16, p.feeds());
         for (Map.Entry<String, Tensor> e : p.want().entrySet()) {

@@ -14,6 +14,7 @@ import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.pack.PackHuffmanOptions;
 import dev.onnxpress.passes.pack.PackHuffmanPass;
 import dev.onnxpress.passes.prune.magnitude.PruneMagnitudeOptions;
@@ -46,8 +47,8 @@ class DeepCompressionIT {
     }
 
     static ShareWeightsOptions share(int bits, boolean refit) {
-        return new ShareWeightsOptions(bits, 0, NodeSelector.ALL, ShareWeightsOptions.Init.linear, 50, refit,
-                refit ? CALIB : Optional.empty(), 1e-3, 4096, 4096);
+        return PassOptions.of(ShareWeightsOptions.class, Map.of("bits", bits, "refit", refit,
+                "calibration", refit ? CALIB : Optional.empty(), "max_features", 4096, "max_rows", 4096));
     }
 
     @ParameterizedTest

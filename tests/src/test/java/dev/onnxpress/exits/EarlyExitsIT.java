@@ -141,13 +141,13 @@ class EarlyExitsIT {
         PassContext ctx = ExitData.context(calib);
         double acc0 = ExitData.accuracy(bytes, eval);
         new FoldBatchNormPass().run(m, new FoldBatchNormOptions(false), ctx);
-        assertTrue(new PruneChannelsPass().run(m, PruneChannelsOptions.of(PruneChannelsOptions.Criterion.L1, 0.1)
+        assertTrue(new PruneChannelsPass().run(m, PruneChannelsOptions.of(PruneChannelsOptions.Criterion.l1, 0.1)
                 .withCompensation(CALIB), ctx).changed());
         Model quantized = m.copy();
         checkExits("vgg fold+prune+exits", m, ctx, AddEarlyExitsOptions.auto(2, CALIB, 0.005), eval, 5);
         assertTrue(ExitData.accuracy(ModelWriter.toBytes(m), eval) > acc0 - 0.05);
 
-        PassResult q = new QuantizeInt8Pass().run(quantized, new QuantizeInt8Options(CALIB, CalibrationMethod.MINMAX,
+        PassResult q = new QuantizeInt8Pass().run(quantized, new QuantizeInt8Options(CALIB, CalibrationMethod.minmax,
                 99.99, true, false, NodeSelector.ALL, Optional.empty()), ctx);
         assertTrue(q.changed(), q.toString());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AddEarlyExitsPass().run(quantized,

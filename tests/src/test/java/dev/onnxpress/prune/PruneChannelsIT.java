@@ -32,7 +32,7 @@ class PruneChannelsIT {
         Model m = ModelReader.read(SharedFiles.model(name));
         Map<String, Tensor> feeds = OrtEquivalence.randomFeeds(m, 5, Map.of());
         // ultraface (IR 3) lists its weights as graph inputs: overridable, so prune_channels must decline them
-        PassResult declined = new PruneChannelsPass().run(m.copy(), PruneChannelsOptions.of(Criterion.L1, 0.3),
+        PassResult declined = new PruneChannelsPass().run(m.copy(), PruneChannelsOptions.of(Criterion.l1, 0.3),
                 FashionMnist.context(List.of()));
         boolean overridable = m.graph().initializers().keySet().stream().anyMatch(v -> v.isGraphInput());
         if (overridable) {
@@ -41,7 +41,7 @@ class PruneChannelsIT {
             List.copyOf(m.graph().initializers().keySet()).forEach(rw::unlistInitializerInput);
         }
         Map<String, Tensor> before = OrtEquivalence.run(m, feeds);
-        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.L1, 0.3)
+        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.l1, 0.3)
                 .withRounding(4, 1), FashionMnist.context(List.of()));
         assertTrue(r.changed(), name + ": " + r.skips());
         assertTrue(r.statistics().get("channels_pruned").longValue() > 0, name);
@@ -64,8 +64,8 @@ class PruneChannelsIT {
         List<Batch> test = FashionMnist.batches(before, FashionMnist.test(1000), 500);
         List<Map<String, Tensor>> calib = FashionMnist.feeds(FashionMnist.batches(before,
                 FashionMnist.calibration(200), 200));
-        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.L1, 0.3)
-                .withScope(Scope.LAYER).withCompensation(new DataRef("calib")), FashionMnist.context(calib));
+        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.l1, 0.3)
+                .withScope(Scope.layer).withCompensation(new DataRef("calib")), FashionMnist.context(calib));
         double acc0 = FashionMnist.accuracy(before, test);
         double acc1 = FashionMnist.accuracy(ModelWriter.toBytes(m), test);
         assertTrue(r.statistics().get("macs_removed").longValue() > 0, name);
@@ -88,11 +88,11 @@ class PruneChannelsIT {
         List<Map<String, Tensor>> calib = FashionMnist.feeds(FashionMnist.batches(before,
                 FashionMnist.calibration(200), 200));
         Model byNorm = m.copy();
-        PassResult l1 = new PruneChannelsPass().run(byNorm, PruneChannelsOptions.of(Criterion.L1, 0.4)
-                .withScope(Scope.LAYER).withCompensation(new DataRef("calib")), FashionMnist.context(calib));
-        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 0.4)
-                .withScope(Scope.LAYER).withCompensation(new DataRef("calib"))
-                .withRefitRidge(PruneChannelsOptions.RefitRidge.HELD_OUT), FashionMnist.context(calib));
+        PassResult l1 = new PruneChannelsPass().run(byNorm, PruneChannelsOptions.of(Criterion.l1, 0.4)
+                .withScope(Scope.layer).withCompensation(new DataRef("calib")), FashionMnist.context(calib));
+        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.reconstruction, 0.4)
+                .withScope(Scope.layer).withCompensation(new DataRef("calib"))
+                .withRefitRidge(PruneChannelsOptions.RefitRidge.held_out), FashionMnist.context(calib));
         assertTrue(r.statistics().get("channels_pruned").longValue() > 0, name);
         assertTrue(r.statistics().get("channels_pruned").equals(l1.statistics().get("channels_pruned")), name);
         double errReconstruction = r.statistics().get("refit_error_before").doubleValue();
@@ -106,7 +106,7 @@ class PruneChannelsIT {
     @Test
     void bnGammaPrunesVggBeforeFolding() {
         Model m = ModelReader.read(SharedFiles.model("vgg_bn_fashion"));
-        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.BN_GAMMA, 0.2),
+        PassResult r = new PruneChannelsPass().run(m, PruneChannelsOptions.of(Criterion.bn_gamma, 0.2),
                 FashionMnist.context(List.of()));
         assertTrue(r.statistics().get("channels_pruned").longValue() > 0);
         try (OrtRunner o = OrtRunner.open(ModelWriter.toBytes(m))) {

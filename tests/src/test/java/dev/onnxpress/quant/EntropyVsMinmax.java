@@ -53,9 +53,9 @@ public final class EntropyVsMinmax {
     public static Accuracies compare(String name, byte[] original, DataSet calib, DataSet test, boolean perChannel) {
         PassContext ctx = new DataContext("calib", calib, QuantRecipes.folded(original, ProbeContext.of(List.of())), 64);
         double floatAcc = DataContext.accuracy(original, test, OptimizationLevel.ALL);
-        double minmax = DataContext.accuracy(int8(original, ctx, CalibrationMethod.MINMAX, perChannel), test,
+        double minmax = DataContext.accuracy(int8(original, ctx, CalibrationMethod.minmax, perChannel), test,
                 OptimizationLevel.ALL);
-        double entropy = DataContext.accuracy(int8(original, ctx, CalibrationMethod.ENTROPY, perChannel), test,
+        double entropy = DataContext.accuracy(int8(original, ctx, CalibrationMethod.entropy, perChannel), test,
                 OptimizationLevel.ALL);
         return new Accuracies(name, perChannel, floatAcc, minmax, entropy);
     }

@@ -80,7 +80,7 @@ public final class QuantBench {
     static Map<String, byte[]> variants(byte[] original, PassContext ctx) {
         Map<String, byte[]> out = new java.util.LinkedHashMap<>();
         out.put("float", original);
-        out.put("int8", QuantRecipes.int8(original, ctx, CalibrationMethod.PERCENTILE, Optional.empty()).bytes());
+        out.put("int8", QuantRecipes.int8(original, ctx, CalibrationMethod.percentile, Optional.empty()).bytes());
         out.put("ternary", QuantRecipes.ternary(original, ctx, true).bytes());
         out.put("binary", QuantRecipes.binary(original, ctx, true).bytes());
         return out;

@@ -36,7 +36,7 @@ class QuantizeRealModelsIT {
         PassContext ctx = new DataContext("calib", calib, QuantRecipes.folded(original, ProbeContext.of(List.of())), 64);
         double floatAcc = DataContext.accuracy(original, test, OptimizationLevel.ALL);
 
-        QuantRecipes.Quantized q = QuantRecipes.int8(original, ctx, CalibrationMethod.PERCENTILE, Optional.empty());
+        QuantRecipes.Quantized q = QuantRecipes.int8(original, ctx, CalibrationMethod.percentile, Optional.empty());
         double int8Acc = DataContext.accuracy(q.bytes(), test, OptimizationLevel.ALL);
         assertTrue(floatAcc - int8Acc <= 0.003, name + ": int8 " + int8Acc + " vs float " + floatAcc);
         assertTrue(original.length >= 3.5 * q.bytes().length, name + ": " + original.length + " → " + q.bytes().length);
@@ -66,7 +66,7 @@ class QuantizeRealModelsIT {
         List<Map<String, Tensor>> calib = ProbeContext.probes(input, shape, lo, hi, ocr ? 8 : 4, 1);
         List<Map<String, Tensor>> eval = ProbeContext.probes(input, shape, lo, hi, 3, 2);
         byte[] original = QuantBench.read(name);
-        QuantRecipes.Quantized q = QuantRecipes.int8(original, ProbeContext.of(calib), CalibrationMethod.PERCENTILE,
+        QuantRecipes.Quantized q = QuantRecipes.int8(original, ProbeContext.of(calib), CalibrationMethod.percentile,
                 Optional.empty());
         double cos = QuantBench.minCosine(original, q.bytes(), eval);
         assertTrue(cos >= (ocr ? 0.99 : 0.85), name + ": int8 cosine " + cos);

@@ -3,7 +3,9 @@ package dev.onnxpress.passes.exits;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Param;
+import dev.onnxpress.passes.PassOptions;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Options of {@code add_early_exits}. Exit points are either listed ({@code after}) or chosen
@@ -39,17 +41,21 @@ public record AddEarlyExitsOptions(
     }
 
     /** Kind of side classifier. */
-    public enum Head { LINEAR }
+    public enum Head { linear }
 
     /** Whether the exit decision is taken for a whole batch or for each sample. */
-    public enum Gating { BATCH, PER_SAMPLE }
+    public enum Gating { batch, per_sample }
 
+    /** Exits after the selected nodes; other options at their defaults. */
     public static AddEarlyExitsOptions of(List<NodeSelector> after, DataRef calibration, double maxDrop) {
-        return new AddEarlyExitsOptions(after, 0, calibration, Head.LINEAR, maxDrop, List.of(), Gating.BATCH);
+        return PassOptions.of(AddEarlyExitsOptions.class, Map.of("after", after, "calibration", calibration,
+                "max_drop", maxDrop));
     }
 
+    /** {@code count} exit points chosen automatically; other options at their defaults. */
     public static AddEarlyExitsOptions auto(int count, DataRef calibration, double maxDrop) {
-        return new AddEarlyExitsOptions(List.of(), count, calibration, Head.LINEAR, maxDrop, List.of(), Gating.BATCH);
+        return PassOptions.of(AddEarlyExitsOptions.class, Map.of("auto_count", count, "calibration", calibration,
+                "max_drop", maxDrop));
     }
 
     public AddEarlyExitsOptions withThresholds(List<Double> t) {

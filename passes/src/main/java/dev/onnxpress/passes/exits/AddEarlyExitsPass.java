@@ -15,6 +15,8 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.TapStream;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -56,33 +58,32 @@ import java.util.Set;
  * Needs one float output of shape [N, K] (logits, or probabilities when it comes from a Softmax, which the
  * exit then reproduces); a float16/double output gets a Cast. Opsets ≥ 11 (If with outer-scope reads).
  */
+@PassSpec(id = AddEarlyExitsPass.ID,
+        summary = "Insert entropy-gated early exits (BranchyNet) with side classifiers fitted on calibration data,"
+                + " emitted as ONNX If so the rest of the network is skipped for confident inputs.",
+        traits = {PassInfo.Trait.LOSSY, PassInfo.Trait.BATCH_DEPENDENT},
+        statistics = {
+                @Statistic(name = "exits_added", doc = "early exits inserted"),
+                @Statistic(name = "accuracy_full",
+                        doc = "the full model's accuracy on the held-out calibration samples"),
+                @Statistic(name = "accuracy_with_exits", doc = "accuracy with the exits, as the pass simulated them"),
+                @Statistic(name = "accuracy_deployed",
+                        doc = "accuracy of the written model run one sample at a time in ONNX Runtime"),
+                @Statistic(name = "deployed_agreement",
+                        doc = "fraction of samples where the written model and the simulation agree"),
+                @Statistic(name = "macs_full", doc = "multiply-accumulates per sample of the full model"),
+                @Statistic(name = "macs_expected", doc = "expected multiply-accumulates per sample with the exits"),
+                @Statistic(name = "macs_saved_fraction", doc = "1 − macs_expected / macs_full")})
 public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
     public static final String ID = "add_early_exits";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Insert entropy-gated early exits (BranchyNet) with side classifiers fitted on calibration data,"
-                    + " emitted as ONNX If so the rest of the network is skipped for confident inputs.",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.BATCH_DEPENDENT),
-            List.of("exits_added", "accuracy_full", "accuracy_with_exits", "accuracy_deployed",
-                    "deployed_agreement", "macs_full", "macs_expected", "macs_saved_fraction"));
 
     private static final Set<String> AUTO_OPS = Set.of("Relu", "LeakyRelu", "Clip", "MaxPool", "AveragePool",
             "Add", "Concat", "Sigmoid", "HardSwish");
 
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<AddEarlyExitsOptions> optionsType() {
-        return AddEarlyExitsOptions.class;
-    }
-
     /** A batch gate depends on every sample of the batch; per-sample gating does not. */
     @Override
     public boolean batchDependent(AddEarlyExitsOptions options) {
-        return options.gating() == AddEarlyExitsOptions.Gating.BATCH;
+        return options.gating() == AddEarlyExitsOptions.Gating.batch;
     }
 
     /** One candidate exit point with everything measured about it. */
@@ -433,7 +434,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         Map<Value, Value> moved = new IdentityHashMap<>();
         // points were measured on the pass's model; a copy holds the same names
         List<Value> taps = points.stream().map(p -> target.graph().findValue(p.tap().name()).orElseThrow()).toList();
-        if (gating == AddEarlyExitsOptions.Gating.PER_SAMPLE && !points.isEmpty()) {
+        if (gating == AddEarlyExitsOptions.Gating.per_sample && !points.isEmpty()) {
             PerSampleLoop.Wrapped loop = PerSampleLoop.wrap(rw, ID);
             where = loop.body();
             moved.putAll(loop.moved());

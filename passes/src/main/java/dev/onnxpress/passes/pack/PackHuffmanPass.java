@@ -13,6 +13,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.ConstantEditor;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,25 +40,18 @@ import java.util.Set;
  * DequantizeLinear or Reshape chain ending at one. The Deep Compression table (per layer and total) is
  * in the result's details.
  */
+@PassSpec(id = PackHuffmanPass.ID,
+        summary = "Canonical Huffman coding of weight tensors as dev.onnxpress decode nodes (lossless).",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.PACKS, PassInfo.Trait.SHRINKS},
+        statistics = {
+                @Statistic(name = "tensors_packed", doc = "tensors stored Huffman-coded"),
+                @Statistic(name = "bytes_before", doc = "bytes of those tensors before packing"),
+                @Statistic(name = "bytes_after", doc = "bytes of their packed form"),
+                @Statistic(name = "bytes_saved", doc = "bytes_before minus bytes_after")})
 public final class PackHuffmanPass implements Pass<PackHuffmanOptions> {
     public static final String ID = "pack_huffman";
     private static final Set<String> CHAIN = Set.of("Cast", "Gather", "DequantizeLinear", "Reshape", "Identity",
             "Transpose", "Unsqueeze", "Squeeze");
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Canonical Huffman coding of weight tensors as dev.onnxpress decode nodes (lossless).",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.PACKS, PassInfo.Trait.SHRINKS),
-            List.of("tensors_packed", "bytes_before", "bytes_after", "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<PackHuffmanOptions> optionsType() {
-        return PackHuffmanOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, PackHuffmanOptions o, PassContext ctx) {

@@ -53,7 +53,7 @@ public final class ActivationRanges {
                     accumulators.computeIfAbsent(name, k -> new Accumulator(method)).addMinMax(values);
                 }
             });
-            if (method != CalibrationMethod.MINMAX) {
+            if (method != CalibrationMethod.minmax) {
                 accumulators.values().forEach(Accumulator::startHistogram);
                 List<String> floats = new ArrayList<>(accumulators.keySet());
                 taps.forEachFloats(samples, floats, (name, type, dims, values) -> accumulators.get(name).addHistogram(values));
@@ -102,7 +102,7 @@ public final class ActivationRanges {
 
         /** Ends sweep 1: the histogram's range is fixed from here on. */
         public void startHistogram() {
-            if (method == CalibrationMethod.ENTROPY) {
+            if (method == CalibrationMethod.entropy) {
                 hist = new long[ABS_BINS];
                 double a = Math.max(-min, max);
                 width = a > 0 ? a / hist.length : 1;
@@ -116,7 +116,7 @@ public final class ActivationRanges {
         public void addHistogram(FloatBuffer values) {
             long[] h = hist;
             int last = h.length - 1;
-            if (method == CalibrationMethod.ENTROPY) {
+            if (method == CalibrationMethod.entropy) {
                 for (int i = values.position(), n = values.limit(); i < n; i++) {
                     float x = values.get(i);
                     // exact zeros (Relu, padding) are exact at any threshold: counting them
@@ -134,10 +134,10 @@ public final class ActivationRanges {
 
         /** The range the method picks. */
         public ActivationRange range(double percentile) {
-            if (method == CalibrationMethod.MINMAX || hist == null) {
+            if (method == CalibrationMethod.minmax || hist == null) {
                 return new ActivationRange(min, max);
             }
-            if (method == CalibrationMethod.ENTROPY) {
+            if (method == CalibrationMethod.entropy) {
                 double a = Math.max(-min, max);
                 double th = a > 0 ? entropyThreshold(hist, a / hist.length) : 0;
                 return new ActivationRange(Math.max(min, -th), Math.min(max, th));

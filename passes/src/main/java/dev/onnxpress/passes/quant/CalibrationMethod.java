@@ -3,9 +3,9 @@ package dev.onnxpress.passes.quant;
 /** How activation ranges are chosen from calibration data. */
 public enum CalibrationMethod {
     /** The observed minimum and maximum. */
-    MINMAX,
+    minmax,
     /** The given percentile at the top (and its mirror at the bottom) of the observed values. */
-    PERCENTILE,
+    percentile,
     /** The KL-divergence threshold over a 2048-bin |x| histogram ({@link EntropyThreshold}). */
-    ENTROPY
+    entropy
 }

@@ -48,13 +48,6 @@ public record ShareWeightsOptions(
                 min = 16, max = 1000000)
         int max_rows) {
 
-    /** Nearest-centroid assignment, fitting the previous model. */
-    public ShareWeightsOptions(int bits, int clusters, NodeSelector layers, Init init, int iterations, boolean refit,
-            Optional<DataRef> calibration, double ridge, int max_features, int max_rows) {
-        this(bits, clusters, layers, init, iterations, refit, Assign.nearest, false, FitReference.Source.previous,
-                calibration, ridge, max_features, max_rows);
-    }
-
     public enum Init { linear, density, random }
 
     public enum Assign { nearest, compensated }

@@ -12,6 +12,8 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.core.LayerGeometry;
 import dev.onnxpress.passes.core.FitReference;
@@ -47,23 +49,17 @@ import java.util.Optional;
  * Xd·w of the original dense layer, so the pruning error is compensated here too.
  * A weight read also by layers not selected keeps its float tensor for them. Float weights only.
  */
+@PassSpec(id = ShareWeightsPass.ID,
+        summary = "k-means weight sharing per layer: uint8 indices → Cast → Gather(codebook).",
+        traits = {PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS},
+        statistics = {
+                @Statistic(name = "layers_shared", doc = "layers whose weights now index a shared codebook"),
+                @Statistic(name = "weights_shared", doc = "weights replaced by codebook indices"),
+                @Statistic(name = "bytes_saved",
+                        doc = "weight bytes saved (uint8 indices and codebook instead of the weights)"),
+                @Statistic(name = "layers_refitted", doc = "layers whose codebook was refitted on calibration data")})
 public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
     public static final String ID = "share_weights";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "k-means weight sharing per layer: uint8 indices → Cast → Gather(codebook).",
-            java.util.Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS), List.of("layers_shared", "weights_shared", "bytes_saved",
-                    "layers_refitted"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<ShareWeightsOptions> optionsType() {
-        return ShareWeightsOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, ShareWeightsOptions o, PassContext ctx) {

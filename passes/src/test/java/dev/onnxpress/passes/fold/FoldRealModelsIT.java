@@ -9,7 +9,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ort.TensorProtos;
-import dev.onnxpress.passes.DefaultOptions;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormOptions;
@@ -37,8 +37,8 @@ class FoldRealModelsIT {
 
     static Folded foldAll(Model m) {
         NoDataContext ctx = new NoDataContext();
-        PassResult bn = new FoldBatchNormPass().run(m, DefaultOptions.of(FoldBatchNormOptions.class), ctx);
-        PassResult c = new FoldConstantsPass().run(m, DefaultOptions.of(FoldConstantsOptions.class), ctx);
+        PassResult bn = new FoldBatchNormPass().run(m, PassOptions.defaults(FoldBatchNormOptions.class), ctx);
+        PassResult c = new FoldConstantsPass().run(m, PassOptions.defaults(FoldConstantsOptions.class), ctx);
         PassResult sb = new FuseScaleBiasPass().run(m, new FuseScaleBiasOptions(), ctx);
         return new Folded(m, bn, c, sb);
     }

@@ -18,6 +18,7 @@ import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.RandomDataContext;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.prune.magnitude.PruneMagnitudeOptions;
 import dev.onnxpress.passes.prune.magnitude.PruneMagnitudePass;
 import dev.onnxpress.passes.share.ShareWeightsOptions;
@@ -284,8 +285,8 @@ class DeepCompressionPassesTest {
     }
 
     static ShareWeightsOptions share(int bits, boolean refit) {
-        return new ShareWeightsOptions(bits, 0, NodeSelector.ALL, ShareWeightsOptions.Init.linear, 50, refit,
-                refit ? CALIB : Optional.empty(), 1e-3, 2304, 100000);
+        return PassOptions.of(ShareWeightsOptions.class, Map.of("bits", bits, "refit", refit,
+                "calibration", refit ? CALIB : Optional.empty(), "max_rows", 100000));
     }
 
     private static long zeros(float[] f) {

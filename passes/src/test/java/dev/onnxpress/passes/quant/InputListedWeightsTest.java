@@ -10,7 +10,7 @@ import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.passes.DefaultOptions;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.prune.magnitude.PruneMagnitudeOptions;
@@ -54,11 +54,11 @@ class InputListedWeightsTest {
     }
 
     private static final List<Function<Model, PassResult>> WEIGHT_PASSES = List.of(
-            m -> new PruneMagnitudePass().run(m, DefaultOptions.of(PruneMagnitudeOptions.class), new NoDataContext()),
-            m -> new ShareWeightsPass().run(m, DefaultOptions.of(ShareWeightsOptions.class), new NoDataContext()),
-            m -> new QuantizeTernaryPass().run(m, DefaultOptions.of(QuantizeTernaryOptions.class),
+            m -> new PruneMagnitudePass().run(m, PassOptions.defaults(PruneMagnitudeOptions.class), new NoDataContext()),
+            m -> new ShareWeightsPass().run(m, PassOptions.defaults(ShareWeightsOptions.class), new NoDataContext()),
+            m -> new QuantizeTernaryPass().run(m, PassOptions.defaults(QuantizeTernaryOptions.class),
                     new NoDataContext()),
-            m -> new QuantizeBinaryPass().run(m, DefaultOptions.of(QuantizeBinaryOptions.class),
+            m -> new QuantizeBinaryPass().run(m, PassOptions.defaults(QuantizeBinaryOptions.class),
                     new NoDataContext()));
 
     @Test

@@ -30,7 +30,7 @@ class QuantizeNothingTest {
                 .node("MatMul", List.of("x", "w"), List.of("y"))
                 .output("y", DataType.FLOAT, 1, 4).build();
         PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(new DataRef("calib"),
-                CalibrationMethod.MINMAX, 99.99, true, false, NodeSelector.ALL, Optional.empty()),
+                CalibrationMethod.minmax, 99.99, true, false, NodeSelector.ALL, Optional.empty()),
                 new NoDataContext());
         assertThat(r.changed()).isFalse();
         assertThat(r.skips()).isNotEmpty();

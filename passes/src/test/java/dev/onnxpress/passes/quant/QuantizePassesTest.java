@@ -249,10 +249,10 @@ class QuantizePassesTest {
     @Test
     void int8LeavesAFloat16ModelRunnableAndSaysWhy() {
         Model m = tiny(17);
-        new dev.onnxpress.passes.convert.fp16.ConvertFp16Pass().run(m, dev.onnxpress.passes.DefaultOptions.of(
+        new dev.onnxpress.passes.convert.fp16.ConvertFp16Pass().run(m, dev.onnxpress.passes.PassOptions.defaults(
                 dev.onnxpress.passes.convert.fp16.ConvertFp16Options.class), context(1));
         PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(CALIB,
-                dev.onnxpress.passes.quant.CalibrationMethod.MINMAX, 99.99, true, false, NodeSelector.ALL,
+                dev.onnxpress.passes.quant.CalibrationMethod.minmax, 99.99, true, false, NodeSelector.ALL,
                 Optional.empty()), context(2));
         assertFalse(r.skips().isEmpty());
         assertTrue(r.skips().stream().anyMatch(k -> k.reason().contains("float16")
@@ -273,7 +273,7 @@ class QuantizePassesTest {
     void maxDropKeepsSensitiveNodesFloatUntilTheBudgetHolds() {
         Model m = tiny(17);
         PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(CALIB,
-                dev.onnxpress.passes.quant.CalibrationMethod.MINMAX, 99.99, true, false, NodeSelector.ALL,
+                dev.onnxpress.passes.quant.CalibrationMethod.minmax, 99.99, true, false, NodeSelector.ALL,
                 Optional.of(0.0)), context(8));
         assertTrue((double) r.details().get("final_drop") <= 1e-12);
         assertTrue(r.details().containsKey("kept_float"));

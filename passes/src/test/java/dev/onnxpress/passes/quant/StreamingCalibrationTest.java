@@ -120,9 +120,9 @@ class StreamingCalibrationTest {
                     max = Math.max(max, x);
                 }
             }
-            if (method == CalibrationMethod.MINMAX) {
+            if (method == CalibrationMethod.minmax) {
                 out.put(name, new ActivationRange(min, max));
-            } else if (method == CalibrationMethod.ENTROPY) {
+            } else if (method == CalibrationMethod.entropy) {
                 long[] h = new long[ActivationRanges.ABS_BINS];
                 double a = Math.max(-min, max);
                 double w = a > 0 ? a / h.length : 1;

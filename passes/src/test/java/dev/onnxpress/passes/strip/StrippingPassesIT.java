@@ -6,7 +6,7 @@ import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.passes.DefaultOptions;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassInfo;
@@ -47,7 +47,7 @@ class StrippingPassesIT {
 
     @SuppressWarnings({"unchecked", "rawtypes"})
     static PassResult runDefaults(Pass pass, Model m) {
-        return pass.run(m, DefaultOptions.of(pass.optionsType()), new NoDataContext());
+        return pass.run(m, PassOptions.defaults(pass.optionsType()), new NoDataContext());
     }
 
     @ParameterizedTest

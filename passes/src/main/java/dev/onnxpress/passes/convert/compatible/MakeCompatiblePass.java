@@ -32,6 +32,8 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.convert.Decompositions;
 import dev.onnxpress.passes.convert.shapes.FixShapesOptions;
 import dev.onnxpress.passes.convert.shapes.FixShapesPass;
@@ -45,24 +47,19 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Rewrites what a target runtime cannot run, by its measured capability table. */
+@PassSpec(id = MakeCompatiblePass.ID,
+        summary = "Rewrite what a target runtime (opencv, ort_mobile) cannot run, by its measured capability table",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_rewritten", doc = "nodes rewritten into forms the target runtime runs"),
+                @Statistic(name = "dims_fixed",
+                        doc = "symbolic dimensions fixed for a runtime that needs static shapes"),
+                @Statistic(name = "outputs_typed", doc = "graph outputs given the declared type the runtime needs"),
+                @Statistic(name = "float16_converted",
+                        doc = "float16 tensors, attributes and types widened to float32")})
 public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
     public static final String ID = "make_compatible";
     private static final int LISTED = 12;
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Rewrite what a target runtime (opencv, ort_mobile) cannot run, by its measured capability table",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_rewritten", "dims_fixed", "outputs_typed", "float16_converted"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<MakeCompatibleOptions> optionsType() {
-        return MakeCompatibleOptions.class;
-    }
 
     /** A node, or the model, that the target cannot run as it is, and why. */
     public record Finding(String where, String rule, String evidence, boolean fixable) {

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** The runtimes {@code make_compatible} has capability tables for. */
 public enum TargetRuntime {
-    OPENCV, ORT, ORT_MOBILE;
+    opencv, ort, ort_mobile;
 
     /** The table and runtime name: "opencv", "ort", "ort_mobile". */
     public String id() {

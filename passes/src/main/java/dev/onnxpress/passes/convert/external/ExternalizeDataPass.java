@@ -20,29 +20,20 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.ir.Tensor;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /** Asks for tensors of at least {@code min_bytes} to be written as external data. */
+@PassSpec(id = ExternalizeDataPass.ID,
+        summary = "Write tensors of at least min_bytes as external data (one file or one per tensor)",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "tensors_externalized", doc = "tensors written to external data"),
+                @Statistic(name = "bytes_externalized", doc = "bytes written to external data")})
 public final class ExternalizeDataPass implements Pass<ExternalizeDataOptions> {
     public static final String ID = "externalize_data";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Write tensors of at least min_bytes as external data (one file or one per tensor)",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("tensors_externalized", "bytes_externalized"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<ExternalizeDataOptions> optionsType() {
-        return ExternalizeDataOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, ExternalizeDataOptions options, PassContext ctx) {

@@ -36,10 +36,4 @@ public record ConvertFp16Options(
     public ConvertFp16Options {
         block = List.copyOf(block);
     }
-
-    /** Range check on, measured on the run's data, at the default precision bound. */
-    public ConvertFp16Options(boolean keep_io_types, List<String> block, double min_abs, boolean check_kernels,
-            long min_cast_elements) {
-        this(keep_io_types, block, min_abs, check_kernels, min_cast_elements, true, Optional.empty(), 0.01);
-    }
 }

@@ -42,6 +42,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.ElementTypes;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -54,6 +56,18 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Converts float32 computation to float16, keeping ops without float16 support in float32 behind Casts. */
+@PassSpec(id = ConvertFp16Pass.ID,
+        summary = "Convert float32 tensors and arithmetic to float16; ops without float16 kernels stay float32 behind Casts",
+        traits = {PassInfo.Trait.LOSSY, PassInfo.Trait.IDEMPOTENT, PassInfo.Trait.SHRINKS},
+        statistics = {
+                @Statistic(name = "tensors_converted", doc = "constant tensors stored as float16"),
+                @Statistic(name = "casts_inserted", doc = "Cast nodes inserted where float16 and float32 parts meet"),
+                @Statistic(name = "nodes_kept_float32",
+                        doc = "nodes kept in float32 (no float16 kernel, block list, or range)"),
+                @Statistic(name = "nodes_kept_for_range",
+                        doc = "nodes kept in float32 because float16 would overflow or lose more than max_precision_loss"),
+                @Statistic(name = "values_clamped", doc = "constant values clamped to float16's range or to ±min_abs"),
+                @Statistic(name = "bytes_saved", doc = "bytes saved by storing tensors as float16")})
 public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
     public static final String ID = "convert_fp16";
     static final float FP16_MAX = 65504f;
@@ -64,22 +78,6 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
     private static final Map<String, Set<Integer>> PINNED = Map.of(
             "Resize", Set.of(1, 2), "Upsample", Set.of(1), "Dropout", Set.of(1));
     private static final Set<String> CONTROL_FLOW = Set.of("If", "Loop", "Scan");
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Convert float32 tensors and arithmetic to float16; ops without float16 kernels stay float32 behind Casts",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.IDEMPOTENT, PassInfo.Trait.SHRINKS),
-            List.of("tensors_converted", "casts_inserted", "nodes_kept_float32", "nodes_kept_for_range", "values_clamped",
-                    "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<ConvertFp16Options> optionsType() {
-        return ConvertFp16Options.class;
-    }
 
     @Override
     public PassResult run(Model model, ConvertFp16Options options, PassContext ctx) {

@@ -4,6 +4,7 @@ import dev.onnxpress.passes.Param;
 
 /** Options of {@code convert_opset}. */
 public record ConvertOpsetOptions(
-        @Param(doc = "Target default-domain opset, from 7 to the newest ONNX Runtime loads (26).", min = 7, max = 26)
+        @Param(doc = "Target default-domain opset, from " + OpsetVersions.OLDEST + " to the newest ONNX Runtime loads ("
+                + OpsetVersions.NEWEST + ").", min = OpsetVersions.OLDEST, max = OpsetVersions.NEWEST)
         int target) {
 }

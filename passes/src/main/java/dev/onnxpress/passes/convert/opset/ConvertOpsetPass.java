@@ -33,30 +33,20 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import java.util.List;
-import java.util.Set;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 
 /** Converts the default-domain opset up or down. */
+@PassSpec(id = ConvertOpsetPass.ID,
+        summary = "Convert the default-domain opset up or down (to 7.." + OpsetVersions.NEWEST
+                + ", from any opset), rewriting changed ops",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_rewritten", doc = "nodes rewritten for the target opset")})
 public final class ConvertOpsetPass implements Pass<ConvertOpsetOptions> {
     public static final String ID = "convert_opset";
     /** The newest default-domain opset ONNX Runtime 1.29 loads. */
     public static final int NEWEST = OpsetVersions.NEWEST;
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Convert the default-domain opset up or down (to 7.." + OpsetVersions.NEWEST
-                    + ", from any opset), rewriting changed ops",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_rewritten"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<ConvertOpsetOptions> optionsType() {
-        return ConvertOpsetOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, ConvertOpsetOptions options, PassContext ctx) {

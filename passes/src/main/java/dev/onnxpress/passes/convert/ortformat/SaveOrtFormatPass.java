@@ -13,26 +13,14 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import java.util.List;
-import java.util.Set;
+import dev.onnxpress.passes.PassSpec;
 
 /** Asks for an ONNX Runtime {@code .ort} file beside the ONNX output. */
+@PassSpec(id = SaveOrtFormatPass.ID,
+        summary = "Also write ONNX Runtime's .ort format (for minimal/mobile builds) next to the ONNX output",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT})
 public final class SaveOrtFormatPass implements Pass<SaveOrtFormatOptions> {
     public static final String ID = "save_ort_format";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Also write ONNX Runtime's .ort format (for minimal/mobile builds) next to the ONNX output",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT), List.of());
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<SaveOrtFormatOptions> optionsType() {
-        return SaveOrtFormatOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, SaveOrtFormatOptions options, PassContext ctx) {

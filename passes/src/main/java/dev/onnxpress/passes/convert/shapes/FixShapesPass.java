@@ -30,15 +30,16 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ir.ValueType;
 import dev.onnxpress.ort.OrtRunner;
-import dev.onnxpress.passes.Param;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.PassRegistry;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.ElementTypes;
-import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,24 +49,17 @@ import java.util.Random;
 import java.util.Set;
 
 /** Replaces symbolic dims by sizes, records every value's static shape and folds shape arithmetic. */
+@PassSpec(id = FixShapesPass.ID,
+        summary = "Fix symbolic dims to given sizes, record every value's static shape, fold Shape chains",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "dims_fixed", doc = "symbolic input dimensions given a size"),
+                @Statistic(name = "shapes_recorded", doc = "values whose static shape was recorded"),
+                @Statistic(name = "shape_nodes_folded", doc = "Shape/Size nodes replaced by constants"),
+                @Statistic(name = "nodes_removed", doc = "nodes fewer in the graph than before")})
 public final class FixShapesPass implements Pass<FixShapesOptions> {
     public static final String ID = "fix_shapes";
     private static final String FOLD_ID = "fold_constants";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Fix symbolic dims to given sizes, record every value's static shape, fold Shape chains",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("dims_fixed", "shapes_recorded", "shape_nodes_folded", "nodes_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<FixShapesOptions> optionsType() {
-        return FixShapesOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, FixShapesOptions options, PassContext ctx) {
@@ -246,49 +240,8 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
         if (fold.isEmpty()) {
             return Optional.empty();
         }
-        Optional<Record> options = defaults(fold.get().optionsType());
-        if (options.isEmpty()) {
-            return Optional.empty();
-        }
         Pass raw = fold.get();
-        return Optional.of(raw.run(model, options.get(), ctx));
-    }
-
-    /** The options record built from its declared defaults, when they are all simple literals. */
-    private static Optional<Record> defaults(Class<? extends Record> type) {
-        RecordComponent[] comps = type.getRecordComponents();
-        Object[] args = new Object[comps.length];
-        Class<?>[] classes = new Class<?>[comps.length];
-        for (int i = 0; i < comps.length; i++) {
-            classes[i] = comps[i].getType();
-            Param p = comps[i].getAnnotation(Param.class);
-            String d = p == null ? "" : p.dflt().trim();
-            Class<?> c = classes[i];
-            try {
-                if (c == long.class) {
-                    args[i] = Long.parseLong(d);
-                } else if (c == int.class) {
-                    args[i] = Integer.parseInt(d);
-                } else if (c == double.class) {
-                    args[i] = Double.parseDouble(d);
-                } else if (c == boolean.class && (d.equals("true") || d.equals("false"))) {
-                    args[i] = Boolean.parseBoolean(d);
-                } else if (c == Optional.class && d.isEmpty()) {
-                    args[i] = Optional.empty();
-                } else if (c == List.class && d.equals("[]")) {
-                    args[i] = List.of();
-                } else {
-                    return Optional.empty();
-                }
-            } catch (NumberFormatException e) {
-                return Optional.empty();
-            }
-        }
-        try {
-            return Optional.of(type.getDeclaredConstructor(classes).newInstance(args));
-        } catch (ReflectiveOperationException e) {
-            return Optional.empty();
-        }
+        return Optional.of(raw.run(model, PassOptions.defaults(fold.get().optionsType()), ctx));
     }
 
     /** Removes standard-domain nodes whose outputs nobody reads, until none is left. */

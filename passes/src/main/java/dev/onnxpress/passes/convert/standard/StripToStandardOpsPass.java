@@ -29,6 +29,8 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.convert.Decompositions;
 import dev.onnxpress.passes.core.ElementTypes;
 import java.util.ArrayList;
@@ -38,6 +40,11 @@ import java.util.Map;
 import java.util.Set;
 
 /** Rewrites contrib ops to standard ones, or fails naming the op that would block other runtimes. */
+@PassSpec(id = StripToStandardOpsPass.ID,
+        summary = "Rewrite contrib ops (FusedConv, FusedGemm, Gelu…) to standard ONNX; fail on ops with no equivalent",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_rewritten", doc = "contrib-domain nodes rewritten as standard ONNX")})
 public final class StripToStandardOpsPass implements Pass<StripToStandardOpsOptions> {
     public static final String ID = "strip_to_standard_ops";
     static final String MS = "com.microsoft";
@@ -45,20 +52,6 @@ public final class StripToStandardOpsPass implements Pass<StripToStandardOpsOpti
             "QuickGelu");
     private static final Set<String> ACTIVATIONS = Set.of("Relu", "Tanh", "Sigmoid", "LeakyRelu", "Clip",
             "HardSigmoid");
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Rewrite contrib ops (FusedConv, FusedGemm, Gelu…) to standard ONNX; fail on ops with no equivalent",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT), List.of("nodes_rewritten"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<StripToStandardOpsOptions> optionsType() {
-        return StripToStandardOpsOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, StripToStandardOpsOptions options, PassContext ctx) {

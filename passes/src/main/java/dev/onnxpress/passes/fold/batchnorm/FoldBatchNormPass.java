@@ -10,6 +10,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.fold.AffineFolder;
 import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.AffineFolder.Target;
@@ -17,7 +19,6 @@ import dev.onnxpress.passes.fold.ChannelAffine;
 import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.fold.ScaleBiasFuser;
 import java.util.List;
-import java.util.Set;
 
 /**
  * {@code fold_batchnorm}: removes inference-form BatchNormalization nodes by folding them into the
@@ -39,23 +40,14 @@ import java.util.Set;
  * Weights may be initializers or Constant nodes; a weight another node also reads is copied, never
  * changed in place. Computed in double, stored in the weight's own type (float, float16, double).
  */
+@PassSpec(id = FoldBatchNormPass.ID,
+        summary = "Fold inference BatchNormalization into the adjacent Conv, ConvTranspose, Gemm or MatMul.",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "batchnorms_folded", doc = "BatchNormalization nodes folded into an adjacent layer"),
+                @Statistic(name = "nodes_removed", doc = "nodes fewer in the graph than before")})
 public final class FoldBatchNormPass implements Pass<FoldBatchNormOptions> {
     public static final String ID = "fold_batchnorm";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Fold inference BatchNormalization into the adjacent Conv, ConvTranspose, Gemm or MatMul.",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("batchnorms_folded", "nodes_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<FoldBatchNormOptions> optionsType() {
-        return FoldBatchNormOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, FoldBatchNormOptions options, PassContext ctx) {

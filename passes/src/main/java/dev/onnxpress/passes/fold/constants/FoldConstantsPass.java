@@ -11,6 +11,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.analysis.StaticShapes;
 import java.util.ArrayList;
@@ -44,27 +46,18 @@ import java.util.Set;
  * Evaluation: {@link BuiltinEvaluator} for the ops shape arithmetic uses, ONNX Runtime on a one-node
  * model ({@link OrtNodeEvaluator}) for the rest. Opset rules follow the model's default opset.
  */
+@PassSpec(id = FoldConstantsPass.ID,
+        summary = "Evaluate nodes whose inputs are all constant (incl. Shape of static shapes) and store the results.",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_folded", doc = "nodes evaluated and replaced by their constant results"),
+                @Statistic(name = "nodes_removed", doc = "nodes fewer in the graph than before")})
 public final class FoldConstantsPass implements Pass<FoldConstantsOptions> {
     public static final String ID = "fold_constants";
 
     private static final Set<String> NEVER = Set.of("RandomNormal", "RandomUniform", "RandomNormalLike",
             "RandomUniformLike", "Multinomial", "Bernoulli", "QuantizeLinear", "DequantizeLinear",
             "DynamicQuantizeLinear", "Constant");
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Evaluate nodes whose inputs are all constant (incl. Shape of static shapes) and store the results.",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_folded", "nodes_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<FoldConstantsOptions> optionsType() {
-        return FoldConstantsOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, FoldConstantsOptions options, PassContext ctx) {

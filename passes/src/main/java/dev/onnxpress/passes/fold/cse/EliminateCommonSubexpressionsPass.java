@@ -10,6 +10,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -30,16 +32,16 @@ import java.util.TreeMap;
  * nodes whose outputs are graph outputs (their names are the model's interface). Repeats until no node
  * merges (a merge makes the readers' inputs equal too). Opset-independent.
  */
+@PassSpec(id = EliminateCommonSubexpressionsPass.ID,
+        summary = "Merge nodes that compute the same op with the same attributes on the same inputs.",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_removed", doc = "duplicate nodes removed (their readers read the kept one)")})
 public final class EliminateCommonSubexpressionsPass implements Pass<EliminateCommonSubexpressionsOptions> {
     public static final String ID = "eliminate_common_subexpressions";
 
     private static final Set<String> RANDOM = Set.of("RandomNormal", "RandomUniform", "RandomNormalLike",
             "RandomUniformLike", "Multinomial", "Bernoulli", "Dropout");
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Merge nodes that compute the same op with the same attributes on the same inputs.",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_removed"));
 
     private record Key(String opType, String domain, int outputs, AttrValues attrs, List<Value> inputs) {
     }
@@ -105,16 +107,6 @@ public final class EliminateCommonSubexpressionsPass implements Pass<EliminateCo
             }
             return true;
         }
-    }
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<EliminateCommonSubexpressionsOptions> optionsType() {
-        return EliminateCommonSubexpressionsOptions.class;
     }
 
     @Override

@@ -11,11 +11,12 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.analysis.StaticShapes;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code fuse_matmul_add}: a MatMul of a rank-2 input by a constant matrix followed by the Add of a
@@ -32,23 +33,14 @@ import java.util.Set;
  * opset 13). Needs opset ≥ 7 (Gemm with broadcasting C). Gemm computes the same sum x·W + b, so the result
  * is identical up to the order of float additions.
  */
+@PassSpec(id = FuseMatMulAddPass.ID,
+        summary = "Fuse MatMul of a rank-2 input by a constant matrix plus a constant bias Add into Gemm.",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_fused", doc = "MatMul + Add pairs turned into one Gemm"),
+                @Statistic(name = "nodes_removed", doc = "nodes removed (one per fusion)")})
 public final class FuseMatMulAddPass implements Pass<FuseMatMulAddOptions> {
     public static final String ID = "fuse_matmul_add";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Fuse MatMul of a rank-2 input by a constant matrix plus a constant bias Add into Gemm.",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_fused", "nodes_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<FuseMatMulAddOptions> optionsType() {
-        return FuseMatMulAddOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, FuseMatMulAddOptions options, PassContext ctx) {

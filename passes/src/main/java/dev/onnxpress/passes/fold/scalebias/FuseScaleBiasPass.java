@@ -8,11 +8,11 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.fold.ScaleBiasFuser;
-import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code fuse_scale_bias}: folds a Mul or Add by a per-output-channel constant into the Conv,
@@ -28,23 +28,15 @@ import java.util.Set;
  * [], [1], [C,1,1], [1,C,1,1] folds into a 2-D Conv; [C] does not (it would scale the last spatial
  * axis). The producer's output must feed only the Mul/Add and not be a graph output. Opset-independent.
  */
+@PassSpec(id = FuseScaleBiasPass.ID,
+        summary = "Fold Mul/Add by per-channel constants after Conv/Gemm into their weights and bias.",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_fused",
+                        doc = "Mul/Add nodes folded into the weights and bias of the Conv/Gemm before them"),
+                @Statistic(name = "nodes_removed", doc = "nodes removed (one per fused Mul/Add)")})
 public final class FuseScaleBiasPass implements Pass<FuseScaleBiasOptions> {
     public static final String ID = "fuse_scale_bias";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Fold Mul/Add by per-channel constants after Conv/Gemm into their weights and bias.",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_fused", "nodes_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<FuseScaleBiasOptions> optionsType() {
-        return FuseScaleBiasOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, FuseScaleBiasOptions options, PassContext ctx) {

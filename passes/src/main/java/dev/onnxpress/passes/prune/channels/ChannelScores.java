@@ -32,21 +32,21 @@ final class ChannelScores {
         Map<ChannelSpace, double[]> sum = new IdentityHashMap<>();
         Map<ChannelSpace, double[]> count = new IdentityHashMap<>();
         switch (criterion) {
-            case L1, L2 -> {
+            case l1, l2 -> {
                 for (ChannelSpace root : cg.roots()) {
                     for (Node p : root.producers) {
-                        double[] norms = filterNorms(p, g, criterion == Criterion.L2);
+                        double[] norms = filterNorms(p, g, criterion == Criterion.l2);
                         add(sum, count, root, 0, normalized(norms), 0, norms.length);
                     }
                 }
             }
-            case BN_GAMMA -> {
+            case bn_gamma -> {
                 for (Node bn : cg.batchNorms) {
                     double[] gamma = abs(g.constantValue(bn.input(1)).orElseThrow().toDoubleArray());
                     spread(cg.layouts.get(bn.input(0)), gamma, sum, count);
                 }
             }
-            case ACTIVATION -> {
+            case activation -> {
                 Map<Value, double[]> act = activations.orElseThrow();
                 for (Map.Entry<Value, double[]> e : act.entrySet()) {
                     spread(cg.layouts.get(e.getKey()), e.getValue(), sum, count);

@@ -243,13 +243,13 @@ final class ConsumerRefit {
         }
 
         private void route(double[] row, double[] target) {
-            boolean hold = ridge == RefitRidge.HELD_OUT && rowCount++ % HOLD_OUT == HOLD_OUT - 1;
+            boolean hold = ridge == RefitRidge.held_out && rowCount++ % HOLD_OUT == HOLD_OUT - 1;
             (hold ? held : solver).addRow(row, target);
         }
 
         /** The ridge with the least error on the held-out rows when fitted on the others. */
         private double chooseRidge() {
-            if (ridge == RefitRidge.FIXED || held.rows() == 0) {
+            if (ridge == RefitRidge.fixed || held.rows() == 0) {
                 return RIDGE;
             }
             double best = RIDGE;

@@ -4,7 +4,9 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Param;
+import dev.onnxpress.passes.PassOptions;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Options of {@code prune_channels}. */
@@ -40,23 +42,18 @@ public record PruneChannelsOptions(
                 + " lose ratios[i] of their own channels (first match wins); other layers follow ratio and"
                 + " scope.", dflt = "[]")
         List<NodeSelector> ratio_layers,
-        @Param(doc = "Ratios paired one to one with ratio_layers.", dflt = "[]")
+        @Param(doc = "Ratios paired one to one with ratio_layers.", dflt = "[]", min = 0, max = 0.99)
         List<Double> ratios) {
 
     public PruneChannelsOptions {
-        if (!(ratio >= 0 && ratio < 1)) {
-            throw new IllegalArgumentException("ratio must be in [0, 1), not " + ratio);
-        }
+        // the declared ranges hold for records built in code too (the binder checks recipe values first)
+        PassOptions.check(PruneChannelsOptions.class, "ratio", ratio);
+        PassOptions.check(PruneChannelsOptions.class, "ratios", ratios);
         ratio_layers = List.copyOf(ratio_layers);
         ratios = List.copyOf(ratios);
         if (ratio_layers.size() != ratios.size()) {
             throw new IllegalArgumentException("ratio_layers has " + ratio_layers.size() + " entries but ratios has "
                     + ratios.size() + "; give one ratio per selector");
-        }
-        for (double r : ratios) {
-            if (!(r >= 0 && r < 1)) {
-                throw new IllegalArgumentException("ratios entries must be in [0, 1), not " + r);
-            }
         }
     }
 
@@ -72,18 +69,17 @@ public record PruneChannelsOptions(
     }
 
     /** Channel ranking. */
-    public enum Criterion { BN_GAMMA, L1, L2, ACTIVATION, RECONSTRUCTION }
+    public enum Criterion { bn_gamma, l1, l2, activation, reconstruction }
 
     /** How the refit's ridge strength is set. */
-    public enum RefitRidge { FIXED, HELD_OUT }
+    public enum RefitRidge { fixed, held_out }
 
     /** Where the ratio applies. */
-    public enum Scope { GLOBAL, LAYER }
+    public enum Scope { global, layer }
 
     /** Defaults with the given criterion and ratio, for programmatic use. */
     public static PruneChannelsOptions of(Criterion criterion, double ratio) {
-        return new PruneChannelsOptions(criterion, ratio, NodeSelector.ALL, 1, 1, Scope.GLOBAL, false,
-                RefitRidge.FIXED, Optional.empty(), List.of(), List.of());
+        return PassOptions.of(PruneChannelsOptions.class, Map.of("criterion", criterion, "ratio", ratio));
     }
 
     /** Per-layer ratios: nodes matching {@code layers.get(i)} lose {@code ratios.get(i)} of their channels. */

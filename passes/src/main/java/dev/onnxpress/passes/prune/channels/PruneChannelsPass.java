@@ -15,6 +15,8 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.Placement;
 import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion;
@@ -26,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code prune_channels}: structured pruning that physically removes output channels of Conv,
@@ -60,30 +61,31 @@ import java.util.Set;
  * Weights may be initializers or Constant nodes; a weight read elsewhere too is copied, never changed
  * in place. Works on the main graph (channels read inside subgraphs are left alone); any opset.
  */
+@PassSpec(id = PruneChannelsPass.ID,
+        summary = "Remove whole channels of Conv/Gemm/MatMul layers with their dependency groups"
+                + " (network slimming, L1/L2 filter norms, activations, ThiNet reconstruction), optionally refitting"
+                + " the next layer.",
+        traits = {PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS},
+        statistics = {
+                @Statistic(name = "channels_pruned", doc = "output channels removed, over all layers"),
+                @Statistic(name = "layers_pruned", doc = "layers that lost at least one channel"),
+                @Statistic(name = "groups_skipped",
+                        doc = "dependency groups left whole (each has a skip with its reason)"),
+                @Statistic(name = "params_removed", doc = "parameters fewer in the model than before"),
+                @Statistic(name = "macs_removed",
+                        doc = "multiply-accumulates per inference fewer than before (when MACs are known)"),
+                @Statistic(name = "layers_refit",
+                        doc = "consuming layers refitted on calibration data (compensate=true)"),
+                @Statistic(name = "refit_error_before",
+                        doc = "mean relative output error of the refitted layers before the refit"),
+                @Statistic(name = "refit_error_after",
+                        doc = "mean relative output error of the refitted layers after the refit")})
 public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
     public static final String ID = "prune_channels";
 
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Remove whole channels of Conv/Gemm/MatMul layers with their dependency groups"
-                    + " (network slimming, L1/L2 filter norms, activations, ThiNet reconstruction), optionally refitting"
-                    + " the next layer.",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS),
-            List.of("channels_pruned", "layers_pruned", "groups_skipped", "params_removed", "macs_removed",
-                    "layers_refit", "refit_error_before", "refit_error_after"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<PruneChannelsOptions> optionsType() {
-        return PruneChannelsOptions.class;
-    }
-
     @Override
     public List<Placement> placement(PruneChannelsOptions options) {
-        if (options.criterion() == Criterion.BN_GAMMA) {
+        if (options.criterion() == Criterion.bn_gamma) {
             return List.of(Placement.before("fold_batchnorm",
                     "criterion=bn_gamma ranks channels by the BatchNormalization scales, which fold_batchnorm removes",
                     "move prune_channels(criterion=bn_gamma) before fold_batchnorm, or use criterion=l1"));
@@ -155,8 +157,8 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
 
     /** The calibration samples the options need (none when neither the criterion nor compensate reads data). */
     private static List<Map<String, Tensor>> calibration(PruneChannelsOptions options, PassContext ctx) {
-        boolean dataCriterion = options.criterion() == Criterion.ACTIVATION
-                || options.criterion() == Criterion.RECONSTRUCTION;
+        boolean dataCriterion = options.criterion() == Criterion.activation
+                || options.criterion() == Criterion.reconstruction;
         boolean needsData = dataCriterion || options.compensate();
         if (needsData && options.calibration().isEmpty()) {
             throw new PassException(ID, (dataCriterion ? "criterion=" + options.criterion().name().toLowerCase()
@@ -198,9 +200,9 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
     /** Each channel's score by the criterion (higher: more important). */
     private static Map<ChannelSpace, double[]> score(Model model, ChannelGraph cg, List<Map<String, Tensor>> batches,
             PruneChannelsOptions options, PassContext ctx) {
-        Optional<Map<Value, double[]>> activations = options.criterion() == Criterion.ACTIVATION
+        Optional<Map<Value, double[]>> activations = options.criterion() == Criterion.activation
                 ? Optional.of(activationMeans(model, cg, batches)) : Optional.empty();
-        return options.criterion() == Criterion.RECONSTRUCTION
+        return options.criterion() == Criterion.reconstruction
                 ? new IdentityHashMap<>(ReconstructionScores.compute(model, cg, batches, ctx.random(),
                         options.compensate()))
                 : ChannelScores.compute(options.criterion(), cg, model.graph(), activations);
@@ -215,8 +217,8 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
                 ranked.add(s);
             } else {
                 out.skip(names(s), switch (options.criterion()) {
-                    case BN_GAMMA -> "no BatchNormalization normalizes these channels (criterion=bn_gamma)";
-                    case RECONSTRUCTION -> "no Conv (2-D, group 1), Gemm or MatMul reads all of these channels,"
+                    case bn_gamma -> "no BatchNormalization normalizes these channels (criterion=bn_gamma)";
+                    case reconstruction -> "no Conv (2-D, group 1), Gemm or MatMul reads all of these channels,"
                             + " so criterion=reconstruction cannot measure them";
                     default -> "no score for these channels (no layer reads them)";
                 });
@@ -264,7 +266,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         List<ChannelSpace> shared = new ArrayList<>();
         for (ChannelSpace s : spaces) {
             Optional<Double> r = o.ratioFor(s.producers);
-            if (r.isPresent() || o.scope() == Scope.LAYER) {
+            if (r.isPresent() || o.scope() == Scope.layer) {
                 own.add(s);
                 prune.put(s, (int) Math.floor(r.orElse(o.ratio()) * s.size + 1e-9));
             } else {
@@ -274,7 +276,7 @@ public final class PruneChannelsPass implements Pass<PruneChannelsOptions> {
         if (!shared.isEmpty()) {
             spaces = shared;
             // bn_gamma compares raw (network slimming); reconstruction scores are relative errors already
-            boolean raw = o.criterion() == Criterion.BN_GAMMA || o.criterion() == Criterion.RECONSTRUCTION;
+            boolean raw = o.criterion() == Criterion.bn_gamma || o.criterion() == Criterion.reconstruction;
             List<double[]> all = new ArrayList<>(); // {score, space index}
             for (int i = 0; i < spaces.size(); i++) {
                 double[] sc = raw ? scores.get(spaces.get(i)) : ChannelScores.normalized(scores.get(spaces.get(i)));

@@ -13,6 +13,8 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.core.WeightedLayer;
 import java.util.ArrayList;
@@ -49,23 +51,19 @@ import java.util.Optional;
  * {@code weigh_outputs=true} scales each output's scores by how strongly the next layers read it, so that
  * rows whose errors are amplified downstream keep more weights (OBS-style weighting of output errors).
  */
+@PassSpec(id = PruneMagnitudePass.ID,
+        summary = "Zero the smallest-magnitude weights (unstructured), optionally refitting survivors on calibration data.",
+        traits = {PassInfo.Trait.LOSSY},
+        statistics = {
+                @Statistic(name = "layers_pruned", doc = "layers whose weights were pruned"),
+                @Statistic(name = "weights_total", doc = "weights in the pruned layers"),
+                @Statistic(name = "weights_zeroed", doc = "weights this step set to zero"),
+                @Statistic(name = "sparsity_fraction",
+                        doc = "fraction of the pruned layers' weights that are zero afterwards"),
+                @Statistic(name = "layers_compensated",
+                        doc = "layers whose surviving weights were refitted on calibration data")})
 public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
     public static final String ID = "prune_magnitude";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Zero the smallest-magnitude weights (unstructured), optionally refitting survivors on calibration data.",
-            java.util.Set.of(PassInfo.Trait.LOSSY), List.of("layers_pruned", "weights_total", "weights_zeroed",
-                    "sparsity_fraction", "layers_compensated"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<PruneMagnitudeOptions> optionsType() {
-        return PruneMagnitudeOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, PruneMagnitudeOptions o, PassContext ctx) {

@@ -5,10 +5,10 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.quant.LowBitScheme;
 import dev.onnxpress.passes.quant.LowBitWeights;
-import java.util.List;
-import java.util.Set;
 
 /**
  * {@code quantize_binary}: binary weights (BWN / XNOR-Net weights, Rastegari et al. 2016) without retraining.
@@ -20,22 +20,15 @@ import java.util.Set;
  * {@code refit_scale} α is refitted on calibration activations. Axis, opset (raised to 13 when safe),
  * float32-only and main-graph-only rules as in {@code quantize_ternary}.
  */
+@PassSpec(id = QuantizeBinaryPass.ID,
+        summary = "Binary weights ±α per output channel (BWN/XNOR), stored as int8 + DequantizeLinear.",
+        traits = {PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS},
+        statistics = {
+                @Statistic(name = "layers_quantized", doc = "layers whose weights became binary"),
+                @Statistic(name = "weights_quantized", doc = "weights quantized"),
+                @Statistic(name = "bytes_saved", doc = "weight bytes saved (int8 storage instead of float)")})
 public final class QuantizeBinaryPass implements Pass<QuantizeBinaryOptions> {
     public static final String ID = "quantize_binary";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Binary weights ±α per output channel (BWN/XNOR), stored as int8 + DequantizeLinear.",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS), List.of("layers_quantized", "weights_quantized", "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<QuantizeBinaryOptions> optionsType() {
-        return QuantizeBinaryOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, QuantizeBinaryOptions o, PassContext ctx) {

@@ -8,6 +8,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.quant.ActivationRange;
 import dev.onnxpress.passes.quant.ActivationRanges;
 import dev.onnxpress.passes.quant.OpsetRaise;
@@ -36,28 +38,24 @@ import java.util.Set;
  * drop on the calibration data holds; the details list them with their sensitivity.
  * Main graph only; graph outputs stay float.
  */
+@PassSpec(id = QuantizeInt8Pass.ID,
+        summary = "Static int8 QDQ quantization with calibrated activation ranges and per-channel int8 weights.",
+        traits = {PassInfo.Trait.LOSSY, PassInfo.Trait.NEEDS_DATA, PassInfo.Trait.SHRINKS},
+        statistics = {
+                @Statistic(name = "nodes_quantized",
+                        doc = "nodes quantized (their inputs and outputs go through QuantizeLinear/DequantizeLinear)"),
+                @Statistic(name = "tensors_quantized", doc = "tensors given int8 quantize/dequantize pairs"),
+                @Statistic(name = "activations_folded",
+                        doc = "Relu/Clip nodes removed because the quantized range already clips there"),
+                @Statistic(name = "layers_kept_float", doc = "layers left in float so that max_drop holds"),
+                @Statistic(name = "bytes_saved", doc = "weight bytes saved (int8 instead of float)")})
 public final class QuantizeInt8Pass implements Pass<QuantizeInt8Options> {
     public static final String ID = "quantize_int8";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Static int8 QDQ quantization with calibrated activation ranges and per-channel int8 weights.",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.NEEDS_DATA, PassInfo.Trait.SHRINKS),
-            List.of("nodes_quantized", "tensors_quantized", "activations_folded", "layers_kept_float", "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<QuantizeInt8Options> optionsType() {
-        return QuantizeInt8Options.class;
-    }
 
     @Override
     public PassResult run(Model model, QuantizeInt8Options o, PassContext ctx) {
         PassResult.Builder out = PassResult.builder();
-        for (String s : INFO.statistics()) {
+        for (String s : info().statistics()) {
             out.stat(s, 0);
         }
         QdqPlan plan = QdqPlan.of(model.graph(), o.layers()::matches);

@@ -5,10 +5,10 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.quant.LowBitScheme;
 import dev.onnxpress.passes.quant.LowBitWeights;
-import java.util.List;
-import java.util.Set;
 
 /**
  * {@code quantize_ternary}: ternary weight networks (TWN, Li &amp; Liu 2016) without retraining.
@@ -24,22 +24,15 @@ import java.util.Set;
  * it means the same there (noted), else nothing changes and each layer records why. Float32 weights
  * only; the float weight is deleted when no other node reads it. Main graph only.
  */
+@PassSpec(id = QuantizeTernaryPass.ID,
+        summary = "Ternary weights {-α, 0, +α} per output channel (TWN), stored as int8 + DequantizeLinear.",
+        traits = {PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS},
+        statistics = {
+                @Statistic(name = "layers_quantized", doc = "layers whose weights became ternary"),
+                @Statistic(name = "weights_quantized", doc = "weights quantized"),
+                @Statistic(name = "bytes_saved", doc = "weight bytes saved (int8 storage instead of float)")})
 public final class QuantizeTernaryPass implements Pass<QuantizeTernaryOptions> {
     public static final String ID = "quantize_ternary";
-
-    private static final PassInfo INFO = new PassInfo(ID,
-            "Ternary weights {-α, 0, +α} per output channel (TWN), stored as int8 + DequantizeLinear.",
-            Set.of(PassInfo.Trait.LOSSY, PassInfo.Trait.SHRINKS), List.of("layers_quantized", "weights_quantized", "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<QuantizeTernaryOptions> optionsType() {
-        return QuantizeTernaryOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, QuantizeTernaryOptions o, PassContext ctx) {

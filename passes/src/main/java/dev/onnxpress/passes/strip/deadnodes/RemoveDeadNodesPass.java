@@ -23,6 +23,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -30,22 +32,12 @@ import java.util.List;
 import java.util.Set;
 
 /** Removes nodes whose results no graph output depends on. */
+@PassSpec(id = "remove_dead_nodes",
+        summary = "Remove nodes whose outputs reach no graph output (in subgraphs too)",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_removed", doc = "nodes removed because no graph output depends on them")})
 public final class RemoveDeadNodesPass implements Pass<RemoveDeadNodesOptions> {
-    private static final PassInfo INFO = new PassInfo("remove_dead_nodes",
-            "Remove nodes whose outputs reach no graph output (in subgraphs too)",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<RemoveDeadNodesOptions> optionsType() {
-        return RemoveDeadNodesOptions.class;
-    }
-
     @Override
     public PassResult run(Model model, RemoveDeadNodesOptions options, PassContext ctx) {
         PassResult.Builder result = PassResult.builder();

@@ -23,6 +23,8 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -33,22 +35,15 @@ import java.util.Optional;
 import java.util.Set;
 
 /** Merges initializers and Constant-node tensors with identical type, shape and bytes. */
+@PassSpec(id = "dedupe_initializers",
+        summary = "Merge initializers and Constant-node tensors with the same type, shape and bytes",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "tensors_merged", doc = "tensors replaced by an identical one"),
+                @Statistic(name = "initializers_removed", doc = "duplicate initializers removed"),
+                @Statistic(name = "nodes_removed", doc = "duplicate Constant nodes removed"),
+                @Statistic(name = "bytes_saved", doc = "bytes of the removed duplicates")})
 public final class DedupeInitializersPass implements Pass<DedupeInitializersOptions> {
-    private static final PassInfo INFO = new PassInfo("dedupe_initializers",
-            "Merge initializers and Constant-node tensors with the same type, shape and bytes",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("tensors_merged", "initializers_removed", "nodes_removed", "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<DedupeInitializersOptions> optionsType() {
-        return DedupeInitializersOptions.class;
-    }
-
     /** A tensor that may be merged: its value, the tensor, and the Constant node holding it if any. */
     private record Candidate(Value value, Tensor tensor, Optional<Node> constantNode) {
     }

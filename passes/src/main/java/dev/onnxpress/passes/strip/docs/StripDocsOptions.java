@@ -17,11 +17,6 @@ public record StripDocsOptions(
         Names names) {
     public enum Names { keep, compact }
 
-    /** Names kept (the default). */
-    public StripDocsOptions(List<String> keep, boolean keep_producer) {
-        this(keep, keep_producer, Names.keep);
-    }
-
     public StripDocsOptions {
         keep = List.copyOf(keep);
     }

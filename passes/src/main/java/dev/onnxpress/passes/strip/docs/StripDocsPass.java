@@ -30,31 +30,25 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** Removes doc strings and metadata entries the user did not ask to keep. */
+@PassSpec(id = "strip_docs",
+        summary = "Remove doc strings and metadata (keeping listed metadata keys and the producer by default)",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "docs_removed", doc = "doc strings cleared"),
+                @Statistic(name = "metadata_removed", doc = "metadata entries removed"),
+                @Statistic(name = "bytes_saved",
+                        doc = "bytes of doc strings, metadata and (names=compact) names saved")})
 public final class StripDocsPass implements Pass<StripDocsOptions> {
-    private static final PassInfo INFO = new PassInfo("strip_docs",
-            "Remove doc strings and metadata (keeping listed metadata keys and the producer by default)",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("docs_removed", "metadata_removed", "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<StripDocsOptions> optionsType() {
-        return StripDocsOptions.class;
-    }
-
     /** Counts as it clears. */
     private static final class Tally {
         long docs;

@@ -18,27 +18,18 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.rewrite.RewriteDriver;
 import java.util.List;
-import java.util.Set;
 
 /** Removes Identity nodes, keeping graph output names. */
+@PassSpec(id = "remove_identity",
+        summary = "Remove Identity nodes (graph output names are kept)",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_removed", doc = "Identity nodes removed")})
 public final class RemoveIdentityPass implements Pass<RemoveIdentityOptions> {
-    private static final PassInfo INFO = new PassInfo("remove_identity",
-            "Remove Identity nodes (graph output names are kept)",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<RemoveIdentityOptions> optionsType() {
-        return RemoveIdentityOptions.class;
-    }
-
     @Override
     public PassResult run(Model model, RemoveIdentityOptions options, PassContext ctx) {
         Rewriter rw = new Rewriter(model);

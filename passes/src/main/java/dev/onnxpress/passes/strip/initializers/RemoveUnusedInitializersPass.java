@@ -25,32 +25,26 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /** Removes unread initializers and, where allowed, their graph-input listings. */
+@PassSpec(id = "remove_unused_initializers",
+        summary = "Remove initializers nothing reads and stale graph inputs that shadow initializers",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "initializers_removed", doc = "initializers nothing reads, removed"),
+                @Statistic(name = "inputs_removed",
+                        doc = "graph inputs that only shadowed an initializer, no longer listed as inputs"),
+                @Statistic(name = "bytes_saved", doc = "bytes of the removed initializers")})
 public final class RemoveUnusedInitializersPass implements Pass<RemoveUnusedInitializersOptions> {
     /** The first IR version in which initializers need not be graph inputs. */
     static final long IR_INITIALIZERS_NOT_INPUTS = 4;
-
-    private static final PassInfo INFO = new PassInfo("remove_unused_initializers",
-            "Remove initializers nothing reads and stale graph inputs that shadow initializers",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("initializers_removed", "inputs_removed", "bytes_saved"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<RemoveUnusedInitializersOptions> optionsType() {
-        return RemoveUnusedInitializersOptions.class;
-    }
 
     @Override
     public PassResult run(Model model, RemoveUnusedInitializersOptions options, PassContext ctx) {

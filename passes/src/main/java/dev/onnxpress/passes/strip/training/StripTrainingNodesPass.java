@@ -21,27 +21,20 @@ import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassSpec;
+import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.passes.rewrite.RewriteDriver;
 import java.util.List;
-import java.util.Set;
 
 /** Removes inference-mode Dropout nodes and the model's training information. */
+@PassSpec(id = "strip_training_nodes",
+        summary = "Remove inference-mode Dropout (and its unread mask) and the model's training information",
+        traits = {PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT},
+        statistics = {
+                @Statistic(name = "nodes_removed", doc = "inference-mode Dropout nodes removed"),
+                @Statistic(name = "training_infos_removed",
+                        doc = "training-information entries (training algorithms) dropped")})
 public final class StripTrainingNodesPass implements Pass<StripTrainingNodesOptions> {
-    private static final PassInfo INFO = new PassInfo("strip_training_nodes",
-            "Remove inference-mode Dropout (and its unread mask) and the model's training information",
-            Set.of(PassInfo.Trait.PRESERVES_SEMANTICS, PassInfo.Trait.IDEMPOTENT),
-            List.of("nodes_removed", "training_infos_removed"));
-
-    @Override
-    public PassInfo info() {
-        return INFO;
-    }
-
-    @Override
-    public Class<StripTrainingNodesOptions> optionsType() {
-        return StripTrainingNodesOptions.class;
-    }
-
     @Override
     public PassResult run(Model model, StripTrainingNodesOptions options, PassContext ctx) {
         Rewriter rw = new Rewriter(model);

@@ -31,7 +31,7 @@ class MakeCompatiblePassTest {
             1, 3, 4, 5));
 
     private static PassResult opencv(Model m) {
-        return new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.OPENCV, List.of()), CTX);
+        return new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.opencv, List.of()), CTX);
     }
 
     private static float[] run(String runtime, Model m, Map<String, Tensor> feeds) {
@@ -91,7 +91,7 @@ class MakeCompatiblePassTest {
         float[] want = run("ort", m, feeds);
         assertThatThrownBy(() -> run("opencv", m, feeds)).isInstanceOf(RuntimeRejection.class)
                 .hasMessageContaining("node 'Concat' (Concat)");
-        PassResult r = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.OPENCV,
+        PassResult r = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.opencv,
                 List.of("width=8")), CTX);
         assertThat(r.statistics().get("dims_fixed").longValue()).isPositive();
         assertClose(run("opencv", m, feeds), want, 1e-5);
@@ -111,7 +111,7 @@ class MakeCompatiblePassTest {
         assertThatThrownBy(() -> opencv(m)).isInstanceOf(PassException.class)
                 .hasMessageContaining("node 'Tile' (Tile): op:Tile — output 'y' differs from ONNX Runtime");
         // the same model needs nothing for ONNX Runtime
-        PassResult ort = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.ORT, List.of()), CTX);
+        PassResult ort = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.ort, List.of()), CTX);
         assertThat(ort.changed()).isFalse();
         assertThat(MakeCompatiblePass.findings(m, TargetTable.load("opencv")))
                 .extracting(MakeCompatiblePass.Finding::rule, MakeCompatiblePass.Finding::fixable)

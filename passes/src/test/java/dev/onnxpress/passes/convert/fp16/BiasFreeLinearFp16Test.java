@@ -10,6 +10,7 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.NoDataContext;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.testing.GraphBuilder;
 import dev.onnxpress.testing.OrtEquivalence;
 import java.util.ArrayList;
@@ -97,7 +98,8 @@ class BiasFreeLinearFp16Test {
                 Model m = linear(form, opset, add, listed);
                 Map<String, Tensor> feeds = OrtEquivalence.randomFeeds(m, 4, Map.of("batch", 3L));
                 Map<String, Tensor> before = OrtEquivalence.run(m, feeds);
-                new ConvertFp16Pass().run(m, new ConvertFp16Options(keepIo, List.of(), 5.96e-8, checkKernels, 1024),
+                new ConvertFp16Pass().run(m, PassOptions.of(ConvertFp16Options.class,
+                        Map.of("keep_io_types", keepIo, "check_kernels", checkKernels)),
                         new NoDataContext());
                 Map<String, Tensor> fp16Feeds = keepIo ? feeds : toHalf(feeds);
                 byte[] bytes = ModelWriter.toBytes(m);

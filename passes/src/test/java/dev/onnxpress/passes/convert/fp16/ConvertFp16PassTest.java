@@ -13,6 +13,7 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.testing.GraphBuilder;
 import dev.onnxpress.testing.OrtEquivalence;
 import java.util.List;
@@ -25,7 +26,8 @@ class ConvertFp16PassTest {
 
     private static ConvertFp16Options options(boolean keepIo, List<String> block) {
         // range_check off: these tests are about kernels, Casts and clamping of every value
-        return new ConvertFp16Options(keepIo, block, 5.96e-8, true, 1024, false, Optional.empty(), 0.01);
+        return PassOptions.of(ConvertFp16Options.class, Map.of("keep_io_types", keepIo, "block", block,
+                "range_check", false));
     }
 
     private static float[] ramp(int n, float scale) {
@@ -114,7 +116,7 @@ class ConvertFp16PassTest {
                 "c", Tensor.ofBytes(DataType.BOOL, new long[0], (byte) 1));
         Map<String, Tensor> want = OrtEquivalence.run(m, feeds);
         // check_kernels=false: convert Mul/Sub although ORT CPU computes them through its own Casts
-        PASS.run(m, new ConvertFp16Options(true, List.of(), 5.96e-8, false, 1024), new NoDataContext());
+        PASS.run(m, PassOptions.of(ConvertFp16Options.class, Map.of("check_kernels", false)), new NoDataContext());
         Map<String, Tensor> got = OrtEquivalence.run(m, feeds);
         assertThat(got.get("y").toFloatArray()).containsExactly(want.get("y").toFloatArray());
         Value k = m.graph().initializers().keySet().stream().filter(v -> v.name().startsWith("k")).findFirst()

@@ -9,6 +9,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.testing.GraphBuilder;
 import dev.onnxpress.testing.OrtEquivalence;
 import java.util.List;
@@ -22,7 +23,8 @@ class ConvertFp16RangeTest {
 
     static ConvertFp16Options options(boolean keepIo, boolean rangeCheck) {
         // check_kernels=false: every node is converted unless the range check keeps it
-        return new ConvertFp16Options(keepIo, List.of(), 5.96e-8, false, 1024, rangeCheck, Optional.empty(), 0.01);
+        return PassOptions.of(ConvertFp16Options.class, Map.of("keep_io_types", keepIo, "check_kernels", false,
+                "range_check", rangeCheck));
     }
 
     /**

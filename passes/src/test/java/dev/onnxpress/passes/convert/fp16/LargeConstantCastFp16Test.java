@@ -10,6 +10,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.testing.GraphBuilder;
 import dev.onnxpress.testing.OrtEquivalence;
 import java.util.List;
@@ -35,7 +36,7 @@ class LargeConstantCastFp16Test {
     void oneCastBehindTheWeightAndASecondRunChangesNothing() {
         Model m = conv();
         OrtEquivalence before = OrtEquivalence.capture(m);
-        ConvertFp16Options o = new ConvertFp16Options(true, List.of(), 5.96e-8, true, 1024);
+        ConvertFp16Options o = PassOptions.defaults(ConvertFp16Options.class);
         assertThat(new ConvertFp16Pass().run(m, o, new NoDataContext()).changed()).isTrue();
         Node conv = m.graph().nodes().stream().filter(n -> n.is("Conv")).findFirst().orElseThrow();
         Node cast = conv.input(1).producer().orElseThrow();

@@ -13,7 +13,7 @@ import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
-import dev.onnxpress.passes.DefaultOptions;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.testing.GraphBuilder;
@@ -30,7 +30,7 @@ class FoldBatchNormPassTest {
     private static final double TOL = 1e-5;
 
     static PassResult fold(Model m) {
-        return new FoldBatchNormPass().run(m, DefaultOptions.of(FoldBatchNormOptions.class), new NoDataContext());
+        return new FoldBatchNormPass().run(m, PassOptions.defaults(FoldBatchNormOptions.class), new NoDataContext());
     }
 
     /** Adds BN parameters p_g, p_b, p_m, p_v with a non-zero shift. */

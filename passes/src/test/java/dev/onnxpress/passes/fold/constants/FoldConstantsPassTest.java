@@ -12,7 +12,7 @@ import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.passes.DefaultOptions;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.testing.GraphBuilder;
@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class FoldConstantsPassTest {
 
     static PassResult fold(Model m) {
-        return new FoldConstantsPass().run(m, DefaultOptions.of(FoldConstantsOptions.class), new NoDataContext());
+        return new FoldConstantsPass().run(m, PassOptions.defaults(FoldConstantsOptions.class), new NoDataContext());
     }
 
     static PassResult fold(Model m, long maxBytes) {
@@ -278,7 +278,7 @@ class FoldConstantsPassTest {
                 .node("Gather", List.of("codebook", "idx32"), List.of("w"))
                 .node("MatMul", List.of("x", "w"), List.of("y")).output("y").build();
         OrtEquivalence before = OrtEquivalence.capture(m);
-        PassResult r = new FoldConstantsPass().run(m, DefaultOptions.of(FoldConstantsOptions.class),
+        PassResult r = new FoldConstantsPass().run(m, PassOptions.defaults(FoldConstantsOptions.class),
                 new NoDataContext());
         assertFalse(r.changed(), "the uint8 indices must not become a 16 KB float weight");
         assertEquals(1, count(m, "Gather"));

@@ -14,7 +14,7 @@ import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.DataRef;
-import dev.onnxpress.passes.DefaultOptions;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassException;
@@ -83,7 +83,7 @@ class PruneChannelsPassTest {
     }
 
     private PruneChannelsOptions l1(double ratio) {
-        return PruneChannelsOptions.of(Criterion.L1, ratio);
+        return PruneChannelsOptions.of(Criterion.l1, ratio);
     }
 
     private PassResult prune(Model m, PruneChannelsOptions o) {
@@ -162,10 +162,10 @@ class PruneChannelsPassTest {
         new dev.onnxpress.ir.Rewriter(m).setInitializer(m.graph().findValue("g").orElseThrow(),
                 Tensor.ofFloats(new long[] {8}, gamma));
         OrtEquivalence before = OrtEquivalence.capture(m);
-        PassResult r = prune(m, PruneChannelsOptions.of(Criterion.BN_GAMMA, 3 / 8.0));
+        PassResult r = prune(m, PruneChannelsOptions.of(Criterion.bn_gamma, 3 / 8.0));
         assertEquals(3L, r.statistics().get("channels_pruned"));
         before.assertWithin(m, 1e-4);
-        List<Placement> p = pass.placement(PruneChannelsOptions.of(Criterion.BN_GAMMA, 0.5));
+        List<Placement> p = pass.placement(PruneChannelsOptions.of(Criterion.bn_gamma, 0.5));
         assertEquals(1, p.size());
         assertEquals(Placement.Kind.BEFORE, p.get(0).kind());
         assertEquals("fold_batchnorm", p.get(0).otherPass());
@@ -176,16 +176,16 @@ class PruneChannelsPassTest {
     @Test
     void bnGammaWithoutBatchNormIsASkip() {
         Model m = flattenGemm();
-        PassResult r = prune(m, PruneChannelsOptions.of(Criterion.BN_GAMMA, 0.5));
+        PassResult r = prune(m, PruneChannelsOptions.of(Criterion.bn_gamma, 0.5));
         assertFalse(r.changed());
         assertTrue(r.skips().stream().anyMatch(s -> s.reason().contains("no BatchNormalization")), r.skips().toString());
     }
 
     @Test
     void defaultsAreReadable() {
-        PruneChannelsOptions o = DefaultOptions.of(PruneChannelsOptions.class);
-        assertEquals(Criterion.L1, o.criterion());
-        assertEquals(Scope.GLOBAL, o.scope());
+        PruneChannelsOptions o = PassOptions.defaults(PruneChannelsOptions.class);
+        assertEquals(Criterion.l1, o.criterion());
+        assertEquals(Scope.global, o.scope());
         assertFalse(o.compensate());
     }
 
@@ -204,7 +204,7 @@ class PruneChannelsPassTest {
                 .node("Conv", List.of("s", "wc"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
                 .output("y", DataType.FLOAT, "N", 4, 8, 8).build();
         OrtEquivalence before = OrtEquivalence.capture(m);
-        PassResult r = prune(m, l1(3 / 8.0).withScope(Scope.LAYER));
+        PassResult r = prune(m, l1(3 / 8.0).withScope(Scope.layer));
         assertEquals(3L, r.statistics().get("channels_pruned"));
         assertArrayEquals(new long[] {5, 3, 3, 3}, weightOf(m, "Conv", 1).dims());
         assertArrayEquals(new long[] {5, 5, 3, 3}, weightOf(m, "Conv_1", 1).dims());
@@ -300,7 +300,7 @@ class PruneChannelsPassTest {
                 .node("Conv", List.of("m", "wc"), List.of("y"), Map.of("kernel_shape", Attr.ofInts(1, 1)))
                 .output("y", DataType.FLOAT, "N", 4, 8, 8).build();
         OrtEquivalence before = OrtEquivalence.capture(m);
-        PassResult r = prune(m, l1(3 / 8.0).withScope(Scope.LAYER).withLayers(n -> n.name().equals("Conv")));
+        PassResult r = prune(m, l1(3 / 8.0).withScope(Scope.layer).withLayers(n -> n.name().equals("Conv")));
         assertEquals(3L, r.statistics().get("channels_pruned"), r.skips().toString());
         assertArrayEquals(new long[] {5, 2, 1, 1}, weightOf(m, "Conv_2", 1).dims());
         assertArrayEquals(new long[] {2, 5, 1, 1}, weightOf(m, "Conv_1", 1).dims());
@@ -390,7 +390,7 @@ class PruneChannelsPassTest {
                 () -> l1(0.25).withLayerRatios(List.of(isFirst), List.of(0.5, 0.6)));
         assertTrue(e.getMessage().contains("one ratio per selector"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> l1(0.25).withLayerRatios(List.of(isFirst), List.of(1.0)));
-        PruneChannelsOptions d = DefaultOptions.of(PruneChannelsOptions.class);
+        PruneChannelsOptions d = PassOptions.defaults(PruneChannelsOptions.class);
         assertTrue(d.ratios().isEmpty() && d.ratio_layers().isEmpty());
     }
 
@@ -406,7 +406,7 @@ class PruneChannelsPassTest {
     void activationAndCompensationNeedCalibration() {
         Model m = chain(false);
         PassException e = assertThrows(PassException.class,
-                () -> prune(m, PruneChannelsOptions.of(Criterion.ACTIVATION, 0.5)));
+                () -> prune(m, PruneChannelsOptions.of(Criterion.activation, 0.5)));
         assertTrue(e.getMessage().contains("calibration"), e.getMessage());
     }
 
@@ -425,7 +425,7 @@ class PruneChannelsPassTest {
         Model m = chain(false);
         OrtEquivalence before = OrtEquivalence.capture(m);
         SampleContext ctx = new SampleContext(Map.of("calib", batches(3, 4, 3, 8, 8)));
-        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.ACTIVATION, 3 / 8.0)
+        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.activation, 3 / 8.0)
                 .withLayers(n -> n.name().equals("Conv")).withCalibration(new DataRef("calib")), ctx);
         assertEquals(3L, r.statistics().get("channels_pruned"));
         before.assertWithin(m, 1e-4);
@@ -488,7 +488,7 @@ class PruneChannelsPassTest {
         SampleContext ctx = new SampleContext(Map.of("calib", batches(3, 4, 3, 8, 8)));
         Model byNorm = m.copy();
         pass.run(byNorm, l1(3 / 8.0), ctx);
-        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 3 / 8.0)
+        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.reconstruction, 3 / 8.0)
                 .withCalibration(new DataRef("calib")), ctx);
         assertEquals(3L, r.statistics().get("channels_pruned"));
         assertArrayEquals(new long[] {5, 5, 3, 3}, weightOf(m, "Conv_1", 1).dims());
@@ -515,7 +515,7 @@ class PruneChannelsPassTest {
                 .output("y", DataType.FLOAT, "N", 4).build();
         OrtEquivalence before = OrtEquivalence.capture(m);
         SampleContext ctx = new SampleContext(Map.of("calib", batches(2, 8, 3, 4, 4)));
-        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 3 / 8.0)
+        PassResult r = pass.run(m, PruneChannelsOptions.of(Criterion.reconstruction, 3 / 8.0)
                 .withCalibration(new DataRef("calib")), ctx);
         assertEquals(3L, r.statistics().get("channels_pruned"));
         assertArrayEquals(new long[] {5 * 16, 4}, weightOf(m, "Gemm", 1).dims());
@@ -525,7 +525,7 @@ class PruneChannelsPassTest {
     @Test
     void reconstructionNeedsCalibration() {
         PassException e = assertThrows(PassException.class,
-                () -> prune(chain(false), PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 0.5)));
+                () -> prune(chain(false), PruneChannelsOptions.of(Criterion.reconstruction, 0.5)));
         assertTrue(e.getMessage().contains("criterion=reconstruction needs calibration"), e.getMessage());
     }
 
@@ -564,12 +564,12 @@ class PruneChannelsPassTest {
         Map<String, Tensor> probe = Map.of("x", randn(8, 3, 8, 8));
         OrtEquivalence before = OrtEquivalence.capture(m, probe);
         SampleContext ctx = new SampleContext(Map.of("calib", batches(4, 16, 3, 8, 8)));
-        PruneChannelsOptions o = PruneChannelsOptions.of(Criterion.RECONSTRUCTION, 0.5).withCalibration(
+        PruneChannelsOptions o = PruneChannelsOptions.of(Criterion.reconstruction, 0.5).withCalibration(
                 new DataRef("calib"));
         Model plain = m.copy();
         pass.run(plain, o, ctx);
         PassResult r = pass.run(m, o.withCompensation(new DataRef("calib"))
-                .withRefitRidge(PruneChannelsOptions.RefitRidge.HELD_OUT), ctx);
+                .withRefitRidge(PruneChannelsOptions.RefitRidge.held_out), ctx);
         assertEquals(1L, r.statistics().get("layers_refit").longValue());
         assertTrue(r.statistics().get("refit_error_after").doubleValue()
                 < r.statistics().get("refit_error_before").doubleValue() * 0.8, r.statistics().toString());

@@ -11,6 +11,7 @@ import dev.onnxpress.ir.ModelReader;
 import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.proto.Onnx;
 import dev.onnxpress.testing.GraphBuilder;
 import dev.onnxpress.testing.OrtEquivalence;
@@ -85,7 +86,7 @@ class StripDocsPassTest {
         Model m = documented();
         assertThat(docStrings(written(m))).hasSize(12);
         OrtEquivalence before = OrtEquivalence.capture(m);
-        PassResult r = PASS.run(m, new StripDocsOptions(List.of(), true), new NoDataContext());
+        PassResult r = PASS.run(m, PassOptions.defaults(StripDocsOptions.class), new NoDataContext());
         assertThat(r.changed()).isTrue();
         assertThat(r.statistics()).containsEntry("docs_removed", 12L).containsEntry("metadata_removed", 6L);
         assertThat((Long) r.statistics().get("bytes_saved")).isGreaterThan(100L);
@@ -97,13 +98,14 @@ class StripDocsPassTest {
         assertThat(p.getProducerName()).isEqualTo("pytorch");
         assertThat(p.getProducerVersion()).isEqualTo("1.13");
         before.assertBitIdentical(m);
-        assertThat(PASS.run(m, new StripDocsOptions(List.of(), true), new NoDataContext()).changed()).isFalse();
+        assertThat(PASS.run(m, PassOptions.defaults(StripDocsOptions.class), new NoDataContext()).changed()).isFalse();
     }
 
     @Test
     void keepsListedMetadataKeysAndDropsTheProducerWhenAsked() throws Exception {
         Model m = documented();
-        PassResult r = PASS.run(m, new StripDocsOptions(List.of("license", "not_there"), false), new NoDataContext());
+        PassResult r = PASS.run(m, PassOptions.of(StripDocsOptions.class,
+                Map.of("keep", List.of("license", "not_there"), "keep_producer", false)), new NoDataContext());
         assertThat(r.statistics()).containsEntry("metadata_removed", 5L);
         Onnx.ModelProto p = written(m);
         Map<String, String> md = new LinkedHashMap<>();
@@ -119,7 +121,7 @@ class StripDocsPassTest {
                 .input("x", DataType.FLOAT, 3)
                 .node("LeakyRelu", List.of("x"), List.of("y"), Map.of("alpha", Attr.of(0.1f)))
                 .output("y", DataType.FLOAT, 3).build();
-        PassResult r = PASS.run(m, new StripDocsOptions(List.of(), true), new NoDataContext());
+        PassResult r = PASS.run(m, PassOptions.defaults(StripDocsOptions.class), new NoDataContext());
         assertThat(r.changed()).isFalse();
         assertThat(r.statistics()).containsEntry("docs_removed", 0L).containsEntry("bytes_saved", 0L);
     }
@@ -129,7 +131,7 @@ class StripDocsPassTest {
         Model m = documented();
         OrtEquivalence before = OrtEquivalence.capture(m);
         int size = ModelWriter.toBytes(m).length;
-        PassResult r = PASS.run(m, new StripDocsOptions(List.of(), true, StripDocsOptions.Names.compact),
+        PassResult r = PASS.run(m, PassOptions.of(StripDocsOptions.class, Map.of("names", StripDocsOptions.Names.compact)),
                 new NoDataContext());
         assertThat(r.changed()).isTrue();
         Onnx.ModelProto p = written(m);
