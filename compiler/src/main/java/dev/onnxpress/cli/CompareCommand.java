@@ -183,7 +183,7 @@ final class CompareCommand implements Callable<Integer> {
     /** 1e-05 as 1e-5, 0.001 as 0.001. */
     static final class PlainNumber {
         static String of(double v) {
-            return dev.onnxpress.pipeline.PassManager.number(v).replace("e-0", "e-");
+            return ReportFormat.significant(v).replace("e-0", "e-");
         }
     }
 }

@@ -64,10 +64,12 @@ final class EvaluationOptions {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--latency: " + e.getMessage());
         }
-        RunSettings s = RunSettings.defaults().withSeed(seed).withProbeDims(dims).withLatencyMode(mode)
-                .withProgress(false);
-        return new RunSettings(s.seed(), data == null && count != null ? count : s.probeSamples(), batch,
-                s.latencyIterations(), s.latencyLevel(), s.verifyThreads(), false, s.probeDims(), s.memoryBudget(), mode);
+        RunSettings.Builder s = RunSettings.defaults().toBuilder().seed(seed).probeDims(dims).latencyMode(mode)
+                .showProgress(false).batchSize(batch);
+        if (data == null && count != null) {
+            s.probeSamples(count);
+        }
+        return s.build();
     }
 
     /** The evaluation data: --data, or random probes shaped and valued for {@code model}'s inputs. */

@@ -1,6 +1,6 @@
 package dev.onnxpress.cli;
 
-import dev.onnxpress.pipeline.PassManager;
+import dev.onnxpress.report.ReportFormat;
 import dev.onnxpress.report.HtmlReport;
 import dev.onnxpress.report.JsonReport;
 import dev.onnxpress.report.ReportFiles;
@@ -93,10 +93,10 @@ final class ReportOutput {
         sb.append(s.changed() ? "  changed" : "  unchanged");
         sb.append("  ").append(s.bytes()).append(" B, ").append(s.nodes()).append(" nodes, ").append(s.parameters())
                 .append(" params");
-        sb.append(", cosine ").append(PassManager.number(s.metrics().cosine()));
-        s.metrics().accuracy().ifPresent(a -> sb.append(", accuracy ").append(PassManager.number(a)));
+        sb.append(", cosine ").append(ReportFormat.significant(s.metrics().cosine()));
+        s.metrics().accuracy().ifPresent(a -> sb.append(", accuracy ").append(ReportFormat.significant(a)));
         if (!Double.isNaN(s.latencyMs())) {
-            sb.append(", ").append(PassManager.number(s.latencyMs())).append(" ms");
+            sb.append(", ").append(ReportFormat.significant(s.latencyMs())).append(" ms");
             s.speed().filter(c -> c.verdict() == dev.onnxpress.ort.LatencyComparison.Verdict.SAME)
                     .ifPresent(c -> sb.append(" (\u2248 same)"));
         }

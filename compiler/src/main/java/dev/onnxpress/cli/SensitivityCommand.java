@@ -1,9 +1,10 @@
 package dev.onnxpress.cli;
 
-import dev.onnxpress.analysis.OutputMetrics;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.onnxpress.bind.BindException;
+import dev.onnxpress.bind.PassCall;
 import dev.onnxpress.data.Batch;
 import dev.onnxpress.data.DataSet;
 import dev.onnxpress.data.DataSets;
@@ -17,6 +18,8 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
+import dev.onnxpress.pipeline.ModelEvaluation;
+import dev.onnxpress.pipeline.RunSettings;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.FixedSamplesContext;
 import dev.onnxpress.passes.OptionSpec;
@@ -24,7 +27,6 @@ import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Criterion;
-import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.Scope;
 import dev.onnxpress.passes.prune.channels.PruneChannelsPass;
 import dev.onnxpress.report.SensitivityHtml;
 import java.nio.file.Files;
@@ -113,7 +115,7 @@ final class SensitivityCommand implements Callable<Integer> {
         Model m = ModelReader.read(model);
         files.inputRead(m);
         byte[] bytes = ModelWriter.toBytes(m);
-        Criterion crit = parseCriterion(criterion);
+        Criterion crit = probeOptions(0, false).criterion();
         List<Double> rs = ratios.stream().map(SensitivityCommand::parseRatio).toList();
         boolean needsData = crit == Criterion.activation || crit == Criterion.reconstruction || compensate;
         if (needsData && calibration.isEmpty()) {
@@ -128,9 +130,12 @@ final class SensitivityCommand implements Callable<Integer> {
         List<Map<String, Tensor>> calibrationFeeds = calibration.isEmpty() ? List.of()
                 : limit(dataSet("calibration", calibration.get(), Optional.empty()).batches(signature, 100),
                         calibrationCount).stream().map(Batch::feeds).toList();
-        boolean accuracy = batches.stream().allMatch(b -> b.labels().isPresent());
-        List<Map<String, Tensor>> reference = run(bytes, batches);
-        double baseline = accuracy ? accuracy(reference, batches) : 1.0;
+        // the pipeline's evaluator and metrics: accuracy with labels, else cosine to the unpruned outputs
+        ModelEvaluation evaluation = ModelEvaluation.on(DataSets.ofBatches("data", batches),
+                RunSettings.defaults().withThreads(0).withProgress(false));
+        ModelEvaluation.Evaluated reference = evaluation.run(bytes, model.toString());
+        boolean accuracy = batches.stream().allMatch(b -> b.labels().isPresent()) && reference.accuracy().isPresent();
+        double baseline = accuracy ? reference.accuracy().getAsDouble() : 1.0;
         List<String> probe = layers != null ? layers : m.graph().nodes().stream()
                 .filter(n -> n.is("Conv") || n.is("Gemm") || n.is("MatMul") || n.is("ConvTranspose"))
                 .map(Node::name).filter(s -> !s.isEmpty()).toList();
@@ -141,13 +146,6 @@ final class SensitivityCommand implements Callable<Integer> {
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         PassContext ctx = needsData ? new FixedSamplesContext(calibrationFeeds, 1) : context();
-        PruneChannelsOptions base = PruneChannelsOptions.of(crit, 0).withScope(Scope.layer);
-        if (needsData) {
-            base = base.withCalibration(CALIBRATION);
-        }
-        if (compensate) {
-            base = base.withCompensation(CALIBRATION);
-        }
         for (String l : probe) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("layer", l);
@@ -155,7 +153,7 @@ final class SensitivityCommand implements Callable<Integer> {
             String skipped = "";
             for (double ratio : rs) {
                 Model c = m.copy();
-                PassResult res = new PruneChannelsPass().run(c, base.withRatio(ratio)
+                PassResult res = new PruneChannelsPass().run(c, probeOptions(ratio, needsData)
                         .withLayers(n -> n.name().equals(l)), ctx);
                 if (res.statistics().get("channels_pruned").longValue() == 0) {
                     skipped = res.skips().stream().filter(s -> s.where().contains(l)).map(PassResult.Skip::reason)
@@ -163,8 +161,9 @@ final class SensitivityCommand implements Callable<Integer> {
                     values.add(baseline);
                     continue;
                 }
-                List<Map<String, Tensor>> out = run(ModelWriter.toBytes(c), batches);
-                values.add(accuracy ? accuracy(out, batches) : cosine(reference, out));
+                ModelEvaluation.Evaluated out = evaluation.run(ModelWriter.toBytes(c), l + " at " + ratio);
+                values.add(accuracy ? out.accuracy().getAsDouble()
+                        : evaluation.compare(out, reference).overall().cosine());
             }
             row.put("values", values);
             row.put("skipped", skipped);
@@ -239,16 +238,23 @@ final class SensitivityCommand implements Callable<Integer> {
                 : DataSets.idx(name, p, labelFile, Preprocess.scale(scale), OptionalInt.empty());
     }
 
-    private static Criterion parseCriterion(String s) {
-        return switch (s.toLowerCase(Locale.ROOT)) {
-            case "bn_gamma" -> Criterion.bn_gamma;
-            case "l1" -> Criterion.l1;
-            case "l2" -> Criterion.l2;
-            case "activation" -> Criterion.activation;
-            case "reconstruction" -> Criterion.reconstruction;
-            default -> throw new UserException("sensitivity: --criterion must be bn_gamma, l1, l2, activation or"
-                    + " reconstruction, not '" + s + "'");
-        };
+    /**
+     * prune_channels' options for one probe, bound from the text a recipe would hold (so --criterion takes the
+     * recipe's words, with its messages): the criterion, the ratio in each layer, and the calibration data
+     * the data-driven criteria and --compensate read.
+     */
+    private PruneChannelsOptions probeOptions(double ratio, boolean withData) {
+        if (!criterion.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new UserException("sensitivity: --criterion must be a word such as l1, not '" + criterion + "'");
+        }
+        String args = "criterion=" + criterion + ", ratio=" + ratio + ", scope=layer"
+                + (withData ? ", calibration=" + CALIBRATION.name() + (compensate ? ", compensate=true" : "") : "");
+        try {
+            return PassCall.options(PruneChannelsOptions.class, PruneChannelsPass.ID, args,
+                    withData ? List.of(CALIBRATION.name()) : List.of());
+        } catch (BindException e) {
+            throw new UserException("sensitivity: " + e.reason(), e);
+        }
     }
 
     private static final OptionSpec RATIO = OptionSpec.named(PruneChannelsOptions.class, "ratio");
@@ -278,42 +284,6 @@ final class SensitivityCommand implements Callable<Integer> {
             n += b.count();
         }
         return out;
-    }
-
-    private static List<Map<String, Tensor>> run(byte[] model, List<Batch> batches) {
-        try (OrtRunner r = OrtRunner.open(model, OrtRunner.Options.defaults().withIntraOpThreads(0))) {
-            List<Map<String, Tensor>> out = new ArrayList<>();
-            for (Batch b : batches) {
-                out.add(r.run(b.feeds()));
-            }
-            return out;
-        }
-    }
-
-    private static double accuracy(List<Map<String, Tensor>> outs, List<Batch> batches) {
-        long right = 0;
-        long total = 0;
-        for (int i = 0; i < batches.size(); i++) {
-            Tensor y = outs.get(i).values().iterator().next();
-            float[] v = y.toFloatArray();
-            int classes = (int) y.dim(y.rank() - 1);
-            int[] labels = batches.get(i).labels().orElseThrow();
-            for (int s = 0; s < batches.get(i).count(); s++) {
-                right += OutputMetrics.argmax(v, s * classes, classes) == labels[s] ? 1 : 0;
-                total++;
-            }
-        }
-        return right / (double) Math.max(1, total);
-    }
-
-    private static double cosine(List<Map<String, Tensor>> a, List<Map<String, Tensor>> b) {
-        OutputMetrics.Cosine cosine = new OutputMetrics.Cosine();
-        for (int i = 0; i < a.size(); i++) {
-            for (String k : a.get(i).keySet()) {
-                cosine.add(a.get(i).get(k).toDoubleArray(), b.get(i).get(k).toDoubleArray());
-            }
-        }
-        return cosine.value();
     }
 
     private static PassContext context() {

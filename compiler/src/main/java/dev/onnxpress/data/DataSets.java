@@ -5,6 +5,7 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.IoInfo;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -68,6 +69,52 @@ public final class DataSets {
     /** Random probes whose integer inputs hold what the model's graph accepts ({@link ProbeValues}). */
     public static DataSet randomProbes(int count, long seed, Map<String, Long> dims, ProbeValues values) {
         return new RandomDataSet("probes", count, seed, dims, key -> "give one with --dims " + key + "=N", values);
+    }
+
+    /**
+     * Batches already cut for a model, as a data set: {@link DataSet#batches} hands them back as they are,
+     * whatever batch size is asked. Labels when every batch has them.
+     */
+    public static DataSet ofBatches(String name, List<Batch> batches) {
+        List<Batch> list = List.copyOf(batches);
+        int size = list.stream().mapToInt(Batch::count).sum();
+        Optional<int[]> labels = Optional.empty();
+        if (list.stream().allMatch(b -> b.labels().isPresent())) {
+            int[] all = new int[size];
+            int at = 0;
+            for (Batch b : list) {
+                System.arraycopy(b.labels().orElseThrow(), 0, all, at, b.count());
+                at += b.count();
+            }
+            labels = Optional.of(all);
+        }
+        Optional<int[]> l = labels;
+        return new DataSet() {
+            @Override
+            public String name() {
+                return name;
+            }
+
+            @Override
+            public int size() {
+                return size;
+            }
+
+            @Override
+            public Optional<int[]> labels() {
+                return l.map(int[]::clone);
+            }
+
+            @Override
+            public boolean hasReferenceOutputs() {
+                return false;
+            }
+
+            @Override
+            public List<Batch> batches(ModelSignature model, String inputName, int batchSize) {
+                return list;
+            }
+        };
     }
 
     private static Tensor readLabels(Path p) {

@@ -50,6 +50,11 @@ final class Evaluator {
         return new Evaluator(set, d.location() + ": ", desc, batchSize);
     }
 
+    /** Any data set, described as {@code description}. */
+    static Evaluator of(DataSet set, String description, int batchSize) {
+        return new Evaluator(set, set.name() + ": ", description, batchSize);
+    }
+
     static Evaluator probes(int count, long seed, int batchSize, Map<String, Long> dims,
             dev.onnxpress.data.ProbeValues values) {
         DataSet set = DataSets.randomProbes(count, seed, dims, values);

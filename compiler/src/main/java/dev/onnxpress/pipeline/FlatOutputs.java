@@ -1,5 +1,6 @@
 package dev.onnxpress.pipeline;
 
+import dev.onnxpress.report.ReportFormat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,10 +34,10 @@ final class FlatOutputs {
             }
             String what = null;
             if (maxAbs <= NEAR_ZERO) {
-                what = "(near-)zero everywhere (max |value| " + PassManager.number(maxAbs) + ")";
+                what = "(near-)zero everywhere (max |value| " + ReportFormat.significant(maxAbs) + ")";
             } else if (max - min <= NEAR_CONSTANT * (1 + maxAbs)) {
-                what = "(near-)constant (every value within " + PassManager.number(max - min) + " of "
-                        + PassManager.number(min) + ")";
+                what = "(near-)constant (every value within " + ReportFormat.significant(max - min) + " of "
+                        + ReportFormat.significant(min) + ")";
             }
             if (what != null) {
                 out.add(String.format(Locale.ROOT, "the original's output '%s' is %s on the verification data (%s):"

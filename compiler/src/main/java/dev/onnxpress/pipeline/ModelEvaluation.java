@@ -42,6 +42,12 @@ public final class ModelEvaluation {
         return new ModelEvaluation(Evaluator.declared(data, settings.batchSize()), settings);
     }
 
+    /** On a loaded data set (labels, if it has them, give accuracy). */
+    public static ModelEvaluation on(dev.onnxpress.data.DataSet data, RunSettings settings) {
+        return new ModelEvaluation(Evaluator.of(data, data.name() + ": " + data.size() + " samples"
+                + (data.labels().isPresent() ? ", labelled" : ""), settings.batchSize()), settings);
+    }
+
     /** On seeded random probes ({@link RunSettings#probeSamples()}, sized by {@link RunSettings#probeDims()}). */
     public static ModelEvaluation onProbes(RunSettings settings, Path model) {
         ProbeValues values = Files.isRegularFile(model) ? ProbeValues.of(ModelReader.read(model)) : ProbeValues.none();
@@ -61,12 +67,25 @@ public final class ModelEvaluation {
         Model m = ModelReader.read(model);
         // a model too large for bytes is written to a temporary folder the shutdown hook removes
         RunnableModel runnable = RunnableModel.of(m);
-        try (OrtRunner r = OnnxpressRuntime.open(model, OrtRunner.Options.defaults()
-                .withOptimization(OptimizationLevel.NONE).withIntraOpThreads(settings.verifyThreads()))) {
+        try (OrtRunner r = OnnxpressRuntime.open(model, verifyOptions())) {
             ModelSignature sig = ModelSignature.of(r);
             Outputs outputs = evaluator.run(r, dev.onnxpress.passes.PassContext.Progress.NONE, model.toString());
             return new Evaluated(model, runnable, sig, outputs);
         }
+    }
+
+    /** A model held in memory (plain ONNX bytes), run as {@link #run(Path)} runs a file; {@code name} names it. */
+    public Evaluated run(byte[] model, String name) {
+        try (OrtRunner r = OrtRunner.open(model, verifyOptions())) {
+            ModelSignature sig = ModelSignature.of(r);
+            Outputs outputs = evaluator.run(r, dev.onnxpress.passes.PassContext.Progress.NONE, name);
+            return new Evaluated(Path.of(name), RunnableModel.ofBytes(model), sig, outputs);
+        }
+    }
+
+    private OrtRunner.Options verifyOptions() {
+        return OrtRunner.Options.defaults().withOptimization(OptimizationLevel.NONE)
+                .withIntraOpThreads(settings.verifyThreads());
     }
 
     /** A model run on the data. */

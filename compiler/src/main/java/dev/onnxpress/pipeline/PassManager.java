@@ -29,14 +29,10 @@ import dev.onnxpress.report.PipelineReport.Status;
 import dev.onnxpress.report.PipelineReport.StepReport;
 import dev.onnxpress.report.PipelineReport.Verdict;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -219,7 +215,7 @@ public final class PassManager {
         checkPaths(input, output);
         Model original = ModelReader.read(input);
         // the input's size counts its external data, as the output's does
-        FileInfo inputInfo = fileInfo(input, original.sourceFiles().stream().mapToLong(PassManager::size).sum());
+        FileInfo inputInfo = FileHashes.fileInfo(input, original.sourceFiles().stream().mapToLong(PassManager::size).sum());
         policy.inputRead(original);
         int evalBatch = settings.batchSizeFor(original);
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
@@ -307,7 +303,7 @@ public final class PassManager {
                     end.model().writeOptions().orElse(ModelWriter.Options.defaults()), policy.guard());
             pending = Optional.of(w);
             try {
-                FileInfo f = fileInfo(w.modelTemp(), w.totalBytes());
+                FileInfo f = FileHashes.fileInfo(w.modelTemp(), w.totalBytes());
                 written = Optional.of(new FileInfo(w.target().toString(), f.sha256(), f.bytes()));
             } catch (RuntimeException e) {
                 w.close();
@@ -540,7 +536,7 @@ public final class PassManager {
             Optional<CheckResult> failed = checks.stream().filter(c -> !c.passed())
                     .min(java.util.Comparator.comparing(c -> c.metric().equals(NonFinite.METRIC) ? 0 : 1));
             if (failed.isPresent()) {
-                throw new Breach(where + ": " + breachText(failed.get()));
+                throw new Breach(where + ": " + CheckTexts.breach(failed.get()));
             }
             throw new Breach(where + ": " + TargetChecks.breach(byRuntime.values()));
         }
@@ -717,50 +713,6 @@ public final class PassManager {
         return new CheckResult(c.text(), c.metric(), c.referenceName(), c.op().symbol(), bound, measured, holds);
     }
 
-    /** {@code top1_agreement 0.912 < 0.98}: the measured value, the comparison that holds, the bound. */
-    static String breachText(CheckResult c) {
-        if (c.metric().equals(NonFinite.METRIC)) {
-            return c.text();
-        }
-        if (!Double.isFinite(c.measured())) {
-            return c.metric() + (c.reference().equals("previous") ? " vs previous" : "") + " could not be measured ("
-                    + number(c.measured()) + "): " + c.text() + " does not hold";
-        }
-        String opposite = switch (c.op()) {
-            case "<=" -> ">";
-            case ">=" -> "<";
-            case "<" -> ">=";
-            default -> "<=";
-        };
-        String ref = c.reference().equals("previous") ? " vs previous" : "";
-        return c.metric() + ref + " " + number(c.measured()) + " " + opposite + " " + number(c.bound());
-    }
-
-    /** Up to 6 significant digits, no trailing zeros. */
-    public static String number(double v) {
-        if (Double.isNaN(v)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(v)) {
-            return v > 0 ? "inf" : "-inf";
-        }
-        if (v == 0) {
-            return "0";
-        }
-        String s = String.format(java.util.Locale.ROOT, "%.6g", v);
-        String mantissa = s;
-        String exponent = "";
-        int e = s.indexOf('e');
-        if (e >= 0) {
-            mantissa = s.substring(0, e);
-            exponent = s.substring(e);
-        }
-        if (mantissa.contains(".")) {
-            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
-        }
-        return mantissa + exponent;
-    }
-
     // ---------------------------------------------------------------- ORT, files
 
     private OrtRunner.Options verifyOptions() {
@@ -799,22 +751,6 @@ public final class PassManager {
             return Files.size(p);
         } catch (IOException e) {
             throw new UserException("cannot read " + p + ": " + e.getMessage(), e);
-        }
-    }
-
-    static FileInfo fileInfo(Path p, long bytes) {
-        try (InputStream in = Files.newInputStream(p)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) {
-                sha.update(buf, 0, n);
-            }
-            return new FileInfo(p.toString(), HexFormat.of().formatHex(sha.digest()), bytes);
-        } catch (IOException e) {
-            throw new UserException("cannot read " + p + ": " + e.getMessage(), e);
-        } catch (NoSuchAlgorithmException e) {
-            throw new InternalException("SHA-256 is not available", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.onnxpress.pipeline;
 
+import dev.onnxpress.report.ReportFormat;
 import dev.onnxpress.data.Batch;
 import dev.onnxpress.data.DataSet;
 import dev.onnxpress.data.ModelSignature;
@@ -64,12 +65,12 @@ final class ProbeChoice {
         double best = variance(reference);
         Evaluator bestEvaluator = evaluator;
         Outputs bestReference = reference;
-        StringBuilder tried = new StringBuilder(Normalisation.UNIT.label + " " + PassManager.number(best));
+        StringBuilder tried = new StringBuilder(Normalisation.UNIT.label + " " + ReportFormat.significant(best));
         for (Normalisation n : List.of(Normalisation.SIGNED, Normalisation.IMAGENET)) {
             Evaluator e = probes.apply(n);
             Outputs o = e.run(runner, progress, "probes as " + n.label);
             double v = variance(o);
-            tried.append(", ").append(n.label).append(' ').append(PassManager.number(v));
+            tried.append(", ").append(n.label).append(' ').append(ReportFormat.significant(v));
             if (v > best) {
                 best = v;
                 bestEvaluator = e;

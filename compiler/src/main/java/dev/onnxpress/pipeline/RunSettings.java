@@ -31,38 +31,24 @@ public record RunSettings(long seed, int probeSamples, int batchSize, int latenc
         probeDims = Map.copyOf(probeDims);
     }
 
-    public RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
-                       OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress,
-                       Map<String, Long> probeDims) {
-        this(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, probeDims,
-                RunChecks.defaultMemoryBudget(), LatencyMode.QUICK);
-    }
-
-    public RunSettings(long seed, int probeSamples, int batchSize, int latencyIterations,
-                       OptimizationLevel latencyLevel, int verifyThreads, boolean showProgress) {
-        this(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, showProgress, Map.of());
-    }
-
     public static RunSettings defaults() {
-        return new RunSettings(0, 8, 0, Integer.MAX_VALUE, OptimizationLevel.ALL, 1, System.console() != null);
+        return new RunSettings(0, 8, 0, Integer.MAX_VALUE, OptimizationLevel.ALL, 1, System.console() != null,
+                Map.of(), RunChecks.defaultMemoryBudget(), LatencyMode.QUICK);
+    }
+
+    /** These settings, to change some of them: {@code s.toBuilder().seed(3).probeSamples(16).build()}. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /** Samples per ORT run; 0 picks it from the model ({@link AutoBatch}). */
     public RunSettings withBatchSize(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("batch size " + n);
-        }
-        return new RunSettings(seed, probeSamples, n, latencyIterations, latencyLevel, verifyThreads, showProgress,
-                probeDims, memoryBudget, latencyMode);
+        return toBuilder().batchSize(n).build();
     }
 
     /** Intra-op threads of ORT verification and latency sessions; 0 lets ORT use every core. */
     public RunSettings withThreads(int n) {
-        if (n < 0) {
-            throw new IllegalArgumentException("threads " + n);
-        }
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, n, showProgress,
-                probeDims, memoryBudget, latencyMode);
+        return toBuilder().verifyThreads(n).build();
     }
 
     /** The batch size for {@code model}: {@link #batchSize} when set, else {@link AutoBatch#of}. */
@@ -77,32 +63,116 @@ public record RunSettings(long seed, int probeSamples, int batchSize, int latenc
     }
 
     public RunSettings withLatencyMode(LatencyMode mode) {
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
-                showProgress, probeDims, memoryBudget, mode);
+        return toBuilder().latencyMode(mode).build();
     }
 
     public RunSettings withProbeDims(Map<String, Long> dims) {
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
-                showProgress, dims, memoryBudget, latencyMode);
+        return toBuilder().probeDims(dims).build();
     }
 
     public RunSettings withMemoryBudget(long bytes) {
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
-                showProgress, probeDims, bytes, latencyMode);
+        return toBuilder().memoryBudget(bytes).build();
     }
 
     public RunSettings withSeed(long s) {
-        return new RunSettings(s, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
-                showProgress, probeDims, memoryBudget, latencyMode);
+        return toBuilder().seed(s).build();
     }
 
     public RunSettings withLatencyIterations(int n) {
-        return new RunSettings(seed, probeSamples, batchSize, n, latencyLevel, verifyThreads, showProgress,
-                probeDims, memoryBudget, latencyMode);
+        return toBuilder().latencyIterations(n).build();
     }
 
     public RunSettings withProgress(boolean show) {
-        return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads, show,
-                probeDims, memoryBudget, latencyMode);
+        return toBuilder().showProgress(show).build();
+    }
+
+    /** Run settings one field at a time, starting from others ({@link #toBuilder()}). */
+    public static final class Builder {
+        private long seed;
+        private int probeSamples;
+        private int batchSize;
+        private int latencyIterations;
+        private OptimizationLevel latencyLevel;
+        private int verifyThreads;
+        private boolean showProgress;
+        private Map<String, Long> probeDims;
+        private long memoryBudget;
+        private LatencyMode latencyMode;
+
+        private Builder(RunSettings s) {
+            seed = s.seed;
+            probeSamples = s.probeSamples;
+            batchSize = s.batchSize;
+            latencyIterations = s.latencyIterations;
+            latencyLevel = s.latencyLevel;
+            verifyThreads = s.verifyThreads;
+            showProgress = s.showProgress;
+            probeDims = s.probeDims;
+            memoryBudget = s.memoryBudget;
+            latencyMode = s.latencyMode;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder probeSamples(int n) {
+            probeSamples = n;
+            return this;
+        }
+
+        /** Samples per ORT run; 0 picks it from the model ({@link AutoBatch}). */
+        public Builder batchSize(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("batch size " + n);
+            }
+            batchSize = n;
+            return this;
+        }
+
+        public Builder latencyIterations(int n) {
+            latencyIterations = n;
+            return this;
+        }
+
+        public Builder latencyLevel(OptimizationLevel level) {
+            latencyLevel = level;
+            return this;
+        }
+
+        /** Intra-op threads of ORT verification and latency sessions; 0 lets ORT use every core. */
+        public Builder verifyThreads(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("threads " + n);
+            }
+            verifyThreads = n;
+            return this;
+        }
+
+        public Builder showProgress(boolean show) {
+            showProgress = show;
+            return this;
+        }
+
+        public Builder probeDims(Map<String, Long> dims) {
+            probeDims = dims;
+            return this;
+        }
+
+        public Builder memoryBudget(long bytes) {
+            memoryBudget = bytes;
+            return this;
+        }
+
+        public Builder latencyMode(LatencyMode mode) {
+            latencyMode = mode;
+            return this;
+        }
+
+        public RunSettings build() {
+            return new RunSettings(seed, probeSamples, batchSize, latencyIterations, latencyLevel, verifyThreads,
+                    showProgress, probeDims, memoryBudget, latencyMode);
+        }
     }
 }

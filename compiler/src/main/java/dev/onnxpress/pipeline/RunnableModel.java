@@ -63,6 +63,11 @@ final class RunnableModel implements AutoCloseable {
         }
     }
 
+    /** A model already serialized as plain ONNX bytes (tensors inline). */
+    static RunnableModel ofBytes(byte[] plainOnnx) {
+        return new RunnableModel(plainOnnx, null, null, plainOnnx.length);
+    }
+
     /** Whether ONNX Runtime loads this model from a file (path mode) rather than from bytes. */
     boolean byPath() {
         return file != null;

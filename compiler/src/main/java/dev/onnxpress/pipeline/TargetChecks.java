@@ -38,7 +38,7 @@ final class TargetChecks {
             }
             for (CheckResult c : r.checks()) {
                 if (!c.passed()) {
-                    return "in " + r.runtime() + ": " + PassManager.breachText(c);
+                    return "in " + r.runtime() + ": " + CheckTexts.breach(c);
                 }
             }
         }

@@ -76,6 +76,19 @@ public final class ReportFormat {
         return String.format(Locale.ROOT, digits, v) + sep + units.get(unit);
     }
 
+    /** Up to 6 significant digits, no trailing zeros; {@code NaN}, {@code inf}, {@code -inf} as such. */
+    public static String significant(double v) {
+        if (!Double.isFinite(v)) {
+            return nonFinite(v);
+        }
+        if (v == 0) {
+            return "0";
+        }
+        String s = String.format(Locale.ROOT, "%.6g", v);
+        int e = s.indexOf('e');
+        return e < 0 ? stripZeros(s) : stripZeros(s.substring(0, e)) + s.substring(e);
+    }
+
     /** Errors in scientific notation: {@code 1.23e-05}; exact zero as {@code 0}. */
     public String error(double e) {
         if (!Double.isFinite(e)) {

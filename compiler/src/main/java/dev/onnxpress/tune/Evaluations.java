@@ -8,6 +8,7 @@ import dev.onnxpress.bind.Binder;
 import dev.onnxpress.bind.Plan;
 import dev.onnxpress.error.OnnxpressException;
 import dev.onnxpress.error.UserException;
+import dev.onnxpress.pipeline.FileHashes;
 import dev.onnxpress.pipeline.PassManager;
 import dev.onnxpress.pipeline.RunSettings;
 import dev.onnxpress.pipeline.ToleranceBreachException;
@@ -19,10 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -57,7 +55,7 @@ public final class Evaluations {
      */
     public Evaluations(Path model, String header, RunSettings settings, Optional<Path> cacheFile) {
         this.model = model;
-        this.modelSha = sha256(readAll(model));
+        this.modelSha = FileHashes.fileInfo(model, 0).sha256();
         this.header = header;
         this.settings = settings;
         this.cacheFile = cacheFile;
@@ -108,7 +106,7 @@ public final class Evaluations {
     String key(List<String> steps) {
         String seedAndTiming = "seed=" + settings.seed() + " latency=" + settings.latencyIterations() + " batch="
                 + settings.batchSize();
-        return sha256((modelSha + "\n" + seedAndTiming + "\n" + header + "\n" + String.join("\n", steps))
+        return FileHashes.sha256((modelSha + "\n" + seedAndTiming + "\n" + header + "\n" + String.join("\n", steps))
                 .getBytes(StandardCharsets.UTF_8));
     }
 
@@ -208,21 +206,5 @@ public final class Evaluations {
     private static double num(JsonNode n, String field) {
         JsonNode v = n.get(field);
         return v == null || v.isNull() ? Double.NaN : v.asDouble();
-    }
-
-    static byte[] readAll(Path p) {
-        try {
-            return Files.readAllBytes(p);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static String sha256(byte[] bytes) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

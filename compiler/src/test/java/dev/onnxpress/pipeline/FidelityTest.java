@@ -63,7 +63,7 @@ class FidelityTest {
         assertThat(check.passed()).isFalse();
         assertThat(check.measured()).isEqualTo(1);
         assertThat(check.text()).contains("output 'y1'", "1 value", "first at index 0", "Infinity");
-        assertThat(PassManager.breachText(check)).contains("output 'y1'");
+        assertThat(CheckTexts.breach(check)).contains("output 'y1'");
         // a value that was NaN in the original and is finite now is a breach too
         Outputs nanRef = outputs(0, new float[] {Float.NaN, 1, Float.NaN, Float.NaN});
         Outputs fixed = outputs(0, new float[] {Float.NaN, 1, 0, 0});
@@ -106,7 +106,7 @@ class FidelityTest {
         assertThat(dev.onnxpress.dsl.Check.Comparison.GE.holds(Double.NaN, 0.99)).isFalse();
         var c = new dev.onnxpress.report.PipelineReport.CheckResult("cosine >= 0.99", "cosine", "original", ">=",
                 0.99, Double.NaN, false);
-        assertThat(PassManager.breachText(c)).contains("could not be measured", "NaN");
+        assertThat(CheckTexts.breach(c)).contains("could not be measured", "NaN");
     }
 
     @Test
@@ -124,9 +124,9 @@ class FidelityTest {
     void breachTextNamesTheFailedComparison() {
         var c = new dev.onnxpress.report.PipelineReport.CheckResult("top1_agreement >= 0.98", "top1_agreement",
                 "original", ">=", 0.98, 0.912, false);
-        assertThat(PassManager.breachText(c)).isEqualTo("top1_agreement 0.912 < 0.98");
+        assertThat(CheckTexts.breach(c)).isEqualTo("top1_agreement 0.912 < 0.98");
         var p = new dev.onnxpress.report.PipelineReport.CheckResult("max_abs_error vs previous <= 0", "max_abs_error",
                 "previous", "<=", 0, 3.814697265625e-6, false);
-        assertThat(PassManager.breachText(p)).isEqualTo("max_abs_error vs previous 3.8147e-06 > 0");
+        assertThat(CheckTexts.breach(p)).isEqualTo("max_abs_error vs previous 3.8147e-06 > 0");
     }
 }
