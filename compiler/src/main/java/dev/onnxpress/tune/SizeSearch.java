@@ -8,21 +8,24 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * The search for a small file: unstructured pruning per layer, a weight quantizer (k-means sharing at 4, 5,
- * 6 or 8 bits with nearest or compensated assignment, or int8 with minmax, percentile or entropy ranges),
- * then lossless packing.
+ * 6 or 8 bits with nearest or compensated assignment, or int8 with minmax, percentile or entropy ranges)
+ * with a sharing width per layer, then lossless packing. Every size is the packed file's, measured.
  *
  * <ol>
- *   <li>Every quantizer is measured alone (with packing); those over the budget are avoided.</li>
- *   <li>Two pruning variants (magnitude masks with compensation; SparseGPT-style masks fitted to the input
- *       model) are compared at one uniform sparsity; the better one is used.</li>
- *   <li>Per-layer sensitivity: each layer alone up the sparsity ladder, behind the chosen quantizer, until it
- *       costs twice the budget.</li>
- *   <li>Greedy allocation by bytes saved per point of loss, joint verification, back-off and push
- *       ({@link Search#allocate}).</li>
- *   <li>The other quantizers and float16 biases are tried on the result; the smallest within budget wins.</li>
+ *   <li>{@link #chooseQuantizer}: every quantizer is measured alone (with packing); those over the budget are
+ *       avoided; the smallest one that leaves half the budget is the base.</li>
+ *   <li>{@link #chooseVariant}: two pruning variants (magnitude masks with compensation; SparseGPT-style masks
+ *       fitted to the input model) are compared at one uniform sparsity; the better one is used.</li>
+ *   <li>{@link #sensitivity}: each layer alone up the sparsity ladder until it costs twice the budget.</li>
+ *   <li>{@link #start}: greedy allocation by bytes saved per point of loss, or descent from the uniform probe,
+ *       each verified jointly ({@link Search#allocate}, {@link Search#descend}); float16 biases measured on it.</li>
+ *   <li>{@link #refine}: the joint search ({@link JointRefine}): per layer one bit less of sharing width or more
+ *       sparsity, each verified jointly; a failed sparsity step is retried half-way.</li>
+ *   <li>{@link #alternatives}: the other quantizers on the result; the smallest within the limit wins.</li>
  * </ol>
  */
 final class SizeSearch {
@@ -30,8 +33,24 @@ final class SizeSearch {
     static final int[] BITS = {4, 5, 6, 8};
     /** The uniform sparsity the pruning variants are compared at: high enough for them to differ. */
     static final double PROBE = 0.9;
+    /**
+     * The tolerance of every lossy step but the last: a floor against a broken step. The budget itself is the
+     * last step's tolerance; a step between may be repaired by a later one (sharing fitted to the input model
+     * repairs pruning), so the default {@code cosine >= 0.99} per step would reject what the end result holds.
+     */
+    static final String STEP_FLOOR = "cosine >= 0.9";
 
     private final Search s;
+    private List<Step> finish = List.of();
+    private final Map<Quantizer, Candidate> alone = new LinkedHashMap<>();
+    private Quantizer quant;
+    private Candidate quantAlone;
+    private Prune variant;
+    private String variantWhy = "";
+    private final Map<String, Search.Layer> byName = new LinkedHashMap<>();
+    private Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
+    private List<Step> extras = List.of();
+    private JointRefine refine;
 
     SizeSearch(Search s) {
         this.s = s;
@@ -46,6 +65,30 @@ final class SizeSearch {
             new Prune("obs", "compensate=true, refit_bias=true, criterion=obs, reference=input, weigh_outputs=true,"
                     + " calibration=calib", "SparseGPT-style masks with bias refit, fitted to the input model's outputs"));
 
+    /** A weight quantizer: {@code share_weights} at a width, or {@code quantize_int8} (bits 8). */
+    record Quantizer(String pass, int bits, String options) {
+        boolean shares() {
+            return pass.equals("share_weights");
+        }
+
+        /** The step text for these layers ({@code all}, or a selector; int8 always covers all). */
+        String text(int width, String layers) {
+            if (!shares()) {
+                return pass + "(" + options + ")";
+            }
+            return "share_weights(bits=" + width + ", layers=" + layers + (options.isEmpty() ? "" : ", " + options) + ")";
+        }
+
+        Step step() {
+            return Step.of(lossy(text(bits, "all")));
+        }
+    }
+
+    /** A lossy step's text with the {@link #STEP_FLOOR} tolerance. */
+    static String lossy(String step) {
+        return step + "\n  tolerance { " + STEP_FLOOR + " }";
+    }
+
     List<Step> finish() {
         List<Step> f = new ArrayList<>();
         if (s.settings.allows("pack_huffman")) {
@@ -59,18 +102,18 @@ final class SizeSearch {
     }
 
     /** Weight quantizers grouped by width, fewest bits first: sharing at 4, 5, 6, 8 bits, then int8. */
-    List<List<Step>> quantizers() {
-        List<List<Step>> q = new ArrayList<>();
+    List<List<Quantizer>> quantizers() {
+        List<List<Quantizer>> q = new ArrayList<>();
         if (s.settings.allows("share_weights")) {
             for (int b : BITS) {
-                q.add(List.of(Step.of("share_weights(bits=" + b + ", layers=all, assign=compensated, refit_bias=true,"
-                                + " reference=input, calibration=calib)"),
-                        Step.of("share_weights(bits=" + b + ", layers=all)")));
+                q.add(List.of(new Quantizer("share_weights", b,
+                                "assign=compensated, refit_bias=true, reference=input, calibration=calib"),
+                        new Quantizer("share_weights", b, "")));
             }
         }
         if (s.settings.allows("quantize_int8")) {
             q.add(List.of("minmax", "percentile", "entropy").stream()
-                    .map(m -> Step.of("quantize_int8(method=" + m + ", calibration=calib)")).toList());
+                    .map(m -> new Quantizer("quantize_int8", 8, "method=" + m + ", calibration=calib")).toList());
         }
         return q;
     }
@@ -83,20 +126,47 @@ final class SizeSearch {
     }
 
     void run() {
-        List<Step> finish = finish();
+        finish = finish();
         if (!finish.isEmpty()) {
             s.evaluate("lossless only", finish);
         }
-        // 1. quantizers alone, fewest bits first; stop at the first width where one leaves half the budget
-        Map<Step, Candidate> alone = new LinkedHashMap<>();
-        List<List<Step>> widths = quantizers();
-        for (List<Step> width : widths) {
+        chooseQuantizer();
+        List<Search.Layer> layers = eligible();
+        layers.forEach(l -> byName.put(l.name(), l));
+        if (layers.isEmpty() || !s.settings.allows("prune_magnitude")) {
+            if (quantAlone != null && !layers.isEmpty()) {
+                refine(new SizePlan(Map.of(), Map.of()), quantAlone, false);
+            }
+            return;
+        }
+        chooseVariant(layers);
+        Optional<Candidate> plain = s.evaluate("lossless only", finish);
+        if (plain.isEmpty()) {
+            return;
+        }
+        ladders = sensitivity(layers, plain.get());
+        if (s.stopped()) {
+            return;
+        }
+        Optional<Candidate> start = start(layers);
+        if (start.isEmpty()) {
+            return;
+        }
+        refine(currentPlan, withFp16(start.get(), currentPlan), true);
+        alternatives();
+    }
+
+    // ------------------------------------------------------------------ 1. the quantizer
+
+    /** Measures the quantizers alone, fewest bits first, up to the first width where one leaves half the budget. */
+    void chooseQuantizer() {
+        for (List<Quantizer> width : quantizers()) {
             if (s.stopped()) {
                 break;
             }
             boolean fits = false;
-            for (Step q : width) {
-                Optional<Candidate> c = s.evaluate("quantizer " + q.text(), join(List.of(), List.of(q), finish));
+            for (Quantizer q : width) {
+                Optional<Candidate> c = s.evaluate("quantizer " + q.text(q.bits(), "all"), join(List.of(), List.of(q.step()), finish));
                 if (c.isPresent()) {
                     alone.put(q, c.get());
                     fits |= c.get().loss() <= s.limit() / 2;
@@ -106,70 +176,83 @@ final class SizeSearch {
                 break;
             }
         }
-        List<Map.Entry<Step, Candidate>> usable = alone.entrySet().stream().filter(e -> s.within(e.getValue()))
-                .sorted(Comparator.comparingDouble(e -> e.getValue().objective())).toList();
-        for (Map.Entry<Step, Candidate> e : alone.entrySet()) {
+        List<Map.Entry<Quantizer, Candidate>> usable = usable();
+        for (Map.Entry<Quantizer, Candidate> e : alone.entrySet()) {
             if (!s.within(e.getValue())) {
-                s.notes.put(e.getKey().text(), "avoided: alone it costs " + s.budget().describeLoss(e.getValue().loss())
-                        + " on the selection split, over the search limit");
+                s.notes.put(e.getKey().text(e.getKey().bits(), "all"), "avoided: alone it costs "
+                        + s.budget().describeLoss(e.getValue().loss()) + " on the selection split, over the search limit");
             }
         }
         // the quantizer pruning is planned behind: the smallest one that leaves half the budget for pruning
-        Optional<Map.Entry<Step, Candidate>> base = usable.stream()
-                .filter(e -> e.getValue().loss() <= s.limit() / 2).findFirst();
-        if (base.isEmpty()) {
-            base = usable.stream().min(Comparator.comparingDouble(e -> e.getValue().loss()));
+        Optional<Map.Entry<Quantizer, Candidate>> base = usable.stream()
+                .filter(e -> e.getValue().loss() <= s.limit() / 2).findFirst()
+                .or(() -> usable.stream().min(Comparator.comparingDouble(e -> e.getValue().loss())));
+        base.ifPresent(e -> {
+            quant = e.getKey();
+            quantAlone = e.getValue();
+        });
+    }
+
+    /** The quantizers within the limit alone, smallest first. */
+    private List<Map.Entry<Quantizer, Candidate>> usable() {
+        return alone.entrySet().stream().filter(e -> s.within(e.getValue()))
+                .sorted(Comparator.comparingDouble(e -> e.getValue().objective())).toList();
+    }
+
+    private String quantizerWhy(Quantizer q) {
+        Candidate c = alone.get(q);
+        StringBuilder sb = new StringBuilder("alone (with packing) it measured " + s.budget().describeLoss(c.loss())
+                + ", " + s.ratioText(c) + " on the selection split; of " + alone.size() + " quantizers measured");
+        long avoided = alone.values().stream().filter(x -> !s.within(x)).count();
+        if (avoided > 0) {
+            sb.append(", ").append(avoided).append(" broke the budget alone and were avoided");
         }
-        List<Step> quant = base.map(e -> List.of(e.getKey().because(quantizerWhy(e.getKey(), e.getValue(), alone))))
-                .orElse(List.of());
-        Candidate baseline = base.map(Map.Entry::getValue).orElse(null);
-        if (baseline == null) {
-            baseline = s.evaluate("lossless only", finish).orElse(null);
-        }
-        if (!s.settings.allows("prune_magnitude") || baseline == null) {
-            return;
-        }
-        List<Search.Layer> layers = eligible();
-        if (layers.isEmpty()) {
-            return;
-        }
-        // 2. the pruning variant: both at one uniform sparsity, behind the quantizer
-        Prune prune = PRUNES.get(0);
+        return sb.toString();
+    }
+
+    // ------------------------------------------------------------------ 2. the pruning variant
+
+    private final Map<String, Candidate> probes = new LinkedHashMap<>();
+
+    /** Both pruning variants at one uniform sparsity, behind the quantizer; the one of least loss is used. */
+    void chooseVariant(List<Search.Layer> layers) {
+        variant = PRUNES.get(0);
         double bestLoss = Double.POSITIVE_INFINITY;
-        Map<String, Candidate> probes = new LinkedHashMap<>();
+        Map<String, Double> uniform = new LinkedHashMap<>();
+        reversed(layers).forEach(l -> uniform.put(l.name(), PROBE));
         for (Prune p : PRUNES) {
-            List<Step> steps = new ArrayList<>();
-            for (Search.Layer l : reversed(layers)) {
-                steps.add(new Step(pruneStep(p, l, PROBE), "uniform probe of the pruning variant " + p.id() + " ("
-                        + p.description() + ") at " + pct(PROBE) + " on every prunable layer"));
-            }
-            Optional<Candidate> c = s.evaluate("prune variant " + p.id() + " at " + pct(PROBE), join(steps, quant, finish));
+            variant = p;
+            Optional<Candidate> c = s.evaluate("prune variant " + p.id() + " at " + pct(PROBE),
+                    compose(new SizePlan(uniform, Map.of()), quant));
             if (c.isPresent()) {
                 probes.put(p.id(), c.get());
                 if (c.get().loss() < bestLoss) {
                     bestLoss = c.get().loss();
-                    prune = p;
                 }
             }
         }
-        String variantWhy = "pruning variant " + prune.id() + " (" + prune.description() + "): at " + pct(PROBE)
+        double least = bestLoss;
+        variant = PRUNES.stream().filter(p -> probes.containsKey(p.id()) && probes.get(p.id()).loss() == least)
+                .findFirst().orElse(PRUNES.get(0));
+        variantWhy = "pruning variant " + variant.id() + " (" + variant.description() + "): at " + pct(PROBE)
                 + " on every layer, behind the quantizer, "
                 + String.join(", ", probes.entrySet().stream().map(e -> e.getKey() + " "
                         + s.budget().describeLoss(e.getValue().loss())).toList()) + " on the selection split";
-        // 3. per-layer sensitivity: each layer alone, pruned with the chosen variant and packed, no quantizer
-        //    (sharing fitted to the input model is by far the slowest step); it ranks the layers, the joint
-        //    verification below decides
-        Candidate plain = s.evaluate("lossless only", finish).orElse(null);
-        if (plain == null) {
-            return;
-        }
-        Prune probe = prune;
-        Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
+    }
+
+    // ------------------------------------------------------------------ 3. per-layer sensitivity
+
+    /**
+     * Each layer alone, pruned with the chosen variant and packed, no quantizer (sharing fitted to the input
+     * model is by far the slowest step): it ranks the layers; the joint verification decides.
+     */
+    Map<String, List<Allocation.Level>> sensitivity(List<Search.Layer> layers, Candidate plain) {
+        Map<String, List<Allocation.Level>> out = new LinkedHashMap<>();
+        int start = 2;
         for (Search.Layer l : reversed(layers)) {
             List<Allocation.Level> ladder = new ArrayList<>();
-            int start = 2;
             for (int i = start; i < SPARSITY.length; i++) {
-                Optional<Allocation.Level> level = level(probe, l, SPARSITY[i], finish, plain);
+                Optional<Allocation.Level> level = level(l, SPARSITY[i], plain);
                 if (level.isEmpty()) {
                     break;
                 }
@@ -181,7 +264,7 @@ final class SizeSearch {
             if (!ladder.isEmpty() && ladder.get(0).loss() > s.limit()) {
                 // the first level already costs too much: measure the lower ones too
                 for (int i = start - 1; i >= 0; i--) {
-                    Optional<Allocation.Level> level = level(probe, l, SPARSITY[i], finish, plain);
+                    Optional<Allocation.Level> level = level(l, SPARSITY[i], plain);
                     if (level.isEmpty()) {
                         break;
                     }
@@ -191,21 +274,30 @@ final class SizeSearch {
                     }
                 }
             }
-            ladders.put(l.name(), ladder);
+            out.put(l.name(), ladder);
         }
-        if (s.stopped()) {
-            return;
-        }
-        // 4. allocation, joint verification, back-off and push
+        return out;
+    }
+
+    private Optional<Allocation.Level> level(Search.Layer l, double sp, Candidate baseline) {
+        return s.evaluate("sensitivity " + l.name() + " " + pct(sp),
+                join(List.of(Step.of(lossy(pruneStep(variant, l, sp)))), List.of(), finish)).map(c ->
+                new Allocation.Level(pct(sp), sp, baseline.objective() - c.objective(), c.loss() - baseline.loss()));
+    }
+
+    // ------------------------------------------------------------------ 4. the starting point
+
+    private SizePlan currentPlan = new SizePlan(Map.of(), Map.of());
+
+    /** Allocation (or descent from the uniform probe), verified jointly, backed off layer by layer. */
+    Optional<Candidate> start(List<Search.Layer> layers) {
         Allocation alloc = new Allocation(ladders, Math.max(1e-9, s.limit() * 0.02));
-        Prune chosen = prune;
-        List<Step> q = quant;
-        Map<String, Search.Layer> byName = new LinkedHashMap<>();
-        layers.forEach(l -> byName.put(l.name(), l));
-        java.util.function.Function<Map<String, Allocation.Level>, List<Step>> compose =
-                choice -> join(pruneSteps(chosen, choice, byName, ladders, variantWhy), q, finish);
-        Candidate top = probes.get(chosen.id());
-        Optional<Candidate> pruned;
+        java.util.function.Function<Map<String, Allocation.Level>, List<Step>> compose = choice -> {
+            currentPlan = planOf(choice, layers);
+            return compose(currentPlan, quant);
+        };
+        Candidate top = probes.get(variant.id());
+        Optional<Candidate> ok;
         if (top != null && top.loss() <= 2 * s.limit()) {
             // the uniform probe is near the budget: start there and step down the dearest layers
             for (Map.Entry<String, List<Allocation.Level>> e : ladders.entrySet()) {
@@ -217,78 +309,151 @@ final class SizeSearch {
                 }
                 alloc.set(e.getKey(), index);
             }
-            pruned = s.descend(alloc, compose, "size");
+            ok = s.descend(alloc, compose, "size");
         } else {
-            pruned = s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, baseline.loss())), compose, "size");
+            double base = quantAlone == null ? 0 : Math.max(0, quantAlone.loss());
+            ok = s.allocate(alloc, Math.max(0, s.limit() - base), compose, "size");
         }
-        if (pruned.isEmpty()) {
-            return;
+        // the plan of the candidate returned (the last one composed may have been undone)
+        ok.ifPresent(c -> currentPlan = planOf(alloc.choice(), layers));
+        return ok;
+    }
+
+    private static SizePlan planOf(Map<String, Allocation.Level> choice, List<Search.Layer> layers) {
+        Map<String, Double> sp = new LinkedHashMap<>();
+        for (Search.Layer l : reversed(layers)) {
+            sp.put(l.name(), choice.containsKey(l.name()) ? choice.get(l.name()).value() : 0.0);
         }
-        // 5. other quantizers and float16 biases on the pruned model
-        List<Step> pruneSteps = pruneSteps(chosen, alloc.choice(), byName, ladders, variantWhy);
-        Candidate best = pruned.get();
-        for (Map.Entry<Step, Candidate> e : usable) {
-            if (!quant.isEmpty() && e.getKey().text().equals(quant.get(0).text())
-                    || e.getValue().objective() > 1.1 * base.get().getValue().objective()) {
+        return new SizePlan(sp, Map.of());
+    }
+
+    /** Float16 biases measured on the start; kept for every later candidate when within the limit and smaller. */
+    private Candidate withFp16(Candidate start, SizePlan plan) {
+        if (!s.settings.allows("convert_fp16")) {
+            return start;
+        }
+        List<Step> saved = extras;
+        extras = List.of(new Step(lossy("convert_fp16(min_cast_elements=100)"),
+                "the remaining float32 constants (biases) stored as float16 behind a Cast"));
+        Optional<Candidate> c = s.evaluate("start + fp16 biases", compose(plan, quant));
+        if (c.isPresent() && s.within(c.get()) && c.get().objective() < start.objective()) {
+            return c.get();
+        }
+        extras = saved;
+        return start;
+    }
+
+    // ------------------------------------------------------------------ 5. the joint search
+
+    /** Refines the plan jointly from {@code at} (its measurement); returns the best candidate reached. */
+    Candidate refine(SizePlan plan, Candidate at, boolean pruning) {
+        Map<String, Long> params = new LinkedHashMap<>();
+        byName.values().forEach(l -> params.put(l.name(), l.parameters()));
+        int base = quant != null && quant.shares() ? quant.bits() : 0;
+        refine = new JointRefine(params, base, pruning ? SPARSITY : null,
+                (label, p) -> s.evaluate(label, compose(p, quant)), s::within);
+        Candidate best = refine.run(plan, at);
+        currentPlan = refine.plan();
+        return best;
+    }
+
+    // ------------------------------------------------------------------ 6. other quantizers
+
+    /** The other quantizers within the limit alone, on the refined pruning (at one width). */
+    void alternatives() {
+        SizePlan uniform = new SizePlan(currentPlan.sparsity(), Map.of());
+        for (Map.Entry<Quantizer, Candidate> e : usable()) {
+            if (e.getKey().equals(quant) || quantAlone == null
+                    || e.getValue().objective() > 1.1 * quantAlone.objective()) {
                 continue;
             }
-            Optional<Candidate> c = s.evaluate("pruned + " + e.getKey().text(),
-                    join(pruneSteps, List.of(e.getKey().because(quantizerWhy(e.getKey(), e.getValue(), alone))), finish));
-            if (c.isPresent() && s.within(c.get()) && c.get().objective() < best.objective()) {
-                best = c.get();
+            Optional<Candidate> c = s.evaluate("pruned + " + e.getKey().text(e.getKey().bits(), "all"),
+                    compose(uniform, e.getKey()));
+            if (c.isEmpty()) {
+                return;
             }
         }
-        if (s.settings.allows("convert_fp16")) {
-            List<Step> steps = new ArrayList<>(best.steps().subList(0, best.steps().size() - finish.size()));
-            steps.add(new Step("convert_fp16(min_cast_elements=100)",
-                    "the remaining float32 constants (biases) stored as float16 behind a Cast"));
-            s.evaluate("pruned + fp16 biases", join(steps, List.of(), finish));
-        }
     }
 
-    private Optional<Allocation.Level> level(Prune prune, Search.Layer l, double sp, List<Step> finish,
-                                             Candidate baseline) {
-        return s.evaluate("sensitivity " + l.name() + " " + pct(sp),
-                join(List.of(Step.of(pruneStep(prune, l, sp))), List.of(), finish)).map(c ->
-                new Allocation.Level(pct(sp), sp, baseline.objective() - c.objective(), c.loss() - baseline.loss()));
-    }
+    // ------------------------------------------------------------------ composing a recipe
 
-    private String quantizerWhy(Step q, Candidate c, Map<Step, Candidate> alone) {
-        StringBuilder sb = new StringBuilder("alone (with packing) it measured " + s.budget().describeLoss(c.loss())
-                + ", " + s.ratioText(c) + " on the selection split; of " + alone.size() + " quantizers measured");
-        long avoided = alone.values().stream().filter(x -> !s.within(x)).count();
-        if (avoided > 0) {
-            sb.append(", ").append(avoided).append(" broke the budget alone and were avoided");
-        }
-        return sb.toString();
-    }
-
-    private List<Step> pruneSteps(Prune p, Map<String, Allocation.Level> choice, Map<String, Search.Layer> byName,
-                                  Map<String, List<Allocation.Level>> ladders, String variantWhy) {
+    /** The steps of a plan: prune steps (later layers first), sharing per width, then extras and packing. */
+    List<Step> compose(SizePlan p, Quantizer q) {
         List<Step> steps = new ArrayList<>();
         boolean first = true;
-        for (Map.Entry<String, Allocation.Level> e : choice.entrySet()) {
-            Search.Layer l = byName.get(e.getKey());
-            List<Allocation.Level> ladder = ladders.get(e.getKey());
-            int i = 0;
-            while (i < ladder.size() && !ladder.get(i).label().equals(e.getValue().label())) {
-                i++;
+        for (Map.Entry<String, Double> e : p.sparsity().entrySet()) {
+            if (e.getValue() <= 0) {
+                continue;
             }
-            StringBuilder why = new StringBuilder();
-            if (first) {
-                why.append(variantWhy).append(". ");
-                first = false;
-            }
-            why.append(String.format(Locale.ROOT, "%s (%,d weights) pruned alone at %s (packed, no quantizer): %s, %,.0f bytes saved", l.name(),
-                    l.parameters(), e.getValue().label(), s.budget().describeLoss(e.getValue().loss()),
-                    e.getValue().gain()));
-            if (i + 1 < ladder.size()) {
-                why.append("; ").append(ladder.get(i + 1).label()).append(" cost ")
-                        .append(s.budget().describeLoss(ladder.get(i + 1).loss()));
-            }
-            steps.add(new Step(pruneStep(p, l, e.getValue().value()), why.toString()));
+            String why = pruneWhy(e.getKey(), e.getValue());
+            steps.add(new Step(lossy(pruneStep(variant, byName.get(e.getKey()), e.getValue())),
+                    first ? variantWhy + ". " + why : why));
+            first = false;
         }
+        if (q != null) {
+            steps.addAll(quantSteps(p, q));
+        }
+        return join(steps, extras, finish);
+    }
+
+    /** One sharing step per width given to some layers (fewest bits first), then the quantizer on the rest. */
+    private List<Step> quantSteps(SizePlan p, Quantizer q) {
+        List<Step> steps = new ArrayList<>();
+        if (q.shares()) {
+            Map<Integer, List<String>> byWidth = new TreeMap<>();
+            p.bits().forEach((layer, b) -> {
+                if (b != q.bits()) {
+                    byWidth.computeIfAbsent(b, k -> new ArrayList<>()).add(layer);
+                }
+            });
+            for (Map.Entry<Integer, List<String>> e : byWidth.entrySet()) {
+                String sel = String.join(" + ", e.getValue().stream().map(l -> byName.get(l).selector()).toList());
+                List<String> why = new ArrayList<>();
+                e.getValue().forEach(l -> why.add(l + ": " + jointWhy(l, true)));
+                steps.add(new Step(lossy(q.text(e.getKey(), sel)), "a width of its own, " + e.getKey()
+                        + " bits, measured jointly: " + String.join("; ", why)));
+            }
+        }
+        steps.add(q.step().because(alone.containsKey(q) ? quantizerWhy(q) : ""));
         return steps;
+    }
+
+    private String pruneWhy(String layer, double sp) {
+        Search.Layer l = byName.get(layer);
+        StringBuilder why = new StringBuilder(String.format(Locale.ROOT, "%s (%,d weights)", l.name(), l.parameters()));
+        List<Allocation.Level> ladder = ladders.getOrDefault(layer, List.of());
+        for (int i = 0; i < ladder.size(); i++) {
+            Allocation.Level v = ladder.get(i);
+            if (Math.abs(v.value() - sp) < 1e-9) {
+                why.append(String.format(Locale.ROOT, " pruned alone at %s (packed, no quantizer): %s, %,.0f bytes saved",
+                        v.label(), s.budget().describeLoss(v.loss()), v.gain()));
+                if (i + 1 < ladder.size()) {
+                    why.append("; ").append(ladder.get(i + 1).label()).append(" cost ")
+                            .append(s.budget().describeLoss(ladder.get(i + 1).loss()));
+                }
+            }
+        }
+        String joint = jointWhy(layer, false);
+        if (!joint.isEmpty()) {
+            why.append("; ").append(joint);
+        }
+        return why.toString();
+    }
+
+    /** The joint search's trials for a layer, in words (empty before it ran). */
+    private String jointWhy(String layer, boolean bits) {
+        if (refine == null) {
+            return "";
+        }
+        List<String> parts = new ArrayList<>();
+        for (JointRefine.Tried t : refine.history(layer)) {
+            if (t.move().bits() == bits) {
+                parts.add((bits ? (int) t.move().to() + " bits" : pct(t.move().to())) + (t.kept() ? " kept" : " rejected")
+                        + " (" + (t.candidate().measurement().ok() ? s.ratioText(t.candidate()) + ", " : "")
+                        + s.budget().describeLoss(t.candidate().loss()) + ")");
+            }
+        }
+        return parts.isEmpty() ? "" : "measured jointly with every other choice: " + String.join(", ", parts);
     }
 
     static String pruneStep(Prune p, Search.Layer l, double sparsity) {
