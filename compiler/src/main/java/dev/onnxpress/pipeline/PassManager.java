@@ -469,6 +469,10 @@ public final class PassManager {
     // ---------------------------------------------------------------- one step
 
     private State step(Run run, Plan.Step step, State prev, Optional<String> attempt) throws Breach {
+        if (Thread.currentThread().isInterrupted()) {
+            // a caller abandoned this run (tune at its time limit): stop before the next step
+            throw new java.util.concurrent.CancellationException("the run was cancelled before step " + step.location());
+        }
         long t0 = System.nanoTime();
         String where = step.location() + ": " + step.call();
         Model model = prev.model().copy();

@@ -9,18 +9,28 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The search for fewer MACs or lower latency: BatchNorm folding, then channel pruning with per-layer
- * ratios (criterion l1 or reconstruction, measured, with the consumers refit on calibration data), then —
- * for latency — int8 quantization with the calibration method that measures best.
+ * The search for fewer MACs or lower latency: BatchNorm folding, then channel pruning (criterion l1 or
+ * reconstruction, measured, with the consumers refit on calibration data) — one threshold across the layers,
+ * found by bisection, in one or two rounds, then per-layer ratios by sensitivity — and, for latency, the
+ * families that change speed but not MACs, each measured alone and again on the pruned model.
  *
  * <ol>
  *   <li>fold_batchnorm, kept when it verifies.</li>
+ *   <li>Latency: int8 (minmax, percentile, entropy), early exits and fp16, each alone on the folded model
+ *       (paired batch-1 latency against the original); a family over the budget, not faster, or failing is
+ *       noted with why and not tried again.</li>
  *   <li>Both criteria at one uniform ratio on every layer; the lower loss wins.</li>
+ *   <li>One global ratio by bisection, then a second round on top of the best (the first round's refit
+ *       makes the second cheaper than one big step).</li>
  *   <li>Per-layer sensitivity: each layer alone up the ratio ladder, until it costs twice the budget; the
  *       gain is the MACs it removes, as measured.</li>
  *   <li>Greedy allocation by MACs removed per point of loss, joint verification, back-off and push.</li>
- *   <li>Latency: int8 (minmax, percentile, entropy) on the pruned model, each measured; methods over budget are avoided.</li>
+ *   <li>Latency: the families that paid alone, on the pruned model (int8 methods within the budget alone,
+ *       best first; exits with what is left of the budget).</li>
  * </ol>
+ *
+ * <p>Early exits and fp16 do not lower the counted MACs (a model with exits has no fixed MAC count), so the
+ * MACs objective notes them as not applicable instead of measuring them.
  */
 final class ComputeSearch {
     static final double[] RATIOS = {0.25, 0.5, 0.75};
@@ -55,21 +65,172 @@ final class ComputeSearch {
         List<Search.Layer> layers = Search.layers(s.model).stream().filter(l -> l.channels() >= 4)
                 .filter(l -> s.model.graph().nodes().stream().noneMatch(n -> n.name().equals(l.name())
                         && n.outputs().stream().anyMatch(o -> outputs.contains(o.name())))).toList();
+        Families alone = new Families();
+        if (s.objective() == Objective.LATENCY) {
+            alone = latencyFamilies(base);
+        } else {
+            notApplicableToMacs();
+        }
         Candidate pruned = base;
         if (s.settings.allows("prune_channels") && !layers.isEmpty()) {
             pruned = prune(prefix, base, layers).orElse(base);
         }
-        if (s.objective() == Objective.LATENCY && s.settings.allows("quantize_int8")) {
+        if (s.objective() == Objective.LATENCY && pruned != base) {
+            onPruned(pruned, alone);
+        }
+    }
+
+    /** What the latency families measured alone: int8 methods within the budget (fastest first), exits, fp16. */
+    private static final class Families {
+        final List<Candidate> int8 = new ArrayList<>();
+        boolean exitsPaid;
+        boolean fp16Paid;
+    }
+
+    /** A candidate counts as faster when the paired speed-up beats its reference by more than timing noise. */
+    static final double FASTER = 0.97;
+
+    private boolean faster(Candidate c, Candidate than) {
+        return c.measurement().ok() && Double.isFinite(c.objective())
+                && c.objective() < FASTER * than.objective();
+    }
+
+    /** Why a candidate of a family is not kept: failed, over the budget, or not faster than {@code ref}. */
+    private Optional<String> rejection(Candidate c, Candidate ref, String refName) {
+        if (!c.measurement().ok()) {
+            return Optional.of("failed: " + firstLine(c.measurement().error().orElse("")));
+        }
+        if (!s.within(c)) {
+            return Optional.of(s.budget().describeLoss(c.loss()) + " on the selection split, over the search's limit"
+                    + " (" + Budget.num(s.limit()) + ")");
+        }
+        if (!faster(c, ref)) {
+            return Optional.of(String.format(Locale.ROOT, "not faster at batch 1 than %s (%.3f vs %.3f ms, paired"
+                    + " against the original)", refName, c.objective(), ref.objective()));
+        }
+        return Optional.empty();
+    }
+
+    private static String firstLine(String text) {
+        int nl = text.indexOf('\n');
+        String t = nl < 0 ? text : text.substring(0, nl);
+        return t.length() > 200 ? t.substring(0, 200) + "…" : t;
+    }
+
+    private void notApplicableToMacs() {
+        if (s.settings.allows("add_early_exits")) {
+            s.notes.put("add_early_exits", "not tried for macs: a model with exits has no fixed MAC count (what it"
+                    + " runs depends on the input), so the MACs counted do not fall");
+        }
+        if (s.settings.allows("convert_fp16")) {
+            s.notes.put("convert_fp16", "not tried for macs: float16 changes the arithmetic's precision, not how"
+                    + " many multiply-accumulates run");
+        }
+        if (s.settings.allows("quantize_int8")) {
+            s.notes.put("quantize_int8", "not tried for macs: int8 changes the arithmetic's precision, not how many"
+                    + " multiply-accumulates run");
+        }
+    }
+
+    /** int8 by method, early exits and fp16, each alone on {@code base}; a failed or useless family is noted. */
+    private Families latencyFamilies(Candidate base) {
+        Families f = new Families();
+        if (s.settings.allows("quantize_int8")) {
             for (String m : List.of("minmax", "percentile", "entropy")) {
-                List<Step> steps = new ArrayList<>(pruned.steps());
-                steps.add(new Step("quantize_int8(method=" + m + ", calibration=calib)",
-                        "int8 kernels; calibration method " + m + " measured against the others on the selection split"));
-                Optional<Candidate> c = s.evaluate("int8 " + m, steps);
-                if (c.isPresent() && !s.within(c.get())) {
-                    s.notes.put("quantize_int8(method=" + m + ")", "avoided: " + s.budget().describeLoss(c.get().loss())
-                            + " on the selection split, over the budget");
+                Optional<Candidate> c = s.evaluate("int8 " + m, with(base.steps(), int8(m)));
+                if (c.isEmpty()) {
+                    return f;
+                }
+                Optional<String> no = rejection(c.get(), base, "the model before it");
+                if (no.isPresent()) {
+                    s.notes.put(int8(m).text(), "avoided: " + no.get());
+                } else {
+                    f.int8.add(c.get());
                 }
             }
+            f.int8.sort(java.util.Comparator.comparingDouble(Candidate::objective));
+        }
+        if (s.settings.allows("add_early_exits")) {
+            Optional<Candidate> c = exits(base, "early exits");
+            c.ifPresent(x -> f.exitsPaid = rejection(x, base, "the model before it").isEmpty());
+        }
+        if (s.settings.allows("convert_fp16")) {
+            Step fp16 = new Step("convert_fp16()", "float16 arithmetic where ONNX Runtime has float16 kernels;"
+                    + " measured faster at batch 1 alone");
+            Optional<Candidate> c = s.evaluate("fp16", with(base.steps(), fp16));
+            c.ifPresent(x -> {
+                Optional<String> no = rejection(x, base, "the model before it");
+                no.ifPresent(why -> s.notes.put(fp16.text(), "avoided: " + why));
+                f.fp16Paid = no.isEmpty();
+            });
+        }
+        return f;
+    }
+
+    private static Step int8(String method) {
+        return new Step("quantize_int8(method=" + method + ", calibration=calib)", "int8 kernels; calibration method "
+                + method + " measured against the others on the selection split (paired batch-1 latency)");
+    }
+
+    /**
+     * Early exits after {@code on}, the exit's own accuracy allowance being what is left of the search's limit
+     * (as a fraction of agreement with the full model on the calibration slice, which has no labels); when
+     * that is over the limit on the selection split, half of it once. Exits go last: nothing quantizes inside
+     * their branches, and a batch of one is how they are deployed and verified.
+     */
+    private Optional<Candidate> exits(Candidate on, String label) {
+        if (s.budget().kind() == Budget.Kind.COSINE) {
+            s.notes.put("add_early_exits", "not tried: an exit replaces the logits of the samples it takes, so the"
+                    + " output cosine to the original, which the budget bounds, falls with every exit taken");
+            return Optional.empty();
+        }
+        double left = s.limit() - Math.max(0, on.loss());
+        double frac = s.budget().kind() == Budget.Kind.POINTS ? left / 100 : left;
+        if (frac <= 1e-4) {
+            s.notes.put("add_early_exits", "not tried after " + on.label() + ": no budget left for it");
+            return Optional.empty();
+        }
+        Optional<Candidate> last = Optional.empty();
+        for (double d : new double[] {frac, frac / 2}) {
+            String drop = String.format(Locale.ROOT, "%.4f", d).replaceAll("0+$", "").replaceAll("\\.$", "");
+            Step step = new Step("add_early_exits(auto_count=1, calibration=calib, max_drop=" + drop + ")",
+                    "one exit at the point chosen by measured cost and separability; its threshold keeps the"
+                            + " agreement with the full model on the calibration slice within " + drop + " (what the"
+                            + " search had left of the budget); verified as deployed, at batch 1");
+            last = s.evaluate(label + " (max_drop " + drop + ")", with(on.steps(), step));
+            if (last.isEmpty()) {
+                return last;
+            }
+            Optional<String> no = rejection(last.get(), on, on.label());
+            if (no.isEmpty()) {
+                return last;
+            }
+            s.notes.put(step.text() + (on.steps().isEmpty() ? "" : " after " + on.label()), "avoided: " + no.get());
+            if (last.get().measurement().ok() && s.within(last.get())) {
+                break; // within the budget but not faster: a lower allowance would exit less
+            }
+        }
+        return last;
+    }
+
+    /** The latency families that paid alone, again on the pruned model. */
+    private void onPruned(Candidate pruned, Families alone) {
+        for (Candidate q : alone.int8.stream().limit(2).toList()) {
+            Step step = q.steps().get(q.steps().size() - 1);
+            Optional<Candidate> c = s.evaluate("pruned + " + q.label(), with(pruned.steps(), step));
+            if (c.isEmpty()) {
+                return;
+            }
+            if (s.within(c.get())) {
+                break;
+            }
+        }
+        if (alone.exitsPaid) {
+            exits(pruned, "pruned + early exits");
+        }
+        if (alone.fp16Paid) {
+            s.evaluate("pruned + fp16", with(pruned.steps(), new Step("convert_fp16()", "float16 arithmetic where"
+                    + " ONNX Runtime has float16 kernels; measured faster at batch 1")));
         }
     }
 
@@ -79,22 +240,27 @@ final class ComputeSearch {
         String criterion = probed.criterion();
         Map<String, Candidate> probes = probed.probes();
         // 2. one ratio for every layer, by bisection: an answer early, refined per layer if time allows
-        bisectUniform(prefix, criterion, probes.get(criterion), layers);
+        Optional<Candidate> uniform = bisectUniform(prefix, criterion, probes.get(criterion), layers);
+        Optional<Candidate> bestPruned = uniform;
+        // 3. a second round on top: the first round's refit leaves a model a second cut costs less on
+        if (uniform.isPresent()) {
+            bestPruned = better(bestPruned, secondRound(uniform.get(), criterion, layers));
+        }
         String criterionWhy = "criterion " + criterion + " (consumers refit on the calibration split): at 30% on every"
                 + " layer " + String.join(", ", probes.entrySet().stream().map(e -> e.getKey() + " "
                         + s.budget().describeLoss(e.getValue().loss())).toList()) + " on the selection split";
-        // 2. per-layer sensitivity
+        // 4. per-layer sensitivity
         Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
         String crit = criterion;
         for (Search.Layer l : layers) {
             ladders.put(l.name(), ladder(prefix, base, layers, l, crit));
         }
         if (s.stopped()) {
-            return Optional.empty();
+            return bestPruned;
         }
-        // 3. allocation
+        // 5. allocation
         Allocation alloc = new Allocation(ladders, Math.max(1e-9, s.limit() * 0.02));
-        return s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, base.loss())), choice -> {
+        Optional<Candidate> allocated = s.allocate(alloc, Math.max(0, s.limit() - Math.max(0, base.loss())), choice -> {
             Map<String, Double> ratios = new LinkedHashMap<>();
             StringBuilder why = new StringBuilder(criterionWhy).append(". Per layer, alone:");
             choice.forEach((k, v) -> {
@@ -104,6 +270,55 @@ final class ComputeSearch {
             });
             return with(prefix, new Step(step(crit, ratios, layers), why.toString()));
         }, s.objective().id());
+        if (allocated.isPresent() && better(bestPruned, allocated) == allocated) {
+            bestPruned = better(allocated, secondRound(allocated.get(), criterion, layers));
+        }
+        return bestPruned;
+    }
+
+    /** The one of lower objective value (fewer MACs, lower latency), preferring {@code a} on a tie. */
+    private static Optional<Candidate> better(Optional<Candidate> a, Optional<Candidate> b) {
+        if (b.isEmpty()) {
+            return a;
+        }
+        if (a.isEmpty() || b.get().objective() < a.get().objective()) {
+            return b;
+        }
+        return a;
+    }
+
+    /**
+     * A second prune_channels step on top of {@code first} (within the limit), one threshold across the layers
+     * (scope=global), its ratio by bisection; the last one within the limit, if any.
+     */
+    private Optional<Candidate> secondRound(Candidate first, String criterion, List<Search.Layer> layers) {
+        double lo = 0;
+        double hi = 0.5;
+        Optional<Candidate> ok = Optional.empty();
+        for (int i = 0; i < 3 && !s.stopped(); i++) {
+            double r = Math.round((lo + hi) / 2 * 100) / 100.0;
+            Optional<Candidate> c = s.evaluate("second round " + SizeSearch.pct(r), with(first.steps(),
+                    new Step(globalStep(criterion, r, layers), "a second round after the first one's refit: "
+                            + SizeSearch.pct(r) + " of the remaining channels by one threshold across the layers"
+                            + " (criterion " + criterion + "), found by bisection on the selection split")));
+            if (c.isEmpty()) {
+                break;
+            }
+            if (s.within(c.get()) && c.get().objective() < first.objective()) {
+                lo = r;
+                ok = c;
+            } else {
+                hi = r;
+            }
+        }
+        return ok;
+    }
+
+    /** One prune_channels step at {@code ratio} across {@code layers} with one threshold (scope=global). */
+    static String globalStep(String criterion, double ratio, List<Search.Layer> layers) {
+        return "prune_channels(criterion=" + criterion + ", compensate=true, calibration=calib, scope=global, ratio="
+                + SizeSearch.pct(ratio) + ", layers=" + String.join(" + ", layers.stream().map(Search.Layer::selector)
+                .toList()) + ")";
     }
 
     /** The criterion with the least loss at 30% of every layer, and each criterion's probe. */
@@ -132,8 +347,10 @@ final class ComputeSearch {
     }
 
     /** One ratio for every layer, by bisection: an answer early, refined per layer if time allows. */
-    private void bisectUniform(List<Step> prefix, String criterion, Candidate uniform, List<Search.Layer> layers) {
+    private Optional<Candidate> bisectUniform(List<Step> prefix, String criterion, Candidate uniform,
+                                              List<Search.Layer> layers) {
         String crit0 = criterion;
+        Optional<Candidate> ok = uniform != null && s.within(uniform) ? Optional.of(uniform) : Optional.empty();
         double lo = 0;
         double hi = 0.8;
         if (uniform != null && s.within(uniform)) {
@@ -152,10 +369,12 @@ final class ComputeSearch {
             }
             if (s.within(c.get())) {
                 lo = r;
+                ok = c;
             } else {
                 hi = r;
             }
         }
+        return ok;
     }
 
     /** One layer's sensitivity ladder: gain and loss at rising ratios, until the loss passes twice the limit. */

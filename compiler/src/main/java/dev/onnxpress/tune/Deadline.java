@@ -3,12 +3,20 @@ package dev.onnxpress.tune;
 import dev.onnxpress.error.UserException;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The search's time limit ({@code --time 30m}). The search asks {@link #allows(double)} before each
  * evaluation with the time that evaluation is expected to take, and keeps {@link #reserve} for the final
- * verification on the held-out split, so the whole command ends within the limit.
+ * verification on the held-out split, so the whole command ends within the limit. A prediction can be
+ * wrong (a family's first evaluation, a machine that got busier): {@link #run} runs the evaluation on its
+ * own thread and abandons it at the reserve, interrupting it, so one long evaluation cannot overrun.
  */
 public final class Deadline {
     private final long startNanos;
@@ -70,6 +78,45 @@ public final class Deadline {
     /** Time kept back for what must run after the search (the final verification). */
     public void reserve(double seconds) {
         reserveSeconds = Math.max(0, seconds);
+    }
+
+    /** Seconds left before the reserve (negative when already past it). */
+    public double availableSeconds() {
+        return remainingSeconds() - reserveSeconds;
+    }
+
+    /**
+     * Runs {@code work} when {@code expectedSeconds} still fit before the reserve, on a thread of its own; when
+     * it is still running at the reserve, interrupts it and returns empty without waiting for it (the work must
+     * not publish what it computes after an interrupt). Empty too when the work does not fit at all. What the
+     * work throws is thrown here.
+     */
+    public <T> Optional<T> run(double expectedSeconds, Supplier<T> work) {
+        if (!allows(expectedSeconds)) {
+            return Optional.empty();
+        }
+        FutureTask<T> task = new FutureTask<>(work::get);
+        Thread t = new Thread(task, "tune evaluation");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return Optional.ofNullable(task.get(Math.max(0, (long) (availableSeconds() * 1e9)), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException e) {
+            task.cancel(true);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            task.cancel(true);
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** True when an evaluation expected to take {@code expectedSeconds} still fits before the reserve. */

@@ -35,7 +35,7 @@ public class Search {
     private final Consumer<Search> progress;
     private Candidate best;
     private Candidate closest;
-    private double expectedSeconds = 1;
+    private final Costs costs = new Costs();
     private boolean stopped;
 
     Search(Evaluations evaluations, TuneSettings settings, Deadline deadline, Measurement original, Model model,
@@ -46,6 +46,8 @@ public class Search {
         this.original = original;
         this.model = model;
         this.progress = progress;
+        // the original's own run is the first cost known: a candidate costs at least as much
+        costs.record(List.of(), original.seconds());
     }
 
     Budget budget() {
@@ -77,14 +79,18 @@ public class Search {
     Optional<Candidate> evaluate(String label, List<Step> steps) {
         List<String> texts = steps.stream().map(Step::text).toList();
         Optional<Measurement> cached = evaluations.cached(texts);
-        if (cached.isEmpty() && (stopped || !deadline.allows(expectedSeconds))) {
-            stopped = true;
-            return Optional.empty();
-        }
-        Measurement m = evaluations.measure(texts);
-        if (cached.isEmpty() && m.seconds() > 0) {
-            // a running estimate: recent evaluations weigh most
-            expectedSeconds = 0.5 * expectedSeconds + 0.5 * m.seconds();
+        Measurement m;
+        if (cached.isPresent()) {
+            m = evaluations.measure(texts);
+        } else {
+            Optional<Measurement> run = stopped ? Optional.empty()
+                    : deadline.run(costs.predict(texts), () -> evaluations.measure(texts));
+            if (run.isEmpty()) {
+                stopped = true;
+                return Optional.empty();
+            }
+            m = run.get();
+            costs.record(texts, m.seconds());
         }
         double loss = budget().loss(m, original);
         double value = m.ok() ? objective().value(m) : Double.NaN;
@@ -129,8 +135,38 @@ public class Search {
         return deadline.limitSeconds();
     }
 
+    /** The longest evaluation so far, seconds (1 before any). */
     double expectedSeconds() {
-        return expectedSeconds;
+        return costs.longest();
+    }
+
+    /**
+     * What an evaluation will cost, predicted from those already run: the longest one of the same passes in
+     * the same order (plus a tenth: the machine's load changes), else the longest one of any kind — a family's
+     * first evaluation is the one a running average gets wrong.
+     */
+    static final class Costs {
+        private final Map<String, Double> longestByPasses = new java.util.HashMap<>();
+        private double longest;
+
+        static String passes(List<String> steps) {
+            return String.join(">", steps.stream().map(t -> t.contains("(") ? t.substring(0, t.indexOf('(')) : t)
+                    .toList());
+        }
+
+        double predict(List<String> steps) {
+            Double same = longestByPasses.get(passes(steps));
+            return same != null ? 1.1 * same : Math.max(1, longest);
+        }
+
+        void record(List<String> steps, double seconds) {
+            longestByPasses.merge(passes(steps), seconds, Math::max);
+            longest = Math.max(longest, seconds);
+        }
+
+        double longest() {
+            return Math.max(1, longest);
+        }
     }
 
     /** The weighted layers of the model with names (a layer without a name cannot be selected alone). */

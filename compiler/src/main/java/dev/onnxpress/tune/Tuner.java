@@ -55,7 +55,7 @@ public final class Tuner {
                 + "\nverify using select { }\n";
         RunSettings run = RunSettings.defaults().withSeed(settings.seed()).withProgress(false)
                 .withLatencyIterations(settings.objective() == Objective.LATENCY ? LATENCY_RUNS : 0);
-        Evaluations evaluations = new Evaluations(model, header, run, cache);
+        Evaluations evaluations = new Evaluations(model, header, run, cache, Optional.of(settings.budget().check()));
         Model m = ModelReader.read(model);
         Measurement original = evaluations.measure(List.of());
         if (!original.ok()) {
@@ -64,13 +64,15 @@ public final class Tuner {
         if (settings.objective() == Objective.MACS && original.macs() < 0) {
             throw new UserException("--objective macs: the model's MACs cannot be counted (symbolic shapes?)");
         }
+        // the final run repeats the winner's evaluation on the held-out slice: its cost scales by at most the
+        // ratio of the slices' sizes (the fixed part, calibration fits and latency, does not grow)
+        double heldOutScale = Math.max(1, (double) split.heldOutCount() / split.selectionCount());
         Search search = new Search(evaluations, settings, deadline, original, m, s -> {
-            // the final run costs about what the best candidate's evaluation cost (same steps, as many samples)
-            double best = s.best().or(s::closest).map(c -> c.measurement().seconds()).orElse(0.0);
-            deadline.reserve(0.9 * Math.max(s.expectedSeconds(), best) + 2);
+            double best = s.best().or(s::closest).map(c -> c.measurement().seconds()).orElse(original.seconds());
+            deadline.reserve(1.1 * heldOutScale * best + 2);
             progress.accept(s);
         });
-        deadline.reserve(1.5 * Math.max(1, original.seconds()) + 1);
+        deadline.reserve(1.5 * heldOutScale * Math.max(1, original.seconds()) + 1);
         if (settings.objective() == Objective.SIZE) {
             new SizeSearch(search).run();
         } else {

@@ -1,0 +1,51 @@
+package dev.onnxpress.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.onnxpress.testing.SharedFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --time} is the time limit of the whole command: a search that would run far longer (lenet5's channel
+ * search for fewer MACs) ends within the limit plus a tenth, with the final verification included, and still
+ * writes the best recipe it verified. The slack beyond the tenth is a few seconds for what runs before the
+ * clock starts (reading the options); the command runs in this JVM, so no JVM start is counted.
+ */
+class TuneDeadlineIT {
+    private static final Path DATA = Path.of("..", "examples", "data");
+    private static final int LIMIT_SECONDS = 30;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theWholeCommandEndsWithinTheTimeLimitAndWritesTheBestRecipeSoFar() throws Exception {
+        Path recipe = dir.resolve("lenet5.recipe");
+        Path json = dir.resolve("tune.json");
+        long t0 = System.nanoTime();
+        Main.Execution t = Main.execute("tune", SharedFiles.model("lenet5_fashion").toString(),
+                "--data", DATA.resolve("t1k-images-idx3-ubyte.gz").toString(),
+                "--labels", DATA.resolve("t1k-labels-idx1-ubyte.gz").toString(), "--scale", "1/255",
+                "--budget", "1pt", "--objective", "macs", "--time", LIMIT_SECONDS + "s", "-o", recipe.toString(),
+                "--report-json", json.toString());
+        double wall = (System.nanoTime() - t0) / 1e9;
+        assertThat(t.err()).doesNotContain("Exception");
+        assertThat(json).as(t.out() + t.err()).exists();
+        assertThat(wall).as(t.out() + t.err()).isLessThanOrEqualTo(1.1 * LIMIT_SECONDS + 3);
+        JsonNode tune = new ObjectMapper().readTree(json.toFile());
+        // the channel search of a 4-layer CNN takes minutes: the limit, not the search, ended it
+        assertThat(tune.get("stopped_by_deadline").asBoolean()).isTrue();
+        assertThat(tune.get("wall_seconds").asDouble()).isLessThanOrEqualTo(1.1 * LIMIT_SECONDS);
+        if (t.exitCode() == 0) {
+            assertThat(Files.readString(recipe)).contains("prune_channels(").contains("stopped at the --time limit");
+        } else {
+            assertThat(t.exitCode()).as(t.out() + t.err()).isEqualTo(1);
+            assertThat(Files.readString(recipe)).contains("OVER BUDGET");
+        }
+    }
+}
