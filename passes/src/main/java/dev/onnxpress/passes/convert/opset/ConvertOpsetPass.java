@@ -95,7 +95,15 @@ public final class ConvertOpsetPass implements Pass<ConvertOpsetOptions> {
         for (Graph g : m.graph().allGraphs()) {
             for (Node n : g.nodes()) {
                 if (n.isStandard()) {
-                    conv.convert(n);
+                    try {
+                        conv.convert(n);
+                    } catch (IllegalStateException | IllegalArgumentException | IndexOutOfBoundsException
+                            | ArithmeticException | java.util.NoSuchElementException | NegativeArraySizeException e) {
+                        // what a malformed node (one ONNX Runtime would reject too) makes the rewrite throw
+                        throw new PassException(ID, "node '" + n.label() + "' (" + n.opType() + ") is malformed ("
+                                + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                                + "); cannot convert from opset " + from + " to " + to);
+                    }
                 }
             }
         }

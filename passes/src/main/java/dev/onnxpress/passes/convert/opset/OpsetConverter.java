@@ -86,6 +86,15 @@ final class OpsetConverter {
             rewritten++;
             return;
         }
+        Integer noKernel = OpsetVersions.ORT_NO_KERNEL_FROM.get(n.opType());
+        if (noKernel != null && to >= noKernel) {
+            if (Decompositions.expand(rw, n, to, types.of(n.input(0)).orElse(DataType.FLOAT)).isEmpty()) {
+                throw fail(n, "ONNX Runtime 1.29 has no kernel for " + n.opType() + " from opset " + noKernel
+                        + " on (convert to " + (noKernel - 1) + " or lower)");
+            }
+            rewritten++;
+            return;
+        }
         String op = n.opType();
         Optional<OpsetVersions.Removal> removal = OpsetVersions.removal(op);
         boolean experimentalAtSource = OpsetVersions.since(op).map(s -> from < s).orElse(false);

@@ -154,6 +154,15 @@ final class OpsetVersions {
             new TypeSince("Flatten", NOT_FLOAT, 9), new TypeSince("Pad", NOT_FLOAT, 11), new TypeSince("Pow", INTS, 12),
             new TypeSince("TopK", INTS, 11), new TypeSince("Cast", java.util.EnumSet.of(dev.onnxpress.ir.DataType.STRING), 9));
 
+    /**
+     * Ops whose schema at and after an opset ONNX Runtime 1.29 has no kernel for ("Could not find an
+     * implementation"), measured with one-node models at every opset from 7 to 26 (OpsetMatrixTest keeps the
+     * converted models honest). The converter rewrites or refuses them there instead of writing a model the
+     * runtime cannot load.
+     */
+    static final Map<String, Integer> ORT_NO_KERNEL_FROM = Map.of("Bernoulli", 22, "GlobalLpPool", 22,
+            "MaxRoiPool", 22, "RandomNormalLike", 22, "RandomUniformLike", 22, "RoiAlign", 22, "Swish", 25);
+
     /** Ops of the experimental set of opsets 1–9, gone from opset 10 on. */
     static final java.util.Set<String> EXPERIMENTAL = java.util.Set.of("ATen", "Affine", "ConstantFill", "Crop",
             "DynamicSlice", "GRUUnit", "GivenTensorFill", "ImageScaler", "ParametricSoftplus", "Scale", "ScaledTanh");

@@ -52,7 +52,7 @@ class OpsetChangesAuditTest {
         ref.assertWithin(m, tol);
     }
 
-    private static Model unary(long opset, String op, Map<String, Attr> attrs, Object... dims) {
+    static Model unary(long opset, String op, Map<String, Attr> attrs, Object... dims) {
         return GraphBuilder.model("g").opset(opset).input("x", DataType.FLOAT, dims)
                 .node(op, List.of("x"), List.of("y"), attrs).output("y").build();
     }
@@ -81,7 +81,7 @@ class OpsetChangesAuditTest {
     // ------------------------------------------------------------------ opsets 1-9: legacy and experimental
 
     /** The opset-3 recurrent ops (output_sequence, GRU's linear_before_reset) compute what opset 7's do. */
-    private static Model recurrent(long opset, boolean legacyAttrs) {
+    static Model recurrent(long opset, boolean legacyAttrs) {
         int h = 3;
         int in = 2;
         GraphBuilder b = GraphBuilder.model("g").opset(opset).input("x", DataType.FLOAT, 4, 1, in);

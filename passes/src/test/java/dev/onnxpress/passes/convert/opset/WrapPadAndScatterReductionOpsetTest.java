@@ -33,7 +33,7 @@ class WrapPadAndScatterReductionOpsetTest {
         return Tensor.ofLongs(dims, v);
     }
 
-    private static Model wrapPad(long[] pads, long[] axes) {
+    static Model wrapPad(long[] pads, long[] axes) {
         GraphBuilder b = GraphBuilder.model("g").opset(19).input("x", DataType.FLOAT, 2, 3, 4)
                 .initializer("pads", longs(new long[] {pads.length}, pads));
         List<String> ins = List.of("x", "pads");
@@ -80,7 +80,7 @@ class WrapPadAndScatterReductionOpsetTest {
                 .hasMessageContaining("axis 2 of 'x' is 4, which the pads 5, 0 do not fit");
     }
 
-    private static Model scatterElements(String reduction, long[] idx) {
+    static Model scatterElements(String reduction, long[] idx) {
         return GraphBuilder.model("g").opset(18).input("x", DataType.FLOAT, 3, 4).input("u", DataType.FLOAT, 2, 4)
                 .initializer("idx", longs(new long[] {2, 4}, idx))
                 .node("ScatterElements", List.of("x", "idx", "u"), List.of("y"),
@@ -88,7 +88,7 @@ class WrapPadAndScatterReductionOpsetTest {
                 .output("y").build();
     }
 
-    private static Model scatterNd(String reduction, long... idx) {
+    static Model scatterNd(String reduction, long... idx) {
         return GraphBuilder.model("g").opset(18).input("x", DataType.FLOAT, 4, 3).input("u", DataType.FLOAT, idx.length, 3)
                 .initializer("idx", longs(new long[] {idx.length, 1}, idx))
                 .node("ScatterND", List.of("x", "idx", "u"), List.of("y"), Map.of("reduction", Attr.of(reduction)))
