@@ -226,7 +226,7 @@ public final class PassManager {
                 settings.memoryBudget());
         PassContext.Progress progress = TerminalProgress.create(settings.showProgress());
         // a packed input (written by pack_huffman) runs decoded; a model too large for bytes runs from a file
-        try (RunnableModel runnable = RunnableModel.of(original);
+        try (RunnableModel runnable = RunnableModel.input(original, input, unlisted.isEmpty());
              StepLatency stepLatency = new StepLatency(runnable, settings)) {
             return prepare(plan, input, output, policy, t0, inputInfo, original, evalBatch, unlisted, inputProblems,
                     evaluator, progress, runnable, stepLatency);

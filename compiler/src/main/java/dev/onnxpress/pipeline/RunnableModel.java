@@ -68,6 +68,31 @@ final class RunnableModel implements AutoCloseable {
         return new RunnableModel(plainOnnx, null, null, plainOnnx.length);
     }
 
+    /**
+     * The input model as read from {@code file}: like {@link #of}, except that a model in path mode that is still
+     * exactly what the file holds ({@code asRead}: no weight unlisted, no packed tensor to decode) is opened from
+     * the file itself rather than copied; its size is then the model file's plus its external data files'.
+     */
+    static RunnableModel input(Model model, Path file, boolean asRead) {
+        if (!asRead || OnnxpressRuntime.isPacked(model) || ModelWriter.estimateInlineBytes(model) < pathModeBytes()) {
+            return of(model);
+        }
+        java.util.Set<Path> files = new java.util.LinkedHashSet<>();
+        files.add(file);
+        for (dev.onnxpress.ir.Graph g : model.graph().allGraphs()) {
+            g.initializers().values().forEach(t -> t.externalLocation().ifPresent(l -> files.add(l.file())));
+        }
+        long size = 0;
+        for (Path f : files) {
+            try {
+                size += java.nio.file.Files.size(f);
+            } catch (java.io.IOException e) {
+                throw new UserException("cannot read " + f + ": " + e.getMessage(), e);
+            }
+        }
+        return new RunnableModel(null, file, null, size);
+    }
+
     /** Whether ONNX Runtime loads this model from a file (path mode) rather than from bytes. */
     boolean byPath() {
         return file != null;
