@@ -204,7 +204,7 @@ public final class FitReference {
     }
 
     /** Layers per shared run so that the runs cost at most {@code runWork} MACs (1: a run per layer). */
-    static int perGroup(Model model, int layers, long samples, double runWork) {
+    public static int perGroup(Model model, int layers, long samples, double runWork) {
         if (layers <= 1) {
             return 1;
         }
