@@ -42,17 +42,17 @@ class KeepLargestTest {
 
     @Test
     void keepsExactlyTheLargestHalfOfALargeLayer() {
-        double[] s = new Random(1).doubles(2_400_000).toArray();
+        double[] s = new Random(1).doubles(300_000).toArray();
         boolean[] k = PruneMagnitudePass.keepLargest(s, 0.5);
         double[] sorted = s.clone();
         Arrays.sort(sorted);
-        for (int i = 0; i < s.length; i += 997) {
-            assertTrue(k[i] == (s[i] >= sorted[1_200_000]), "index " + i);
+        for (int i = 0; i < s.length; i += 97) {
+            assertTrue(k[i] == (s[i] >= sorted[150_000]), "index " + i);
         }
         int kept = 0;
         for (boolean b : k) {
             kept += b ? 1 : 0;
         }
-        assertTrue(kept == 1_200_000, "kept " + kept);
+        assertTrue(kept == 150_000, "kept " + kept);
     }
 }
