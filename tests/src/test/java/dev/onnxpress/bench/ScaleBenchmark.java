@@ -19,14 +19,19 @@ import org.junit.jupiter.api.io.TempDir;
  * Recipes on full-size synthetic models ({@link dev.onnxpress.scale.ScaleModels}, generated here, never
  * committed) at growing calibration sample counts, each in its own JVM ({@link ScaleRun}): wall time, peak
  * heap, and peak RSS (VmHWM). The baseline, measured in the same run, is plain ONNX Runtime evaluating the
- * same number of samples of the same shape at the same thread count. Ratios: RSS against the same recipe at
- * the smallest count (target ≤ 1.25×), wall against the baseline.
+ * same number of samples of the same shape at the same thread count. Columns: peak heap and RSS; RSS against
+ * the same recipe at the smallest count (target ≤ 1.25×) and against 4 × the model's size + 1.5 GB (target
+ * ≤ 1); the baseline's run time (ORT s) and the recipe's wall against the baseline's (session included);
+ * calib, the passes' tapped runs in samples per second of ONNX Runtime time against the baseline's (target
+ * ≥ 0.8), their own accumulation work on top in "work s"; the load average when the run started.
  *
  * <p>Not a test: {@code mvn -B -pl tests -am verify -Dtest=ScaleBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * -Dscale.models=resnet50 -Dscale.samples=16,48,128 -Dscale.recipes=quant_minmax} (defaults: resnet50; 16,48;
  * quant_minmax). Models: resnet50, bert (BERT-base encoder), bert_external (~2.5 GB, external data).
  * {@code -Dscale.batch=N} passes {@code --batch N} (default 0, automatic); {@code -Dscale.xmx=4g} caps the
- * child heap.
+ * child heap; {@code -Dscale.timeout.minutes=120} bounds each child. Recipes: cleanup, quant_minmax,
+ * quant_percentile, quant_entropy, prune_channels_l1, prune_channels_recon, prune_magnitude, prune_obs,
+ * share_weights (assign=compensated), share_nearest, fp16, full.
  */
 class ScaleBenchmark {
     @TempDir
@@ -45,13 +50,19 @@ class ScaleBenchmark {
                 + " calibration=calib)\n");
         RECIPES.put("prune_magnitude", "fold_batchnorm()\nprune_magnitude(sparsity=50%, compensate=true, calibration=calib)\n");
         RECIPES.put("share_weights", "fold_batchnorm()\nshare_weights(bits=5, assign=compensated, calibration=calib)\n");
+        RECIPES.put("prune_channels_recon", "fold_batchnorm()\nprune_channels(criterion=reconstruction, ratio=30%,"
+                + " compensate=true, calibration=calib)\n");
+        RECIPES.put("prune_obs", "fold_batchnorm()\nprune_magnitude(sparsity=50%, criterion=obs, compensate=true,"
+                + " calibration=calib)\n");
+        RECIPES.put("share_nearest", "fold_batchnorm()\nshare_weights(bits=5)\n");
         RECIPES.put("fp16", "convert_fp16()\n");
         RECIPES.put("full", "prune_channels(criterion=l1, ratio=30%, compensate=true, calibration=calib)\n"
                 + "fold_batchnorm()\nprune_magnitude(sparsity=50%, compensate=true, calibration=calib)\n"
                 + "share_weights(bits=5, calibration=calib)\npack_huffman()\n");
     }
 
-    record Result(long wallMs, long rssKb, long heapKb, int rc, String tail) {
+    record Result(long wallMs, long rssKb, long heapKb, int rc, String tail, long tapRunMs, long tapWorkMs,
+            long tapSamples, long ortOpenMs, long ortRunMs) {
     }
 
     @Test
@@ -63,12 +74,17 @@ class ScaleBenchmark {
         String batch = System.getProperty("scale.batch", "0");
         String threads = System.getProperty("scale.threads", "1");
         List<String> lines = new ArrayList<>();
-        lines.add(String.format("%-14s %-18s %6s %9s %9s %9s %8s %9s %9s", "model", "recipe", "n", "wall s",
-                "RSS MB", "heap MB", "RSS/n0", "base s", "wall/base"));
+        lines.add(String.format("%-9s %-18s %5s %8s %7s %7s %6s %7s %8s %8s %6s %8s %6s  %s", "model", "recipe", "n",
+                "wall s", "heapMB", "RSS MB", "RSS/n0", "RSS/tgt", "ORT s", "wall/ORT", "calib", "work s", "load",
+                "note"));
         for (String model : models) {
             Path file = tmp.resolve(model + ".onnx");
             Result g = child("generate", model, file.toString(), "symbolic");
-            System.out.printf("generated %s: %d MB in %.1f s%n", model, Files.size(file) >> 20, g.wallMs / 1e3);
+            long size = Files.size(file);
+            // the memory target: 4 × the model's size + 1.5 GB
+            long targetKb = (4 * size + (1536L << 20)) >> 10;
+            System.out.printf("generated %s: %d MB in %.1f s (RSS target %d MB)%n", model, size >> 20, g.wallMs / 1e3,
+                    targetKb >> 10);
             String[] input = model.startsWith("bert") ? new String[] {"x", "1x128x768"} : new String[] {"data", "1x3x224x224"};
             for (String recipe : recipes) {
                 long rss0 = -1;
@@ -76,6 +92,7 @@ class ScaleBenchmark {
                     Path r = tmp.resolve(recipe + n + ".recipe");
                     Files.writeString(r, "recipe \"" + recipe + "\" version 1\ndata calib = random(count=" + n
                             + ", seed=1)\n" + RECIPES.get(recipe));
+                    String load = load();
                     Result base = child("ort", file.toString(), input[0], input[1], String.valueOf(n),
                             batch.equals("0") ? "1" : batch, threads);
                     Result res = child("cli", "run", r.toString(), "-i", file.toString(), "-o",
@@ -84,10 +101,14 @@ class ScaleBenchmark {
                     if (rss0 < 0) {
                         rss0 = res.rssKb;
                     }
-                    String line = String.format("%-14s %-18s %6d %9.1f %9d %9d %8.2f %9.1f %9.2f%s", model, recipe, n,
-                            res.wallMs / 1e3, res.rssKb >> 10, res.heapKb >> 10, (double) res.rssKb / rss0,
-                            base.wallMs / 1e3, (double) res.wallMs / Math.max(1, base.wallMs),
-                            res.rc == 0 ? "" : "  rc=" + res.rc + " " + res.tail);
+                    // calibration throughput: samples per second of the passes' tapped ORT runs against plain ORT
+                    double calib = res.tapSamples <= 0 || res.tapRunMs <= 0 || base.ortRunMs <= 0 ? Double.NaN
+                            : (res.tapSamples / (double) res.tapRunMs) / (n / (double) base.ortRunMs);
+                    String line = String.format("%-9s %-18s %5d %8.1f %7d %7d %6.2f %7.2f %8.1f %8.2f %6.2f %8.1f %6s  %s",
+                            model, recipe, n, res.wallMs / 1e3, res.heapKb >> 10, res.rssKb >> 10,
+                            (double) res.rssKb / rss0, (double) res.rssKb / targetKb, base.ortRunMs / 1e3,
+                            (double) res.wallMs / Math.max(1, base.ortRunMs + base.ortOpenMs), calib,
+                            res.tapWorkMs / 1e3, load, res.rc == 0 ? "" : "rc=" + res.rc + " " + res.tail);
                     lines.add(line);
                     System.out.println(line);
                 }
@@ -97,7 +118,18 @@ class ScaleBenchmark {
         lines.forEach(System.out::println);
     }
 
+    /** The one-minute load average when a run starts (the machine is shared). */
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
     private static final Pattern SCALE = Pattern.compile("SCALE rc=(\\d+) wall_ms=(\\d+) peak_rss_kb=(-?\\d+) peak_heap_kb=(\\d+)");
+    private static final Pattern TAPS = Pattern.compile("TAPS run_ms=(\\d+) work_ms=(\\d+) samples=(\\d+)");
+    private static final Pattern ORT = Pattern.compile("ORT open_ms=(\\d+) run_ms=(\\d+)");
 
     private Result child(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -112,19 +144,30 @@ class ScaleBenchmark {
         cmd.addAll(List.of(args));
         Path log = Files.createTempFile(tmp, "child", ".log");
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(2, TimeUnit.HOURS)) {
+        if (!p.waitFor(Long.getLong("scale.timeout.minutes", 120), TimeUnit.MINUTES)) {
             p.destroyForcibly();
-            throw new IllegalStateException("child timed out: " + cmd);
+            return new Result(-1, -1, -1, -1, "timed out", -1, -1, -1, -1, -1);
         }
         List<String> out = Files.readAllLines(log);
         String tail = out.isEmpty() ? "" : out.get(Math.max(0, out.size() - 2));
+        long[] taps = {-1, -1, -1};
+        long[] ort = {-1, -1};
         for (String l : out) {
+            Matcher t = TAPS.matcher(l);
+            if (t.find()) {
+                taps = new long[] {Long.parseLong(t.group(1)), Long.parseLong(t.group(2)), Long.parseLong(t.group(3))};
+            }
+            Matcher o = ORT.matcher(l);
+            if (o.find()) {
+                ort = new long[] {Long.parseLong(o.group(1)), Long.parseLong(o.group(2))};
+            }
             Matcher m = SCALE.matcher(l);
             if (m.find()) {
                 return new Result(Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
-                        Integer.parseInt(m.group(1)), tail);
+                        Integer.parseInt(m.group(1)), tail, taps[0], taps[1], taps[2], ort[0], ort[1]);
             }
         }
-        return new Result(-1, -1, -1, p.exitValue(), String.join(" | ", out.subList(Math.max(0, out.size() - 3), out.size())));
+        return new Result(-1, -1, -1, p.exitValue(), String.join(" | ", out.subList(Math.max(0, out.size() - 3),
+                out.size())), -1, -1, -1, -1, -1);
     }
 }

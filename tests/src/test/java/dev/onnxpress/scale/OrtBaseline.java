@@ -15,11 +15,18 @@ final class OrtBaseline {
     }
 
     static void run(Path model, String input, long[] sampleDims, int samples, int batch, int threads) {
+        long t0 = System.nanoTime();
         try (OrtRunner ort = OrtRunner.open(model, OrtRunner.Options.defaults().withIntraOpThreads(threads))) {
+            long t1 = System.nanoTime();
+            long inRuns = 0;
             for (int first = 0; first < samples; first += batch) {
                 int n = Math.min(batch, samples - first);
-                ort.run(Map.of(input, samples(sampleDims, first, n)));
+                Map<String, Tensor> feeds = Map.of(input, samples(sampleDims, first, n));
+                long r0 = System.nanoTime();
+                ort.run(feeds);
+                inRuns += System.nanoTime() - r0;
             }
+            System.out.println("ORT open_ms=" + (t1 - t0) / 1_000_000 + " run_ms=" + inRuns / 1_000_000);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.onnxpress.scale;
 
 import dev.onnxpress.cli.Main;
 import dev.onnxpress.ir.ModelWriter;
+import dev.onnxpress.passes.core.TapStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -17,9 +18,10 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code generate resnet50|bert|bert_external OUT [symbolic]}: writes a synthetic model;</li>
- *   <li>{@code cli ARGS…}: {@code onnxpress ARGS…} in this JVM (exit code checked);</li>
+ *   <li>{@code cli ARGS…}: {@code onnxpress ARGS…} in this JVM (exit code checked), then the passes' tapped
+ *       runs as {@code TAPS run_ms=… work_ms=… samples=…} (time in ONNX Runtime, time accumulating);</li>
  *   <li>{@code ort MODEL INPUT DIMS SAMPLES BATCH THREADS}: plain ONNX Runtime over seeded normal samples, the
- *       baseline.</li>
+ *       baseline, with {@code ORT open_ms=… run_ms=…} (session creation, and the runs alone).</li>
  * </ul>
  */
 public final class ScaleRun {
@@ -35,6 +37,8 @@ public final class ScaleRun {
                 PrintWriter out = new PrintWriter(System.out, true);
                 PrintWriter err = new PrintWriter(System.err, true);
                 rc = Main.execute(out, err, Arrays.copyOfRange(args, 1, args.length));
+                System.out.println("TAPS run_ms=" + TapStream.Clock.runNanos() / 1_000_000 + " work_ms="
+                        + TapStream.Clock.workNanos() / 1_000_000 + " samples=" + TapStream.Clock.samples());
             }
             case "ort" -> OrtBaseline.run(Path.of(args[1]), args[2], parseDims(args[3]), Integer.parseInt(args[4]),
                     Integer.parseInt(args[5]), Integer.parseInt(args[6]));

@@ -6,6 +6,7 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
+import dev.onnxpress.ir.ValueType;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
@@ -203,11 +204,11 @@ public final class FitReference {
     }
 
     /** Layers per shared run so that the runs cost at most {@code runWork} MACs (1: a run per layer). */
-    static int perGroup(Model model, int layers, long samples, double runWork) {
+    public static int perGroup(Model model, int layers, long samples, double runWork) {
         if (layers <= 1) {
             return 1;
         }
-        double perSample = dev.onnxpress.analysis.Macs.estimate(model).map(m -> (double) m.total())
+        double perSample = dev.onnxpress.analysis.Macs.estimate(model).map(m -> (double) m.total() / batchOf(model))
                 .filter(m -> m > 0).orElseGet(() -> (double) weightElements(model));
         double run = Math.max(1, perSample) * Math.max(1, samples);
         double groups = Math.floor(runWork / run);
@@ -215,6 +216,13 @@ public final class FitReference {
             return 1;
         }
         return (int) Math.ceil(layers / Math.max(1, groups));
+    }
+
+    /** The declared size of axis 0 of the first graph input when it is fixed (MACs count that batch), else 1. */
+    private static double batchOf(Model model) {
+        return model.graph().inputs().stream().filter(v -> !v.isInitializer()).findFirst()
+                .flatMap(Value::tensorType).flatMap(ValueType.TensorType::knownDims)
+                .filter(d -> d.length > 0 && d[0] > 0).map(d -> (double) d[0]).orElse(1.0);
     }
 
     private static long weightElements(Model model) {
@@ -244,13 +252,16 @@ public final class FitReference {
                 OrtRunner q = sameModel ? null : OrtRunner.open(OrtRunner.withTaps(now, currentNames), o)) {
             for (Map<String, Tensor> b : batches) {
                 for (Map<String, Tensor> part : TapStream.cuts(b, d, budget, cutBy)) {
+                    long t0 = System.nanoTime();
                     Map<String, Tensor> xd = d.run(part, denseNames);
                     Map<String, Tensor> xq = sameModel ? xd : q.run(part, currentNames);
+                    long t1 = System.nanoTime();
                     for (int i = 0; i < group.size(); i++) {
                         Request r = group.get(i);
                         grams.get(i).add(xq.get(r.layer().node().input(0).name()), xd.get(r.fit().target().input()),
                                 maxRows, samples, seeds[i]);
                     }
+                    TapStream.Clock.record(t1 - t0, System.nanoTime() - t1, TapStream.rows(part));
                 }
             }
         }

@@ -62,7 +62,17 @@ public final class TapStream implements AutoCloseable {
     /** Every batch, run by run, as float views (see {@link OrtRunner#runFloats}). */
     public void forEachFloats(List<Map<String, Tensor>> batches, List<String> wanted, OrtRunner.FloatSink sink) {
         for (Map<String, Tensor> batch : batches) {
-            cut(batch, feeds -> ort.runFloats(feeds, wanted, sink));
+            cut(batch, feeds -> {
+                long t0 = System.nanoTime();
+                long[] inSink = {0};
+                long bytes = ort.runFloats(feeds, wanted, (name, type, dims, data) -> {
+                    long s0 = System.nanoTime();
+                    sink.accept(name, type, dims, data);
+                    inSink[0] += System.nanoTime() - s0;
+                });
+                Clock.record(System.nanoTime() - t0 - inSink[0], inSink[0], rows(feeds));
+                return bytes;
+            });
         }
     }
 
@@ -70,14 +80,50 @@ public final class TapStream implements AutoCloseable {
     public void forEach(List<Map<String, Tensor>> batches, List<String> wanted, Sink sink) {
         for (Map<String, Tensor> batch : batches) {
             cut(batch, feeds -> {
+                long t0 = System.nanoTime();
                 Map<String, Tensor> r = ort.run(feeds, wanted);
+                long t1 = System.nanoTime();
                 long bytes = 0;
                 for (Tensor t : r.values()) {
                     bytes += t.byteSize();
                 }
                 sink.accept(r);
+                Clock.record(t1 - t0, System.nanoTime() - t1, rows(feeds));
                 return bytes;
             });
+        }
+    }
+
+    /**
+     * Process-wide tally of the tapped runs of the data-driven passes: time in ONNX Runtime (the runs and
+     * the taps handed back), time in the passes' own accumulation, and samples run. Benchmarks read it to
+     * set calibration throughput against plain inference; nothing in the product depends on it.
+     */
+    public static final class Clock {
+        private static final java.util.concurrent.atomic.LongAdder RUN = new java.util.concurrent.atomic.LongAdder();
+        private static final java.util.concurrent.atomic.LongAdder WORK = new java.util.concurrent.atomic.LongAdder();
+        private static final java.util.concurrent.atomic.LongAdder SAMPLES = new java.util.concurrent.atomic.LongAdder();
+
+        private Clock() {
+        }
+
+        /** One run: nanoseconds in ORT, nanoseconds accumulating, samples (1 for a run that cannot be counted). */
+        public static void record(long runNanos, long workNanos, long samples) {
+            RUN.add(runNanos);
+            WORK.add(workNanos);
+            SAMPLES.add(Math.max(1, samples));
+        }
+
+        public static long runNanos() {
+            return RUN.sum();
+        }
+
+        public static long workNanos() {
+            return WORK.sum();
+        }
+
+        public static long samples() {
+            return SAMPLES.sum();
         }
     }
 
@@ -166,7 +212,7 @@ public final class TapStream implements AutoCloseable {
     }
 
     /** The common size of axis 0 of every feed, or -1 when they differ or one is a scalar. */
-    private static long rows(Map<String, Tensor> batch) {
+    static long rows(Map<String, Tensor> batch) {
         long n = -1;
         for (Tensor t : batch.values()) {
             if (t.rank() == 0 || (n >= 0 && t.dim(0) != n)) {

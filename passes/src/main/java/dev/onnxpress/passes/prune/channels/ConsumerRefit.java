@@ -6,6 +6,7 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.passes.core.ConstantEditor;
+import dev.onnxpress.passes.core.FitReference;
 import dev.onnxpress.passes.prune.channels.PruneChannelsOptions.RefitRidge;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.Random;
  * min ‖X'W' − Y‖² + λ‖W'‖², where X' is its input in the pruned model (im2col patches for a Conv, at
  * randomly sampled output positions) and Y its output in the unpruned model, restricted to the output
  * channels it keeps. Consumers are refit in topological order, each on a fresh run of the pruned model,
- * so a later layer also absorbs the error left by earlier ones. λ is {@link #RIDGE} (relative to the mean
+ * so a later layer also absorbs the error left by earlier ones; when one run per consumer would cost more
+ * than {@link FitReference#DEFAULT_RUN_WORK}, consecutive consumers share a run (see
+ * {@link FitReference#perGroup}) and a consumer absorbs the errors of the groups before its own. λ is {@link #RIDGE} (relative to the mean
  * input energy) or, with refit_ridge=held_out, the candidate of {@link #RIDGES} whose fit on four fifths
  * of the rows leaves the least error on the other fifth; the final fit then uses all rows.
  */
@@ -79,16 +82,53 @@ final class ConsumerRefit {
                 p.collectTargets(b, taps.get(p.node.output(0).name()));
             }
         });
-        for (Problem p : problems) {
-            byte[] now = ModelWriter.toBytes(model);
-            String input = p.node.input(0).name();
+        // one run of the pruned model per consumer while that is affordable, else consumers share runs
+        // (FitReference.grams' policy): a consumer then sees the refits of the groups before its own
+        int perGroup = FitReference.perGroup(model, problems.size(), samples(), FitReference.DEFAULT_RUN_WORK);
+        int at = 0;
+        while (at < problems.size()) {
+            List<Problem> group = new ArrayList<>();
+            long bytes = 0;
             Graph g = model.graph();
-            Tensor w = g.constantValue(p.node.input(1)).orElseThrow();
-            Optional<Tensor> bias = p.node.hasInput(2) ? g.constantValue(p.node.input(2)) : Optional.empty();
-            TapRunner.run(now, List.of(input), batches, (b, taps) -> p.collectRows(b, taps.get(input), w));
-            p.apply(w, bias).ifPresent(out::add);
+            while (at < problems.size() && group.size() < perGroup) {
+                Problem p = problems.get(at);
+                long f = g.constantValue(p.node.input(1)).map(w -> w.elementCount() / Math.max(1, w.dim(0)) + 1)
+                        .orElse(1L);
+                if (!group.isEmpty() && bytes + 16 * f * f > FitReference.DEFAULT_GRAM_BUDGET) {
+                    break;
+                }
+                bytes += 16 * f * f;
+                group.add(p);
+                at++;
+            }
+            byte[] now = ModelWriter.toBytes(model);
+            List<Tensor> weights = new ArrayList<>();
+            List<String> inputs = new ArrayList<>();
+            for (Problem p : group) {
+                weights.add(g.constantValue(p.node.input(1)).orElseThrow());
+                inputs.add(p.node.input(0).name());
+            }
+            TapRunner.run(now, inputs, batches, (b, taps) -> {
+                for (int i = 0; i < group.size(); i++) {
+                    group.get(i).collectRows(b, taps.get(inputs.get(i)), weights.get(i));
+                }
+            });
+            now = null;
+            for (int i = 0; i < group.size(); i++) {
+                Problem p = group.get(i);
+                Optional<Tensor> bias = p.node.hasInput(2) ? g.constantValue(p.node.input(2)) : Optional.empty();
+                p.apply(weights.get(i), bias).ifPresent(out::add);
+            }
         }
         return out;
+    }
+
+    private long samples() {
+        long n = 0;
+        for (Map<String, Tensor> b : batches) {
+            n += b.values().iterator().next().dim(0);
+        }
+        return n;
     }
 
     private static Optional<String> unsupported(Node n) {

@@ -328,18 +328,32 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         return out;
     }
 
-    /** Keeps all but the floor(sparsity·n) lowest scores; negative scores (must go) never survive. */
-    private static boolean[] keepLargest(double[] score, double sparsity) {
-        int drop = (int) Math.floor(sparsity * score.length);
-        Integer[] order = new Integer[score.length];
-        for (int i = 0; i < score.length; i++) {
-            order[i] = i;
+    /**
+     * Keeps all but the floor(sparsity·n) lowest scores, ties dropped in index order (as a stable sort
+     * would); negative scores (must go) never survive. One primitive sort for the threshold, then a scan.
+     */
+    static boolean[] keepLargest(double[] score, double sparsity) {
+        int n = score.length;
+        int drop = (int) Math.floor(sparsity * n);
+        boolean[] k = new boolean[n];
+        if (drop <= 0) {
+            for (int i = 0; i < n; i++) {
+                k[i] = score[i] >= 0;
+            }
+            return k;
         }
-        // stable by index among equal scores, so the result is deterministic
-        Arrays.sort(order, (a, b) -> Double.compare(score[a], score[b]));
-        boolean[] k = new boolean[score.length];
-        for (int i = 0; i < score.length; i++) {
-            k[order[i]] = i >= drop && score[order[i]] >= 0;
+        double[] sorted = score.clone();
+        Arrays.sort(sorted);
+        double t = sorted[Math.min(drop, n) - 1];
+        int below = 0;
+        for (double s : score) {
+            below += Double.compare(s, t) < 0 ? 1 : 0;
+        }
+        int ties = drop - below;
+        for (int i = 0; i < n; i++) {
+            int c = Double.compare(score[i], t);
+            boolean dropped = c < 0 || (c == 0 && ties-- > 0);
+            k[i] = !dropped && score[i] >= 0;
         }
         return k;
     }
