@@ -1,17 +1,14 @@
 package dev.onnxpress.passes.fold.scalebias;
 
-import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
-import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.fold.ScaleBiasFuser;
+import dev.onnxpress.passes.rewrite.RewriteDriver;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -49,25 +46,8 @@ public final class FuseScaleBiasPass implements Pass<FuseScaleBiasOptions> {
     @Override
     public PassResult run(Model model, FuseScaleBiasOptions options, PassContext ctx) {
         Rewriter rw = new Rewriter(model);
-        ConstantEditor ed = new ConstantEditor(rw);
         PassResult.Builder out = PassResult.builder();
-        long fused = 0;
-        for (Graph g : model.graph().allGraphs()) {
-            for (Node n : g.nodes()) {
-                if (!(n.is("Mul") || n.is("Add")) || n.inputs().size() != 2) {
-                    continue;
-                }
-                if (!ScaleBiasFuser.applies(n)) {
-                    continue;
-                }
-                Optional<String> why = ScaleBiasFuser.fuse(n, ed);
-                if (why.isEmpty()) {
-                    fused++;
-                } else {
-                    out.skip(n.label(), why.get());
-                }
-            }
-        }
+        long fused = new RewriteDriver(List.of(new ScaleBiasFuser())).apply(model, rw, out).total();
         out.stat("nodes_fused", fused);
         out.stat("nodes_removed", fused);
         return out.build(rw.changes() > 0);
