@@ -7,16 +7,40 @@ import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.AffineFolder.Target;
+import dev.onnxpress.ir.Rewriter;
+import dev.onnxpress.passes.rewrite.RewriteRule;
+import dev.onnxpress.passes.rewrite.RuleMatch;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Folds a Mul or Add by a per-output-channel constant into the Conv, ConvTranspose or Gemm (or, for
- * Mul, MatMul) producing its other operand: the matching and rewrite of {@code fuse_scale_bias}, also
- * used by {@code fold_batchnorm} to absorb a bias Add between a ConvTranspose and its BN.
+ * Mul, MatMul) producing its other operand: the rewrite rule of {@code fuse_scale_bias}, also used by
+ * {@code fold_batchnorm} to absorb a bias Add between a ConvTranspose and its BN.
  */
-public final class ScaleBiasFuser {
-    private ScaleBiasFuser() {
+public final class ScaleBiasFuser implements RewriteRule<ScaleBiasFuser.Match> {
+    /** A Mul/Add {@code node} by constant {@code c} (input {@code cv}) over {@code channels} of {@code target}. */
+    public record Match(Node node, Target target, Value cv, Tensor c, int channels) {
+    }
+
+    @Override
+    public Set<String> targetOps() {
+        return Set.of("Mul", "Add");
+    }
+
+    @Override
+    public RuleMatch<Match> match(Node node, Graph graph) {
+        if (!applies(node)) {
+            return RuleMatch.none();
+        }
+        Found<Match> m = check(node);
+        return m.ok() ? RuleMatch.of(m.get()) : RuleMatch.skip(m.reason());
+    }
+
+    @Override
+    public void rewrite(Match m, Rewriter rw) {
+        apply(m, new ConstantEditor(rw));
     }
 
     /** Is {@code n} a Mul/Add of a constant and the output of a linear node? */
@@ -39,27 +63,37 @@ public final class ScaleBiasFuser {
 
     /** Fuses {@code n} (which {@link #applies}) into its producer; empty on success, else the reason. */
     public static Optional<String> fuse(Node n, ConstantEditor ed) {
+        Found<Match> m = check(n);
+        if (!m.ok()) {
+            return Optional.of(m.reason());
+        }
+        apply(m.get(), ed);
+        return Optional.empty();
+    }
+
+    /** Whether {@code n} (which {@link #applies}) can fold into its producer, and what with; changes nothing. */
+    private static Found<Match> check(Node n) {
         int ci = constantSide(n);
         Target t = new Target(n.input(1 - ci).producer().orElseThrow(), Optional.empty());
         Graph g = n.graph();
         Value x = n.input(1 - ci);
         Value cv = n.input(ci);
         if (t.node().graph() != g) {
-            return Optional.of("its input '" + x.name() + "' comes from an enclosing graph");
+            return Found.no("its input '" + x.name() + "' comes from an enclosing graph");
         }
         if (x.isGraphOutput()) {
-            return Optional.of("'" + x.name() + "' is a graph output");
+            return Found.no("'" + x.name() + "' is a graph output");
         }
         if (!AffineFolder.onlyReadBy(x, n)) {
-            return Optional.of("'" + x.name() + "' has other consumers");
+            return Found.no("'" + x.name() + "' has other consumers");
         }
         Tensor c = ConstantEditor.valueOf(cv).orElseThrow();
         if (!AffineFolder.isReal(c.dataType())) {
-            return Optional.of("constant '" + cv.name() + "' is not floating point");
+            return Found.no("constant '" + cv.name() + "' is not floating point");
         }
         Found<Integer> ch = AffineFolder.channels(t);
         if (!ch.ok()) {
-            return Optional.of(ch.reason());
+            return Found.no(ch.reason());
         }
         int channels = ch.get();
         int rank;
@@ -74,27 +108,31 @@ public final class ScaleBiasFuser {
             rank = x.tensorType().flatMap(tt -> tt.rank()).orElse(c.rank() <= 1 ? 1 : -1);
             axis = rank - 1;
             if (rank < 0) {
-                return Optional.of("rank of '" + x.name() + "' is unknown");
+                return Found.no("rank of '" + x.name() + "' is unknown");
             }
         }
         long[] d = c.dims();
         if (d.length > rank) {
-            return Optional.of("constant '" + cv.name() + "' has rank " + d.length + ", more than the output's " + rank);
+            return Found.no("constant '" + cv.name() + "' has rank " + d.length + ", more than the output's " + rank);
         }
         for (int j = 0; j < d.length; j++) {
             int ax = rank - d.length + j;
             boolean ok = d[j] == 1 || (ax == axis && d[j] == channels);
             if (!ok) {
-                return Optional.of("constant '" + cv.name() + "' of shape " + java.util.Arrays.toString(d)
+                return Found.no("constant '" + cv.name() + "' of shape " + java.util.Arrays.toString(d)
                         + " is not per output channel");
             }
         }
-        double[] v = ChannelAffine.spread(c.toDoubleArray(), channels);
+        return Found.of(new Match(n, t, cv, c, channels));
+    }
+
+    private static void apply(Match m, ConstantEditor ed) {
+        int channels = m.channels();
+        double[] v = ChannelAffine.spread(m.c().toDoubleArray(), channels);
         double[] ones = new double[channels];
         java.util.Arrays.fill(ones, 1.0);
-        ChannelAffine a = n.is("Mul") ? new ChannelAffine(v, new double[channels]) : new ChannelAffine(ones, v);
-        Value result = AffineFolder.fold(t, a, ed);
-        ed.replaceNode(n, result, List.of(cv));
-        return Optional.empty();
+        ChannelAffine a = m.node().is("Mul") ? new ChannelAffine(v, new double[channels]) : new ChannelAffine(ones, v);
+        Value result = AffineFolder.fold(m.target(), a, ed);
+        ed.replaceNode(m.node(), result, List.of(m.cv()));
     }
 }

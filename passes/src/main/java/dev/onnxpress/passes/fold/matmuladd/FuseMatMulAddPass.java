@@ -1,12 +1,7 @@
 package dev.onnxpress.passes.fold.matmuladd;
 
-import dev.onnxpress.ir.DataType;
-import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
-import dev.onnxpress.ir.Tensor;
-import dev.onnxpress.ir.Value;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -15,8 +10,7 @@ import dev.onnxpress.passes.PassSpec;
 import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.analysis.StaticShapes;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
+import dev.onnxpress.passes.rewrite.RewriteDriver;
 
 /**
  * {@code fuse_matmul_add}: a MatMul of a rank-2 input by a constant matrix followed by the Add of a
@@ -47,77 +41,10 @@ public final class FuseMatMulAddPass implements Pass<FuseMatMulAddOptions> {
         Rewriter rw = new Rewriter(model);
         PassResult.Builder out = PassResult.builder();
         long opset = model.defaultOpset();
-        long fused = 0;
-        if (opset >= 7) {
-            for (Graph g : model.graph().allGraphs()) {
-                StaticShapes shapes = null;
-                for (Node mm : g.nodes()) {
-                    if (!mm.is("MatMul") || mm.inputCount() != 2 || mm.output().uses().size() != 1
-                            || mm.output().isGraphOutput()) {
-                        continue;
-                    }
-                    Node add = mm.output().uses().get(0).node();
-                    if (!add.is("Add") || add.inputCount() != 2 || add.graph() != g || add.input(0) == add.input(1)) {
-                        continue;
-                    }
-                    if (shapes == null) {
-                        shapes = StaticShapes.infer(g, opset); // only for graphs that have a candidate
-                    }
-                    Optional<String> why = fuse(mm, add, shapes, opset, rw);
-                    if (why.isEmpty()) {
-                        fused++;
-                    } else {
-                        out.skip(mm.label(), why.get());
-                    }
-                }
-            }
-        }
+        long fused = opset < 7 ? 0
+                : new RewriteDriver(List.of(new MatMulAddRule(opset))).apply(model, rw, out).total();
         out.stat("nodes_fused", fused);
         out.stat("nodes_removed", fused);
         return out.build(rw.changes() > 0);
-    }
-
-    private static Optional<String> fuse(Node mm, Node add, StaticShapes shapes, long opset, Rewriter rw) {
-        Graph g = mm.graph();
-        Value x = mm.input(0);
-        Value w = mm.input(1);
-        Value bias = add.input(0) == mm.output() ? add.input(1) : add.input(0);
-        Optional<Tensor> wt = g.constantValue(w);
-        Optional<Tensor> bt = g.constantValue(bias);
-        if (wt.isEmpty() || bt.isEmpty()) {
-            return Optional.of("weight or bias is not a constant");
-        }
-        if (wt.get().rank() != 2) {
-            return Optional.of("weight has rank " + wt.get().rank() + ", Gemm needs 2");
-        }
-        Optional<long[]> xd = shapes.dims(x);
-        if (xd.isEmpty() || xd.get().length != 2) {
-            return Optional.of("input rank is not known to be 2");
-        }
-        DataType type = wt.get().dataType();
-        boolean typeOk = type == DataType.FLOAT || type == DataType.FLOAT16 || type == DataType.DOUBLE
-                || type == DataType.BFLOAT16 && opset >= 13;
-        if (!typeOk || bt.get().dataType() != type) {
-            return Optional.of("element type " + type.displayName() + " is not fused into Gemm");
-        }
-        long m = xd.get()[0];
-        long n = wt.get().dim(1);
-        long[] b = bt.get().dims();
-        boolean bOk = b.length <= 2 && (b.length == 0 || b[b.length - 1] == 1 || b[b.length - 1] == n)
-                && (b.length < 2 || b[0] == 1 || m >= 0 && b[0] == m);
-        if (!bOk) {
-            return Optional.of("bias shape " + java.util.Arrays.toString(b) + " does not broadcast to [M," + n + "]");
-        }
-        Value y = add.output();
-        String name = y.name();
-        Node gemm = rw.addNode(g, "Gemm", "", mm.name().isEmpty() ? "Gemm" : mm.name(), List.of(x, w, bias), 1,
-                Map.of()); // Gemm's defaults (alpha = beta = 1, no transposes) are MatMul + Add
-        Value r = gemm.output();
-        y.type().ifPresent(t -> rw.setType(r, t));
-        rw.replaceAllUses(y, r);
-        rw.removeNode(add);
-        rw.removeNode(mm);
-        rw.rename(r, name); // the Add's output name, so graph outputs and later readers keep it
-        return Optional.empty();
     }
 }

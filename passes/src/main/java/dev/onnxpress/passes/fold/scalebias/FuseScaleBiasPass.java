@@ -1,8 +1,6 @@
 package dev.onnxpress.passes.fold.scalebias;
 
-import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
@@ -10,9 +8,9 @@ import dev.onnxpress.passes.PassInfo;
 import dev.onnxpress.passes.PassResult;
 import dev.onnxpress.passes.PassSpec;
 import dev.onnxpress.passes.Statistic;
-import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.fold.ScaleBiasFuser;
-import java.util.Optional;
+import dev.onnxpress.passes.rewrite.RewriteDriver;
+import java.util.List;
 
 /**
  * {@code fuse_scale_bias}: folds a Mul or Add by a per-output-channel constant into the Conv,
@@ -41,25 +39,8 @@ public final class FuseScaleBiasPass implements Pass<FuseScaleBiasOptions> {
     @Override
     public PassResult run(Model model, FuseScaleBiasOptions options, PassContext ctx) {
         Rewriter rw = new Rewriter(model);
-        ConstantEditor ed = new ConstantEditor(rw);
         PassResult.Builder out = PassResult.builder();
-        long fused = 0;
-        for (Graph g : model.graph().allGraphs()) {
-            for (Node n : g.nodes()) {
-                if (!(n.is("Mul") || n.is("Add")) || n.inputs().size() != 2) {
-                    continue;
-                }
-                if (!ScaleBiasFuser.applies(n)) {
-                    continue;
-                }
-                Optional<String> why = ScaleBiasFuser.fuse(n, ed);
-                if (why.isEmpty()) {
-                    fused++;
-                } else {
-                    out.skip(n.label(), why.get());
-                }
-            }
-        }
+        long fused = new RewriteDriver(List.of(new ScaleBiasFuser())).apply(model, rw, out).total();
         out.stat("nodes_fused", fused);
         out.stat("nodes_removed", fused);
         return out.build(rw.changes() > 0);
