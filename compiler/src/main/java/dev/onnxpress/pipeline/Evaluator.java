@@ -193,6 +193,20 @@ final class Evaluator {
         };
     }
 
+    /** The first {@code count} samples (fewer when the data has fewer), one per feed, for latency. */
+    List<Map<String, Tensor>> samples(ModelSignature sig, int count) {
+        try {
+            List<Batch> ones = data.batches(sig, 1);
+            List<Map<String, Tensor>> out = new java.util.ArrayList<>();
+            for (int i = 0; i < Math.min(count, ones.size()); i++) {
+                out.add(ones.get(i).feeds());
+            }
+            return out;
+        } catch (UserException e) {
+            throw new UserException(where + e.getMessage(), e);
+        }
+    }
+
     /** One sample, for latency. */
     Map<String, Tensor> oneSample(ModelSignature sig) {
         try {

@@ -564,7 +564,8 @@ public final class PassManager {
             }
             checkSameOutputs(step, run.reference, outputs);
             Metrics metrics = Fidelity.compare(outputs, run.reference, run.evaluator.labels());
-            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature);
+            Optional<dev.onnxpress.ort.LatencyComparison> speed = run.latency.compare(runnable, signature,
+                    StepLatency.dataDependent(model));
             double latency = speed.map(dev.onnxpress.ort.LatencyComparison::candidateMs).orElse(Double.NaN);
             int latencyRows = speed.isEmpty() ? 0 : Evaluator.rows(evaluator.oneSample(signature));
             Map<String, TargetRuns.Measured> targets = run.targets.measure(runnable, evaluator, run.progress,

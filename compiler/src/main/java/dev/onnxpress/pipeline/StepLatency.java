@@ -55,14 +55,29 @@ final class StepLatency implements AutoCloseable {
         }
     }
 
+    /**
+     * Samples a model whose work depends on its input (control flow: early exits) is timed over, each run
+     * on the next of them, so its figure is the mean over the data rather than the path of one sample.
+     */
+    static final int DATA_DEPENDENT_SAMPLES = 64;
+
     /** The candidate timed against the input model; empty when latency is off. */
     Optional<LatencyComparison> compare(RunnableModel candidate, ModelSignature signature) {
+        return compare(candidate, signature, false);
+    }
+
+    /**
+     * The candidate timed against the input model, both over {@link #DATA_DEPENDENT_SAMPLES} samples in turn
+     * when {@code dataDependent}; empty when latency is off.
+     */
+    Optional<LatencyComparison> compare(RunnableModel candidate, ModelSignature signature, boolean dataDependent) {
         if (mode.off()) {
             return Optional.empty();
         }
+        int n = dataDependent ? DATA_DEPENDENT_SAMPLES : 1;
         try (OrtRunner b = open(candidate);
-             OrtRunner.Timer ta = originalSession().timer(evaluator.oneSample(originalSignature));
-             OrtRunner.Timer tb = b.timer(evaluator.oneSample(signature))) {
+             OrtRunner.Timer ta = originalSession().timer(evaluator.samples(originalSignature, n));
+             OrtRunner.Timer tb = b.timer(evaluator.samples(signature, n))) {
             return Optional.of(PairedLatency.compare(ta, tb, mode));
         }
     }
@@ -72,6 +87,11 @@ final class StepLatency implements AutoCloseable {
             originalSession = open(original);
         }
         return originalSession;
+    }
+
+    /** Whether what a model computes, and so its time, depends on its input: it holds control flow. */
+    static boolean dataDependent(dev.onnxpress.ir.Model model) {
+        return model.graph().nodes().stream().anyMatch(n -> n.is("If") || n.is("Loop") || n.is("Scan"));
     }
 
     private OrtRunner open(RunnableModel model) {

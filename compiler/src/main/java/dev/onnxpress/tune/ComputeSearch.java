@@ -72,12 +72,20 @@ final class ComputeSearch {
             notApplicableToMacs();
         }
         Candidate pruned = base;
+        java.util.Set<Candidate> followed = new java.util.HashSet<>();
+        Families paid = alone;
+        Candidate start = base;
+        // latency: the families that paid alone are tried on the first pruned answer at once (an answer
+        // early), and again on the final one when the search refined it
+        java.util.function.Consumer<Candidate> follow = c -> {
+            if (s.objective() == Objective.LATENCY && c != start && followed.add(c)) {
+                onPruned(c, paid);
+            }
+        };
         if (s.settings.allows("prune_channels") && !layers.isEmpty()) {
-            pruned = prune(prefix, base, layers).orElse(base);
+            pruned = prune(prefix, base, layers, follow).orElse(base);
         }
-        if (s.objective() == Objective.LATENCY && pruned != base) {
-            onPruned(pruned, alone);
-        }
+        follow.accept(pruned);
     }
 
     /** What the latency families measured alone: int8 methods within the budget (fastest first), exits, fp16. */
@@ -136,7 +144,8 @@ final class ComputeSearch {
     private Families latencyFamilies(Candidate base) {
         Families f = new Families();
         if (s.settings.allows("quantize_int8")) {
-            for (String m : List.of("minmax", "percentile", "entropy")) {
+            // the calibration methods in order of cost; a dearer one only when the cheaper did not pay
+            for (String m : INT8_METHODS) {
                 Optional<Candidate> c = s.evaluate("int8 " + m, with(base.steps(), int8(m)));
                 if (c.isEmpty()) {
                     return f;
@@ -146,9 +155,9 @@ final class ComputeSearch {
                     s.notes.put(int8(m).text(), "avoided: " + no.get());
                 } else {
                     f.int8.add(c.get());
+                    break;
                 }
             }
-            f.int8.sort(java.util.Comparator.comparingDouble(Candidate::objective));
         }
         if (s.settings.allows("add_early_exits")) {
             Optional<Candidate> c = exits(base, "early exits");
@@ -166,6 +175,9 @@ final class ComputeSearch {
         }
         return f;
     }
+
+    /** int8 calibration methods, cheapest first. */
+    static final List<String> INT8_METHODS = List.of("minmax", "percentile", "entropy");
 
     private static Step int8(String method) {
         return new Step("quantize_int8(method=" + method + ", calibration=calib)", "int8 kernels; calibration method "
@@ -215,14 +227,21 @@ final class ComputeSearch {
 
     /** The latency families that paid alone, again on the pruned model. */
     private void onPruned(Candidate pruned, Families alone) {
-        for (Candidate q : alone.int8.stream().limit(2).toList()) {
-            Step step = q.steps().get(q.steps().size() - 1);
-            Optional<Candidate> c = s.evaluate("pruned + " + q.label(), with(pruned.steps(), step));
-            if (c.isEmpty()) {
-                return;
-            }
-            if (s.within(c.get())) {
-                break;
+        if (!alone.int8.isEmpty()) {
+            // the method that paid alone first, then the others (pruning may change which ranges fit)
+            String first = alone.int8.get(0).label().substring("int8 ".length());
+            List<String> order = new ArrayList<>(List.of(first));
+            INT8_METHODS.stream().filter(m -> !m.equals(first)).forEach(order::add);
+            for (String m : order) {
+                Optional<Candidate> c = s.evaluate("pruned + int8 " + m, with(pruned.steps(), int8(m)));
+                if (c.isEmpty()) {
+                    return;
+                }
+                Optional<String> no = rejection(c.get(), pruned, "the pruned model");
+                if (no.isEmpty()) {
+                    break;
+                }
+                s.notes.put(int8(m).text() + " after pruning", "avoided: " + no.get());
             }
         }
         if (alone.exitsPaid) {
@@ -234,7 +253,8 @@ final class ComputeSearch {
         }
     }
 
-    private Optional<Candidate> prune(List<Step> prefix, Candidate base, List<Search.Layer> layers) {
+    private Optional<Candidate> prune(List<Step> prefix, Candidate base, List<Search.Layer> layers,
+                                      java.util.function.Consumer<Candidate> early) {
         // 1. the criterion
         Probed probed = probeCriteria(prefix, layers);
         String criterion = probed.criterion();
@@ -242,6 +262,7 @@ final class ComputeSearch {
         // 2. one ratio for every layer, by bisection: an answer early, refined per layer if time allows
         Optional<Candidate> uniform = bisectUniform(prefix, criterion, probes.get(criterion), layers);
         Optional<Candidate> bestPruned = uniform;
+        uniform.ifPresent(early);
         // 3. a second round on top: the first round's refit leaves a model a second cut costs less on
         if (uniform.isPresent()) {
             bestPruned = better(bestPruned, secondRound(uniform.get(), criterion, layers));
@@ -329,7 +350,8 @@ final class ComputeSearch {
         String criterion = "reconstruction";
         double bestLoss = Double.POSITIVE_INFINITY;
         Map<String, Candidate> probes = new LinkedHashMap<>();
-        for (String c : List.of("l1", "reconstruction")) {
+        // reconstruction first: its probe is an answer already when the time runs out before the other
+        for (String c : List.of("reconstruction", "l1")) {
             Map<String, Double> uniform = new LinkedHashMap<>();
             layers.forEach(l -> uniform.put(l.name(), 0.3));
             Optional<Candidate> cand = s.evaluate("criterion " + c + " at 30%",

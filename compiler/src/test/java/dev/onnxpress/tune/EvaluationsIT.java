@@ -54,4 +54,28 @@ class EvaluationsIT {
         Evaluations seeded = new Evaluations(model, header(), settings.withSeed(7), Optional.of(cache));
         assertThat(seeded.cached(steps)).isEmpty();
     }
+
+    @Test
+    void aCandidateIsHeldToTheBudgetOnItsLastStepAndStillMeasuredWhenItBreaksIt() {
+        Path model = EXAMPLES.resolve("lenet5_fashion/model.onnx");
+        RunSettings settings = RunSettings.defaults().withLatencyIterations(0).withProgress(false);
+        // early exits replace the logits of the samples they take: far below the default cosine 0.99
+        List<String> exits = List.of("add_early_exits(auto_count=1, calibration=calib, max_drop=0.05)");
+        Measurement plain = new Evaluations(model, header(), settings, Optional.empty()).measure(exits);
+        assertThat(plain.ok()).isFalse();
+        assertThat(plain.error().orElseThrow()).contains("cosine");
+        Measurement held = new Evaluations(model, header(), settings, Optional.empty(),
+                Optional.of("accuracy max_drop 20%")).measure(exits);
+        assertThat(held.ok()).as("%s", held).isTrue();
+        assertThat(held.cosine()).isLessThan(0.99);
+        // a budget the candidate breaks: measured all the same, its loss is what says so
+        Evaluations strict = new Evaluations(model, header(), settings, Optional.empty(),
+                Optional.of("accuracy max_drop 0.0001%"));
+        double originalAccuracy = strict.measure(List.of()).accuracy();
+        Measurement over = strict.measure(
+                List.of("prune_channels(criterion=l1, ratio=0.6, layers=op(\"Conv\"))"));
+        assertThat(over.ok()).as("%s", over).isTrue();
+        assertThat(over.accuracy()).isLessThan(originalAccuracy);
+        assertThat(over.macs()).isPositive();
+    }
 }

@@ -377,36 +377,61 @@ public final class OrtRunner implements AutoCloseable {
      * the session and nothing else ({@link PairedLatency}). Close it before the runner.
      */
     public Timer timer(Map<String, Tensor> feeds) {
-        checkFeeds(feeds);
-        Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
+        return timer(List.of(feeds));
+    }
+
+    /**
+     * A timer that runs {@code samples} in turn, one per run (see {@link Timer#cycle()}): the time of a model
+     * whose work depends on its input (early exits) is then the mean over these samples, not one sample's path.
+     */
+    public Timer timer(List<Map<String, Tensor>> samples) {
+        if (samples.isEmpty()) {
+            throw new IllegalArgumentException("no samples to time");
+        }
+        List<Map<String, OnnxTensor>> all = new ArrayList<>();
         try {
-            for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
-                ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
+            for (Map<String, Tensor> feeds : samples) {
+                checkFeeds(feeds);
+                Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
+                all.add(ortFeeds);
+                for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
+                    ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
+                }
             }
         } catch (OrtException e) {
-            ortFeeds.values().forEach(OnnxTensor::close);
+            all.forEach(m -> m.values().forEach(OnnxTensor::close));
             throw new UserException("ONNX Runtime rejected the inputs of " + source + ": " + condense(e));
         } catch (RuntimeException e) {
-            ortFeeds.values().forEach(OnnxTensor::close);
+            all.forEach(m -> m.values().forEach(OnnxTensor::close));
             throw e;
         }
-        return new Timer(ortFeeds);
+        return new Timer(all);
     }
 
     /** See {@link #timer}. */
     public final class Timer implements AutoCloseable {
-        private final Map<String, OnnxTensor> feeds;
+        private final List<Map<String, OnnxTensor>> feeds;
+        private int next;
 
-        private Timer(Map<String, OnnxTensor> feeds) {
+        private Timer(List<Map<String, OnnxTensor>> feeds) {
             this.feeds = feeds;
         }
 
-        /** Runs the session {@code times} times back to back; returns the wall time of all, in nanoseconds. */
+        /** How many different samples the timer runs in turn (1: always the same). */
+        public int cycle() {
+            return feeds.size();
+        }
+
+        /**
+         * Runs the session {@code times} times back to back, each on the next sample in turn; returns the wall
+         * time of all, in nanoseconds.
+         */
         public long runNanos(int times) {
             try {
                 long t0 = System.nanoTime();
                 for (int i = 0; i < times; i++) {
-                    session.run(feeds).close();
+                    session.run(feeds.get(next)).close();
+                    next = (next + 1) % feeds.size();
                 }
                 return System.nanoTime() - t0;
             } catch (OrtException e) {
@@ -416,7 +441,7 @@ public final class OrtRunner implements AutoCloseable {
 
         @Override
         public void close() {
-            feeds.values().forEach(OnnxTensor::close);
+            feeds.forEach(m -> m.values().forEach(OnnxTensor::close));
         }
     }
 

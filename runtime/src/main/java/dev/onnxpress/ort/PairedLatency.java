@@ -11,7 +11,9 @@ import java.util.Arrays;
  * interval comes from order statistics (the distribution-free interval of a median: ranks
  * n/2 ± 1.96·√n/2), so no assumption about the shape of the timing noise is made. The result is "≈ same"
  * when that interval contains 1 or the difference is below the mode's noise level. One sample of a
- * tiny model is run several times back to back per timed sample ({@link LatencyMode#batchNanos()}).
+ * tiny model is run several times back to back per timed sample ({@link LatencyMode#batchNanos()}). A timer
+ * over several samples ({@link OrtRunner#timer(java.util.List)}) runs each of them once per cycle and every
+ * round runs whole cycles, so a model whose work depends on its input is timed by its mean over the samples.
  */
 public final class PairedLatency {
     /** Below this many rounds the order-statistic interval at 95 % does not exist. */
@@ -27,7 +29,9 @@ public final class PairedLatency {
         }
         double singleA = warmUp(original, mode);
         double singleB = warmUp(candidate, mode);
-        int reps = reps(Math.max(singleA, singleB), mode);
+        // every round runs each sample of the timers' cycle equally often (a whole number of cycles)
+        int cycle = Math.max(original.cycle(), candidate.cycle());
+        int reps = cycles(reps(Math.max(singleA, singleB), mode), cycle);
         int max = mode.maxRounds();
         double[] a = new double[max];
         double[] b = new double[max];
@@ -75,7 +79,7 @@ public final class PairedLatency {
         if (mode.off()) {
             throw new IllegalArgumentException("latency is off");
         }
-        int reps = reps(warmUp(timer, mode), mode);
+        int reps = cycles(reps(warmUp(timer, mode), mode), timer.cycle());
         long[] nanos = new long[mode.maxRounds()];
         double[] ms = new double[nanos.length];
         long start = System.nanoTime();
@@ -109,6 +113,11 @@ public final class PairedLatency {
     private static int reps(double singleMs, LatencyMode mode) {
         double want = mode.batchNanos() / 1e6;
         return (int) Math.max(1, Math.min(1000, Math.ceil(want / singleMs)));
+    }
+
+    /** {@code reps} rounded up to a whole number of cycles of {@code cycle} samples. */
+    static int cycles(int reps, int cycle) {
+        return cycle <= 1 ? reps : (int) Math.min(Integer.MAX_VALUE, ((long) reps + cycle - 1) / cycle * cycle);
     }
 
     private static boolean tight(double[] values, int n, LatencyMode mode) {

@@ -65,6 +65,59 @@ class PairedLatencyTest {
         }
     }
 
+    /** y = x·W once when sum(x) <= 0, else {@code heavy} times: the work depends on the input (an If). */
+    static byte[] branchy(int heavy, int n) {
+        ProtoModels g = ProtoModels.graph("branchy").input("x", DataType.FLOAT, 1, n);
+        float[] w = new float[n * n];
+        for (int i = 0; i < n; i++) {
+            w[i * n + i] = 1;
+        }
+        g.initializer("w", Tensor.ofFloats(new long[] {n, n}, w));
+        g.initializer("zero", Tensor.ofFloats(new long[] {}, new float[] {0}));
+        g.node("ReduceSum", List.of("x"), List.of("s"), Map.of("keepdims", 0L));
+        g.node("Greater", List.of("s", "zero"), List.of("c"));
+        ProtoModels then = ProtoModels.graph("then");
+        String prev = "x";
+        for (int i = 0; i < heavy; i++) {
+            String next = i == heavy - 1 ? "yt" : "t" + i;
+            then.node("MatMul", List.of(prev, "w"), List.of(next));
+            prev = next;
+        }
+        then.output("yt", DataType.FLOAT, 1, n);
+        ProtoModels otherwise = ProtoModels.graph("else").node("MatMul", List.of("x", "w"), List.of("ye"))
+                .output("ye", DataType.FLOAT, 1, n);
+        g.node("If", List.of("c"), List.of("y"), Map.of("then_branch", then.toModel().getGraph(),
+                "else_branch", otherwise.toModel().getGraph()));
+        return g.output("y", DataType.FLOAT, 1, n).toBytes();
+    }
+
+    static Map<String, Tensor> filled(int n, float v) {
+        float[] x = new float[n];
+        java.util.Arrays.fill(x, v);
+        return Map.of("x", Tensor.ofFloats(new long[] {1, n}, x));
+    }
+
+    @Test
+    void aTimerOverSeveralSamplesTimesTheMeanOfAModelWhoseWorkDependsOnItsInput() {
+        int n = 256;
+        try (OrtRunner r = OrtRunner.open(branchy(40, n));
+             OrtRunner.Timer heavy = r.timer(filled(n, 1));
+             OrtRunner.Timer light = r.timer(filled(n, -1));
+             OrtRunner.Timer mixed = r.timer(List.of(filled(n, 1), filled(n, -1)))) {
+            assertThat(mixed.cycle()).isEqualTo(2);
+            double h = PairedLatency.measure(heavy, LatencyMode.QUICK).medianMs();
+            double l = PairedLatency.measure(light, LatencyMode.QUICK).medianMs();
+            double m = PairedLatency.measure(mixed, LatencyMode.QUICK).medianMs();
+            // one sample's path would be h or l; the cycle runs both in turn: about their mean
+            assertThat(h).isGreaterThan(3 * l);
+            assertThat(m).as("heavy %s, light %s, mixed %s", h, l, m).isLessThan(0.8 * h).isGreaterThan(1.25 * l);
+        }
+        assertThat(PairedLatency.cycles(5, 1)).isEqualTo(5);
+        assertThat(PairedLatency.cycles(5, 2)).isEqualTo(6);
+        assertThat(PairedLatency.cycles(64, 64)).isEqualTo(64);
+        assertThat(PairedLatency.cycles(1, 64)).isEqualTo(64);
+    }
+
     @Test
     void tooFewRoundsClaimNothing() {
         byte[] model = chain(1, 8);
