@@ -131,8 +131,15 @@ public final class Evaluations {
 
     private Measurement run(List<String> steps) {
         long t0 = System.nanoTime();
-        String text = header + "\n" + String.join("\n", steps) + "\n"
-                + (steps.isEmpty() ? "" : lastTolerance.map(t -> "  tolerance { " + t + " }\n").orElse(""));
+        List<String> held = new java.util.ArrayList<>(steps);
+        if (!held.isEmpty() && lastTolerance.isPresent()) {
+            // as in the written recipe (RecipeText): the budget replaces the last step's own floor
+            String last = held.get(held.size() - 1);
+            int own = last.indexOf("\n  tolerance {");
+            held.set(held.size() - 1, (own >= 0 ? last.substring(0, own) : last)
+                    + "\n  tolerance { " + lastTolerance.get() + " }");
+        }
+        String text = header + "\n" + String.join("\n", held) + "\n";
         try {
             Plan plan = new Binder().bindText(text, "tune candidate", Optional.empty());
             PipelineReport r = manager.run(plan, model, Optional.empty());
