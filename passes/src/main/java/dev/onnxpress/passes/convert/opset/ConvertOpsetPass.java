@@ -20,6 +20,14 @@
  * exact older form (GreaterOrEqual → Not(Less), Gelu/HardSwish/Mish → elementwise chains). The IR
  * version follows the opset (raised when going up, lowered to the opset's own when going down; IR < 4
  * lists initializers as graph inputs). Subgraphs are converted too. Exact up to float round-off.
+ *
+ * Also: negative axes become axis + rank below 11; Pad mode=wrap becomes Gathers below 19; scatter
+ * reductions become Gather-reduce-Scatter for unique constant indices; the experimental ops of opsets 1–9
+ * and their legacy forms (Tile, LpPool p, recurrent output_sequence) are rewritten; RoiAlign 16, GridSample
+ * 20, DFT 20, GroupNormalization 21 convert both ways; element and input types newer than the target, and
+ * schemas ONNX Runtime 1.29 has no kernel for, are refused or rewritten. The full table, one row per
+ * changelog entry and how it is handled, is docs/opset-conversion.md. Every refusal is one line naming
+ * the node, and leaves the model untouched.
  */
 package dev.onnxpress.passes.convert.opset;
 

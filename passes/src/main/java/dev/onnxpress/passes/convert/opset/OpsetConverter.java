@@ -306,6 +306,16 @@ final class OpsetConverter {
             case "Pad" -> pad(n);
             case "ScatterElements", "ScatterND" -> scatterReduction(n);
             case "RoiAlign" -> roiAlign(n);
+            case "QuantizeLinear", "DequantizeLinear" -> {
+                if (down(13)) {
+                    long count = dimsOf(n.input(1)).map(d -> Arrays.stream(d).reduce(1, (a, b) -> a < 0 || b < 0 ? -1 : a * b))
+                            .orElse(-1L);
+                    if (count != 1) {
+                        throw fail(n, "the scale '" + n.input(1).name() + "' is " + (count < 0 ? "of unknown size"
+                                : "per-axis (" + count + " values)") + ", and before opset 13 only one scale per tensor exists");
+                    }
+                }
+            }
             case "Attention" -> {
                 if (down(24) && n.hasInput(6)) {
                     throw fail(n, "the nonpad_kv_seqlen input does not exist before opset 24");
@@ -439,7 +449,7 @@ final class OpsetConverter {
             return;
         }
         if (down(18) && n.hasInput(3)) {
-            throw fail(n, "the axes input has no equivalent before opset 18");
+            padAxesToFullPads(n);
         }
         if (up(11)) {
             long[] pads = n.attrInts("pads").orElse(new long[0]);
@@ -464,6 +474,30 @@ final class OpsetConverter {
             }
             rw.setInputs(n, List.of(n.input(0)));
         }
+    }
+
+    /** Pad's axes input (18) folded into pads over every axis, which needs constant pads and axes and the rank. */
+    private void padAxesToFullPads(Node n) {
+        long[] pads = constInts(n, 1, "pads");
+        long[] axes = constInts(n, 3, "axes");
+        int r = rank(n.input(0)).orElseThrow(() -> fail(n, "the axes input has no equivalent before opset 18 and the"
+                + " rank of '" + n.input(0).name() + "' is unknown"));
+        if (pads.length != 2L * axes.length) {
+            throw fail(n, "pads has " + pads.length + " values for " + axes.length + " axes");
+        }
+        long[] full = new long[2 * r];
+        for (int k = 0; k < axes.length; k++) {
+            int a = (int) (axes[k] < 0 ? axes[k] + r : axes[k]);
+            if (a < 0 || a >= r) {
+                throw fail(n, "axis " + axes[k] + " is out of range for rank " + r);
+            }
+            full[a] = pads[k];
+            full[a + r] = pads[k + axes.length];
+        }
+        List<Value> ins = new ArrayList<>(n.inputs());
+        ins.set(1, constant(n.graph(), n.label() + "_pads", Tensor.ofLongs(new long[] {full.length}, full)));
+        ins.set(3, Value.none());
+        rw.setInputs(n, trim(ins));
     }
 
     /**
@@ -619,8 +653,20 @@ final class OpsetConverter {
             rw.setAttr(n, "num_outputs", Attr.of((long) n.outputs().size()));
         }
         if (down(18) && n.attr("num_outputs").isPresent()) {
-            // equal split of a divisible axis is what Split did without num_outputs before 18
+            // equal split of a divisible axis is what Split did without num_outputs before 18; an axis that
+            // does not divide gets its sizes written out (ceil(d / n) each, the rest last)
+            long parts = n.attrInt("num_outputs", 1);
+            long axis = n.attrInt("axis", 0);
+            long dim = dimsOf(n.input(0)).map(d -> d[(int) (axis < 0 ? axis + d.length : axis)]).orElse(-1L);
             rw.removeAttr(n, "num_outputs");
+            if (dim > 0 && parts > 0 && dim % parts != 0) {
+                long chunk = (dim + parts - 1) / parts;
+                long[] sizes = new long[(int) parts];
+                for (int k = 0; k < parts; k++) {
+                    sizes[k] = Math.max(0, Math.min(chunk, dim - k * chunk));
+                }
+                rw.setInput(n, 1, constant(n.graph(), n.label() + "_split", Tensor.ofLongs(new long[] {parts}, sizes)));
+            }
         }
         if (down(13) && n.hasInput(1)) {
             rw.setAttr(n, "split", Attr.ofInts(constInts(n, 1, "split")));

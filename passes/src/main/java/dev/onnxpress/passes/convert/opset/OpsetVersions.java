@@ -105,7 +105,9 @@ final class OpsetVersions {
             new AddedAttr("GroupNormalization", "stash_type", 21, "1"),
             new AddedAttr("DepthToSpace", "mode", 11, "DCR"),
             new AddedAttr("DequantizeLinear", "output_dtype", 25, "0"),
-            new AddedAttr("QuantizeLinear", "precision", 25, "0"));
+            new AddedAttr("QuantizeLinear", "precision", 25, "0"),
+            new AddedAttr("CastLike", "saturate", 19, "1"), new AddedAttr("CastLike", "round_mode", 25, "up"),
+            new AddedAttr("Constant", "sparse_value", 11, ""));
 
     /** Element types that did not exist before an opset (no op takes them earlier). */
     static Optional<Integer> typeSince(dev.onnxpress.ir.DataType t) {
@@ -152,7 +154,9 @@ final class OpsetVersions {
             new TypeSince("Equal", FLOATS, 11), new TypeSince("Equal", java.util.EnumSet.of(dev.onnxpress.ir.DataType.STRING), 19),
             new TypeSince("Gemm", INTS, 9), new TypeSince("MatMul", INTS, 9), new TypeSince("PRelu", INTS, 9),
             new TypeSince("Flatten", NOT_FLOAT, 9), new TypeSince("Pad", NOT_FLOAT, 11), new TypeSince("Pow", INTS, 12),
-            new TypeSince("TopK", INTS, 11), new TypeSince("Cast", java.util.EnumSet.of(dev.onnxpress.ir.DataType.STRING), 9));
+            new TypeSince("TopK", INTS, 11),
+            new TypeSince("QuantizeLinear", java.util.EnumSet.of(dev.onnxpress.ir.DataType.INT16, dev.onnxpress.ir.DataType.UINT16), 21),
+            new TypeSince("DequantizeLinear", java.util.EnumSet.of(dev.onnxpress.ir.DataType.INT16, dev.onnxpress.ir.DataType.UINT16), 21), new TypeSince("Cast", java.util.EnumSet.of(dev.onnxpress.ir.DataType.STRING), 9));
 
     /**
      * Ops whose schema at and after an opset ONNX Runtime 1.29 has no kernel for ("Could not find an

@@ -266,6 +266,31 @@ class OpsetChangesAuditTest {
     }
 
     @Test
+    void quantizationSplitAndPadAxesGoBelowTheirOpsets() {
+        Function<float[], Model> qdq = scale -> GraphBuilder.model("g").opset(13).input("x", DataType.FLOAT, 1, 2, 3)
+                .initializer("s", scale.length == 1 ? Tensor.scalarFloat(scale[0]) : Tensor.ofFloats(new long[] {2}, scale))
+                .initializer("z", scale.length == 1 ? Tensor.of(DataType.UINT8, new long[0], new double[] {128})
+                        : Tensor.of(DataType.UINT8, new long[] {2}, new double[] {128, 100}))
+                .node("QuantizeLinear", List.of("x", "s", "z"), List.of("q"))
+                .node("DequantizeLinear", List.of("q", "s", "z"), List.of("y")).output("y").build();
+        roundTrip(qdq.apply(new float[] {0.02f}), 10, 0);
+        refused(qdq.apply(new float[] {0.02f, 0.05f}), 12, "node 'QuantizeLinear'", "per-axis (2 values)", "opset 13");
+        for (int target : new int[] {17, 13, 11}) {
+            Model split = GraphBuilder.model("g").opset(18).input("x", DataType.FLOAT, 2, 7)
+                    .node("Split", List.of("x"), List.of("a", "b", "c"), Map.of("axis", Attr.of(1L), "num_outputs", Attr.of(3L)))
+                    .node("Concat", List.of("c", "a", "b"), List.of("y"), Map.of("axis", Attr.of(1L))).output("y").build();
+            OrtEquivalence ref = OrtEquivalence.capture(split);
+            convert(split, target); // 7 = 3 + 3 + 1: the sizes are written out
+            ref.assertWithin(split, 0);
+            Model pad = GraphBuilder.model("g").opset(18).input("x", DataType.FLOAT, 2, 3, 4)
+                    .initializer("p", Tensor.ofLongs(new long[] {4}, 1, 1, 2, 0)).initializer("ax", Tensor.ofLongs(new long[] {2}, -1, 0))
+                    .node("Pad", List.of("x", "p", "", "ax"), List.of("y"), Map.of("mode", Attr.of("reflect")))
+                    .output("y").build();
+            roundTrip(pad, target - 4, 0); // 13, 9, 7
+        }
+    }
+
+    @Test
     void groupNormalizationScalesMoveBetweenGroupsAndChannels() {
         Model g21 = GraphBuilder.model("g").opset(21).input("x", DataType.FLOAT, 2, 4, 3)
                 .initializer("s", Tensor.ofFloats(new long[] {4}, 1.5f, 1.5f, 0.5f, 0.5f))
