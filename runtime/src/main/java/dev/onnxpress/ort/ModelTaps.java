@@ -68,6 +68,57 @@ final class ModelTaps {
         return model.toBuilder().setGraph(gb).build().toByteArray();
     }
 
+    /**
+     * {@code modelBytes} written to a new temporary file, for a session that loads from a path; empty when
+     * the model keeps tensors in external data (a file elsewhere would resolve their locations against
+     * another folder) or the file cannot be written.
+     */
+    static Optional<java.nio.file.Path> spill(byte[] modelBytes) {
+        java.nio.file.Path file = null;
+        try {
+            if (hasExternalData(parse(modelBytes).getGraph())) {
+                return Optional.empty();
+            }
+            file = java.nio.file.Files.createTempFile("onnxpress-session-", ".onnx");
+            java.nio.file.Files.write(file, modelBytes);
+            return Optional.of(file);
+        } catch (IOException | RuntimeException e) {
+            if (file != null) {
+                file.toFile().delete();
+            }
+            return Optional.empty();
+        }
+    }
+
+    private static boolean hasExternalData(Onnx.GraphProto g) {
+        for (Onnx.TensorProto t : g.getInitializerList()) {
+            if (t.getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL) {
+                return true;
+            }
+        }
+        for (Onnx.NodeProto n : g.getNodeList()) {
+            for (Onnx.AttributeProto a : n.getAttributeList()) {
+                if (a.hasT() && a.getT().getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL) {
+                    return true;
+                }
+                for (Onnx.TensorProto t : a.getTensorsList()) {
+                    if (t.getDataLocation() == Onnx.TensorProto.DataLocation.EXTERNAL) {
+                        return true;
+                    }
+                }
+                if (a.hasG() && hasExternalData(a.getG())) {
+                    return true;
+                }
+                for (Onnx.GraphProto sub : a.getGraphsList()) {
+                    if (hasExternalData(sub)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
     static Onnx.ModelProto parse(byte[] bytes) {
         try {
             // aliasing keeps large raw_data fields as views of the input instead of copies

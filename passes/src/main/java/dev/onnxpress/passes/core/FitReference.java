@@ -252,19 +252,63 @@ public final class FitReference {
                 OrtRunner q = sameModel ? null : OrtRunner.open(OrtRunner.withTaps(now, currentNames), o)) {
             for (Map<String, Tensor> b : batches) {
                 for (Map<String, Tensor> part : TapStream.cuts(b, d, budget, cutBy)) {
-                    long t0 = System.nanoTime();
-                    Map<String, Tensor> xd = d.run(part, denseNames);
-                    Map<String, Tensor> xq = sameModel ? xd : q.run(part, currentNames);
-                    long t1 = System.nanoTime();
-                    for (int i = 0; i < group.size(); i++) {
-                        Request r = group.get(i);
-                        grams.get(i).add(xq.get(r.layer().node().input(0).name()), xd.get(r.fit().target().input()),
-                                maxRows, samples, seeds[i]);
-                    }
-                    TapStream.Clock.record(t1 - t0, System.nanoTime() - t1, TapStream.rows(part));
+                    run(part, d, q, group, grams, denseNames, currentNames, maxRows, samples, seeds);
                 }
             }
         }
+    }
+
+    /**
+     * One run of both models over {@code part}, the taps read in place ({@link OrtRunner#runFloats}): the
+     * reference's views stay open while the current model runs (inside the last reference callback), so
+     * each layer pairs its Xq and Xd rows without a Java copy of either run.
+     */
+    private static void run(Map<String, Tensor> part, OrtRunner d, OrtRunner q, List<Request> group,
+            List<LayerGram> grams, List<String> denseNames, List<String> currentNames, int maxRows, long samples,
+            Random[] seeds) {
+        long t0 = System.nanoTime();
+        long[] ortNanos = {0};
+        Map<String, java.nio.FloatBuffer> dense = new java.util.HashMap<>();
+        Map<String, long[]> dims = new java.util.HashMap<>();
+        String last = denseNames.get(denseNames.size() - 1);
+        d.runFloats(part, denseNames, (name, type, shape, values) -> {
+            dense.put(name, values);
+            dims.put(name, shape);
+            if (!name.equals(last)) {
+                return;
+            }
+            long t1 = System.nanoTime();
+            ortNanos[0] += t1 - t0;
+            if (q == null) {
+                for (int i = 0; i < group.size(); i++) {
+                    Request r = group.get(i);
+                    String in = r.layer().node().input(0).name();
+                    grams.get(i).add(dense.get(in), dense.get(r.fit().target().input()), dims.get(in), maxRows,
+                            samples, seeds[i]);
+                }
+                return;
+            }
+            long[] q0 = {System.nanoTime()};
+            String lastQ = currentNames.get(currentNames.size() - 1);
+            Map<String, java.nio.FloatBuffer> current = new java.util.HashMap<>();
+            Map<String, long[]> currentDims = new java.util.HashMap<>();
+            q.runFloats(part, currentNames, (qName, qType, qShape, qValues) -> {
+                current.put(qName, qValues);
+                currentDims.put(qName, qShape);
+                if (!qName.equals(lastQ)) {
+                    return;
+                }
+                ortNanos[0] += System.nanoTime() - q0[0];
+                for (int i = 0; i < group.size(); i++) {
+                    Request r = group.get(i);
+                    String in = r.layer().node().input(0).name();
+                    grams.get(i).add(current.get(in), dense.get(r.fit().target().input()), currentDims.get(in),
+                            maxRows, samples, seeds[i]);
+                }
+            });
+        });
+        long total = System.nanoTime() - t0;
+        TapStream.Clock.record(ortNanos[0], total - ortNanos[0], TapStream.rows(part));
     }
 
     /**

@@ -21,9 +21,9 @@ public final class LayerGram {
     private final double[][] sumQ;
     private final double[][] sumD;
     private final long[] count;
-    /** Rows not yet folded into a and c, per group, feature-major: bufQ[g][i][r] (see {@link #flush}). */
-    private final double[][][] bufQ;
-    private final double[][][] bufD;
+    /** Rows not yet folded into a and c, per group, row after row: bufQ[g][r·F + i] (see {@link #flush}). */
+    private final double[][] bufQ;
+    private final double[][] bufD;
     private final int[] fill;
     private long rows;
     private boolean finished;
@@ -40,8 +40,8 @@ public final class LayerGram {
         this.sumQ = new double[geo.groups()][f];
         this.sumD = new double[geo.groups()][f];
         this.count = new long[geo.groups()];
-        this.bufQ = new double[geo.groups()][][];
-        this.bufD = new double[geo.groups()][][];
+        this.bufQ = new double[geo.groups()][];
+        this.bufD = new double[geo.groups()][];
         this.fill = new int[geo.groups()];
     }
 
@@ -157,12 +157,22 @@ public final class LayerGram {
         if (finished) {
             throw new IllegalStateException("moments already finished");
         }
-        float[] xq = tq.toFloatArray();
-        float[] xd = same ? xq : td.toFloatArray();
-        long[] dims = tq.dims();
+        java.nio.FloatBuffer q = java.nio.FloatBuffer.wrap(tq.toFloatArray());
+        add(q, same ? q : java.nio.FloatBuffer.wrap(td.toFloatArray()), tq.dims(), maxRows, samples, random);
+    }
+
+    /**
+     * As {@link #add(Tensor, Tensor, int, long, Random)} on float views (ONNX Runtime's output memory read in
+     * place, {@link OrtRunner#runFloats}): nothing of the run is copied but the sampled rows.
+     */
+    public void add(java.nio.FloatBuffer xq, java.nio.FloatBuffer xd, long[] dims, int maxRows, long samples,
+            Random random) {
+        if (finished) {
+            throw new IllegalStateException("moments already finished");
+        }
         int f = geo.features();
         if (!geo.conv()) {
-            int n = xq.length / f;
+            int n = xq.limit() / f;
             for (int r = 0; r < n; r++) {
                 accumulate(0, xq, xd, r * f);
             }
@@ -197,8 +207,8 @@ public final class LayerGram {
                             for (int kx = 0; kx < geo.kw(); kx++) {
                                 int x = x0 + kx * geo.dilW();
                                 boolean in = y >= 0 && y < h && x >= 0 && x < w;
-                                pq[idx] = in ? xq[base + y * w + x] : 0;
-                                pd[idx] = in ? xd[base + y * w + x] : 0;
+                                pq[idx] = in ? xq.get(base + y * w + x) : 0;
+                                pd[idx] = in ? xd.get(base + y * w + x) : 0;
                                 idx++;
                             }
                         }
@@ -210,13 +220,13 @@ public final class LayerGram {
         }
     }
 
-    private void accumulate(int grp, float[] xq, float[] xd, int off) {
+    private void accumulate(int grp, java.nio.FloatBuffer xq, java.nio.FloatBuffer xd, int off) {
         int f = geo.features();
         double[] q = new double[f];
         double[] d = new double[f];
         for (int i = 0; i < f; i++) {
-            q[i] = xq[off + i];
-            d[i] = xd[off + i];
+            q[i] = xq.get(off + i);
+            d[i] = xd.get(off + i);
         }
         accumulate(grp, q, d);
         rows++;
@@ -232,19 +242,13 @@ public final class LayerGram {
         }
         count[grp]++;
         if (bufQ[grp] == null) {
-            bufQ[grp] = new double[f][BLOCK];
-            bufD[grp] = same ? bufQ[grp] : new double[f][BLOCK];
+            bufQ[grp] = new double[BLOCK * f];
+            bufD[grp] = same ? bufQ[grp] : new double[BLOCK * f];
         }
         int r = fill[grp];
-        double[][] bq = bufQ[grp];
-        double[][] bd = bufD[grp];
-        for (int i = 0; i < f; i++) {
-            bq[i][r] = q[i];
-        }
+        System.arraycopy(q, 0, bufQ[grp], r * f, f);
         if (!same) {
-            for (int i = 0; i < f; i++) {
-                bd[i][r] = d[i];
-            }
+            System.arraycopy(d, 0, bufD[grp], r * f, f);
         }
         fill[grp] = r + 1;
         if (fill[grp] == BLOCK) {
@@ -252,12 +256,18 @@ public final class LayerGram {
         }
     }
 
+    /** Rows of A (and C) per tile of {@link #flush}. */
+    private static final int TILE_ROWS = 16;
+    /** Columns per tile: a tile of A (16 × 512 doubles, 64 KB) stays in cache while the block's rows pass. */
+    private static final int TILE_COLS = 512;
+
     /**
-     * Folds group g's buffered rows into A (upper triangle) and C. Each entry adds the rows' products one
-     * by one in the order the rows came, starting from its running sum, so the result is bit for bit that
-     * of adding row by row (a zero product leaves a sum unchanged); the block only keeps the rows in cache
-     * while A and C are swept once, instead of once per row. Entries are independent: rows of A and C are
-     * shared among the common pool's threads when the block is large enough to pay for it.
+     * Folds group g's buffered rows into A (upper triangle) and C, tile by tile: for each tile of A, the
+     * rows pass in the order they came and each adds q_i·q_j to every entry as the row-by-row update does
+     * (skipping q_i = 0 as it does), so every entry sees the same additions in the same order and the
+     * result is bit for bit that of adding row by row; the tile stays in cache while the rows pass, instead
+     * of all of A being swept once per row. Tiles of rows are shared among the common pool's threads when
+     * the block is large enough to pay for it.
      */
     private void flush(int grp) {
         int n = fill[grp];
@@ -265,57 +275,50 @@ public final class LayerGram {
             return;
         }
         int f = geo.features();
-        double[][] bq = bufQ[grp];
-        double[][] bd = bufD[grp];
+        double[] bq = bufQ[grp];
+        double[] bd = bufD[grp];
         double[] ag = a[grp];
         double[] cg = c[grp];
-        java.util.function.IntConsumer row = i -> {
-            sweep(ag, i * f, bq[i], bq, i, f, n);
-            if (!same) {
-                sweep(cg, i * f, bq[i], bd, 0, f, n);
+        int tiles = (f + TILE_ROWS - 1) / TILE_ROWS;
+        java.util.function.IntConsumer tile = t -> {
+            int i0 = t * TILE_ROWS;
+            int i1 = Math.min(f, i0 + TILE_ROWS);
+            for (int j0 = 0; j0 < f; j0 += TILE_COLS) {
+                int j1 = Math.min(f, j0 + TILE_COLS);
+                if (j1 > i0) {
+                    update(ag, bq, bq, n, f, i0, i1, j0, j1, true);
+                }
+                if (!same) {
+                    update(cg, bq, bd, n, f, i0, i1, j0, j1, false);
+                }
             }
         };
         if ((long) f * f * n >= 1L << 22) {
-            java.util.stream.IntStream.range(0, f).parallel().forEach(row);
+            java.util.stream.IntStream.range(0, tiles).parallel().forEach(tile);
         } else {
-            for (int i = 0; i < f; i++) {
-                row.accept(i);
+            for (int t = 0; t < tiles; t++) {
+                tile.accept(t);
             }
         }
         fill[grp] = 0;
     }
 
-    /** m[base + j] += Σ_r x[r]·y[j][r] for j in [from, f), r in order (four independent sums at a time). */
-    private static void sweep(double[] m, int base, double[] x, double[][] y, int from, int f, int n) {
-        int j = from;
-        for (; j + 3 < f; j += 4) {
-            double s0 = m[base + j];
-            double s1 = m[base + j + 1];
-            double s2 = m[base + j + 2];
-            double s3 = m[base + j + 3];
-            double[] y0 = y[j];
-            double[] y1 = y[j + 1];
-            double[] y2 = y[j + 2];
-            double[] y3 = y[j + 3];
-            for (int r = 0; r < n; r++) {
-                double xr = x[r];
-                s0 += xr * y0[r];
-                s1 += xr * y1[r];
-                s2 += xr * y2[r];
-                s3 += xr * y3[r];
+    /** m[i·f + j] += x_r[i]·y_r[j] for rows r in order, i in [i0, i1), j in [j0, j1) (j ≥ i when {@code upper}). */
+    private static void update(double[] m, double[] x, double[] y, int n, int f, int i0, int i1, int j0, int j1,
+            boolean upper) {
+        for (int r = 0; r < n; r++) {
+            int row = r * f;
+            for (int i = i0; i < i1; i++) {
+                double xi = x[row + i];
+                if (xi == 0) {
+                    continue;
+                }
+                int from = upper ? Math.max(i, j0) : j0;
+                int base = i * f;
+                for (int j = from; j < j1; j++) {
+                    m[base + j] += xi * y[row + j];
+                }
             }
-            m[base + j] = s0;
-            m[base + j + 1] = s1;
-            m[base + j + 2] = s2;
-            m[base + j + 3] = s3;
-        }
-        for (; j < f; j++) {
-            double s0 = m[base + j];
-            double[] y0 = y[j];
-            for (int r = 0; r < n; r++) {
-                s0 += x[r] * y0[r];
-            }
-            m[base + j] = s0;
         }
     }
 
