@@ -251,8 +251,7 @@ final class OptionsBinder {
     /** An enum constant named by a word, in any case. */
     private static Object enumConstant(Class<?> c, Value v, String param, SourceLocation at) {
         Object[] constants = c.getEnumConstants();
-        List<String> names = Arrays.stream(constants).map(e -> ((Enum<?>) e).name().toLowerCase(Locale.ROOT))
-                .toList();
+        List<String> names = Arrays.stream(constants).map(e -> OptionSpec.spelling((Enum<?>) e)).toList();
         if (v instanceof Value.Word w) {
             for (Object e : constants) {
                 if (((Enum<?>) e).name().equalsIgnoreCase(w.text())) {

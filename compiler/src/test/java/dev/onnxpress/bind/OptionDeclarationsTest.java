@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.onnxpress.cli.Main;
 import dev.onnxpress.dsl.RecipeParser;
+import dev.onnxpress.dsl.RecipePrinter;
 import dev.onnxpress.dsl.SourceLocation;
 import dev.onnxpress.dsl.Statement;
 import dev.onnxpress.passes.DataRef;
@@ -40,6 +41,17 @@ class OptionDeclarationsTest {
     static OptionsBinder.Bound<?> bind(Class<? extends Record> type, String id, String args) {
         Statement.Step step = (Statement.Step) RecipeParser.parseSteps(id + "(" + args + ")", "t").get(0);
         return OptionsBinder.bind(type, id, step.args(), step.location(), scope());
+    }
+
+    private static final Map<String, String> PASSES_ID = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** What {@code onnxpress passes ID} prints. */
+    static String passesId(String id) {
+        return PASSES_ID.computeIfAbsent(id, k -> {
+            Main.Execution doc = Main.execute("passes", k);
+            assertThat(doc.exitCode()).as(doc.err()).isZero();
+            return doc.out();
+        });
     }
 
     static List<Class<? extends Record>> optionTypes() {
@@ -89,6 +101,20 @@ class OptionDeclarationsTest {
     record NotItsType(@Param(doc = "a count", dflt = "0.5") int count) {
     }
 
+    /** Data kinds' defaults too are recipe text the printer writes back unchanged and the binder reads alike. */
+    @Test
+    void dataKindDefaultsAreCanonicalRecipeText() {
+        for (Class<? extends Record> type : DATA_KINDS) {
+            for (OptionSpec s : OptionSpec.of(type)) {
+                if (s.dflt().isPresent()) {
+                    String d = s.dflt().get();
+                    Statement.Step step = (Statement.Step) RecipeParser.parseSteps("x(v=" + d + ")", "t").get(0);
+                    assertThat(RecipePrinter.print(step.args().get(0).value())).isEqualTo(d);
+                }
+            }
+        }
+    }
+
     @Test
     void aDefaultOutsideItsRangeOrNotOfItsTypeIsRefusedByEveryReader() {
         assertThatThrownBy(() -> OptionSpec.of(OutOfRange.class).get(0).defaultValue())
@@ -124,22 +150,24 @@ class OptionDeclarationsTest {
             String req = String.join(", ", requiredArgs);
             OptionsBinder.Bound<?> bound = bind(type, id, req);
             assertThat(bound.options()).as(id).isEqualTo(PassOptions.of(type, requiredValues));
-            Main.Execution doc = Main.execute("passes", id);
-            assertThat(doc.exitCode()).as(doc.err()).isZero();
+            String doc = passesId(id);
             for (OptionSpec s : OptionSpec.of(type)) {
                 String line = "\n  " + s.name() + " (" + s.typeName();
                 if (s.dflt().isEmpty()) {
-                    assertThat(doc.out()).as(id).contains(line + (s.required() ? ", required" : ", optional"));
+                    assertThat(doc).as(id).contains(line + (s.required() ? ", required" : ", optional"));
                     continue;
                 }
                 String d = s.dflt().get();
-                assertThat(doc.out()).as(id).contains(line + ", default " + d);
+                assertThat(doc).as(id).contains(line + ", default " + d);
                 assertThat(", " + bound.allText() + ",").as(id).contains(", " + s.name() + "=" + d + ",");
                 var explicit = bind(type, id, (req.isEmpty() ? "" : req + ", ") + s.name() + "=" + d);
                 assertThat(explicit.options()).as(id + "." + s.name() + "=" + d).isEqualTo(bound.options());
+                // the declared text is what the recipe printer writes for it (reports quote it unchanged)
+                Statement.Step step = (Statement.Step) RecipeParser.parseSteps("x(v=" + d + ")", "t").get(0);
+                assertThat(RecipePrinter.print(step.args().get(0).value())).as(id + "." + s.name()).isEqualTo(d);
             }
             for (OptionSpec s : OptionSpec.of(type)) {
-                s.range().ifPresent(r -> assertThat(doc.out()).as(id + "." + s.name())
+                s.range().ifPresent(r -> assertThat(doc).as(id + "." + s.name())
                         .containsPattern("\\n  " + s.name() + " \\([^\\n]*, " + java.util.regex.Pattern.quote(r) + "\\)"));
             }
         }
@@ -151,7 +179,7 @@ class OptionDeclarationsTest {
         int enums = 0;
         for (Pass<?> p : PassRegistry.all()) {
             String id = p.info().id();
-            String doc = Main.execute("passes", id).out();
+            String doc = passesId(id);
             Map<String, Object> requiredValues = new LinkedHashMap<>();
             Map<String, String> requiredArgs = new LinkedHashMap<>();
             for (OptionSpec s : OptionSpec.of(p.optionsType())) {
@@ -198,7 +226,7 @@ class OptionDeclarationsTest {
     void statisticsAreDescribedInPassesId() {
         for (Pass<?> p : PassRegistry.all()) {
             PassInfo info = p.info();
-            String doc = Main.execute("passes", info.id()).out();
+            String doc = passesId(info.id());
             for (String st : info.statistics()) {
                 assertThat(info.description(st)).as(info.id() + "." + st).isPresent();
                 assertThat(doc).contains("\n  " + st + " — " + info.description(st).get() + "\n");

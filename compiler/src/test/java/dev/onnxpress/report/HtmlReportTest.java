@@ -85,6 +85,20 @@ class HtmlReportTest {
         assertThat(rows.item(4).getTextContent()).contains("quantize_int8", "-74.7%", "NaN", "inf");
     }
 
+    /** A statistic of a registered pass carries the description the pass declares, as a tooltip. */
+    @Test
+    void statisticsShowTheirDeclaredDescriptionOnHover() throws Exception {
+        Document doc = parse(HtmlReport.toHtml(SampleReports.breach()));
+        List<String> titled = new ArrayList<>();
+        for (Element span : elements(doc, "span")) {
+            if (span.hasAttribute("title") && span.getTextContent().contains("=")) {
+                titled.add(span.getTextContent() + " | " + span.getAttribute("title"));
+            }
+        }
+        assertThat(titled).contains("nodes_removed=3 | inference-mode Dropout nodes removed",
+                "channels_pruned=1200 | output channels removed, over all layers");
+    }
+
     @Test
     void userTextIsEscaped() throws Exception {
         String html = HtmlReport.toHtml(SampleReports.breach());

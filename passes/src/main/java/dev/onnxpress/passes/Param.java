@@ -10,6 +10,8 @@ import java.lang.annotation.Target;
  * double (a recipe may write {@code 30%} for 0.30), String, an enum (written as a bare word),
  * {@link NodeSelector}, {@link DataRef}, {@code List<String>}, {@code List<Double>},
  * {@code List<NodeSelector>}, and {@code java.util.Optional} of any of these for options without default.
+ * This annotation is the one declaration of an option: everything reads it through {@link OptionSpec}
+ * (the binder, {@link PassOptions}, {@code onnxpress passes ID}, the tests). Enum constants are lower case.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.PARAMETER})
@@ -20,7 +22,9 @@ public @interface Param {
     /** Default in recipe syntax ("" = no default: the option is required unless its type is Optional). */
     String dflt() default "";
 
+    /** Smallest allowed value (of a number, or of each number in a list). */
     double min() default Double.NEGATIVE_INFINITY;
 
+    /** Largest allowed value (of a number, or of each number in a list). */
     double max() default Double.POSITIVE_INFINITY;
 }

@@ -64,8 +64,13 @@ public final class PassOptions {
     }
 
     /** A copy of {@code options} with one option changed (checked like {@link #of}). */
-    @SuppressWarnings("unchecked")
     public static <O extends Record> O with(O options, String name, Object value) {
+        return with(options, Map.of(name, value));
+    }
+
+    /** A copy of {@code options} with the given options changed (checked like {@link #of}). */
+    @SuppressWarnings("unchecked")
+    public static <O extends Record> O with(O options, Map<String, ?> changes) {
         Class<O> type = (Class<O>) options.getClass();
         Map<String, Object> all = new LinkedHashMap<>();
         for (RecordComponent c : type.getRecordComponents()) {
@@ -75,10 +80,12 @@ public final class PassOptions {
                 throw new IllegalStateException("cannot read " + type.getSimpleName() + "." + c.getName(), e);
             }
         }
-        if (!all.containsKey(name)) {
-            return of(type, Map.of(name, value)); // reports the unknown name
+        for (String name : changes.keySet()) {
+            if (!all.containsKey(name)) {
+                return of(type, changes); // reports the unknown name
+            }
         }
-        all.put(name, value);
+        all.putAll(changes);
         return of(type, all);
     }
 
@@ -97,16 +104,31 @@ public final class PassOptions {
         if (value == null) {
             throw new IllegalArgumentException(where + " is null");
         }
-        if (s.optional() && !(value instanceof Optional<?>)) {
-            value = Optional.of(value);
+        if (!s.optional()) {
+            value = widened(s.type(), value);
+        } else if (!(value instanceof Optional<?>)) {
+            value = Optional.of(widened(((ParameterizedType) s.type()).getActualTypeArguments()[0], value));
         }
         if (!fits(s.type(), value)) {
-            throw new IllegalArgumentException(where + " is a " + s.typeName() + ", not " + value);
+            throw new IllegalArgumentException(where + " takes " + s.typeName() + ", not " + value + " ("
+                    + value.getClass().getSimpleName() + ")");
         }
         Object v = value;
         s.outOfRange(v).ifPresent(bad -> {
             throw new IllegalArgumentException(where + " must be " + s.rangeWords() + " but is " + OptionSpec.num(bad));
         });
+        return v;
+    }
+
+    /** A whole number given for a long or double option, or a float for a double one, as that type. */
+    private static Object widened(Type t, Object v) {
+        boolean whole = v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte;
+        if ((t == long.class || t == Long.class) && whole) {
+            return ((Number) v).longValue();
+        }
+        if ((t == double.class || t == Double.class) && (whole || v instanceof Float)) {
+            return ((Number) v).doubleValue();
+        }
         return v;
     }
 

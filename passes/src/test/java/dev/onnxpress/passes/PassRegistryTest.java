@@ -119,6 +119,8 @@ class PassRegistryTest {
                 throw new AssertionError(id + " threw " + e, e);
             }
             assertThat(r).as(id).isNotNull();
+            assertThat(p.info().statistics()).as("%s reports only declared statistics", id)
+                    .containsAll(r.statistics().keySet());
             Written out = Written.of(m);
             assertThat(r.changed()).as("%s: changed is true exactly when the written model differs", id)
                     .isEqualTo(!out.same(before));

@@ -42,8 +42,8 @@ class DeepCompressionIT {
     private static final Optional<DataRef> CALIB = Optional.of(new DataRef("calib"));
 
     static PruneMagnitudeOptions prune(double sparsity, NodeSelector layers) {
-        return new PruneMagnitudeOptions(sparsity, layers, PruneMagnitudeOptions.Scope.layer,
-                PruneMagnitudeOptions.Criterion.magnitude, true, CALIB, 1e-3, 4096, 4096);
+        return PassOptions.of(PruneMagnitudeOptions.class, Map.of("sparsity", sparsity, "layers", layers,
+                "compensate", true, "calibration", CALIB, "max_features", 4096, "max_rows", 4096));
     }
 
     static ShareWeightsOptions share(int bits, boolean refit) {

@@ -15,6 +15,7 @@ import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassException;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.exits.AddEarlyExitsOptions;
 import dev.onnxpress.passes.exits.AddEarlyExitsPass;
 import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormOptions;
@@ -147,8 +148,8 @@ class EarlyExitsIT {
         checkExits("vgg fold+prune+exits", m, ctx, AddEarlyExitsOptions.auto(2, CALIB, 0.005), eval, 5);
         assertTrue(ExitData.accuracy(ModelWriter.toBytes(m), eval) > acc0 - 0.05);
 
-        PassResult q = new QuantizeInt8Pass().run(quantized, new QuantizeInt8Options(CALIB, CalibrationMethod.minmax,
-                99.99, true, false, NodeSelector.ALL, Optional.empty()), ctx);
+        PassResult q = new QuantizeInt8Pass().run(quantized, PassOptions.of(QuantizeInt8Options.class,
+                Map.of("calibration", CALIB)), ctx);
         assertTrue(q.changed(), q.toString());
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new AddEarlyExitsPass().run(quantized,
                         AddEarlyExitsOptions.auto(2, CALIB, 0.005), ctx))

@@ -6,10 +6,12 @@ import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ort.OptimizationLevel;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.quant.CalibrationMethod;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Options;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Pass;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** fold_batchnorm then quantize_int8 with minmax and with entropy calibration: test accuracy of each. */
@@ -62,8 +64,8 @@ public final class EntropyVsMinmax {
 
     static byte[] int8(byte[] original, PassContext ctx, CalibrationMethod method, boolean perChannel) {
         Model m = QuantRecipes.folded(original, ctx);
-        new QuantizeInt8Pass().run(m, new QuantizeInt8Options(QuantRecipes.CALIB, method, 99.99, perChannel, false,
-                NodeSelector.ALL, Optional.empty()), ctx);
+        new QuantizeInt8Pass().run(m, PassOptions.of(QuantizeInt8Options.class,
+                Map.of("calibration", QuantRecipes.CALIB, "method", method, "per_channel", perChannel)), ctx);
         return ModelWriter.toBytes(m);
     }
 }

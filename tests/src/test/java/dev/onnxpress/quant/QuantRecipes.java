@@ -7,6 +7,7 @@ import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormOptions;
 import dev.onnxpress.passes.fold.batchnorm.FoldBatchNormPass;
 import dev.onnxpress.passes.quant.CalibrationMethod;
@@ -16,6 +17,7 @@ import dev.onnxpress.passes.quant.int8.QuantizeInt8Options;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Pass;
 import dev.onnxpress.passes.quant.ternary.QuantizeTernaryOptions;
 import dev.onnxpress.passes.quant.ternary.QuantizeTernaryPass;
+import java.util.Map;
 import java.util.Optional;
 
 /** The pipelines the quantization tests and the benchmark run: fold_batchnorm, then one quantizer. */
@@ -39,8 +41,8 @@ public final class QuantRecipes {
 
     public static Quantized int8(byte[] original, PassContext ctx, CalibrationMethod method, Optional<Double> maxDrop) {
         Model m = folded(original, ctx);
-        PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(CALIB, method, 99.99, true, false,
-                NodeSelector.ALL, maxDrop), ctx);
+        PassResult r = new QuantizeInt8Pass().run(m, PassOptions.of(QuantizeInt8Options.class, Map.of("calibration", CALIB,
+                "method", method, "max_drop", maxDrop)), ctx);
         return new Quantized(m, ModelWriter.toBytes(m), r);
     }
 

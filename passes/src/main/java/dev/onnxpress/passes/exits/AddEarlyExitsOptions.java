@@ -59,10 +59,10 @@ public record AddEarlyExitsOptions(
     }
 
     public AddEarlyExitsOptions withThresholds(List<Double> t) {
-        return new AddEarlyExitsOptions(after, auto_count, calibration, head, max_drop, t, gating);
+        return PassOptions.with(this, "thresholds", t);
     }
 
     public AddEarlyExitsOptions withGating(Gating g) {
-        return new AddEarlyExitsOptions(after, auto_count, calibration, head, max_drop, thresholds, g);
+        return PassOptions.with(this, "gating", g);
     }
 }

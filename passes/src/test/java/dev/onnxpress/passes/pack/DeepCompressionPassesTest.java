@@ -101,9 +101,8 @@ class DeepCompressionPassesTest {
         Model m = b.build();
         Node second = m.graph().nodes().get(1);
         NodeSelector onlyFirst = n -> n != second;
-        new PruneMagnitudePass().run(m, new PruneMagnitudeOptions(0.5, onlyFirst,
-                PruneMagnitudeOptions.Scope.layer,
-                PruneMagnitudeOptions.Criterion.magnitude, false, Optional.empty(), 1e-3, 2304, 1000), new RandomDataContext(m, 1));
+        new PruneMagnitudePass().run(m, PassOptions.of(PruneMagnitudeOptions.class,
+                Map.of("sparsity", 0.5, "layers", onlyFirst, "max_rows", 1000)), new RandomDataContext(m, 1));
         float[] first = m.graph().constantValue(m.graph().nodes().get(0).input(1)).orElseThrow().toFloatArray();
         float[] kept = m.graph().constantValue(second.input(1)).orElseThrow().toFloatArray();
         assertEquals(32, zeros(first));
@@ -135,9 +134,9 @@ class DeepCompressionPassesTest {
         Model plain = dense.copy();
         new PruneMagnitudePass().run(plain, prune(0.6, false), new RandomDataContext(plain, 60));
         Model obs = dense.copy();
-        new PruneMagnitudePass().run(obs, new PruneMagnitudeOptions(0.6, NodeSelector.ALL,
-                PruneMagnitudeOptions.Scope.layer, PruneMagnitudeOptions.Criterion.obs, true, true, CALIB, 1e-3,
-                2304, 100000), new RandomDataContext(obs, 60));
+        new PruneMagnitudePass().run(obs, PassOptions.of(PruneMagnitudeOptions.class, Map.of("sparsity", 0.6,
+                "criterion", PruneMagnitudeOptions.Criterion.obs, "compensate", true, "refit_bias", true,
+                "calibration", CALIB, "max_rows", 100000)), new RandomDataContext(obs, 60));
         for (Node n : obs.graph().nodes()) {
             if (n.is("Gemm") || n.is("MatMul")) {
                 float[] w = obs.graph().constantValue(n.input(1)).orElseThrow().toFloatArray();
@@ -279,9 +278,8 @@ class DeepCompressionPassesTest {
     }
 
     static PruneMagnitudeOptions prune(double s, boolean comp) {
-        return new PruneMagnitudeOptions(s, NodeSelector.ALL, PruneMagnitudeOptions.Scope.layer,
-                PruneMagnitudeOptions.Criterion.magnitude, comp,
-                comp ? CALIB : Optional.empty(), 1e-3, 2304, 100000);
+        return PassOptions.of(PruneMagnitudeOptions.class, Map.of("sparsity", s, "compensate", comp,
+                "calibration", comp ? CALIB : Optional.empty(), "max_rows", 100000));
     }
 
     static ShareWeightsOptions share(int bits, boolean refit) {

@@ -9,10 +9,12 @@ import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NoDataContext;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Options;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Pass;
 import dev.onnxpress.testing.GraphBuilder;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -29,8 +31,8 @@ class QuantizeNothingTest {
                 .initializerInput("w", Tensor.ofFloats(new long[] {8, 4}, w))
                 .node("MatMul", List.of("x", "w"), List.of("y"))
                 .output("y", DataType.FLOAT, 1, 4).build();
-        PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(new DataRef("calib"),
-                CalibrationMethod.minmax, 99.99, true, false, NodeSelector.ALL, Optional.empty()),
+        PassResult r = new QuantizeInt8Pass().run(m, PassOptions.of(QuantizeInt8Options.class,
+                Map.of("calibration", new DataRef("calib"))),
                 new NoDataContext());
         assertThat(r.changed()).isFalse();
         assertThat(r.skips()).isNotEmpty();

@@ -20,6 +20,7 @@ import dev.onnxpress.passes.FixedSamplesContext;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassResult;
+import dev.onnxpress.passes.PassOptions;
 import dev.onnxpress.passes.quant.binary.QuantizeBinaryOptions;
 import dev.onnxpress.passes.quant.binary.QuantizeBinaryPass;
 import dev.onnxpress.passes.quant.int8.QuantizeInt8Options;
@@ -221,8 +222,8 @@ class QuantizePassesTest {
         for (dev.onnxpress.passes.quant.CalibrationMethod method : dev.onnxpress.passes.quant.CalibrationMethod.values()) {
             Model m = tiny(17);
             OrtEquivalence before = OrtEquivalence.capture(m, context(1).samples(CALIB).get(0));
-            PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(CALIB, method, 99.99, true, false,
-                    NodeSelector.ALL, Optional.empty()), context(4));
+            PassResult r = new QuantizeInt8Pass().run(m, PassOptions.of(QuantizeInt8Options.class,
+                    Map.of("calibration", CALIB, "method", method)), context(4));
             assertTrue(r.changed());
             assertEquals(0, count(m, "Relu"), "Relu folded into the uint8 range");
             assertEquals(2, r.statistics().get("activations_folded").intValue());
@@ -251,9 +252,7 @@ class QuantizePassesTest {
         Model m = tiny(17);
         new dev.onnxpress.passes.convert.fp16.ConvertFp16Pass().run(m, dev.onnxpress.passes.PassOptions.defaults(
                 dev.onnxpress.passes.convert.fp16.ConvertFp16Options.class), context(1));
-        PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(CALIB,
-                dev.onnxpress.passes.quant.CalibrationMethod.minmax, 99.99, true, false, NodeSelector.ALL,
-                Optional.empty()), context(2));
+        PassResult r = new QuantizeInt8Pass().run(m, PassOptions.of(QuantizeInt8Options.class, Map.of("calibration", CALIB)), context(2));
         assertFalse(r.skips().isEmpty());
         assertTrue(r.skips().stream().anyMatch(k -> k.reason().contains("float16")
                 && k.reason().contains("before convert_fp16")), r.skips().toString());
@@ -272,9 +271,8 @@ class QuantizePassesTest {
     @Test
     void maxDropKeepsSensitiveNodesFloatUntilTheBudgetHolds() {
         Model m = tiny(17);
-        PassResult r = new QuantizeInt8Pass().run(m, new QuantizeInt8Options(CALIB,
-                dev.onnxpress.passes.quant.CalibrationMethod.minmax, 99.99, true, false, NodeSelector.ALL,
-                Optional.of(0.0)), context(8));
+        PassResult r = new QuantizeInt8Pass().run(m, PassOptions.of(QuantizeInt8Options.class,
+                Map.of("calibration", CALIB, "max_drop", 0.0)), context(8));
         assertTrue((double) r.details().get("final_drop") <= 1e-12);
         assertTrue(r.details().containsKey("kept_float"));
         assertTrue(r.details().containsKey("sensitivity"));

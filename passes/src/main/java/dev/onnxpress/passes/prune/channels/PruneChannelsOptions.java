@@ -84,42 +84,34 @@ public record PruneChannelsOptions(
 
     /** Per-layer ratios: nodes matching {@code layers.get(i)} lose {@code ratios.get(i)} of their channels. */
     public PruneChannelsOptions withLayerRatios(List<NodeSelector> layers, List<Double> ratios) {
-        return new PruneChannelsOptions(criterion, ratio, this.layers, min_channels, round_to, scope, compensate,
-                refit_ridge, calibration, layers, ratios);
+        return PassOptions.with(this, Map.of("ratio_layers", layers, "ratios", ratios));
     }
 
     public PruneChannelsOptions withRatio(double r) {
-        return new PruneChannelsOptions(criterion, r, layers, min_channels, round_to, scope, compensate, refit_ridge,
-                calibration, ratio_layers, ratios);
+        return PassOptions.with(this, "ratio", r);
     }
 
     public PruneChannelsOptions withLayers(NodeSelector s) {
-        return new PruneChannelsOptions(criterion, ratio, s, min_channels, round_to, scope, compensate, refit_ridge,
-                calibration, ratio_layers, ratios);
+        return PassOptions.with(this, "layers", s);
     }
 
     public PruneChannelsOptions withScope(Scope s) {
-        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, s, compensate, refit_ridge,
-                calibration, ratio_layers, ratios);
+        return PassOptions.with(this, "scope", s);
     }
 
     public PruneChannelsOptions withRounding(int minChannels, int roundTo) {
-        return new PruneChannelsOptions(criterion, ratio, layers, minChannels, roundTo, scope, compensate,
-                refit_ridge, calibration, ratio_layers, ratios);
+        return PassOptions.with(this, Map.of("min_channels", minChannels, "round_to", roundTo));
     }
 
     public PruneChannelsOptions withCompensation(DataRef data) {
-        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, scope, true,
-                refit_ridge, Optional.of(data), ratio_layers, ratios);
+        return PassOptions.with(this, Map.of("compensate", true, "calibration", Optional.of(data)));
     }
 
     public PruneChannelsOptions withRefitRidge(RefitRidge r) {
-        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, scope, compensate, r,
-                calibration, ratio_layers, ratios);
+        return PassOptions.with(this, "refit_ridge", r);
     }
 
     public PruneChannelsOptions withCalibration(DataRef data) {
-        return new PruneChannelsOptions(criterion, ratio, layers, min_channels, round_to, scope, compensate,
-                refit_ridge, Optional.of(data), ratio_layers, ratios);
+        return PassOptions.with(this, "calibration", Optional.of(data));
     }
 }

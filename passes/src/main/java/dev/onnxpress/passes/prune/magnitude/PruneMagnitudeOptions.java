@@ -44,21 +44,6 @@ public record PruneMagnitudeOptions(
         @Param(doc = "Input rows (samples, or sampled conv patches) used per layer for compensation.",
                 dflt = "16384", min = 16, max = 1000000)
         int max_rows) {
-
-    /** Without bias refit. */
-    public PruneMagnitudeOptions(double sparsity, NodeSelector layers, Scope scope, Criterion criterion,
-            boolean compensate, Optional<DataRef> calibration, double ridge, int max_features, int max_rows) {
-        this(sparsity, layers, scope, criterion, compensate, false, calibration, ridge, max_features, max_rows);
-    }
-
-    /** Fitting the previous model's outputs, unweighted. */
-    public PruneMagnitudeOptions(double sparsity, NodeSelector layers, Scope scope, Criterion criterion,
-            boolean compensate, boolean refit_bias, Optional<DataRef> calibration, double ridge, int max_features,
-            int max_rows) {
-        this(sparsity, layers, scope, criterion, compensate, refit_bias, FitReference.Source.previous, false,
-                calibration, ridge, max_features, max_rows);
-    }
-
     public enum Scope { layer, global }
 
     public enum Criterion { magnitude, activation, obs }
