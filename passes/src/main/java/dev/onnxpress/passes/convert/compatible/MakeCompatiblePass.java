@@ -136,20 +136,7 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
         List<String> cannot = new ArrayList<>();
         long changes = 0;
 
-        Optional<String> shapeRule = TargetRules.shapeRules(model).stream().filter(r -> failing(table, r)).findFirst();
-        if (shapeRule.isPresent()) {
-            List<String> dims = dimsOption.isEmpty() ? runDims(model, ctx) : dimsOption;
-            List<String> missing = missingSizes(model, dims);
-            if (!missing.isEmpty()) {
-                cannot.add("inputs: " + table.runtime() + " needs static shapes ("
-                        + evidence(table, TargetRules.SYMBOLIC_DIMS) + "); no size for " + String.join(", ", missing)
-                        + ": give dims=[\"name=N\", …] or the run's --dims");
-            } else {
-                PassResult fixed = new FixShapesPass().run(model, new FixShapesOptions(dims, true), ctx);
-                result.add("dims_fixed", fixed.statistics().getOrDefault("dims_fixed", 0).longValue());
-                changes += fixed.changed() ? 1 : 0;
-            }
-        }
+        changes += fixShapes(model, table, dimsOption, ctx, result, cannot);
         if (!OutputTypes.untyped(model).isEmpty() && failing(table, TargetRules.UNTYPED_OUTPUTS)) {
             long typed = OutputTypes.fill(model, rw);
             result.add("outputs_typed", typed);
@@ -162,6 +149,49 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
             result.add("float16_converted", n);
             changes += n;
         }
+        long rewritten = rewriteNodes(model, table, rw, cannot);
+        result.add("nodes_rewritten", rewritten);
+        changes += rewritten;
+        if (!cannot.isEmpty()) {
+            List<String> shown = cannot.subList(0, Math.min(LISTED, cannot.size()));
+            throw new PassException(ID, "cannot make the model run in " + table.measuredOn() + ": "
+                    + String.join("; ", shown) + (cannot.size() > LISTED ? "; and " + (cannot.size() - LISTED)
+                    + " more" : ""));
+        }
+        Set<String> unknown = unmeasured(model, table);
+        if (!unknown.isEmpty()) {
+            result.note("not measured for " + table.runtime() + " (no probe; the verification decides): "
+                    + String.join(", ", unknown));
+        }
+        result.detail("runtime", table.measuredOn());
+        return result.build(changes > 0);
+    }
+
+    /** Fixes symbolic input dims when the target needs static shapes (1 when that changed the model). */
+    private static long fixShapes(Model model, TargetTable table, List<String> dimsOption, PassContext ctx,
+            PassResult.Builder result, List<String> cannot) {
+        Optional<String> shapeRule = TargetRules.shapeRules(model).stream().filter(r -> failing(table, r)).findFirst();
+        if (shapeRule.isPresent()) {
+            List<String> dims = dimsOption.isEmpty() ? runDims(model, ctx) : dimsOption;
+            List<String> missing = missingSizes(model, dims);
+            if (!missing.isEmpty()) {
+                cannot.add("inputs: " + table.runtime() + " needs static shapes ("
+                        + evidence(table, TargetRules.SYMBOLIC_DIMS) + "); no size for " + String.join(", ", missing)
+                        + ": give dims=[\"name=N\", …] or the run's --dims");
+            } else {
+                PassResult fixed = new FixShapesPass().run(model, new FixShapesOptions(dims, true), ctx);
+                result.add("dims_fixed", fixed.statistics().getOrDefault("dims_fixed", 0).longValue());
+                return fixed.changed() ? 1 : 0;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Rewrites each node a failing rule marks (kernel_shape, Clip inputs, Mean, decompositions); what cannot
+     * be rewritten goes to {@code cannot}.
+     */
+    private static long rewriteNodes(Model model, TargetTable table, Rewriter rw, List<String> cannot) {
         long rewritten = 0;
         long opset = model.defaultOpset();
         ElementTypes types = ElementTypes.of(model.graph());
@@ -195,21 +225,7 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
                 }
             }
         }
-        result.add("nodes_rewritten", rewritten);
-        changes += rewritten;
-        if (!cannot.isEmpty()) {
-            List<String> shown = cannot.subList(0, Math.min(LISTED, cannot.size()));
-            throw new PassException(ID, "cannot make the model run in " + table.measuredOn() + ": "
-                    + String.join("; ", shown) + (cannot.size() > LISTED ? "; and " + (cannot.size() - LISTED)
-                    + " more" : ""));
-        }
-        Set<String> unknown = unmeasured(model, table);
-        if (!unknown.isEmpty()) {
-            result.note("not measured for " + table.runtime() + " (no probe; the verification decides): "
-                    + String.join(", ", unknown));
-        }
-        result.detail("runtime", table.measuredOn());
-        return result.build(changes > 0);
+        return rewritten;
     }
 
     private static boolean needsFix(TargetTable table, Node n, ElementTypes types) {
