@@ -7,8 +7,8 @@ import dev.onnxpress.exec.InferenceRuntime;
 import dev.onnxpress.exec.ModelSession;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.ModelWriter;
-import dev.onnxpress.passes.convert.compatible.MakeCompatiblePass;
-import dev.onnxpress.passes.convert.compatible.TargetTable;
+import dev.onnxpress.passes.core.target.TargetFindings;
+import dev.onnxpress.passes.core.target.TargetTable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +19,7 @@ import java.util.Set;
  * {@code inspect --runtime R}: what in a model the runtime cannot run as it is, by the runtime's measured
  * capability table, whether make_compatible fixes each, and whether the runtime loads the model now.
  */
-record CompatibilityNotes(String runtime, String measuredOn, List<MakeCompatiblePass.Finding> findings,
+record CompatibilityNotes(String runtime, String measuredOn, List<TargetFindings.Finding> findings,
                           Set<String> unmeasured, Optional<String> loadError) {
     private static final int LISTED = 40;
 
@@ -33,8 +33,8 @@ record CompatibilityNotes(String runtime, String measuredOn, List<MakeCompatible
         } catch (UserException e) {
             error = Optional.of(e.getMessage());
         }
-        return new CompatibilityNotes(rt.name(), table.measuredOn(), MakeCompatiblePass.findings(model, table),
-                MakeCompatiblePass.unmeasured(model, table), error);
+        return new CompatibilityNotes(rt.name(), table.measuredOn(), TargetFindings.findings(model, table),
+                TargetFindings.unmeasured(model, table), error);
     }
 
     String toText() {
@@ -47,7 +47,7 @@ record CompatibilityNotes(String runtime, String measuredOn, List<MakeCompatible
         }
         Map<String, Integer> byRule = new LinkedHashMap<>();
         int shown = 0;
-        for (MakeCompatiblePass.Finding f : findings) {
+        for (TargetFindings.Finding f : findings) {
             byRule.merge(f.rule(), 1, Integer::sum);
             if (shown++ < LISTED) {
                 b.append("  ").append(f.fixable() ? "fixable   " : "CANNOT    ").append(f.where()).append(": ")
@@ -75,7 +75,7 @@ record CompatibilityNotes(String runtime, String measuredOn, List<MakeCompatible
         o.put("loads", loadError.isEmpty());
         o.set("load_error", loadError.<com.fasterxml.jackson.databind.JsonNode>map(n::textNode).orElse(n.nullNode()));
         var arr = o.putArray("findings");
-        for (MakeCompatiblePass.Finding f : findings) {
+        for (TargetFindings.Finding f : findings) {
             arr.addObject().put("where", f.where()).put("rule", f.rule()).put("evidence", f.evidence())
                     .put("fixable", f.fixable());
         }

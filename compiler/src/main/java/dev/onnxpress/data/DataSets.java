@@ -88,33 +88,20 @@ public final class DataSets {
             }
             labels = Optional.of(all);
         }
-        Optional<int[]> l = labels;
-        return new DataSet() {
-            @Override
-            public String name() {
-                return name;
-            }
+        return new FixedBatches(name, size, labels, list);
+    }
 
-            @Override
-            public int size() {
-                return size;
-            }
+    /** Batches cut once, handed back whatever batch size is asked ({@link #ofBatches}). */
+    private record FixedBatches(String name, int size, Optional<int[]> labels, List<Batch> list) implements DataSet {
+        @Override
+        public boolean hasReferenceOutputs() {
+            return false;
+        }
 
-            @Override
-            public Optional<int[]> labels() {
-                return l.map(int[]::clone);
-            }
-
-            @Override
-            public boolean hasReferenceOutputs() {
-                return false;
-            }
-
-            @Override
-            public List<Batch> batches(ModelSignature model, String inputName, int batchSize) {
-                return list;
-            }
-        };
+        @Override
+        public List<Batch> batches(ModelSignature model, String inputName, int batchSize) {
+            return list;
+        }
     }
 
     private static Tensor readLabels(Path p) {

@@ -4,8 +4,8 @@ import dev.onnxpress.exec.InferenceRuntime;
 import dev.onnxpress.exec.ModelSession;
 import dev.onnxpress.exec.RuntimeRejection;
 import dev.onnxpress.passes.PassContext;
-import dev.onnxpress.passes.convert.compatible.MakeCompatiblePass;
-import dev.onnxpress.passes.convert.compatible.TargetTable;
+import dev.onnxpress.passes.core.target.TargetFindings;
+import dev.onnxpress.passes.core.target.TargetTable;
 import dev.onnxpress.report.PipelineReport.Metrics;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -52,9 +52,9 @@ final class TargetRuns {
         for (InferenceRuntime rt : runtimes) {
             TargetTable table = TargetTable.load(rt.name());
             java.util.Set<String> had = new java.util.HashSet<>();
-            MakeCompatiblePass.findings(before, table).forEach(f -> had.add(f.rule()));
+            TargetFindings.findings(before, table).forEach(f -> had.add(f.rule()));
             java.util.Map<String, Long> added = new java.util.TreeMap<>();
-            for (MakeCompatiblePass.Finding f : MakeCompatiblePass.findings(after, table)) {
+            for (TargetFindings.Finding f : TargetFindings.findings(after, table)) {
                 if (!had.contains(f.rule())) {
                     added.merge(f.rule() + (f.fixable() ? " (make_compatible fixes it)" : ""), 1L, Long::sum);
                 }

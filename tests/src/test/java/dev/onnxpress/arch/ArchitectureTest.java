@@ -91,6 +91,13 @@ class ArchitectureTest {
                 .should().dependOnClassesThat(inAFamily()));
     }
 
+    /** The pipeline runs passes through the pass API only: what several need lives in the toolkit. */
+    @Test
+    void thePipelineUsesNoPassFamily() {
+        rule(noClasses().that().resideInAnyPackage("dev.onnxpress.pipeline..", "dev.onnxpress.report..",
+                "dev.onnxpress.data..").should().dependOnClassesThat(inAFamily()));
+    }
+
     @Test
     void onlyTheIrChangesTheGraph() {
         rule(noClasses().that().resideOutsideOfPackage("dev.onnxpress.ir..")

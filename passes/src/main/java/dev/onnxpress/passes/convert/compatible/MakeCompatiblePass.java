@@ -17,6 +17,10 @@
  */
 package dev.onnxpress.passes.convert.compatible;
 
+import dev.onnxpress.passes.core.target.TargetRules;
+import dev.onnxpress.passes.core.target.OutputTypes;
+import dev.onnxpress.passes.core.target.TargetTable;
+import dev.onnxpress.passes.core.target.TargetFindings;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Dim;
@@ -24,7 +28,6 @@ import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
-import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ir.ValueType;
 import dev.onnxpress.passes.Pass;
@@ -61,66 +64,6 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
     public static final String ID = "make_compatible";
     private static final int LISTED = 12;
 
-    /** A node, or the model, that the target cannot run as it is, and why. */
-    public record Finding(String where, String rule, String evidence, boolean fixable) {
-        public String text() {
-            return where + ": " + rule + (evidence.isEmpty() ? "" : " (" + evidence + ")");
-        }
-    }
-
-    /** What {@code runtime} cannot run in {@code model} as it is, and whether make_compatible fixes each. */
-    public static List<Finding> findings(Model model, TargetTable table) {
-        List<Finding> out = new ArrayList<>();
-        for (String rule : TargetRules.shapeRules(model)) {
-            if (failing(table, rule)) {
-                out.add(new Finding("model inputs", rule, evidence(table, rule), true));
-            }
-        }
-        if (!OutputTypes.untyped(model).isEmpty() && failing(table, TargetRules.UNTYPED_OUTPUTS)) {
-            out.add(new Finding("outputs " + OutputTypes.untyped(model), TargetRules.UNTYPED_OUTPUTS,
-                    evidence(table, TargetRules.UNTYPED_OUTPUTS), true));
-        }
-        ElementTypes types = ElementTypes.of(model.graph());
-        for (Node n : model.graph().allNodes()) {
-            for (String rule : TargetRules.of(n, types::of)) {
-                if (failing(table, rule)) {
-                    out.add(new Finding("node '" + n.label() + "' (" + n.opType() + ")", rule, evidence(table, rule),
-                            fixable(n, rule)));
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The rules of {@code model}'s nodes that the table has no row for ("op:Foo"), sorted. */
-    public static Set<String> unmeasured(Model model, TargetTable table) {
-        Set<String> out = new java.util.TreeSet<>();
-        for (Node n : model.graph().allNodes()) {
-            for (String rule : TargetRules.of(n)) {
-                if (table.supports(rule).isEmpty()) {
-                    out.add(rule);
-                }
-            }
-        }
-        return out;
-    }
-
-    private static boolean failing(TargetTable table, String rule) {
-        return table.supports(rule).map(ok -> !ok).orElse(false);
-    }
-
-    private static String evidence(TargetTable table, String rule) {
-        return table.row(rule).map(TargetTable.Row::detail).orElse("");
-    }
-
-    private static boolean fixable(Node n, String rule) {
-        return switch (rule) {
-            case TargetRules.FLOAT16, TargetRules.CLIP_INPUTS, "op:Mean", "op:Gelu", "op:HardSwish", "op:Mish" -> true;
-            case TargetRules.CONV_NO_KERNEL_SHAPE -> kernelDims(n).isPresent();
-            default -> false;
-        };
-    }
-
     @Override
     public PassResult run(Model model, MakeCompatibleOptions options, PassContext ctx) {
         return apply(model, TargetTable.load(options.runtime().id()), options.dims(), ctx);
@@ -133,32 +76,62 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
         List<String> cannot = new ArrayList<>();
         long changes = 0;
 
-        Optional<String> shapeRule = TargetRules.shapeRules(model).stream().filter(r -> failing(table, r)).findFirst();
+        changes += fixShapes(model, table, dimsOption, ctx, result, cannot);
+        if (!OutputTypes.untyped(model).isEmpty() && table.fails(TargetRules.UNTYPED_OUTPUTS)) {
+            long typed = OutputTypes.fill(model, rw);
+            result.add("outputs_typed", typed);
+            changes += typed;
+        }
+        if (table.fails(TargetRules.FLOAT16)
+                && model.graph().allNodes().stream().anyMatch(TargetRules::touchesFloat16)
+                || table.fails(TargetRules.FLOAT16) && hasFloat16Initializer(model)) {
+            long n = Float16ToFloat32.convert(model, rw);
+            result.add("float16_converted", n);
+            changes += n;
+        }
+        long rewritten = rewriteNodes(model, table, rw, cannot);
+        result.add("nodes_rewritten", rewritten);
+        changes += rewritten;
+        if (!cannot.isEmpty()) {
+            List<String> shown = cannot.subList(0, Math.min(LISTED, cannot.size()));
+            throw new PassException(ID, "cannot make the model run in " + table.measuredOn() + ": "
+                    + String.join("; ", shown) + (cannot.size() > LISTED ? "; and " + (cannot.size() - LISTED)
+                    + " more" : ""));
+        }
+        Set<String> unknown = TargetFindings.unmeasured(model, table);
+        if (!unknown.isEmpty()) {
+            result.note("not measured for " + table.runtime() + " (no probe; the verification decides): "
+                    + String.join(", ", unknown));
+        }
+        result.detail("runtime", table.measuredOn());
+        return result.build(changes > 0);
+    }
+
+    /** Fixes symbolic input dims when the target needs static shapes (1 when that changed the model). */
+    private static long fixShapes(Model model, TargetTable table, List<String> dimsOption, PassContext ctx,
+            PassResult.Builder result, List<String> cannot) {
+        Optional<String> shapeRule = TargetRules.shapeRules(model).stream().filter(r -> table.fails(r)).findFirst();
         if (shapeRule.isPresent()) {
             List<String> dims = dimsOption.isEmpty() ? runDims(model, ctx) : dimsOption;
             List<String> missing = missingSizes(model, dims);
             if (!missing.isEmpty()) {
                 cannot.add("inputs: " + table.runtime() + " needs static shapes ("
-                        + evidence(table, TargetRules.SYMBOLIC_DIMS) + "); no size for " + String.join(", ", missing)
+                        + table.evidence(TargetRules.SYMBOLIC_DIMS) + "); no size for " + String.join(", ", missing)
                         + ": give dims=[\"name=N\", …] or the run's --dims");
             } else {
                 PassResult fixed = new FixShapesPass().run(model, new FixShapesOptions(dims, true), ctx);
                 result.add("dims_fixed", fixed.statistics().getOrDefault("dims_fixed", 0).longValue());
-                changes += fixed.changed() ? 1 : 0;
+                return fixed.changed() ? 1 : 0;
             }
         }
-        if (!OutputTypes.untyped(model).isEmpty() && failing(table, TargetRules.UNTYPED_OUTPUTS)) {
-            long typed = OutputTypes.fill(model, rw);
-            result.add("outputs_typed", typed);
-            changes += typed;
-        }
-        if (failing(table, TargetRules.FLOAT16)
-                && model.graph().allNodes().stream().anyMatch(TargetRules::touchesFloat16)
-                || failing(table, TargetRules.FLOAT16) && hasFloat16Initializer(model)) {
-            long n = Float16ToFloat32.convert(model, rw);
-            result.add("float16_converted", n);
-            changes += n;
-        }
+        return 0;
+    }
+
+    /**
+     * Rewrites each node a failing rule marks (kernel_shape, Clip inputs, Mean, decompositions); what cannot
+     * be rewritten goes to {@code cannot}.
+     */
+    private static long rewriteNodes(Model model, TargetTable table, Rewriter rw, List<String> cannot) {
         long rewritten = 0;
         long opset = model.defaultOpset();
         ElementTypes types = ElementTypes.of(model.graph());
@@ -168,11 +141,11 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
                 continue;
             }
             for (String rule : TargetRules.of(n, types::of)) {
-                if (!failing(table, rule)) {
+                if (!table.fails(rule)) {
                     continue;
                 }
                 boolean done = switch (rule) {
-                    case TargetRules.CONV_NO_KERNEL_SHAPE -> kernelDims(n).map(k -> {
+                    case TargetRules.CONV_NO_KERNEL_SHAPE -> TargetFindings.kernelDims(n).map(k -> {
                         rw.setAttr(n, "kernel_shape", Attr.ofInts(k));
                         return true;
                     }).orElse(false);
@@ -188,29 +161,15 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
                         break; // the node is gone
                     }
                 } else {
-                    cannot.add(describe(n, rule, evidence(table, rule)));
+                    cannot.add(describe(n, rule, table.evidence(rule)));
                 }
             }
         }
-        result.add("nodes_rewritten", rewritten);
-        changes += rewritten;
-        if (!cannot.isEmpty()) {
-            List<String> shown = cannot.subList(0, Math.min(LISTED, cannot.size()));
-            throw new PassException(ID, "cannot make the model run in " + table.measuredOn() + ": "
-                    + String.join("; ", shown) + (cannot.size() > LISTED ? "; and " + (cannot.size() - LISTED)
-                    + " more" : ""));
-        }
-        Set<String> unknown = unmeasured(model, table);
-        if (!unknown.isEmpty()) {
-            result.note("not measured for " + table.runtime() + " (no probe; the verification decides): "
-                    + String.join(", ", unknown));
-        }
-        result.detail("runtime", table.measuredOn());
-        return result.build(changes > 0);
+        return rewritten;
     }
 
     private static boolean needsFix(TargetTable table, Node n, ElementTypes types) {
-        return TargetRules.of(n, types::of).stream().anyMatch(r -> failing(table, r));
+        return TargetRules.of(n, types::of).stream().anyMatch(r -> table.fails(r));
     }
 
     private static String describe(Node n, String rule, String evidence) {
@@ -222,25 +181,6 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
                 .anyMatch(t -> t.dataType() == DataType.FLOAT16);
     }
 
-    /** kernel_shape of a Conv from its weight [M, C/group, k1, k2, …], when the weight's shape is known. */
-    static Optional<long[]> kernelDims(Node n) {
-        if (!n.hasInput(1)) {
-            return Optional.empty();
-        }
-        Value w = n.input(1);
-        Optional<Tensor> c = n.graph().constantValue(w);
-        long[] dims;
-        if (c.isPresent()) {
-            dims = c.get().dims();
-        } else {
-            Optional<List<Dim>> shape = w.tensorType().flatMap(ValueType.TensorType::shape);
-            if (shape.isEmpty() || shape.get().stream().skip(2).anyMatch(d -> !d.isKnown())) {
-                return Optional.empty();
-            }
-            dims = shape.get().stream().mapToLong(d -> d.sizeOr(-1)).toArray();
-        }
-        return dims.length < 3 ? Optional.empty() : Optional.of(java.util.Arrays.copyOfRange(dims, 2, dims.length));
-    }
 
     private static boolean clipToMinMax(Rewriter rw, Node n) {
         Graph g = n.graph();

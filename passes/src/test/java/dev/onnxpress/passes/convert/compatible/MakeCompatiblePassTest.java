@@ -1,5 +1,7 @@
 package dev.onnxpress.passes.convert.compatible;
 
+import dev.onnxpress.passes.core.target.TargetTable;
+import dev.onnxpress.passes.core.target.TargetFindings;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -113,8 +115,8 @@ class MakeCompatiblePassTest {
         // the same model needs nothing for ONNX Runtime
         PassResult ort = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.ort, List.of()), CTX);
         assertThat(ort.changed()).isFalse();
-        assertThat(MakeCompatiblePass.findings(m, TargetTable.load("opencv")))
-                .extracting(MakeCompatiblePass.Finding::rule, MakeCompatiblePass.Finding::fixable)
+        assertThat(TargetFindings.findings(m, TargetTable.load("opencv")))
+                .extracting(TargetFindings.Finding::rule, TargetFindings.Finding::fixable)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("op:Tile", false));
     }
 

@@ -1,5 +1,8 @@
 package dev.onnxpress.passes.convert.compatible;
 
+import dev.onnxpress.passes.core.target.TargetRules;
+import dev.onnxpress.passes.core.target.OutputTypes;
+import dev.onnxpress.passes.core.target.TargetTable;
 import dev.onnxpress.exec.InferenceRuntime;
 import dev.onnxpress.exec.ModelSession;
 import dev.onnxpress.exec.RuntimeRejection;

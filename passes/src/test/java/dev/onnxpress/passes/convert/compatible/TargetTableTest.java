@@ -1,5 +1,6 @@
 package dev.onnxpress.passes.convert.compatible;
 
+import dev.onnxpress.passes.core.target.TargetTable;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.onnxpress.exec.InferenceRuntime;
@@ -25,7 +26,7 @@ class TargetTableTest {
         InferenceRuntime runtime = InferenceRuntime.named(name).orElseThrow();
         TargetTable measured = TargetProbes.measureAll(runtime);
         if (Boolean.getBoolean("onnxpress.writeTargetTables")) {
-            Path file = Path.of("src/main/resources/dev/onnxpress/passes/convert/compatible", name + ".tsv");
+            Path file = Path.of("src/main/resources/dev/onnxpress/passes/core/target", name + ".tsv");
             Files.writeString(file, measured.toTsv(), StandardCharsets.UTF_8);
             return;
         }

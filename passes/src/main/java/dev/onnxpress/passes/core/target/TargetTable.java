@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.convert.compatible;
+package dev.onnxpress.passes.core.target;
 
 import dev.onnxpress.error.InternalException;
 import dev.onnxpress.error.UserException;
@@ -57,7 +57,7 @@ public record TargetTable(String runtime, String measuredOn, Map<String, Row> ro
         }
     }
 
-    static TargetTable parse(String runtime, String text) {
+    public static TargetTable parse(String runtime, String text) {
         String measuredOn = "";
         Map<String, Row> rows = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
@@ -86,5 +86,15 @@ public record TargetTable(String runtime, String measuredOn, Map<String, Row> ro
                     .append(r.detail().replace('\t', ' ').replace('\n', ' ')).append('\n');
         }
         return b.toString();
+    }
+
+    /** True when the table marks {@code rule} as failing (false when it passes or was not measured). */
+    public boolean fails(String rule) {
+        return supports(rule).map(ok -> !ok).orElse(false);
+    }
+
+    /** The probe's detail for {@code rule}, or "" when the table has no row for it. */
+    public String evidence(String rule) {
+        return row(rule).map(Row::detail).orElse("");
     }
 }

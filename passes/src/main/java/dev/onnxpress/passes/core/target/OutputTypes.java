@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.convert.compatible;
+package dev.onnxpress.passes.core.target;
 
 import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Model;

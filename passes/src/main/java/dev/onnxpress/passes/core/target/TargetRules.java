@@ -1,4 +1,4 @@
-package dev.onnxpress.passes.convert.compatible;
+package dev.onnxpress.passes.core.target;
 
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Graph;
@@ -142,7 +142,7 @@ public final class TargetRules {
         return rules;
     }
 
-    static boolean touchesFloat16(Node n) {
+    public static boolean touchesFloat16(Node n) {
         if (n.is("Cast") && n.attrInt("to", 0) == DataType.FLOAT16.code()) {
             return true;
         }
