@@ -80,13 +80,22 @@ final class SizeSearch {
         }
 
         Step step() {
-            return Step.of(lossy(text(bits, "all")));
+            return Step.of(text(bits, "all"));
         }
     }
 
-    /** A lossy step's text with the {@link #STEP_FLOOR} tolerance. */
-    static String lossy(String step) {
-        return step + "\n  tolerance { " + STEP_FLOOR + " }";
+    /**
+     * The steps with every lossy one but the last carrying the {@link #STEP_FLOOR} tolerance (the lossless
+     * finish needs none; the last step answers to the budget).
+     */
+    List<Step> floors(List<Step> steps) {
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step st = steps.get(i);
+            boolean floor = i < steps.size() - 1 && !finish.contains(st);
+            out.add(floor ? new Step(st.text() + "\n  tolerance { " + STEP_FLOOR + " }", st.why()) : st);
+        }
+        return out;
     }
 
     List<Step> finish() {
@@ -166,7 +175,8 @@ final class SizeSearch {
             }
             boolean fits = false;
             for (Quantizer q : width) {
-                Optional<Candidate> c = s.evaluate("quantizer " + q.text(q.bits(), "all"), join(List.of(), List.of(q.step()), finish));
+                Optional<Candidate> c = s.evaluate("quantizer " + q.text(q.bits(), "all"),
+                        floors(join(List.of(), List.of(q.step()), finish)));
                 if (c.isPresent()) {
                     alone.put(q, c.get());
                     fits |= c.get().loss() <= s.limit() / 2;
@@ -281,7 +291,7 @@ final class SizeSearch {
 
     private Optional<Allocation.Level> level(Search.Layer l, double sp, Candidate baseline) {
         return s.evaluate("sensitivity " + l.name() + " " + pct(sp),
-                join(List.of(Step.of(lossy(pruneStep(variant, l, sp)))), List.of(), finish)).map(c ->
+                floors(join(List.of(Step.of(pruneStep(variant, l, sp))), List.of(), finish))).map(c ->
                 new Allocation.Level(pct(sp), sp, baseline.objective() - c.objective(), c.loss() - baseline.loss()));
     }
 
@@ -333,7 +343,7 @@ final class SizeSearch {
             return start;
         }
         List<Step> saved = extras;
-        extras = List.of(new Step(lossy("convert_fp16(min_cast_elements=100)"),
+        extras = List.of(new Step("convert_fp16(min_cast_elements=100)",
                 "the remaining float32 constants (biases) stored as float16 behind a Cast"));
         Optional<Candidate> c = s.evaluate("start + fp16 biases", compose(plan, quant));
         if (c.isPresent() && s.within(c.get()) && c.get().objective() < start.objective()) {
@@ -386,14 +396,14 @@ final class SizeSearch {
                 continue;
             }
             String why = pruneWhy(e.getKey(), e.getValue());
-            steps.add(new Step(lossy(pruneStep(variant, byName.get(e.getKey()), e.getValue())),
+            steps.add(new Step(pruneStep(variant, byName.get(e.getKey()), e.getValue()),
                     first ? variantWhy + ". " + why : why));
             first = false;
         }
         if (q != null) {
             steps.addAll(quantSteps(p, q));
         }
-        return join(steps, extras, finish);
+        return floors(join(steps, extras, finish));
     }
 
     /** One sharing step per width given to some layers (fewest bits first), then the quantizer on the rest. */
@@ -410,7 +420,7 @@ final class SizeSearch {
                 String sel = String.join(" + ", e.getValue().stream().map(l -> byName.get(l).selector()).toList());
                 List<String> why = new ArrayList<>();
                 e.getValue().forEach(l -> why.add(l + ": " + jointWhy(l, true)));
-                steps.add(new Step(lossy(q.text(e.getKey(), sel)), "a width of its own, " + e.getKey()
+                steps.add(new Step(q.text(e.getKey(), sel), "a width of its own, " + e.getKey()
                         + " bits, measured jointly: " + String.join("; ", why)));
             }
         }
