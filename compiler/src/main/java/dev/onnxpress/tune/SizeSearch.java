@@ -43,6 +43,9 @@ final class SizeSearch {
     private final Search s;
     private List<Step> finish = List.of();
     private final Map<Quantizer, Candidate> alone = new LinkedHashMap<>();
+    /** Quantizers of the chosen width not measured alone (a cheaper one sufficed): tried on the result. */
+    private final List<Quantizer> later = new ArrayList<>();
+    private final Map<Quantizer, String> adopted = new LinkedHashMap<>();
     private Quantizer quant;
     private Candidate quantAlone;
     private Prune variant;
@@ -50,7 +53,7 @@ final class SizeSearch {
     private final Map<String, Search.Layer> byName = new LinkedHashMap<>();
     private Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
     private List<Step> extras = List.of();
-    private JointRefine refine;
+    private final List<JointRefine> refines = new ArrayList<>();
 
     SizeSearch(Search s) {
         this.s = s;
@@ -110,14 +113,17 @@ final class SizeSearch {
         return f;
     }
 
-    /** Weight quantizers grouped by width, fewest bits first: sharing at 4, 5, 6, 8 bits, then int8. */
+    /**
+     * Weight quantizers grouped by width, fewest bits first: sharing at 4, 5, 6, 8 bits, then int8; within a
+     * width the cheap one first (nearest assignment needs no data; compensated assignment fitted to the input
+     * model runs the model on the calibration slice once per layer, minutes on a convolutional net).
+     */
     List<List<Quantizer>> quantizers() {
         List<List<Quantizer>> q = new ArrayList<>();
         if (s.settings.allows("share_weights")) {
             for (int b : BITS) {
-                q.add(List.of(new Quantizer("share_weights", b,
-                                "assign=compensated, refit_bias=true, reference=input, calibration=calib"),
-                        new Quantizer("share_weights", b, "")));
+                q.add(List.of(new Quantizer("share_weights", b, ""), new Quantizer("share_weights", b,
+                        "assign=compensated, refit_bias=true, reference=input, calibration=calib")));
             }
         }
         if (s.settings.allows("quantize_int8")) {
@@ -144,7 +150,7 @@ final class SizeSearch {
         layers.forEach(l -> byName.put(l.name(), l));
         if (layers.isEmpty() || !s.settings.allows("prune_magnitude")) {
             if (quantAlone != null && !layers.isEmpty()) {
-                refine(new SizePlan(Map.of(), Map.of()), quantAlone, false);
+                alternatives(refine(new SizePlan(Map.of(), Map.of()), quantAlone, false));
             }
             return;
         }
@@ -161,8 +167,7 @@ final class SizeSearch {
         if (start.isEmpty()) {
             return;
         }
-        refine(currentPlan, withFp16(start.get(), currentPlan), true);
-        alternatives();
+        alternatives(refine(currentPlan, withFp16(start.get(), currentPlan), true));
     }
 
     // ------------------------------------------------------------------ 1. the quantizer
@@ -175,6 +180,12 @@ final class SizeSearch {
             }
             boolean fits = false;
             for (Quantizer q : width) {
+                if (fits) {
+                    // the cheaper one of this width already leaves half the budget: this one is measured on
+                    // the pruned model at the end, where what it repairs shows
+                    later.add(q);
+                    continue;
+                }
                 Optional<Candidate> c = s.evaluate("quantizer " + q.text(q.bits(), "all"),
                         floors(join(List.of(), List.of(q.step()), finish)));
                 if (c.isPresent()) {
@@ -360,8 +371,9 @@ final class SizeSearch {
         Map<String, Long> params = new LinkedHashMap<>();
         byName.values().forEach(l -> params.put(l.name(), l.parameters()));
         int base = quant != null && quant.shares() ? quant.bits() : 0;
-        refine = new JointRefine(params, base, pruning ? SPARSITY : null,
+        JointRefine refine = new JointRefine(params, base, pruning ? SPARSITY : null,
                 (label, p) -> s.evaluate(label, compose(p, quant)), s::within);
+        refines.add(refine);
         Candidate best = refine.run(plan, at);
         currentPlan = refine.plan();
         return best;
@@ -369,18 +381,35 @@ final class SizeSearch {
 
     // ------------------------------------------------------------------ 6. other quantizers
 
-    /** The other quantizers within the limit alone, on the refined pruning (at one width). */
-    void alternatives() {
-        SizePlan uniform = new SizePlan(currentPlan.sparsity(), Map.of());
+    /**
+     * The other quantizers on the refined plan: those of the same width not measured alone (per-layer widths
+     * kept), and those within the limit alone (at one width). One that is smaller, or holds the limit with
+     * clearly less loss at about the same size, replaces the quantizer and the joint search runs again from
+     * there (its loss leaves room for moves the first search had to reject).
+     */
+    void alternatives(Candidate best) {
+        List<Quantizer> others = new ArrayList<>(later);
         for (Map.Entry<Quantizer, Candidate> e : usable()) {
-            if (e.getKey().equals(quant) || quantAlone == null
-                    || e.getValue().objective() > 1.1 * quantAlone.objective()) {
-                continue;
+            if (!e.getKey().equals(quant) && quantAlone != null && e.getValue().objective() <= 1.1 * quantAlone.objective()) {
+                others.add(e.getKey());
             }
-            Optional<Candidate> c = s.evaluate("pruned + " + e.getKey().text(e.getKey().bits(), "all"),
-                    compose(uniform, e.getKey()));
+        }
+        for (Quantizer q : others) {
+            boolean sameWidth = quant != null && q.shares() && quant.shares() && q.bits() == quant.bits();
+            SizePlan plan = sameWidth ? currentPlan : new SizePlan(currentPlan.sparsity(), Map.of());
+            Optional<Candidate> c = s.evaluate("refined + " + q.text(q.bits(), "all"), compose(plan, q));
             if (c.isEmpty()) {
                 return;
+            }
+            boolean smaller = c.get().objective() < best.objective();
+            boolean roomier = c.get().loss() < best.loss() - 0.2 * s.limit()
+                    && c.get().objective() <= 1.02 * best.objective();
+            if (s.within(c.get()) && (smaller || roomier)) {
+                adopted.put(q, "measured on the refined plan in place of " + quant.text(quant.bits(), "all") + ": "
+                        + s.ratioText(c.get()) + ", " + s.budget().describeLoss(c.get().loss()) + " against "
+                        + s.ratioText(best) + ", " + s.budget().describeLoss(best.loss()) + "; the joint search went on from there");
+                quant = q;
+                best = refine(plan, c.get(), !byName.isEmpty() && s.settings.allows("prune_magnitude"));
             }
         }
     }
@@ -424,7 +453,7 @@ final class SizeSearch {
                         + " bits, measured jointly: " + String.join("; ", why)));
             }
         }
-        steps.add(q.step().because(alone.containsKey(q) ? quantizerWhy(q) : ""));
+        steps.add(q.step().because(alone.containsKey(q) ? quantizerWhy(q) : adopted.getOrDefault(q, "")));
         return steps;
     }
 
@@ -452,11 +481,8 @@ final class SizeSearch {
 
     /** The joint search's trials for a layer, in words (empty before it ran). */
     private String jointWhy(String layer, boolean bits) {
-        if (refine == null) {
-            return "";
-        }
         List<String> parts = new ArrayList<>();
-        for (JointRefine.Tried t : refine.history(layer)) {
+        for (JointRefine.Tried t : refines.stream().flatMap(r -> r.history(layer).stream()).toList()) {
             if (t.move().bits() == bits) {
                 parts.add((bits ? (int) t.move().to() + " bits" : pct(t.move().to())) + (t.kept() ? " kept" : " rejected")
                         + " (" + (t.candidate().measurement().ok() ? s.ratioText(t.candidate()) + ", " : "")
