@@ -53,12 +53,7 @@ public final class RecipeText {
             if (!s.why().isEmpty()) {
                 comment(sb, "", s.why());
             }
-            String text = s.text();
-            int own = text.indexOf("\n  tolerance {");
-            if (i == steps.size() - 1 && own >= 0) {
-                text = text.substring(0, own); // the budget replaces the step's own floor
-            }
-            sb.append(text).append('\n');
+            sb.append(s.text()).append('\n');
             if (i == steps.size() - 1) {
                 sb.append("  tolerance { ").append(budgetCheck).append(" }\n");
             }

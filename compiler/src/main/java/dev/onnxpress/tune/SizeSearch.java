@@ -43,6 +43,9 @@ final class SizeSearch {
     private final Search s;
     private List<Step> finish = List.of();
     private final Map<Quantizer, Candidate> alone = new LinkedHashMap<>();
+    /** Quantizers of the chosen width not measured alone (a cheaper one sufficed): tried on the result. */
+    private final List<Quantizer> later = new ArrayList<>();
+    private final Map<Quantizer, String> adopted = new LinkedHashMap<>();
     private Quantizer quant;
     private Candidate quantAlone;
     private Prune variant;
@@ -50,7 +53,7 @@ final class SizeSearch {
     private final Map<String, Search.Layer> byName = new LinkedHashMap<>();
     private Map<String, List<Allocation.Level>> ladders = new LinkedHashMap<>();
     private List<Step> extras = List.of();
-    private JointRefine refine;
+    private final List<JointRefine> refines = new ArrayList<>();
 
     SizeSearch(Search s) {
         this.s = s;
@@ -80,13 +83,22 @@ final class SizeSearch {
         }
 
         Step step() {
-            return Step.of(lossy(text(bits, "all")));
+            return Step.of(text(bits, "all"));
         }
     }
 
-    /** A lossy step's text with the {@link #STEP_FLOOR} tolerance. */
-    static String lossy(String step) {
-        return step + "\n  tolerance { " + STEP_FLOOR + " }";
+    /**
+     * The steps with every lossy one but the last carrying the {@link #STEP_FLOOR} tolerance (the lossless
+     * finish needs none; the last step answers to the budget).
+     */
+    List<Step> floors(List<Step> steps) {
+        List<Step> out = new ArrayList<>();
+        for (int i = 0; i < steps.size(); i++) {
+            Step st = steps.get(i);
+            boolean floor = i < steps.size() - 1 && !finish.contains(st);
+            out.add(floor ? new Step(st.text() + "\n  tolerance { " + STEP_FLOOR + " }", st.why()) : st);
+        }
+        return out;
     }
 
     List<Step> finish() {
@@ -101,14 +113,17 @@ final class SizeSearch {
         return f;
     }
 
-    /** Weight quantizers grouped by width, fewest bits first: sharing at 4, 5, 6, 8 bits, then int8. */
+    /**
+     * Weight quantizers grouped by width, fewest bits first: sharing at 4, 5, 6, 8 bits, then int8; within a
+     * width the cheap one first (nearest assignment needs no data; compensated assignment fitted to the input
+     * model runs the model on the calibration slice once per layer, minutes on a convolutional net).
+     */
     List<List<Quantizer>> quantizers() {
         List<List<Quantizer>> q = new ArrayList<>();
         if (s.settings.allows("share_weights")) {
             for (int b : BITS) {
-                q.add(List.of(new Quantizer("share_weights", b,
-                                "assign=compensated, refit_bias=true, reference=input, calibration=calib"),
-                        new Quantizer("share_weights", b, "")));
+                q.add(List.of(new Quantizer("share_weights", b, ""), new Quantizer("share_weights", b,
+                        "assign=compensated, refit_bias=true, reference=input, calibration=calib")));
             }
         }
         if (s.settings.allows("quantize_int8")) {
@@ -135,7 +150,7 @@ final class SizeSearch {
         layers.forEach(l -> byName.put(l.name(), l));
         if (layers.isEmpty() || !s.settings.allows("prune_magnitude")) {
             if (quantAlone != null && !layers.isEmpty()) {
-                refine(new SizePlan(Map.of(), Map.of()), quantAlone, false);
+                alternatives(refine(new SizePlan(Map.of(), Map.of()), quantAlone, false));
             }
             return;
         }
@@ -152,8 +167,7 @@ final class SizeSearch {
         if (start.isEmpty()) {
             return;
         }
-        refine(currentPlan, withFp16(start.get(), currentPlan), true);
-        alternatives();
+        alternatives(refine(currentPlan, withFp16(start.get(), currentPlan), true));
     }
 
     // ------------------------------------------------------------------ 1. the quantizer
@@ -166,7 +180,14 @@ final class SizeSearch {
             }
             boolean fits = false;
             for (Quantizer q : width) {
-                Optional<Candidate> c = s.evaluate("quantizer " + q.text(q.bits(), "all"), join(List.of(), List.of(q.step()), finish));
+                if (fits) {
+                    // the cheaper one of this width already leaves half the budget: this one is measured on
+                    // the pruned model at the end, where what it repairs shows
+                    later.add(q);
+                    continue;
+                }
+                Optional<Candidate> c = s.evaluate("quantizer " + q.text(q.bits(), "all"),
+                        floors(join(List.of(), List.of(q.step()), finish)));
                 if (c.isPresent()) {
                     alone.put(q, c.get());
                     fits |= c.get().loss() <= s.limit() / 2;
@@ -281,7 +302,7 @@ final class SizeSearch {
 
     private Optional<Allocation.Level> level(Search.Layer l, double sp, Candidate baseline) {
         return s.evaluate("sensitivity " + l.name() + " " + pct(sp),
-                join(List.of(Step.of(lossy(pruneStep(variant, l, sp)))), List.of(), finish)).map(c ->
+                floors(join(List.of(Step.of(pruneStep(variant, l, sp))), List.of(), finish))).map(c ->
                 new Allocation.Level(pct(sp), sp, baseline.objective() - c.objective(), c.loss() - baseline.loss()));
     }
 
@@ -333,7 +354,7 @@ final class SizeSearch {
             return start;
         }
         List<Step> saved = extras;
-        extras = List.of(new Step(lossy("convert_fp16(min_cast_elements=100)"),
+        extras = List.of(new Step("convert_fp16(min_cast_elements=100)",
                 "the remaining float32 constants (biases) stored as float16 behind a Cast"));
         Optional<Candidate> c = s.evaluate("start + fp16 biases", compose(plan, quant));
         if (c.isPresent() && s.within(c.get()) && c.get().objective() < start.objective()) {
@@ -350,8 +371,9 @@ final class SizeSearch {
         Map<String, Long> params = new LinkedHashMap<>();
         byName.values().forEach(l -> params.put(l.name(), l.parameters()));
         int base = quant != null && quant.shares() ? quant.bits() : 0;
-        refine = new JointRefine(params, base, pruning ? SPARSITY : null,
+        JointRefine refine = new JointRefine(params, base, pruning ? SPARSITY : null,
                 (label, p) -> s.evaluate(label, compose(p, quant)), s::within);
+        refines.add(refine);
         Candidate best = refine.run(plan, at);
         currentPlan = refine.plan();
         return best;
@@ -359,18 +381,35 @@ final class SizeSearch {
 
     // ------------------------------------------------------------------ 6. other quantizers
 
-    /** The other quantizers within the limit alone, on the refined pruning (at one width). */
-    void alternatives() {
-        SizePlan uniform = new SizePlan(currentPlan.sparsity(), Map.of());
+    /**
+     * The other quantizers on the refined plan: those of the same width not measured alone (per-layer widths
+     * kept), and those within the limit alone (at one width). One that is smaller, or holds the limit with
+     * clearly less loss at about the same size, replaces the quantizer and the joint search runs again from
+     * there (its loss leaves room for moves the first search had to reject).
+     */
+    void alternatives(Candidate best) {
+        List<Quantizer> others = new ArrayList<>(later);
         for (Map.Entry<Quantizer, Candidate> e : usable()) {
-            if (e.getKey().equals(quant) || quantAlone == null
-                    || e.getValue().objective() > 1.1 * quantAlone.objective()) {
-                continue;
+            if (!e.getKey().equals(quant) && quantAlone != null && e.getValue().objective() <= 1.1 * quantAlone.objective()) {
+                others.add(e.getKey());
             }
-            Optional<Candidate> c = s.evaluate("pruned + " + e.getKey().text(e.getKey().bits(), "all"),
-                    compose(uniform, e.getKey()));
+        }
+        for (Quantizer q : others) {
+            boolean sameWidth = quant != null && q.shares() && quant.shares() && q.bits() == quant.bits();
+            SizePlan plan = sameWidth ? currentPlan : new SizePlan(currentPlan.sparsity(), Map.of());
+            Optional<Candidate> c = s.evaluate("refined + " + q.text(q.bits(), "all"), compose(plan, q));
             if (c.isEmpty()) {
                 return;
+            }
+            boolean smaller = c.get().objective() < best.objective();
+            boolean roomier = c.get().loss() < best.loss() - 0.2 * s.limit()
+                    && c.get().objective() <= 1.02 * best.objective();
+            if (s.within(c.get()) && (smaller || roomier)) {
+                adopted.put(q, "measured on the refined plan in place of " + quant.text(quant.bits(), "all") + ": "
+                        + s.ratioText(c.get()) + ", " + s.budget().describeLoss(c.get().loss()) + " against "
+                        + s.ratioText(best) + ", " + s.budget().describeLoss(best.loss()) + "; the joint search went on from there");
+                quant = q;
+                best = refine(plan, c.get(), !byName.isEmpty() && s.settings.allows("prune_magnitude"));
             }
         }
     }
@@ -386,14 +425,14 @@ final class SizeSearch {
                 continue;
             }
             String why = pruneWhy(e.getKey(), e.getValue());
-            steps.add(new Step(lossy(pruneStep(variant, byName.get(e.getKey()), e.getValue())),
+            steps.add(new Step(pruneStep(variant, byName.get(e.getKey()), e.getValue()),
                     first ? variantWhy + ". " + why : why));
             first = false;
         }
         if (q != null) {
             steps.addAll(quantSteps(p, q));
         }
-        return join(steps, extras, finish);
+        return floors(join(steps, extras, finish));
     }
 
     /** One sharing step per width given to some layers (fewest bits first), then the quantizer on the rest. */
@@ -410,11 +449,11 @@ final class SizeSearch {
                 String sel = String.join(" + ", e.getValue().stream().map(l -> byName.get(l).selector()).toList());
                 List<String> why = new ArrayList<>();
                 e.getValue().forEach(l -> why.add(l + ": " + jointWhy(l, true)));
-                steps.add(new Step(lossy(q.text(e.getKey(), sel)), "a width of its own, " + e.getKey()
+                steps.add(new Step(q.text(e.getKey(), sel), "a width of its own, " + e.getKey()
                         + " bits, measured jointly: " + String.join("; ", why)));
             }
         }
-        steps.add(q.step().because(alone.containsKey(q) ? quantizerWhy(q) : ""));
+        steps.add(q.step().because(alone.containsKey(q) ? quantizerWhy(q) : adopted.getOrDefault(q, "")));
         return steps;
     }
 
@@ -442,11 +481,8 @@ final class SizeSearch {
 
     /** The joint search's trials for a layer, in words (empty before it ran). */
     private String jointWhy(String layer, boolean bits) {
-        if (refine == null) {
-            return "";
-        }
         List<String> parts = new ArrayList<>();
-        for (JointRefine.Tried t : refine.history(layer)) {
+        for (JointRefine.Tried t : refines.stream().flatMap(r -> r.history(layer).stream()).toList()) {
             if (t.move().bits() == bits) {
                 parts.add((bits ? (int) t.move().to() + " bits" : pct(t.move().to())) + (t.kept() ? " kept" : " rejected")
                         + " (" + (t.candidate().measurement().ok() ? s.ratioText(t.candidate()) + ", " : "")

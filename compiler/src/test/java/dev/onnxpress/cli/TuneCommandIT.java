@@ -80,6 +80,39 @@ class TuneCommandIT {
     }
 
     @Test
+    void sharingWidthsAreSearchedPerLayerJointlyAndTheRecipeStillReproducesToTheByte() throws Exception {
+        Path recipe = dir.resolve("widths.recipe");
+        Path model = dir.resolve("widths.onnx");
+        Path json = dir.resolve("widths.json");
+        Main.Execution t = Main.execute(args("2pt", "45s", "share_weights,pack_huffman", recipe,
+                "--model-out", model.toString(), "--report-json", json.toString()));
+        assertThat(t.err()).doesNotContain("Exception");
+        assertThat(t.exitCode()).as(t.out() + t.err()).isIn(0, 1);
+        JsonNode tune = new ObjectMapper().readTree(json.toFile());
+        // after the quantizers alone, the joint search tried one bit less on single layers, each composed
+        // with the rest and measured as a whole (unless a loaded machine let the time run out before it)
+        java.util.List<String> labels = new java.util.ArrayList<>();
+        tune.get("search").get("candidates").forEach(c -> labels.add(c.get("label").asText()));
+        if (!tune.get("stopped_by_deadline").asBoolean()) {
+            assertThat(labels).anyMatch(l -> l.matches("joint /fc[12]/Gemm at 3 bits"));
+        }
+        String text = Files.readString(recipe);
+        // lossy steps before the last carry their own floor; the budget is the last step's tolerance, once
+        assertThat(text).contains("tolerance { accuracy max_drop 2% }");
+        assertThat(text.split("tolerance \\{ accuracy", -1)).hasSize(2);
+        Path again = dir.resolve("again.onnx");
+        Main.Execution r = Main.execute("run", recipe.toString(), "-i", SharedFiles.model("lenet300_fashion").toString(),
+                "-o", again.toString());
+        assertThat(r.exitCode()).as(r.out() + r.err()).isEqualTo(t.exitCode());
+        if (t.exitCode() == 0) {
+            assertThat(Files.readAllBytes(again)).isEqualTo(Files.readAllBytes(model));
+            if (text.contains("a width of its own")) {
+                assertThat(text).containsPattern("share_weights\\(bits=[23], layers=name\\(\"/fc[12]/Gemm\"\\)");
+            }
+        }
+    }
+
+    @Test
     void aBudgetNothingMeetsEndsWithExitOneAndTheClosestRecipeMarkedOverBudget() throws Exception {
         Path recipe = dir.resolve("impossible.recipe");
         Path model = dir.resolve("none.onnx");

@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
  * (split by tune into calibration / selection / held-out; the figures below are the held-out ones, as
  * {@code onnxpress run} measures the written recipe). Prints a Markdown table: the ratio reached, the
  * held-out loss, the wall time against the --time limit, and the target. The time limit per run is
- * {@code -Dtune.time=12m} by default. Run by name: {@code mvn -pl tests test -Dtest=TuneBenchmark}.
+ * {@code -Dtune.time=12m} by default; the load average before and after each run is printed beside its wall
+ * time. Run by name: {@code mvn -pl tests test -Dtest=TuneBenchmark}.
  */
 class TuneBenchmark {
     record Target(String model, String data, String objective, String budget, double target) {
@@ -34,7 +35,7 @@ class TuneBenchmark {
         String only = System.getProperty("tune.only", "");
         Path dir = Files.createTempDirectory("tune-bench");
         StringBuilder md = new StringBuilder("| model | objective | budget | ratio (held-out) | loss (held-out) |"
-                + " within | wall s (limit) | target | met |\n|---|---|---|---:|---:|---|---:|---:|---|\n");
+                + " within | wall s (limit) | load before/after | target | met |\n|---|---|---|---:|---:|---|---:|---|---:|---|\n");
         for (Target t : TARGETS) {
             if (!only.isEmpty() && !(t.model() + ":" + t.objective()).contains(only)) {
                 continue;
@@ -42,6 +43,7 @@ class TuneBenchmark {
             String name = t.model() + "-" + t.objective();
             Path json = dir.resolve(name + ".json");
             Path data = SharedFiles.data(t.data());
+            String loadBefore = load();
             long t0 = System.nanoTime();
             Main.Execution e = Main.execute("tune", SharedFiles.model(t.model()).toString(),
                     "--data", data.resolve("t10k-images-idx3-ubyte.gz").toString(),
@@ -50,20 +52,30 @@ class TuneBenchmark {
                     "-o", dir.resolve(name + ".recipe").toString(), "--model-out", dir.resolve(name + ".onnx").toString(),
                     "--report-json", json.toString(), "--report-html", dir.resolve(name + ".html").toString());
             double wall = (System.nanoTime() - t0) / 1e9;
+            String loads = loadBefore + " / " + load();
             System.out.println(e.out() + e.err());
             if (!Files.exists(json)) {
-                md.append(String.format(Locale.ROOT, "| %s | %s | %s | – | – | exit %d | %.0f (%s) | %.1f× | no |%n",
-                        t.model(), t.objective(), t.budget(), e.exitCode(), wall, time, t.target()));
+                md.append(String.format(Locale.ROOT, "| %s | %s | %s | – | – | exit %d | %.0f (%s) | %s | %.1f× | no |%n",
+                        t.model(), t.objective(), t.budget(), e.exitCode(), wall, time, loads, t.target()));
                 continue;
             }
             JsonNode held = new ObjectMapper().readTree(json.toFile()).get("held_out");
             double ratio = held.get("ratio").asDouble(Double.NaN);
-            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f× | %.3f | %s | %.0f (%s) | %.1f× | %s |%n",
+            md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.2f× | %.3f | %s | %.0f (%s) | %s | %.1f× | %s |%n",
                     t.model(), t.objective(), t.budget(), ratio, held.get("loss").asDouble(Double.NaN),
-                    held.get("within_budget").asBoolean() ? "yes" : "no", wall, time, t.target(),
+                    held.get("within_budget").asBoolean() ? "yes" : "no", wall, time, loads, t.target(),
                     held.get("within_budget").asBoolean() && ratio >= t.target() ? "yes" : "no"));
         }
         System.out.println("recipes, models and reports in " + dir);
         System.out.println(md);
+    }
+
+    /** The one-minute load average (the machine is shared: wall times mean little without it). */
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "?";
+        }
     }
 }
