@@ -145,6 +145,10 @@ final class Evaluator {
         fedRows = 0;
         try {
             for (int i = 0; i < batches.size(); i++) {
+                if (Thread.currentThread().isInterrupted()) {
+                    // a caller abandoned this run (tune at its time limit)
+                    throw new java.util.concurrent.CancellationException("the run was cancelled");
+                }
                 Batch b = batch(batches, i);
                 fedRows = Math.max(fedRows, rows(b.feeds()));
                 // each batch's outputs go into the series at once: memory holds one batch, not the data set

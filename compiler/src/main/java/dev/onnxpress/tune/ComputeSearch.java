@@ -86,6 +86,31 @@ final class ComputeSearch {
             pruned = prune(prefix, base, layers, follow).orElse(base);
         }
         follow.accept(pruned);
+        notChosen();
+    }
+
+    /** Family candidates that were within the limit and faster than the model before them. */
+    private final List<Candidate> paid = new ArrayList<>();
+
+    /**
+     * A family that paid alone but is not in the answer (another was faster, and e.g. exits cannot follow
+     * int8): named with its figures and the answer's, so the report says why it is absent.
+     */
+    private void notChosen() {
+        Optional<Candidate> best = s.best();
+        for (Candidate c : paid) {
+            String step = c.steps().get(c.steps().size() - 1).text();
+            if (best.isPresent() && best.get().texts().contains(step)) {
+                continue;
+            }
+            s.notes.putIfAbsent(step, String.format(Locale.ROOT, "within the budget and faster on its own (%s, %s)"
+                    + " but not chosen: %s", s.ratioText(c), s.budget().describeLoss(c.loss()),
+                    best.map(b -> "\"" + b.label() + "\" is faster (" + s.ratioText(b) + ")"
+                            + (step.startsWith("add_early_exits") && b.texts().stream()
+                            .anyMatch(t -> t.startsWith("quantize_int8")) ? "; exits cannot follow int8 (ONNX Runtime"
+                            + " cannot load quantized nodes inside an exit's branch)" : ""))
+                            .orElse("the search stopped before a candidate within the budget")));
+        }
     }
 
     /** What the latency families measured alone: int8 methods within the budget (fastest first), exits, fp16. */
@@ -155,6 +180,7 @@ final class ComputeSearch {
                     s.notes.put(int8(m).text(), "avoided: " + no.get());
                 } else {
                     f.int8.add(c.get());
+                    paid.add(c.get());
                     break;
                 }
             }
@@ -162,6 +188,7 @@ final class ComputeSearch {
         if (s.settings.allows("add_early_exits")) {
             Optional<Candidate> c = exits(base, "early exits");
             c.ifPresent(x -> f.exitsPaid = rejection(x, base, "the model before it").isEmpty());
+            c.filter(x -> f.exitsPaid).ifPresent(paid::add);
         }
         if (s.settings.allows("convert_fp16")) {
             Step fp16 = new Step("convert_fp16()", "float16 arithmetic where ONNX Runtime has float16 kernels;"
@@ -171,6 +198,9 @@ final class ComputeSearch {
                 Optional<String> no = rejection(x, base, "the model before it");
                 no.ifPresent(why -> s.notes.put(fp16.text(), "avoided: " + why));
                 f.fp16Paid = no.isEmpty();
+                if (f.fp16Paid) {
+                    paid.add(x);
+                }
             });
         }
         return f;

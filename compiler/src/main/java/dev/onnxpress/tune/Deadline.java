@@ -75,9 +75,15 @@ public final class Deadline {
         return limitSeconds() - elapsedSeconds();
     }
 
-    /** Time kept back for what must run after the search (the final verification). */
+    /**
+     * Part of the limit kept back besides the reserve: what runs after the search shares the machine with an
+     * abandoned evaluation until that one notices it was interrupted, and predictions are predictions.
+     */
+    static final double MARGIN = 0.05;
+
+    /** Time kept back for what must run after the search (the final verification), plus {@link #MARGIN}. */
     public void reserve(double seconds) {
-        reserveSeconds = Math.max(0, seconds);
+        reserveSeconds = Math.max(0, seconds) + MARGIN * limitSeconds();
     }
 
     /** Seconds left before the reserve (negative when already past it). */

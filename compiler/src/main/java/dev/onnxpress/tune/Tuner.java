@@ -72,7 +72,7 @@ public final class Tuner {
             deadline.reserve(1.1 * heldOutScale * best + 2);
             progress.accept(s);
         });
-        deadline.reserve(1.5 * heldOutScale * Math.max(1, original.seconds()) + 1);
+        deadline.reserve(1.1 * heldOutScale * original.seconds() + 2);
         if (settings.objective() == Objective.SIZE) {
             new SizeSearch(search).run();
         } else {

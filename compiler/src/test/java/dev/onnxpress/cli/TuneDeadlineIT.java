@@ -12,13 +12,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --time} is the time limit of the whole command: a search that would run far longer (lenet5's channel
- * search for fewer MACs) ends within the limit plus a tenth, with the final verification included, and still
- * writes the best recipe it verified. The slack beyond the tenth is a few seconds for what runs before the
+ * search for fewer MACs, some 25 evaluations) ends within the limit plus a tenth, with the final verification included, and still
+ * writes the best recipe it verified (or, when not one candidate fitted, says so and writes nothing). The slack beyond the tenth is a few seconds for what runs before the
  * clock starts (reading the options); the command runs in this JVM, so no JVM start is counted.
  */
 class TuneDeadlineIT {
     private static final Path DATA = Path.of("..", "examples", "data");
-    private static final int LIMIT_SECONDS = 30;
+    private static final int LIMIT_SECONDS = 20;
 
     @TempDir
     Path dir;
@@ -35,14 +35,20 @@ class TuneDeadlineIT {
                 "--report-json", json.toString());
         double wall = (System.nanoTime() - t0) / 1e9;
         assertThat(t.err()).doesNotContain("Exception");
-        assertThat(json).as(t.out() + t.err()).exists();
         assertThat(wall).as(t.out() + t.err()).isLessThanOrEqualTo(1.1 * LIMIT_SECONDS + 3);
+        if (t.exitCode() == 2) {
+            // a machine so busy that not one candidate fitted: said so, nothing half-written
+            assertThat(t.err()).contains("no candidate could be measured within --time");
+            assertThat(recipe).doesNotExist();
+            return;
+        }
         JsonNode tune = new ObjectMapper().readTree(json.toFile());
-        // the channel search of a 4-layer CNN takes minutes: the limit, not the search, ended it
+        // the channel search takes far longer than 20 s: the limit, not the search, ended it
         assertThat(tune.get("stopped_by_deadline").asBoolean()).isTrue();
         assertThat(tune.get("wall_seconds").asDouble()).isLessThanOrEqualTo(1.1 * LIMIT_SECONDS);
+        assertThat(Files.readString(recipe)).contains("stopped at the --time limit");
         if (t.exitCode() == 0) {
-            assertThat(Files.readString(recipe)).contains("prune_channels(").contains("stopped at the --time limit");
+            assertThat(Files.readString(recipe)).contains("prune_channels(");
         } else {
             assertThat(t.exitCode()).as(t.out() + t.err()).isEqualTo(1);
             assertThat(Files.readString(recipe)).contains("OVER BUDGET");

@@ -34,11 +34,12 @@ class DeadlineTest {
         Deadline d = deadline(100);
         d.reserve(20);
         advance(50);
-        assertThat(d.availableSeconds()).isEqualTo(30.0);
-        assertThat(d.allows(30)).isTrue();
-        assertThat(d.allows(31)).isFalse();
+        // 5 % of the limit is kept besides the reserve
+        assertThat(d.availableSeconds()).isEqualTo(25.0);
+        assertThat(d.allows(25)).isTrue();
+        assertThat(d.allows(26)).isFalse();
         AtomicBoolean ran = new AtomicBoolean();
-        assertThat(d.run(31, () -> {
+        assertThat(d.run(26, () -> {
             ran.set(true);
             return 1;
         })).isEmpty();
@@ -49,8 +50,8 @@ class DeadlineTest {
     @Test
     void anEvaluationStillRunningAtTheReserveIsAbandonedAndInterrupted() throws Exception {
         Deadline d = deadline(100);
-        d.reserve(10);
-        advance(89.7); // 0.3 s before the reserve on the injected clock
+        d.reserve(5);
+        advance(89.7); // 0.3 s before the reserve and margin on the injected clock
         CountDownLatch interrupted = new CountDownLatch(1);
         long t0 = System.nanoTime();
         Optional<Integer> r = d.run(0.1, () -> {
