@@ -38,6 +38,10 @@ final class OpsetConverter {
     /** Shapes of every graph as the model came in (rewrites keep the original values' shapes valid). */
     private final Map<Graph, StaticShapes> shapes = new java.util.IdentityHashMap<>();
     private long rewritten;
+    /** How far back rank and element-count questions follow producers (memoized, so linear in the graph). */
+    private static final int MAX_DEPTH = 400;
+    private final Map<Value, Optional<Integer>> rankMemo = new java.util.IdentityHashMap<>();
+    private final Map<Value, Long> countMemo = new java.util.IdentityHashMap<>();
 
     OpsetConverter(Model model, long from, long to, PassResult.Builder result) {
         this.rw = new Rewriter(model);
@@ -46,7 +50,11 @@ final class OpsetConverter {
         this.types = ElementTypes.of(model.graph());
         this.result = result;
         for (Graph g : model.graph().allGraphs()) {
-            shapes.put(g, StaticShapes.infer(g, Math.max(from, OpsetVersions.OLDEST)));
+            try {
+                shapes.put(g, StaticShapes.infer(g, Math.max(from, OpsetVersions.OLDEST)));
+            } catch (RuntimeException e) {
+                // shapes only let more nodes convert: a graph the inference cannot follow has declared types only
+            }
         }
     }
 
@@ -576,6 +584,10 @@ final class OpsetConverter {
         if ((op.equals("Min") || op.equals("Max")) && to < 12 && dt.map(t -> !t.isFloatingPoint()).orElse(true)) {
             throw fail(n, why + " and " + op + " takes only float types before opset 12");
         }
+        if (to < 14 && dt.map(t -> t.bits() <= 16 && !t.isFloatingPoint()).orElse(false)) {
+            throw fail(n, why + " and " + op + " takes " + dt.get().name().toLowerCase(java.util.Locale.ROOT)
+                    + " only from opset 14");
+        }
         Graph g = n.graph();
         Map<String, Attr> gatherAttrs = elements ? Map.of("axis", Attr.of(axis)) : Map.of();
         Value old = rw.add(g, elements ? "GatherElements" : "GatherND", n.label() + "_old",
@@ -766,7 +778,165 @@ final class OpsetConverter {
         }
     }
 
+    /** Ops whose output has the rank of their inputs (numpy broadcasting: the largest). */
+    private static final Set<String> SAME_RANK = Set.of("Abs", "Add", "BatchNormalization", "Cast", "Ceil", "Clip",
+            "Div", "Dropout", "Elu", "Erf", "Exp", "Floor", "HardSigmoid", "HardSwish", "Identity", "InstanceNormalization",
+            "LeakyRelu", "Log", "LogSoftmax", "Mul", "Neg", "Pow", "PRelu", "Reciprocal", "Relu", "Selu", "Sigmoid",
+            "Softmax", "Softplus", "Sqrt", "Sub", "Tanh", "Where");
+
     private Optional<Integer> rank(Value v) {
+        return rank(v, 0);
+    }
+
+    /**
+     * The rank of {@code v} from its declared type, shape inference, or (where inference lost the dims, e.g.
+     * after a Reshape of computed shape) from the producer alone: Transpose's perm, Reshape's shape length,
+     * and ops that keep their inputs' rank.
+     */
+    private Optional<Integer> rank(Value v, int depth) {
+        Optional<Integer> known = rankOf(v);
+        if (known.isPresent() || depth > MAX_DEPTH) {
+            return known;
+        }
+        Optional<Integer> memo = rankMemo.get(v);
+        if (memo != null) {
+            return memo;
+        }
+        Optional<Integer> r = producerRank(v, depth);
+        rankMemo.put(v, r);
+        return r;
+    }
+
+    private Optional<Integer> producerRank(Value v, int depth) {
+        Optional<Node> p = v.producer();
+        if (p.isEmpty()) {
+            return Optional.empty();
+        }
+        Node n = p.get();
+        if (n.is("Transpose") && n.attrInts("perm").isPresent()) {
+            return Optional.of(n.attrInts("perm").get().length);
+        }
+        if (n.is("Reshape") && n.hasInput(1)) {
+            Optional<long[]> sd = dimsOf(n.input(1));
+            if (sd.isPresent() && sd.get().length == 1 && sd.get()[0] >= 0) {
+                return Optional.of((int) sd.get()[0]);
+            }
+            long count = elementCount(n.input(1), depth + 1);
+            return count >= 0 ? Optional.of((int) count) : Optional.empty();
+        }
+        if (n.is("MatMul")) {
+            Optional<Integer> a = rank(n.input(0), depth + 1);
+            Optional<Integer> b = rank(n.input(1), depth + 1);
+            return a.isPresent() && b.isPresent() && a.get() >= 2 && b.get() >= 2
+                    ? Optional.of(Math.max(a.get(), b.get())) : Optional.empty();
+        }
+        if (Set.of("Concat", "Slice", "Pad", "Split", "Resize", "Tile").contains(n.opType())) {
+            return rank(n.input(0), depth + 1);
+        }
+        if (n.opType().startsWith("Reduce") || n.is("Unsqueeze") || n.is("Squeeze")) {
+            Optional<Integer> in = rank(n.input(0), depth + 1);
+            if (in.isEmpty() || n.opType().startsWith("Reduce") && n.attrInt("keepdims", 1) != 0) {
+                return in;
+            }
+            Optional<long[]> axes = n.attrInts("axes").or(() -> n.hasInput(1)
+                    ? n.graph().constantValue(n.input(1)).map(Tensor::toLongArray) : Optional.empty());
+            if (axes.isEmpty()) {
+                return n.opType().startsWith("Reduce") ? Optional.of(0) : Optional.empty();
+            }
+            return Optional.of(in.get() + (n.is("Unsqueeze") ? 1 : -1) * axes.get().length);
+        }
+        if (SAME_RANK.contains(n.opType()) && n.output(0) == v) {
+            int best = -1;
+            for (Value in : n.inputs()) {
+                if (in.isNone()) {
+                    continue;
+                }
+                Optional<Integer> r = rank(in, depth + 1);
+                if (r.isEmpty()) {
+                    return Optional.empty();
+                }
+                best = Math.max(best, r.get());
+            }
+            return best < 0 ? Optional.empty() : Optional.of(best);
+        }
+        return Optional.empty();
+    }
+
+    /** Elements of a small integer value (a shape being built), or -1: from dims, or through Concat and Cast. */
+    private long elementCount(Value v, int depth) {
+        Long memo = countMemo.get(v);
+        if (memo != null) {
+            return memo;
+        }
+        long c = producerCount(v, depth);
+        countMemo.put(v, c);
+        return c;
+    }
+
+    private long producerCount(Value v, int depth) {
+        for (StaticShapes sh : shapes.values()) {
+            Optional<StaticShapes.Partial> part = sh.partial(v);
+            if (part.isPresent()) {
+                return part.get().elements().size();
+            }
+        }
+        Optional<long[]> d = dimsOf(v);
+        if (d.isPresent() && Arrays.stream(d.get()).allMatch(x -> x >= 0)) {
+            return Arrays.stream(d.get()).reduce(1, (a, b) -> a * b);
+        }
+        Optional<Node> p = v.producer();
+        if (p.isEmpty() || depth > MAX_DEPTH) {
+            return -1;
+        }
+        Node n = p.get();
+        if (n.is("Cast") || n.is("Unsqueeze") || n.is("Squeeze") || n.is("Identity")) {
+            return elementCount(n.input(0), depth + 1);
+        }
+        if (n.is("Shape") && n.attr("start").isEmpty() && n.attr("end").isEmpty()) {
+            return rank(n.input(0), depth + 1).map(Integer::longValue).orElse(-1L);
+        }
+        if (n.is("Slice")) {
+            long len = elementCount(n.input(0), depth + 1);
+            Optional<long[]> st = n.attrInts("starts").or(() -> n.hasInput(1)
+                    ? n.graph().constantValue(n.input(1)).map(Tensor::toLongArray) : Optional.empty());
+            Optional<long[]> en = n.attrInts("ends").or(() -> n.hasInput(2)
+                    ? n.graph().constantValue(n.input(2)).map(Tensor::toLongArray) : Optional.empty());
+            if (len < 0 || st.isEmpty() || en.isEmpty() || st.get().length != 1 || en.get().length != 1 || n.hasInput(4)) {
+                return -1;
+            }
+            long b = Math.max(0, Math.min(len, st.get()[0] < 0 ? st.get()[0] + len : st.get()[0]));
+            long e = Math.max(0, Math.min(len, en.get()[0] < 0 ? en.get()[0] + len : en.get()[0]));
+            return Math.max(0, e - b);
+        }
+        if (n.is("Gather") && rank(n.input(0), depth + 1).orElse(-1) == 1) {
+            return elementCount(n.input(1), depth + 1);
+        }
+        if (Set.of("Add", "Sub", "Mul", "Div", "Max", "Min", "Floor", "Ceil", "Neg", "Abs").contains(n.opType())) {
+            long most = 0;
+            for (Value in : n.inputs()) {
+                long c = elementCount(in, depth + 1);
+                if (c < 0) {
+                    return -1;
+                }
+                most = Math.max(most, c);
+            }
+            return most;
+        }
+        if (n.is("Concat")) {
+            long sum = 0;
+            for (Value in : n.inputs()) {
+                long c = elementCount(in, depth + 1);
+                if (c < 0) {
+                    return -1;
+                }
+                sum += c;
+            }
+            return sum;
+        }
+        return -1;
+    }
+
+    private Optional<Integer> rankOf(Value v) {
         Optional<Integer> declared = v.tensorType().flatMap(ValueType.TensorType::rank);
         if (declared.isPresent()) {
             return declared;

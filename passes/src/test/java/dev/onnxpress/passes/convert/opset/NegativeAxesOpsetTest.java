@@ -87,6 +87,23 @@ class NegativeAxesOpsetTest {
     }
 
     @Test
+    void aRankShapeInferenceLosesIsFoundFromTheProducers() {
+        Model m = GraphBuilder.model("g").opset(13).input("x", DataType.FLOAT, 3, 4)
+                .initializer("keep", Tensor.of(DataType.BOOL, new long[] {3}, new double[] {1, 0, 1}))
+                .node("Compress", List.of("x", "keep"), List.of("c"), Map.of("axis", Attr.of(0L)))
+                .node("Transpose", List.of("c"), List.of("t"), Map.of("perm", Attr.ofInts(1, 0)))
+                .node("ReduceMean", List.of("t"), List.of("y"), Map.of("axes", Attr.ofInts(-1), "keepdims", Attr.of(0L)))
+                .output("y").build();
+        // the precondition: static shape inference does not know Compress, so the Transpose's rank is unknown to it
+        dev.onnxpress.ir.Value t = m.graph().findValue("t").orElseThrow();
+        assertThat(dev.onnxpress.analysis.StaticShapes.infer(m.graph(), 13).rank(t)).isEmpty();
+        OrtEquivalence ref = OrtEquivalence.capture(m);
+        convert(m, 10);
+        assertThat(only(m, "ReduceMean").attrInts("axes").orElseThrow()).containsExactly(1);
+        ref.assertWithin(m, 0);
+    }
+
+    @Test
     void negativeAxisOfUnknownRankIsRefusedByNodeAndTheModelUntouched() {
         Model m = GraphBuilder.model("g").opset(13).input("x", DataType.FLOAT, 2, 3, 4)
                 .input("shape", DataType.INT64, "k")
