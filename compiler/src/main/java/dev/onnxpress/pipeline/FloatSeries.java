@@ -47,7 +47,12 @@ final class FloatSeries implements AutoCloseable {
     double sumSquaresFinite;
 
     FloatSeries() {
-        this.spillFloats = Math.max(1, spillBytes() / Float.BYTES);
+        this(spillBytes() / Float.BYTES);
+    }
+
+    /** A series that moves to a file beyond {@code spillFloats} values. */
+    FloatSeries(long spillFloats) {
+        this.spillFloats = Math.max(1, spillFloats);
     }
 
     /** In-memory bytes above which a series moves to a file. */

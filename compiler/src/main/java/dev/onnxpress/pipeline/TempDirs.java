@@ -69,7 +69,19 @@ final class TempDirs {
             all = new LinkedHashSet<>(LIVE);
             LIVE.clear();
         }
-        all.forEach(TempDirs::deleteTree);
+        // the run may still be writing while the hook runs: a file created after one sweep goes in the next
+        for (int sweep = 0; sweep < 3 && !all.isEmpty(); sweep++) {
+            all.forEach(TempDirs::deleteTree);
+            all.removeIf(d -> !Files.exists(d));
+            if (!all.isEmpty()) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     private static void deleteTree(Path dir) {
@@ -85,8 +97,17 @@ final class TempDirs {
                 }
 
                 @Override
-                public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                    Files.deleteIfExists(d);
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE; // gone meanwhile
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path d, IOException e) {
+                    try {
+                        Files.deleteIfExists(d);
+                    } catch (IOException notEmpty) {
+                        // a file appeared meanwhile: the next sweep takes it
+                    }
                     return FileVisitResult.CONTINUE;
                 }
             });
