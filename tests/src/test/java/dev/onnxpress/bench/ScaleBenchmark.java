@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dscale.models=resnet50 -Dscale.samples=16,48,128 -Dscale.recipes=quant_minmax} (defaults: resnet50; 16,48;
  * quant_minmax). Models: resnet50, bert (BERT-base encoder), bert_external (~2.5 GB, external data).
  * {@code -Dscale.batch=N} passes {@code --batch N} (default 0, automatic); {@code -Dscale.xmx=4g} caps the
- * child heap; {@code -Dscale.timeout.minutes=120} bounds each child. Recipes: cleanup, quant_minmax,
+ * child heap; {@code -Dscale.jvm="-XX:MaxHeapFreeRatio=20 …"} adds JVM options to every child;
+ * {@code -Dscale.timeout.minutes=120} bounds each child. Recipes: cleanup, quant_minmax,
  * quant_percentile, quant_entropy, prune_channels_l1, prune_channels_recon, prune_magnitude, prune_obs,
  * share_weights (assign=compensated), share_nearest, fp16, full.
  */
@@ -137,6 +138,11 @@ class ScaleBenchmark {
         String xmx = System.getProperty("scale.xmx", "");
         if (!xmx.isEmpty()) {
             cmd.add("-Xmx" + xmx);
+        }
+        for (String opt : System.getProperty("scale.jvm", "").trim().split("\\s+")) {
+            if (!opt.isEmpty()) {
+                cmd.add(opt);
+            }
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));

@@ -113,7 +113,7 @@ public final class FitReference {
     }
 
     /** Default bound on the bytes of the moments gathered in one streaming run ({@link #grams}). */
-    public static final long DEFAULT_GRAM_BUDGET = 512L << 20;
+    public static final long DEFAULT_GRAM_BUDGET = 256L << 20;
 
     /** One layer whose moments {@link #grams} gathers. */
     public record Request(WeightedLayer layer, Fit fit) {

@@ -95,9 +95,14 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
             }
             ref.grams(model, requests, batches, o.max_rows(), ctx.random(),
                     new FitReference.Fitter() {
+                        final Map<Integer, Sharing> early = new java.util.HashMap<>();
+
                         @Override
                         public void beforeGroup(int index) {
                             tally.applyUpTo(requested.get(index));
+                            // the group's first layer is clustered before its data is gathered, as when each
+                            // layer had its own run (the draws from ctx.random() keep that order)
+                            early.put(index, cluster(layers.get(requested.get(index)), o, ctx));
                         }
 
                         @Override
@@ -105,7 +110,7 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
                             int li = requested.get(index);
                             tally.applyUpTo(li);
                             WeightedLayer l = layers.get(li);
-                            Sharing sh = cluster(l, o, ctx);
+                            Sharing sh = early.containsKey(index) ? early.remove(index) : cluster(l, o, ctx);
                             fitToData(l, sh, o, requests.get(index).fit(), gram, editor, result);
                             tally.apply(li, sh);
                         }
