@@ -11,8 +11,7 @@ import dev.onnxpress.error.InternalException;
 import dev.onnxpress.passes.DataRef;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.OptionSpec;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
+import dev.onnxpress.passes.PassOptions;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -364,21 +363,17 @@ final class OptionsBinder {
 
     private static <O extends Record> O construct(Class<O> type, RecordComponent[] comps, Object[] values,
                                                   String owner, SourceLocation call) {
+        Map<String, Object> byName = new LinkedHashMap<>();
+        for (int i = 0; i < comps.length; i++) {
+            byName.put(comps[i].getName(), values[i]);
+        }
         try {
-            Constructor<O> ctor = type.getDeclaredConstructor(
-                    Arrays.stream(comps).map(RecordComponent::getType).toArray(Class<?>[]::new));
-            ctor.setAccessible(true);
-            return ctor.newInstance(values);
-        } catch (InvocationTargetException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IllegalArgumentException iae) {
-                // the options record rejects a combination the annotations cannot express
-                throw new BindException(call, owner + ": " + iae.getMessage());
-            }
-            throw new InternalException(owner + ": options record " + type.getSimpleName() + " failed: " + cause,
-                    cause);
-        } catch (ReflectiveOperationException e) {
-            throw new InternalException(owner + ": cannot build options record " + type.getName(), e);
+            return PassOptions.of(type, byName);
+        } catch (IllegalArgumentException e) {
+            // the options record rejects a combination the annotations cannot express
+            throw new BindException(call, owner + ": " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw new InternalException(owner + ": " + e.getMessage(), e.getCause() == null ? e : e.getCause());
         }
     }
 
