@@ -90,6 +90,12 @@ final class RecipeContext implements PassContext {
         return dimSizes;
     }
 
+    /** The runtimes the recipe verifies on besides ONNX Runtime ({@code verify … on …}, {@code --verify-on}). */
+    @Override
+    public List<String> deploymentRuntimes() {
+        return plan.targets();
+    }
+
     /** The run's input model (shared by every step; passes only read it). */
     @Override
     public Optional<Model> reference() {

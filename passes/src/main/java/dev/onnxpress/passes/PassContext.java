@@ -41,6 +41,15 @@ public interface PassContext {
     }
 
     /**
+     * The deployment runtimes the run also verifies every step on ({@code verify … on opencv},
+     * {@code --verify-on}), by name; passes that adapt a model to a runtime and are given none in their own
+     * options use these. Empty outside a recipe run.
+     */
+    default List<String> deploymentRuntimes() {
+        return List.of();
+    }
+
+    /**
      * The batches the run verifies every step on (the recipe's {@code verify using} data, else its seeded
      * probes), shaped for the model as it was before this step: for passes that measure the model without
      * a data set of their own (convert_fp16's value ranges). Empty outside a recipe run.

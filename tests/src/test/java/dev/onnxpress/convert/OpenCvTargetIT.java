@@ -170,6 +170,8 @@ class OpenCvTargetIT {
                     .isEqualTo(step.at("/metrics_by_runtime/ort/metrics/accuracy").asDouble());
         }
         assertThat(r.at("/steps/2/pass").asText()).isEqualTo("prune_channels");
+        // make_compatible() without runtime= took the one the recipe verifies on
+        assertThat(r.at("/steps/3/pass").asText()).isEqualTo("make_compatible");
         assertThat(Files.readString(html)).contains("<h2>In OpenCV DNN 4.9.0</h2>");
     }
 }

@@ -21,6 +21,7 @@ import dev.onnxpress.passes.core.target.TargetRules;
 import dev.onnxpress.passes.core.target.OutputTypes;
 import dev.onnxpress.passes.core.target.TargetTable;
 import dev.onnxpress.passes.core.target.TargetFindings;
+import dev.onnxpress.error.UserException;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Dim;
@@ -66,7 +67,24 @@ public final class MakeCompatiblePass implements Pass<MakeCompatibleOptions> {
 
     @Override
     public PassResult run(Model model, MakeCompatibleOptions options, PassContext ctx) {
-        return apply(model, TargetTable.load(options.runtime().id()), options.dims(), ctx);
+        return apply(model, TargetTable.load(runtime(options, ctx).id()), options.dims(), ctx);
+    }
+
+    /** The runtime option, else the one deployment runtime the run verifies on. */
+    static TargetRuntime runtime(MakeCompatibleOptions options, PassContext ctx) {
+        if (options.runtime().isPresent()) {
+            return options.runtime().get();
+        }
+        List<String> targets = ctx.deploymentRuntimes();
+        if (targets.size() != 1) {
+            throw new UserException(ID + ": give runtime=opencv|ort|ort_mobile" + (targets.isEmpty()
+                    ? " (the recipe verifies on no other runtime to take it from: verify … on opencv)"
+                    : " (the recipe verifies on " + String.join(", ", targets) + "; name the one to adapt to)"));
+        }
+        String name = targets.get(0).toLowerCase(java.util.Locale.ROOT).replace('-', '_');
+        return java.util.Arrays.stream(TargetRuntime.values()).filter(r -> r.id().equals(name)).findFirst()
+                .orElseThrow(() -> new UserException(ID + ": the recipe verifies on " + targets.get(0)
+                        + ", which has no capability table; give runtime=opencv|ort|ort_mobile"));
     }
 
     /** The pass against any table (tests give tables marking other rules as failing). */

@@ -33,7 +33,8 @@ class MakeCompatiblePassTest {
             1, 3, 4, 5));
 
     private static PassResult opencv(Model m) {
-        return new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.opencv, List.of()), CTX);
+        return new MakeCompatiblePass().run(m, new MakeCompatibleOptions(
+                java.util.Optional.of(TargetRuntime.opencv), List.of()), CTX);
     }
 
     private static float[] run(String runtime, Model m, Map<String, Tensor> feeds) {
@@ -93,7 +94,7 @@ class MakeCompatiblePassTest {
         float[] want = run("ort", m, feeds);
         assertThatThrownBy(() -> run("opencv", m, feeds)).isInstanceOf(RuntimeRejection.class)
                 .hasMessageContaining("node 'Concat' (Concat)");
-        PassResult r = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.opencv,
+        PassResult r = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(java.util.Optional.of(TargetRuntime.opencv),
                 List.of("width=8")), CTX);
         assertThat(r.statistics().get("dims_fixed").longValue()).isPositive();
         assertClose(run("opencv", m, feeds), want, 1e-5);
@@ -113,7 +114,7 @@ class MakeCompatiblePassTest {
         assertThatThrownBy(() -> opencv(m)).isInstanceOf(PassException.class)
                 .hasMessageContaining("node 'Tile' (Tile): op:Tile — output 'y' differs from ONNX Runtime");
         // the same model needs nothing for ONNX Runtime
-        PassResult ort = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(TargetRuntime.ort, List.of()), CTX);
+        PassResult ort = new MakeCompatiblePass().run(m, new MakeCompatibleOptions(java.util.Optional.of(TargetRuntime.ort), List.of()), CTX);
         assertThat(ort.changed()).isFalse();
         assertThat(TargetFindings.findings(m, TargetTable.load("opencv")))
                 .extracting(TargetFindings.Finding::rule, TargetFindings.Finding::fixable)
@@ -147,6 +148,49 @@ class MakeCompatiblePassTest {
         for (int i = 0; i < got.length; i++) {
             assertThat(got[i]).isEqualTo(x[i] * w[i % 5]);
         }
+    }
+
+    private static PassContext verifyingOn(List<String> runtimes) {
+        return new PassContext() {
+            @Override
+            public List<Map<String, Tensor>> samples(dev.onnxpress.passes.DataRef data) {
+                return List.of();
+            }
+
+            @Override
+            public java.util.Optional<int[]> labels(dev.onnxpress.passes.DataRef data) {
+                return java.util.Optional.empty();
+            }
+
+            @Override
+            public java.util.Random random() {
+                return new java.util.Random(1);
+            }
+
+            @Override
+            public Progress progress() {
+                return Progress.NONE;
+            }
+
+            @Override
+            public List<String> deploymentRuntimes() {
+                return runtimes;
+            }
+        };
+    }
+
+    @Test
+    void withoutARuntimeTheOneTheRunVerifiesOnIsTakenAndNoneOrSeveralIsAClearError() {
+        MakeCompatibleOptions none = new MakeCompatibleOptions(java.util.Optional.empty(), List.of());
+        assertThat(MakeCompatiblePass.runtime(none, verifyingOn(List.of("opencv")))).isEqualTo(TargetRuntime.opencv);
+        assertThat(MakeCompatiblePass.runtime(none, verifyingOn(List.of("ort-mobile"))))
+                .isEqualTo(TargetRuntime.ort_mobile);
+        assertThat(MakeCompatiblePass.runtime(new MakeCompatibleOptions(java.util.Optional.of(TargetRuntime.ort),
+                List.of()), verifyingOn(List.of("opencv")))).isEqualTo(TargetRuntime.ort);
+        assertThatThrownBy(() -> MakeCompatiblePass.runtime(none, CTX))
+                .hasMessageContaining("give runtime=").hasMessageContaining("verifies on no other runtime");
+        assertThatThrownBy(() -> MakeCompatiblePass.runtime(none, verifyingOn(List.of("opencv", "ort_mobile"))))
+                .hasMessageContaining("opencv, ort_mobile").hasMessageContaining("name the one");
     }
 
     private static Model symbolicWidth() {
