@@ -135,6 +135,11 @@ public class Search {
         return deadline.limitSeconds();
     }
 
+    /** The longest evaluation so far of the passes of {@code steps}, in the same order (0 when none). */
+    double longest(List<String> steps) {
+        return costs.longest(steps);
+    }
+
     /** The longest evaluation so far, seconds (1 before any). */
     double expectedSeconds() {
         return costs.longest();
@@ -166,6 +171,10 @@ public class Search {
 
         double longest() {
             return Math.max(1, longest);
+        }
+
+        double longest(List<String> steps) {
+            return longestByPasses.getOrDefault(passes(steps), 0.0);
         }
     }
 

@@ -68,7 +68,9 @@ public final class Tuner {
         // ratio of the slices' sizes (the fixed part, calibration fits and latency, does not grow)
         double heldOutScale = Math.max(1, (double) split.heldOutCount() / split.selectionCount());
         Search search = new Search(evaluations, settings, deadline, original, m, s -> {
-            double best = s.best().or(s::closest).map(c -> c.measurement().seconds()).orElse(original.seconds());
+            // the longest evaluation of the answer's passes: the machine's load changes between runs
+            double best = s.best().or(s::closest).map(c -> Math.max(c.measurement().seconds(), s.longest(c.texts())))
+                    .orElse(original.seconds());
             deadline.reserve(1.1 * heldOutScale * best + 2);
             progress.accept(s);
         });

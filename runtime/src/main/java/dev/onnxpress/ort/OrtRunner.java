@@ -239,6 +239,7 @@ public final class OrtRunner implements AutoCloseable {
 
     /** The named outputs, in the order asked for. */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, List<String> outputNames) {
+        stopIfInterrupted();
         checkOutputs(outputNames);
         checkFeeds(feeds);
         Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
@@ -251,6 +252,16 @@ public final class OrtRunner implements AutoCloseable {
             throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
         } finally {
             ortFeeds.values().forEach(OnnxTensor::close);
+        }
+    }
+
+    /**
+     * A thread whose work was abandoned (interrupted: {@code tune} at its time limit) stops at its next run
+     * instead of computing what nobody will read.
+     */
+    private static void stopIfInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new java.util.concurrent.CancellationException("interrupted: the run was abandoned");
         }
     }
 
@@ -282,6 +293,7 @@ public final class OrtRunner implements AutoCloseable {
      * skipped. Returns the bytes ORT produced for the outputs (their element counts × element sizes).
      */
     public long runFloats(Map<String, Tensor> feeds, List<String> outputNames, FloatSink sink) {
+        stopIfInterrupted();
         checkOutputs(outputNames);
         checkFeeds(feeds);
         Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
