@@ -40,13 +40,7 @@ public final class Tuner {
     public TuneSummary tune(Path model, DataSource data, Path recipeOut, Optional<Path> modelOut, Optional<Path> cache) {
         long t0 = System.nanoTime();
         Deadline deadline = Deadline.of(settings.time());
-        if (!Files.isRegularFile(model)) {
-            throw new UserException("model not found: " + model);
-        }
-        if (settings.budget().needsLabels() && data.labels().isEmpty()) {
-            throw new UserException("--budget " + settings.budget() + " is in accuracy points and needs --labels;"
-                    + " without labels give a fidelity budget such as 0.999cos or 0.98top1");
-        }
+        checkInputs(model, data);
         DataSet all = data.load();
         DataSplit split = DataSplit.of(all.size());
         String header = "recipe \"tune candidate\" version 1\n"
@@ -92,17 +86,9 @@ public final class Tuner {
         String recipe = recipe(model, data, split, recipeOut, winner, search, best.isPresent(), searchSeconds,
                 Optional.empty());
         write(recipeOut, recipe);
-        Plan plan = new Binder().bindFile(recipeOut, recipeOut.toString());
-        RunSettings finalRun = RunSettings.defaults().withSeed(settings.seed()).withProgress(false)
-                .withLatencyIterations(settings.objective() == Objective.LATENCY ? LATENCY_RUNS : 1);
-        PipelineReport report;
-        boolean breached = false;
-        try {
-            report = new PassManager(finalRun).run(plan, model, modelOut);
-        } catch (ToleranceBreachException e) {
-            report = e.report();
-            breached = true;
-        }
+        HeldOutRun finalRun = runRecipe(recipeOut, model, modelOut);
+        PipelineReport report = finalRun.report();
+        boolean breached = finalRun.breached();
         Measurement heldOriginal = new Measurement(report.baseline().bytes(), report.baseline().macs().orElse(-1),
                 report.baseline().latencyMs(), report.baseline().accuracy().orElse(Double.NaN), 1, 1, 0,
                 Optional.empty());
@@ -120,6 +106,31 @@ public final class Tuner {
                 original, search.tried, search.tried.indexOf(winner), best.isPresent(), search.limit(), heldOriginal,
                 held, heldLoss, within, recipeOut.toString(), recipe, written, bytes, searchSeconds,
                 (System.nanoTime() - t0) / 1e9, evaluations.runs(), evaluations.hits(), search.stopped(), search.notes);
+    }
+
+    private void checkInputs(Path model, DataSource data) {
+        if (!Files.isRegularFile(model)) {
+            throw new UserException("model not found: " + model);
+        }
+        if (settings.budget().needsLabels() && data.labels().isEmpty()) {
+            throw new UserException("--budget " + settings.budget() + " is in accuracy points and needs --labels;"
+                    + " without labels give a fidelity budget such as 0.999cos or 0.98top1");
+        }
+    }
+
+    /** The written recipe's run on the held-out slice, as {@code onnxpress run} runs it. */
+    private record HeldOutRun(PipelineReport report, boolean breached) {
+    }
+
+    private HeldOutRun runRecipe(Path recipeOut, Path model, Optional<Path> modelOut) {
+        Plan plan = new Binder().bindFile(recipeOut, recipeOut.toString());
+        RunSettings finalRun = RunSettings.defaults().withSeed(settings.seed()).withProgress(false)
+                .withLatencyIterations(settings.objective() == Objective.LATENCY ? LATENCY_RUNS : 1);
+        try {
+            return new HeldOutRun(new PassManager(finalRun).run(plan, model, modelOut), false);
+        } catch (ToleranceBreachException e) {
+            return new HeldOutRun(e.report(), true);
+        }
     }
 
     private static String resultLine(TuneSettings settings, Measurement orig, Measurement held, double loss,
