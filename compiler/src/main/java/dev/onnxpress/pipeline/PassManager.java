@@ -124,7 +124,18 @@ public final class PassManager {
     private record State(Model model, Outputs outputs, OptionalDouble accuracy, ModelSignature signature,
                          long bytes, double latencyMs, ModelFigures figures, Metrics metrics,
                          PipelineReport.Measured measured, Optional<dev.onnxpress.ort.LatencyComparison> speed,
-                         Map<String, TargetRuns.Measured> targets) {
+                         Map<String, TargetRuns.Measured> targets, Set<PassResult.Output> requested) {
+        /** This state with the output files a step asked for added to those asked before. */
+        State requesting(Set<PassResult.Output> more) {
+            if (requested.containsAll(more)) {
+                return this;
+            }
+            Set<PassResult.Output> all = java.util.EnumSet.noneOf(PassResult.Output.class);
+            all.addAll(requested);
+            all.addAll(more);
+            return new State(model, outputs, accuracy, signature, bytes, latencyMs, figures, metrics, measured, speed,
+                    targets, Set.copyOf(all));
+        }
     }
 
     static final class Breach extends Exception {
@@ -177,11 +188,12 @@ public final class PassManager {
 
     /**
      * What a run that has not yet put its output in place holds: the report (which already describes the
-     * output) and the model written under temporary names. {@link #commit} moves it into place; closing
-     * without a commit deletes it.
+     * output) and the model written under temporary names. {@link #commit} moves it into place, with the
+     * further files a step asked for ({@code outputs}: save_ort_format's .ort); closing without a commit
+     * deletes it.
      */
-    public record Prepared(PipelineReport report, Optional<ModelWriter.Pending> pending, Model model)
-            implements AutoCloseable {
+    public record Prepared(PipelineReport report, Optional<ModelWriter.Pending> pending, Model model,
+                           Set<PassResult.Output> outputs) implements AutoCloseable {
         @Override
         public void close() {
             pending.ifPresent(ModelWriter.Pending::close);
@@ -200,7 +212,7 @@ public final class PassManager {
     public static void commit(Prepared p) {
         if (p.pending().isPresent()) {
             ModelWriter.Written w = p.pending().get().commit();
-            if (p.model().ortFormatRequested()) {
+            if (p.outputs().contains(PassResult.Output.ORT_FORMAT)) {
                 writeOrtFormat(p.model(), w);
             }
         }
@@ -276,7 +288,8 @@ public final class PassManager {
         Map<String, TargetRuns.Measured> baseTargets = run.targets.measure(runnable, evaluator, progress, "reference",
                 reference);
         State start = new State(original, reference, accuracy, signature, runnable.size(), latency, figures, self,
-                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty(), baseTargets);
+                new PipelineReport.Measured(evaluator.fedRows(), latencyRows, false), Optional.empty(), baseTargets,
+                Set.of());
         Map<String, List<CheckResult>> baseChecks = baselineChecks(run, plan, start, baseTargets);
         run.baselineTargets = TargetChecks.baseline(baseTargets, baseChecks);
         State end;
@@ -309,7 +322,7 @@ public final class PassManager {
                 w.close();
                 throw e;
             }
-            if (end.model().ortFormatRequested()) {
+            if (end.requested().contains(PassResult.Output.ORT_FORMAT)) {
                 also = Optional.of("also wrote " + OrtFormat.besides(w.target()));
             }
         }
@@ -317,7 +330,7 @@ public final class PassManager {
             also = Optional.of(String.join("; ", run.notes) + also.map(a -> "; " + a).orElse(""));
         }
         return new Prepared(report(plan, inputInfo, written, baseline, run.reports, new Outcome(Status.OK, also),
-                evaluator, t0, run.baselineTargets), pending, end.model());
+                evaluator, t0, run.baselineTargets), pending, end.model(), end.requested());
     }
 
     /** The recipe's evaluation data set, else seeded probes. */
@@ -501,10 +514,11 @@ public final class PassManager {
         State next;
         if (!result.changed()) {
             next = new State(model, prev.outputs(), prev.accuracy(), prev.signature(), prev.bytes(), prev.latencyMs(),
-                    prev.figures(), prev.metrics(), prev.measured(), prev.speed(), prev.targets());
+                    prev.figures(), prev.metrics(), prev.measured(), prev.speed(), prev.targets(), prev.requested());
         } else {
             next = measure(run, step, prev, model);
         }
+        next = next.requesting(result.outputs());
         List<CheckResult> checks = new ArrayList<>();
         Metrics[] vsPrevious = new Metrics[1];
         for (BoundCheck c : checksFor(run.plan, step)) {
@@ -572,7 +586,8 @@ public final class PassManager {
                     step.passId(), run.reference);
             return new State(model, outputs, metrics.accuracy(), signature, runnable.size(), latency,
                     ModelFigures.of(model), metrics,
-                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets);
+                    new PipelineReport.Measured(evaluator.fedRows(), latencyRows, deployed), speed, targets,
+                    prev.requested());
         }
     }
 
@@ -619,7 +634,7 @@ public final class PassManager {
     /** {@code s} as it measured in a deployment runtime, for checks there. */
     private static State withOutputs(State s, TargetRuns.Measured m) {
         return new State(s.model(), m.outputs().orElseThrow(), m.accuracy(), s.signature(), s.bytes(), s.latencyMs(),
-                s.figures(), m.metrics().orElseThrow(), s.measured(), s.speed(), s.targets());
+                s.figures(), m.metrics().orElseThrow(), s.measured(), s.speed(), s.targets(), s.requested());
     }
 
     private OrtRunner open(RunnableModel model, Plan.Step step) {

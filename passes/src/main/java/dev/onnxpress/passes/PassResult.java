@@ -9,11 +9,20 @@ import java.util.Map;
  * What a pass did: whether it changed the model, its declared statistics, and every place it matched
  * but declined (with the reason). {@code notes} carry facts the report shows (e.g. "opset raised to 13");
  * {@code warnings} say the pass did (essentially) nothing its options asked for, which gives the step the
- * warning verdict instead of a tick (e.g. "quantized 0 of 85 candidate layers").
+ * warning verdict instead of a tick (e.g. "quantized 0 of 85 candidate layers"). {@code outputs} are files
+ * besides the ONNX model the pass asks the run to write with its output (save_ort_format's {@code .ort}); they
+ * are options of the run's output, not of the graph.
  */
 public record PassResult(boolean changed, Map<String, Number> statistics, List<Skip> skips, List<String> notes,
-        Map<String, Object> details, List<String> warnings) {
+        Map<String, Object> details, List<String> warnings, java.util.Set<Output> outputs) {
+    /** A file the run writes beside its ONNX output when a step asks for it. */
+    public enum Output {
+        /** ONNX Runtime's {@code .ort} format, same base name as the output. */
+        ORT_FORMAT
+    }
+
     public PassResult {
+        outputs = java.util.Set.copyOf(outputs);
         statistics = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(statistics));
         skips = List.copyOf(skips);
         notes = List.copyOf(notes);
@@ -23,7 +32,7 @@ public record PassResult(boolean changed, Map<String, Number> statistics, List<S
 
     public PassResult(boolean changed, Map<String, Number> statistics, List<Skip> skips, List<String> notes,
             Map<String, Object> details) {
-        this(changed, statistics, skips, notes, details, List.of());
+        this(changed, statistics, skips, notes, details, List.of(), java.util.Set.of());
     }
 
     /** Where a pass matched but declined, and why (node or tensor name). */
@@ -41,6 +50,7 @@ public record PassResult(boolean changed, Map<String, Number> statistics, List<S
         private final List<String> notes = new ArrayList<>();
         private final Map<String, Object> details = new LinkedHashMap<>();
         private final List<String> warnings = new ArrayList<>();
+        private final java.util.Set<Output> outputs = java.util.EnumSet.noneOf(Output.class);
 
         public Builder stat(String name, Number value) {
             stats.put(name, value);
@@ -74,8 +84,14 @@ public record PassResult(boolean changed, Map<String, Number> statistics, List<S
             return this;
         }
 
+        /** Asks the run to write {@code output} beside its ONNX output. */
+        public Builder output(Output output) {
+            outputs.add(output);
+            return this;
+        }
+
         public PassResult build(boolean changed) {
-            return new PassResult(changed, stats, skips, notes, details, warnings);
+            return new PassResult(changed, stats, skips, notes, details, warnings, outputs);
         }
     }
 }

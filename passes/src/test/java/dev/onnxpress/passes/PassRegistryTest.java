@@ -67,13 +67,13 @@ class PassRegistryTest {
     }
 
     /** What a pass's output is judged by: the bytes, and how the model asks to be written. */
-    private record Written(byte[] bytes, Optional<ModelWriter.Options> options, boolean ortFormat) {
+    private record Written(byte[] bytes, Optional<ModelWriter.Options> options) {
         static Written of(Model m) {
-            return new Written(ModelWriter.toBytes(m), m.writeOptions(), m.ortFormatRequested());
+            return new Written(ModelWriter.toBytes(m), m.writeOptions());
         }
 
         boolean same(Written o) {
-            return Arrays.equals(bytes, o.bytes) && options.equals(o.options) && ortFormat == o.ortFormat;
+            return Arrays.equals(bytes, o.bytes) && options.equals(o.options);
         }
     }
 

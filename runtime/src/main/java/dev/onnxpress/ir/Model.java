@@ -34,8 +34,6 @@ public final class Model {
     java.util.List<Path> sourceFiles = List.of();
     /** How the model asks to be written (set by passes such as externalize_data); null: the writer's default. */
     ModelWriter.Options writeOptions;
-    /** A pass asked for ONNX Runtime's .ort format to be written next to the ONNX output. */
-    boolean ortFormatRequested;
 
     Model(Graph graph) {
         this.graph = graph;
@@ -126,11 +124,6 @@ public final class Model {
      */
     public Optional<ModelWriter.Options> writeOptions() {
         return Optional.ofNullable(writeOptions);
-    }
-
-    /** True when a pass (save_ort_format) asked for an ONNX Runtime {@code .ort} file beside the output. */
-    public boolean ortFormatRequested() {
-        return ortFormatRequested;
     }
 
     /** A structural copy: new graphs, nodes and values; tensors (immutable) are shared. */

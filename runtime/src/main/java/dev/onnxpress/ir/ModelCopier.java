@@ -32,7 +32,6 @@ final class ModelCopier {
         out.folder = m.folder;
         out.sourceFiles = m.sourceFiles;
         out.writeOptions = m.writeOptions;
-        out.ortFormatRequested = m.ortFormatRequested;
         return out;
     }
 

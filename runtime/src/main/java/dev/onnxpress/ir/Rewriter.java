@@ -538,12 +538,4 @@ public final class Rewriter {
             changed();
         }
     }
-
-    /** Records that an ONNX Runtime {@code .ort} file should be written next to the ONNX output. */
-    public void requestOrtFormat(boolean requested) {
-        if (model.ortFormatRequested != requested) {
-            model.ortFormatRequested = requested;
-            changed();
-        }
-    }
 }

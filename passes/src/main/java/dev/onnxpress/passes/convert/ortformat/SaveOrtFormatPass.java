@@ -2,13 +2,13 @@
  * save_ort_format: also write ONNX Runtime's .ort format (FlatBuffers; what minimal/mobile ORT builds
  * load) next to the ONNX output: out/model.onnx ⇒ out/model.onnx + out/model.ort.
  *
- * The pass records the request in the model (Model.ortFormatRequested); the pipeline writes the file
- * with dev.onnxpress.ort.OrtFormat.write after the ONNX output. The graph is not changed.
+ * The pass asks for the file in its result (PassResult.Output.ORT_FORMAT), an option of the run's output;
+ * the pipeline writes it with dev.onnxpress.ort.OrtFormat.write after the ONNX output. The graph is not
+ * changed, so the step is not measured again.
  */
 package dev.onnxpress.passes.convert.ortformat;
 
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -24,8 +24,7 @@ public final class SaveOrtFormatPass implements Pass<SaveOrtFormatOptions> {
 
     @Override
     public PassResult run(Model model, SaveOrtFormatOptions options, PassContext ctx) {
-        Rewriter rw = new Rewriter(model);
-        rw.requestOrtFormat(true);
-        return PassResult.builder().note("an .ort file is written next to the output").build(rw.changes() > 0);
+        return PassResult.builder().note("an .ort file is written next to the output")
+                .output(PassResult.Output.ORT_FORMAT).build(false);
     }
 }
