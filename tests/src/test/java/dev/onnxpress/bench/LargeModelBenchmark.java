@@ -1,14 +1,12 @@
 package dev.onnxpress.bench;
 
+import dev.onnxpress.scale.ScaleChild;
 import dev.onnxpress.scale.ScaleRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -84,33 +82,13 @@ class LargeModelBenchmark {
         }
     }
 
-    private static final Pattern SCALE = Pattern.compile(
-            "SCALE rc=(\\d+) wall_ms=(\\d+) peak_rss_kb=(-?\\d+) peak_heap_kb=(\\d+)");
-
     private Result child(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ScaleRun.class.getName());
-        cmd.addAll(List.of(args));
-        Path log = Files.createTempFile(tmp, "child", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(2, TimeUnit.HOURS)) {
-            p.destroyForcibly();
-            throw new IllegalStateException("child timed out: " + cmd);
+        ScaleChild.Output out = ScaleChild.run(tmp, List.of(), Duration.ofHours(2), args);
+        if (out.timedOut()) {
+            throw new IllegalStateException("child timed out: " + List.of(args));
         }
-        List<String> out = Files.readAllLines(log);
-        out.stream().filter(l -> !l.startsWith("SCALE")).limit(40).forEach(l -> System.out.println("  | " + l));
-        String tail = out.isEmpty() ? "" : out.get(Math.max(0, out.size() - 2));
-        for (String l : out) {
-            Matcher m = SCALE.matcher(l);
-            if (m.find()) {
-                return new Result(Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
-                        Integer.parseInt(m.group(1)), tail);
-            }
-        }
-        return new Result(-1, -1, -1, p.exitValue(), String.join(" | ", out.subList(Math.max(0, out.size() - 3),
-                out.size())));
+        out.lines().stream().filter(l -> !l.startsWith("SCALE")).limit(40).forEach(l -> System.out.println("  | " + l));
+        return out.scale().map(f -> new Result(f[1], f[2], f[3], (int) f[0], out.tail()))
+                .orElseGet(() -> new Result(-1, -1, -1, out.exitCode(), out.lastLines()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.onnxpress.bench;
 
+import dev.onnxpress.scale.ScaleChild;
 import dev.onnxpress.scale.ScaleRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -128,37 +128,28 @@ class ScaleBenchmark {
         }
     }
 
-    private static final Pattern SCALE = Pattern.compile("SCALE rc=(\\d+) wall_ms=(\\d+) peak_rss_kb=(-?\\d+) peak_heap_kb=(\\d+)");
     private static final Pattern TAPS = Pattern.compile("TAPS run_ms=(\\d+) work_ms=(\\d+) samples=(\\d+)");
     private static final Pattern ORT = Pattern.compile("ORT open_ms=(\\d+) run_ms=(\\d+)");
 
     private Result child(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        List<String> jvm = new ArrayList<>();
         String xmx = System.getProperty("scale.xmx", "");
         if (!xmx.isEmpty()) {
-            cmd.add("-Xmx" + xmx);
+            jvm.add("-Xmx" + xmx);
         }
         for (String opt : System.getProperty("scale.jvm", "").trim().split("\\s+")) {
             if (!opt.isEmpty()) {
-                cmd.add(opt);
+                jvm.add(opt);
             }
         }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ScaleRun.class.getName());
-        cmd.addAll(List.of(args));
-        Path log = Files.createTempFile(tmp, "child", ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(Long.getLong("scale.timeout.minutes", 120), TimeUnit.MINUTES)) {
-            p.destroyForcibly();
+        ScaleChild.Output out = ScaleChild.run(tmp, jvm,
+                java.time.Duration.ofMinutes(Long.getLong("scale.timeout.minutes", 120)), args);
+        if (out.timedOut()) {
             return new Result(-1, -1, -1, -1, "timed out", -1, -1, -1, -1, -1);
         }
-        List<String> out = Files.readAllLines(log);
-        String tail = out.isEmpty() ? "" : out.get(Math.max(0, out.size() - 2));
         long[] taps = {-1, -1, -1};
         long[] ort = {-1, -1};
-        for (String l : out) {
+        for (String l : out.lines()) {
             Matcher t = TAPS.matcher(l);
             if (t.find()) {
                 taps = new long[] {Long.parseLong(t.group(1)), Long.parseLong(t.group(2)), Long.parseLong(t.group(3))};
@@ -167,13 +158,10 @@ class ScaleBenchmark {
             if (o.find()) {
                 ort = new long[] {Long.parseLong(o.group(1)), Long.parseLong(o.group(2))};
             }
-            Matcher m = SCALE.matcher(l);
-            if (m.find()) {
-                return new Result(Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), Long.parseLong(m.group(4)),
-                        Integer.parseInt(m.group(1)), tail, taps[0], taps[1], taps[2], ort[0], ort[1]);
-            }
         }
-        return new Result(-1, -1, -1, p.exitValue(), String.join(" | ", out.subList(Math.max(0, out.size() - 3),
-                out.size())), -1, -1, -1, -1, -1);
+        long[] tp = taps;
+        long[] op = ort;
+        return out.scale().map(f -> new Result(f[1], f[2], f[3], (int) f[0], out.tail(), tp[0], tp[1], tp[2], op[0],
+                op[1])).orElseGet(() -> new Result(-1, -1, -1, out.exitCode(), out.lastLines(), -1, -1, -1, -1, -1));
     }
 }
