@@ -11,26 +11,35 @@ import java.util.Optional;
 /**
  * A model version as ONNX Runtime loads it: serialized once, then every session of that version (verification,
  * latency, target runtimes) opens from the same bytes. A model whose inline serialization would reach
- * {@link #pathModeBytes()} (protobuf refuses one message over 2 GB, and holding it twice in memory is what a
- * large model cannot afford) is instead written with external data to a private temporary folder
- * ({@link TempDirs}) and opened by path; {@link #close()} removes that folder.
+ * {@link #pathModeBytes()} (see {@link #DEFAULT_PATH_MODE_BYTES}) is instead written with external data to a
+ * private temporary folder ({@link TempDirs}) and opened by path; {@link #close()} removes that folder.
  *
- * <p>The threshold is the system property {@value #PATH_MODE_PROPERTY} (bytes), 1.5 GB by default; tests
+ * <p>The threshold is the system property {@value #PATH_MODE_PROPERTY} (bytes), 64 MB by default; tests
  * lower it to exercise the path mode on small models.
  */
 final class RunnableModel implements AutoCloseable {
     static final String PATH_MODE_PROPERTY = "onnxpress.pathModeBytes";
-    static final long DEFAULT_PATH_MODE_BYTES = 3L << 29; // 1.5 GB
+    /**
+     * 64 MB: from this size ONNX Runtime's session from a Java byte array peaks at about three times the model in
+     * native memory (OrtRunner opens such bytes through a temporary file anyway), and holding the bytes of every
+     * version on the heap is what a large model cannot afford; protobuf refuses one message over 2 GB.
+     */
+    static final long DEFAULT_PATH_MODE_BYTES = 64L << 20;
+    /** Largest model handed to a deployment runtime as one serialized message. */
+    private static final long MAX_MESSAGE_BYTES = (2L << 30) - (64L << 20);
     /** Models written in path mode since start-up (tests check the path was taken). */
     static final java.util.concurrent.atomic.AtomicLong WRITTEN = new java.util.concurrent.atomic.AtomicLong();
 
     private final byte[] bytes;
+    /** The model of a path-mode version, serialized only if a deployment runtime asks for bytes. */
+    private final Model model;
     private final Path file;
     private final Path dir;
     private final long size;
 
-    private RunnableModel(byte[] bytes, Path file, Path dir, long size) {
+    private RunnableModel(byte[] bytes, Model model, Path file, Path dir, long size) {
         this.bytes = bytes;
+        this.model = model;
         this.file = file;
         this.dir = dir;
         this.size = size;
@@ -49,14 +58,14 @@ final class RunnableModel implements AutoCloseable {
         if (ModelWriter.estimateInlineBytes(model) < pathModeBytes()) {
             byte[] b = ModelWriter.toBytes(model);
             return new RunnableModel(OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(b) : b, null,
-                    null, b.length);
+                    null, null, b.length);
         }
         Path dir = TempDirs.create("model");
         try {
             ModelWriter.Written w = ModelWriter.write(model, dir.resolve("model.onnx"),
                     ModelWriter.Options.external(1024, true));
             WRITTEN.incrementAndGet();
-            return new RunnableModel(null, w.model(), dir, w.totalBytes());
+            return new RunnableModel(null, model, w.model(), dir, w.totalBytes());
         } catch (RuntimeException e) {
             TempDirs.delete(dir);
             throw e;
@@ -65,7 +74,7 @@ final class RunnableModel implements AutoCloseable {
 
     /** A model already serialized as plain ONNX bytes (tensors inline). */
     static RunnableModel ofBytes(byte[] plainOnnx) {
-        return new RunnableModel(plainOnnx, null, null, plainOnnx.length);
+        return new RunnableModel(plainOnnx, null, null, null, plainOnnx.length);
     }
 
     /**
@@ -90,7 +99,7 @@ final class RunnableModel implements AutoCloseable {
                 throw new UserException("cannot read " + f + ": " + e.getMessage(), e);
             }
         }
-        return new RunnableModel(null, file, null, size);
+        return new RunnableModel(null, model, file, null, size);
     }
 
     /** Whether ONNX Runtime loads this model from a file (path mode) rather than from bytes. */
@@ -114,16 +123,19 @@ final class RunnableModel implements AutoCloseable {
     }
 
     /**
-     * The serialized model for runtimes that load bytes only (the deployment targets); a model in path mode
-     * is too large for them.
+     * The serialized model for runtimes that load bytes only (the deployment targets): a path-mode version is
+     * serialized when first asked (and not kept); one over protobuf's 2 GB limit cannot be handed to them.
      */
     byte[] bytes() {
-        if (bytes == null) {
-            throw new UserException("the model is " + size + " bytes, too large to hand to a deployment runtime as"
-                    + " one in-memory file (" + PATH_MODE_PROPERTY + " = " + pathModeBytes() + "); verify it on"
-                    + " ONNX Runtime only");
+        if (bytes != null) {
+            return bytes;
         }
-        return bytes;
+        if (model == null || ModelWriter.estimateInlineBytes(model) >= MAX_MESSAGE_BYTES) {
+            throw new UserException("the model is " + size + " bytes, too large to hand to a deployment runtime as"
+                    + " one in-memory file (protobuf's 2 GB limit); verify it on ONNX Runtime only");
+        }
+        byte[] b = ModelWriter.toBytes(model);
+        return OnnxpressRuntime.isPacked(model) ? OnnxpressRuntime.toPlainOnnx(b) : b;
     }
 
     @Override
