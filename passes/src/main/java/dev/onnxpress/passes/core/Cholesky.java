@@ -29,6 +29,11 @@ public final class Cholesky {
 
     /** The lower factor L of M + shift·I = LLᵀ (raising the shift as described above), or empty. */
     public static Optional<Factor> factor(double[] m, int n, double shift) {
+        return factor(m, n, shift, null);
+    }
+
+    /** As {@link #factor(double[], int, double)}, L written into {@code scratch} when it holds n² values. */
+    static Optional<Factor> factor(double[] m, int n, double shift, double[] scratch) {
         double meanDiag = 0;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
@@ -44,7 +49,7 @@ public final class Cholesky {
         }
         double s = shift;
         for (int attempt = 0; attempt <= MAX_ESCALATIONS; attempt++) {
-            double[] l = tryLower(m, n, s);
+            double[] l = tryLower(m, n, s, scratch);
             if (l != null) {
                 return Optional.of(new Factor(l, n, s));
             }
@@ -58,12 +63,17 @@ public final class Cholesky {
      * regularisation scales with the activations (and keeps dead inputs, whose rows of M are zero, at 0).
      */
     public static Optional<Factor> ridge(double[] m, int n, double relativeRidge) {
+        return ridge(m, n, relativeRidge, null);
+    }
+
+    /** As {@link #ridge(double[], int, double)}, L written into {@code scratch} when it holds n² values. */
+    static Optional<Factor> ridge(double[] m, int n, double relativeRidge, double[] scratch) {
         double trace = 0;
         for (int i = 0; i < n; i++) {
             trace += m[i * n + i];
         }
         double shift = relativeRidge * trace / Math.max(1, n) + 1e-12;
-        return factor(m, n, Double.isFinite(shift) ? Math.max(0, shift) : 0);
+        return factor(m, n, Double.isFinite(shift) ? Math.max(0, shift) : 0, scratch);
     }
 
     /** The factor of a matrix that must be factorable: non-finite statistics stop the pass with a message. */
@@ -72,8 +82,9 @@ public final class Cholesky {
                 + " holds non-finite values (NaN or infinity in the calibration activations?)"));
     }
 
-    private static double[] tryLower(double[] m, int n, double shift) {
-        double[] l = new double[n * n];
+    private static double[] tryLower(double[] m, int n, double shift, double[] scratch) {
+        // only the lower triangle of l is written and read, so a reused scratch needs no clearing
+        double[] l = scratch != null && scratch.length >= n * n ? scratch : new double[n * n];
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
                 l[i * n + j] = m[i * n + j];

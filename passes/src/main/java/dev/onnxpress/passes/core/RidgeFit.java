@@ -15,4 +15,13 @@ public final class RidgeFit {
     public static Optional<double[]> solve(double[] m, int n, double[] b, double relativeRidge) {
         return Cholesky.ridge(m, n, relativeRidge).map(f -> f.solve(b));
     }
+
+    /**
+     * As {@link #solve(double[], int, double[], double)}, the factor computed in {@code scratch} (at least n²
+     * values, reused by a caller solving many systems in turn; it does not escape: the solution is a new
+     * array). M is read in its lower triangle only.
+     */
+    public static Optional<double[]> solve(double[] m, int n, double[] b, double relativeRidge, double[] scratch) {
+        return Cholesky.ridge(m, n, relativeRidge, scratch).map(f -> f.solve(b));
+    }
 }

@@ -413,7 +413,10 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         double[][] rows = new double[target.length][];
         boolean[][] keepRows = geo.rows(keep);
         int f = geo.features();
-        // rows are independent fits (each writes only its own row and bias entry): shared among threads
+        // rows are independent fits (each writes only its own row and bias entry): shared among threads; each
+        // thread reuses one f×f system and one factor buffer for its rows (a fresh pair per row is up to 2 × 42 MB
+        // at 2,304 features, which made the heap grow far beyond what is live)
+        java.util.Map<Thread, double[][]> buffers = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.stream.IntStream.range(0, geo.outputs()).parallel().forEach(r -> {
             int grp = r / geo.outputsPerGroup();
             double[] a = gram.a(grp);
@@ -439,11 +442,14 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 }
                 return;
             }
-            double[] sub = new double[m * m];
+            double[][] buf = buffers.computeIfAbsent(Thread.currentThread(),
+                    t -> new double[][] {new double[f * f], new double[f * f]});
+            double[] sub = buf[0];
             double[] rhs = new double[m];
             for (int i = 0; i < m; i++) {
                 int si = s[i];
-                for (int j = 0; j < m; j++) {
+                // the lower triangle only: the factorisation reads no other entry
+                for (int j = 0; j <= i; j++) {
                     sub[i * m + j] = a[si * f + s[j]] - cnt * mq[si] * mq[s[j]];
                 }
                 double acc = 0;
@@ -452,7 +458,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 }
                 rhs[i] = acc - cnt * mq[si] * mdw;
             }
-            Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge());
+            Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge(), buf[1]);
             if (sol.isEmpty()) {
                 if (bias != null) {
                     double mqw = 0;
