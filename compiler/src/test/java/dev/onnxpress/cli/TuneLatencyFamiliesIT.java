@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,14 +31,14 @@ class TuneLatencyFamiliesIT {
         Main.Execution t = Main.execute("tune", SharedFiles.model("lenet5_fashion").toString(),
                 "--data", DATA.resolve("t1k-images-idx3-ubyte.gz").toString(),
                 "--labels", DATA.resolve("t1k-labels-idx1-ubyte.gz").toString(), "--scale", "1/255",
-                "--budget", "2pt", "--objective", "latency", "--time", "50s",
+                "--budget", "2pt", "--objective", "latency", "--time", "300s",
                 "--passes", "quantize_int8,add_early_exits,convert_fp16", "-o", recipe.toString(),
                 "--report-json", json.toString(), "--report-html", html.toString());
         assertThat(t.err()).doesNotContain("Exception");
         assertThat(json).as(t.out() + t.err()).exists();
         JsonNode tune = new ObjectMapper().readTree(json.toFile());
-        Assumptions.assumeFalse(tune.get("stopped_by_deadline").asBoolean(),
-                "the machine was too busy to measure every family within 50 s");
+        // the search ends by itself in seconds; the limit is only a bound, so reaching it is a failure, not a skip
+        assertThat(tune.get("stopped_by_deadline").asBoolean()).as("stopped by --time 300s").isFalse();
         String all = tune.get("search").get("candidates").toString();
         assertThat(all).contains("quantize_int8(method=minmax").contains("add_early_exits(").contains("convert_fp16(");
         // what is neither in the recipe nor explained was not measured: every family is one or the other
