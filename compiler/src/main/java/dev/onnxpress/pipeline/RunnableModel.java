@@ -20,11 +20,12 @@ import java.util.Optional;
 final class RunnableModel implements AutoCloseable {
     static final String PATH_MODE_PROPERTY = "onnxpress.pathModeBytes";
     /**
-     * 64 MB: from this size ONNX Runtime's session from a Java byte array peaks at about three times the model in
-     * native memory (OrtRunner opens such bytes through a temporary file anyway), and holding the bytes of every
-     * version on the heap is what a large model cannot afford; protobuf refuses one message over 2 GB.
+     * OrtRunner's {@link OrtRunner#FILE_THRESHOLD} (64 MB): from this size a session from a Java byte array peaks at
+     * about three times the model in native memory (OrtRunner opens such bytes through a temporary file anyway),
+     * and holding the bytes of every version on the heap is what a large model cannot afford; protobuf refuses
+     * one message over 2 GB.
      */
-    static final long DEFAULT_PATH_MODE_BYTES = 64L << 20;
+    static final long DEFAULT_PATH_MODE_BYTES = OrtRunner.FILE_THRESHOLD;
     /** Largest model handed to a deployment runtime as one serialized message. */
     private static final long MAX_MESSAGE_BYTES = (2L << 30) - (64L << 20);
     /** Models written in path mode since start-up (tests check the path was taken). */

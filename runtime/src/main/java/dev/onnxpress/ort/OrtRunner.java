@@ -115,7 +115,7 @@ public final class OrtRunner implements AutoCloseable {
      * the array, the parsed proto, the initializers), one created from a file at about its final size
      * (BERT-base, 340 MB: 1.6 GB peak RSS from bytes, 0.65 GB from a file).
      */
-    static final int FILE_THRESHOLD = 64 << 20;
+    public static final int FILE_THRESHOLD = 64 << 20;
 
     /** A session over serialized model bytes. */
     public static OrtRunner open(byte[] model, Options options) {
