@@ -73,7 +73,7 @@ final class CompareCommand implements Callable<Integer> {
         ModelEvaluation.Evaluated eb = evaluation.run(b);
         ModelEvaluation.Comparison c = evaluation.compare(eb, ea);
         Map<String, Long> outside = evaluation.outside(eb, ea, atol, rtol);
-        Map<String, Integer> sizes = evaluation.sizes(ea);
+        Map<String, Long> sizes = evaluation.sizes(ea);
         Optional<LatencyComparison> speed = evaluation.latency(ea, eb);
         boolean pass = outside.values().stream().allMatch(n -> n == 0);
         PrintWriter out = spec.commandLine().getOut();
@@ -87,7 +87,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private void text(PrintWriter out, ModelEvaluation evaluation, ModelEvaluation.Comparison c,
-                      Map<String, Long> outside, Map<String, Integer> sizes, OptionalDouble accA, OptionalDouble accB,
+                      Map<String, Long> outside, Map<String, Long> sizes, OptionalDouble accA, OptionalDouble accB,
                       Optional<LatencyComparison> speed, boolean pass) {
         ReportFormat f = ReportFormat.unicode();
         out.println("A     " + a);
@@ -100,7 +100,7 @@ final class CompareCommand implements Callable<Integer> {
         for (Map.Entry<String, Metrics> e : c.perOutput().entrySet()) {
             Metrics m = e.getValue();
             long n = outside.get(e.getKey());
-            t.add(List.of(e.getKey(), Integer.toString(sizes.get(e.getKey())), f.error(m.maxAbsError()),
+            t.add(List.of(e.getKey(), Long.toString(sizes.get(e.getKey())), f.error(m.maxAbsError()),
                     f.error(m.maxRelError()), f.cosine(m.cosine()), f.percent(m.top1Agreement()), Long.toString(n),
                     f.check(n == 0)));
         }
@@ -111,7 +111,7 @@ final class CompareCommand implements Callable<Integer> {
         speed.ifPresent(s -> out.println("latency   A " + f.millis(s.originalMs()) + ", B " + f.millis(s.candidateMs())
                 + " (median, one sample): B is " + speedText(f, s)));
         long bad = outside.values().stream().mapToLong(Long::longValue).sum();
-        long all = sizes.values().stream().mapToLong(Integer::longValue).sum();
+        long all = sizes.values().stream().mapToLong(Long::longValue).sum();
         String bound = "|B - A| <= " + PlainNumber.of(atol) + " + " + PlainNumber.of(rtol) + "·|A|";
         out.println(pass ? "OK: every value of B within " + bound
                 : "FAIL: " + bad + " of " + all + " values of B outside " + bound);
@@ -129,7 +129,7 @@ final class CompareCommand implements Callable<Integer> {
     }
 
     private String json(ModelEvaluation evaluation, ModelEvaluation.Comparison c, Map<String, Long> outside,
-                        Map<String, Integer> sizes, OptionalDouble accA, OptionalDouble accB,
+                        Map<String, Long> sizes, OptionalDouble accA, OptionalDouble accB,
                         Optional<LatencyComparison> speed, boolean pass) {
         ObjectMapper mapper = new ObjectMapper();
         ObjectNode o = mapper.createObjectNode();

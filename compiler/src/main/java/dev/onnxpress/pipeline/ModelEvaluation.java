@@ -130,8 +130,8 @@ public final class ModelEvaluation {
      * number of values. Top-1 agreement is measured on the first output when it looks like a classifier's.
      */
     public Comparison compare(Evaluated candidate, Evaluated reference) {
-        Map<String, float[]> ref = reference.outputs.values();
-        Map<String, float[]> cand = candidate.outputs.values();
+        Map<String, FloatSeries> ref = reference.outputs.series();
+        Map<String, FloatSeries> cand = candidate.outputs.series();
         if (!ref.keySet().equals(cand.keySet())) {
             throw new UserException("the models have different outputs: " + reference.path + " has " + ref.keySet()
                     + ", " + candidate.path + " has " + cand.keySet());
@@ -140,12 +140,13 @@ public final class ModelEvaluation {
         List<String> names = new ArrayList<>(ref.keySet());
         for (int i = 0; i < names.size(); i++) {
             String n = names.get(i);
-            if (ref.get(n).length != cand.get(n).length) {
-                throw new UserException("output '" + n + "' has " + ref.get(n).length + " values from " + reference.path
-                        + " but " + cand.get(n).length + " from " + candidate.path);
+            if (ref.get(n).length() != cand.get(n).length()) {
+                throw new UserException("output '" + n + "' has " + ref.get(n).length() + " values from "
+                        + reference.path + " but " + cand.get(n).length() + " from " + candidate.path);
             }
-            Outputs a = new Outputs(Map.of(n, cand.get(n)), i == 0 ? candidate.outputs.classes() : 0);
-            Outputs b = new Outputs(Map.of(n, ref.get(n)), i == 0 ? reference.outputs.classes() : 0);
+            // views over the same series: the values are read block by block, never held whole
+            Outputs a = candidate.outputs.only(n, i == 0 ? candidate.outputs.classes() : 0);
+            Outputs b = reference.outputs.only(n, i == 0 ? reference.outputs.classes() : 0);
             per.put(n, Fidelity.compare(a, b, i == 0 ? evaluator.labels() : Optional.empty()));
         }
         return new Comparison(per, Fidelity.compare(candidate.outputs, reference.outputs, evaluator.labels()));
@@ -153,28 +154,34 @@ public final class ModelEvaluation {
 
     /**
      * Per output, how many values of {@code candidate} lie outside {@code |a − b| <= atol + rtol·|b|} of
-     * {@code reference} (NaN is always outside), as Polygraphy compares.
+     * {@code reference} (NaN is always outside), as Polygraphy compares. Read block by block (call
+     * {@link #compare} first: it checks that both models have the same outputs and sizes).
      */
     public Map<String, Long> outside(Evaluated candidate, Evaluated reference, double atol, double rtol) {
         Map<String, Long> out = new LinkedHashMap<>();
-        Map<String, float[]> cand = candidate.outputs.values();
-        for (Map.Entry<String, float[]> e : reference.outputs.values().entrySet()) {
-            float[] b = e.getValue();
-            float[] a = cand.get(e.getKey());
-            long n = 0;
-            for (int i = 0; i < b.length; i++) {
-                double d = Math.abs((double) a[i] - b[i]);
-                n += d <= atol + rtol * Math.abs(b[i]) ? 0 : 1;
+        float[] a = new float[Fidelity.BLOCK];
+        float[] b = new float[Fidelity.BLOCK];
+        for (Map.Entry<String, FloatSeries> e : reference.outputs.series().entrySet()) {
+            FloatSeries.Reader rb = e.getValue().reader();
+            FloatSeries.Reader ra = candidate.outputs.series(e.getKey()).reader();
+            long outsideCount = 0;
+            int n;
+            while ((n = rb.readFully(b, 0, b.length)) > 0) {
+                ra.readFully(a, 0, n);
+                for (int i = 0; i < n; i++) {
+                    double d = Math.abs((double) a[i] - b[i]);
+                    outsideCount += d <= atol + rtol * Math.abs(b[i]) ? 0 : 1;
+                }
             }
-            out.put(e.getKey(), n);
+            out.put(e.getKey(), outsideCount);
         }
         return out;
     }
 
     /** Number of values of each output. */
-    public Map<String, Integer> sizes(Evaluated e) {
-        Map<String, Integer> out = new LinkedHashMap<>();
-        e.outputs.series().forEach((k, v) -> out.put(k, Math.toIntExact(v.length())));
+    public Map<String, Long> sizes(Evaluated e) {
+        Map<String, Long> out = new LinkedHashMap<>();
+        e.outputs.series().forEach((k, v) -> out.put(k, v.length()));
         return out;
     }
 

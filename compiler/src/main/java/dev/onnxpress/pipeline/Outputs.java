@@ -108,13 +108,11 @@ final class Outputs implements AutoCloseable {
     }
 
     /**
-     * Every output as one array: for the commands that compare two models output by output outside a run;
-     * the pipeline itself reads the series.
+     * A view of one output ({@code classes}: its class count when it is to be read as a classifier's, else
+     * 0), sharing this one's series: read it, never close it (closing this closes the series).
      */
-    Map<String, float[]> values() {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        series.forEach((k, v) -> out.put(k, v.toArray()));
-        return out;
+    Outputs only(String name, int classes) {
+        return new Outputs(Map.of(name, series.get(name)), classes, false);
     }
 
     /** The first output's series, when it looks like a classifier's; null otherwise. */
