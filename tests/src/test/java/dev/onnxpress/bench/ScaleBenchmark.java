@@ -96,9 +96,10 @@ class ScaleBenchmark {
                     String load = load();
                     Result base = child("ort", file.toString(), input[0], input[1], String.valueOf(n),
                             batch.equals("0") ? "1" : batch, threads);
+                    Path json = tmp.resolve(recipe + n + ".json");
                     Result res = child("cli", "run", r.toString(), "-i", file.toString(), "-o",
                             tmp.resolve("out.onnx").toString(), "--latency-runs", "1", "--batch", batch,
-                            "--threads", threads);
+                            "--threads", threads, "--report-json", json.toString());
                     if (rss0 < 0) {
                         rss0 = res.rssKb;
                     }
@@ -112,11 +113,39 @@ class ScaleBenchmark {
                             res.tapWorkMs / 1e3, load, res.rc == 0 ? "" : "rc=" + res.rc + " " + res.tail);
                     lines.add(line);
                     System.out.println(line);
+                    String shares = stepShares(json, res.wallMs);
+                    if (!shares.isEmpty()) {
+                        lines.add("          steps: " + shares);
+                        System.out.println("          steps: " + shares);
+                    }
                 }
             }
         }
         System.out.println();
         lines.forEach(System.out::println);
+    }
+
+    /**
+     * Each step's wall time and its share of the run's wall, from the run's JSON report ("" when the run wrote
+     * none): {@code pass s (share %)}, in recipe order; the remainder is loading, the original's evaluation
+     * and writing.
+     */
+    static String stepShares(Path json, long wallMs) throws IOException {
+        if (!Files.exists(json) || wallMs <= 0) {
+            return "";
+        }
+        com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(json.toFile());
+        List<String> parts = new ArrayList<>();
+        double steps = 0;
+        for (com.fasterxml.jackson.databind.JsonNode s : root.path("steps")) {
+            double sec = s.path("wall_seconds").asDouble(Double.NaN);
+            steps += Double.isNaN(sec) ? 0 : sec;
+            parts.add(String.format("%s %.1f s (%.0f %%)", s.path("pass").asText("?"), sec, 100 * sec * 1000 / wallMs));
+        }
+        double rest = wallMs / 1000.0 - steps;
+        parts.add(String.format("rest %.1f s (%.0f %%)", rest, 100 * rest * 1000 / wallMs));
+        return String.join(", ", parts);
     }
 
     /** The one-minute load average when a run starts (the machine is shared). */
