@@ -251,6 +251,7 @@ public final class PassManager {
             Model original) {
         // the input's size counts its external data, as the output's does
         FileInfo inputInfo = FileHashes.fileInfo(input, original.sourceFiles().stream().mapToLong(PassManager::size).sum());
+        HeapAdvice.modelRead(inputInfo.bytes());
         policy.inputRead(original);
         int evalBatch = settings.batchSizeFor(original);
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);
