@@ -66,7 +66,7 @@ public final class Main implements Runnable {
         try {
             return cl.execute(args);
         } catch (OutOfMemoryError e) {
-            err.println("onnxpress: out of memory; give Java more heap (java -Xmx8g -jar onnxpress.jar …)");
+            err.println(dev.onnxpress.pipeline.HeapAdvice.outOfMemory());
             return 2;
         } catch (StackOverflowError e) {
             err.println("onnxpress: internal error: stack overflow; please report");

@@ -193,10 +193,20 @@ public final class PassManager {
      * deletes it.
      */
     public record Prepared(PipelineReport report, Optional<ModelWriter.Pending> pending, Model model,
-                           Set<PassResult.Output> outputs) implements AutoCloseable {
+                           Set<PassResult.Output> outputs, Optional<WeightSpill> spill) implements AutoCloseable {
+        public Prepared(PipelineReport report, Optional<ModelWriter.Pending> pending, Model model,
+                Set<PassResult.Output> outputs) {
+            this(report, pending, model, outputs, Optional.empty());
+        }
+
+        /** Discards an uncommitted output, then the run's scratch weights (the model's new tensors read from them). */
         @Override
         public void close() {
-            pending.ifPresent(ModelWriter.Pending::close);
+            try {
+                pending.ifPresent(ModelWriter.Pending::close);
+            } finally {
+                spill.ifPresent(WeightSpill::close);
+            }
         }
     }
 
@@ -226,8 +236,22 @@ public final class PassManager {
         long t0 = System.nanoTime();
         checkPaths(input, output);
         Model original = ModelReader.read(input);
+        // a large model's new weights go to a scratch file, removed with the Prepared (or now, on failure)
+        Optional<WeightSpill> spill = WeightSpill.attach(original);
+        try {
+            Prepared p = prepareRead(plan, input, output, policy, t0, original);
+            return new Prepared(p.report(), p.pending(), p.model(), p.outputs(), spill);
+        } catch (RuntimeException | Error e) {
+            spill.ifPresent(WeightSpill::close);
+            throw e;
+        }
+    }
+
+    private Prepared prepareRead(Plan plan, Path input, Optional<Path> output, OutputPolicy policy, long t0,
+            Model original) {
         // the input's size counts its external data, as the output's does
         FileInfo inputInfo = FileHashes.fileInfo(input, original.sourceFiles().stream().mapToLong(PassManager::size).sum());
+        HeapAdvice.modelRead(inputInfo.bytes());
         policy.inputRead(original);
         int evalBatch = settings.batchSizeFor(original);
         Optional<String> unlisted = keepOverridableWeights ? Optional.empty() : OverridableWeights.unlist(original);

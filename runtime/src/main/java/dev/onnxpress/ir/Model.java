@@ -34,6 +34,8 @@ public final class Model {
     java.util.List<Path> sourceFiles = List.of();
     /** How the model asks to be written (set by passes such as externalize_data); null: the writer's default. */
     ModelWriter.Options writeOptions;
+    /** Where a Rewriter parks the large tensors it stores (shared by copies); null: on the heap. */
+    TensorSpill spill;
 
     Model(Graph graph) {
         this.graph = graph;
@@ -124,6 +126,19 @@ public final class Model {
      */
     public Optional<ModelWriter.Options> writeOptions() {
         return Optional.ofNullable(writeOptions);
+    }
+
+    /**
+     * Parks the large tensors passes store in this model, and in its copies, in {@code spill} instead of on the heap
+     * (null: on the heap again). A run-time setting like the model's folder: not part of the graph or the file.
+     */
+    public void spillTo(TensorSpill spill) {
+        this.spill = spill;
+    }
+
+    /** The scratch file large new tensors go to, if any. */
+    public Optional<TensorSpill> spill() {
+        return Optional.ofNullable(spill);
     }
 
     /** A structural copy: new graphs, nodes and values; tensors (immutable) are shared. */

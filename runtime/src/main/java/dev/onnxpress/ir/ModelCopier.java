@@ -32,6 +32,7 @@ final class ModelCopier {
         out.folder = m.folder;
         out.sourceFiles = m.sourceFiles;
         out.writeOptions = m.writeOptions;
+        out.spill = m.spill;
         return out;
     }
 

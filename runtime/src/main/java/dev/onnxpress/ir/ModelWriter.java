@@ -650,13 +650,18 @@ public final class ModelWriter {
             long length = t.byteSize();
             long align = length >= ALIGN_LARGE ? 4096 : 64;
             long offset = (f.size + align - 1) / align * align;
-            if (t.data() instanceof TensorData.External ext) {
-                try (FileChannel src = FileChannel.open(ext.file(), StandardOpenOption.READ)) {
+            Path srcFile = t.data() instanceof TensorData.External ext ? ext.file()
+                    : t.data() instanceof TensorData.Spilled sp ? sp.file() : null;
+            if (srcFile != null) {
+                long srcOffset = t.data() instanceof TensorData.External ext ? ext.offset()
+                        : ((TensorData.Spilled) t.data()).offset();
+                // file to file: the bytes never pass through the heap
+                try (FileChannel src = FileChannel.open(srcFile, StandardOpenOption.READ)) {
                     long done = 0;
                     while (done < length) {
-                        long n = src.transferTo(ext.offset() + done, length - done, f.channel.position(offset + done));
+                        long n = src.transferTo(srcOffset + done, length - done, f.channel.position(offset + done));
                         if (n <= 0) {
-                            throw new IOException("external data file " + ext.file() + " ended early");
+                            throw new IOException("external data file " + srcFile + " ended early");
                         }
                         done += n;
                     }

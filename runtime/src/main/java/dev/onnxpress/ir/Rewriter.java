@@ -334,6 +334,7 @@ public final class Rewriter {
 
     /** Adds a new initializer value holding {@code t}. */
     public Value addInitializer(Graph graph, String nameHint, Tensor t) {
+        t = parked(t);
         Value v = new Value(uniqueName(nameHint), graph);
         v.setType(new ValueType.TensorType(t.dataType(), java.util.Optional.of(
                 java.util.Arrays.stream(t.dims()).mapToObj(Dim::of).map(Dim.class::cast).toList())));
@@ -341,6 +342,11 @@ public final class Rewriter {
         requireInitializersOutsideInputs();
         changed();
         return v;
+    }
+
+    /** {@code t}, or the same tensor in the model's scratch file when the model has one ({@link TensorSpill}). */
+    private Tensor parked(Tensor t) {
+        return model.spill == null ? t : model.spill.store(t);
     }
 
     /** The first IR version in which an initializer need not also be a graph input. */
@@ -363,6 +369,7 @@ public final class Rewriter {
         if (!g.initializers.containsKey(v)) {
             throw new IllegalStateException("'" + v.name() + "' is not an initializer");
         }
+        t = parked(t);
         g.initializers.put(v, t);
         v.setType(new ValueType.TensorType(t.dataType(), java.util.Optional.of(
                 java.util.Arrays.stream(t.dims()).mapToObj(Dim::of).map(Dim.class::cast).toList())));

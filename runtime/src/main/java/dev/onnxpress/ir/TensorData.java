@@ -166,25 +166,42 @@ sealed interface TensorData {
     record External(Path file, long offset, long length) implements TensorData {
         @Override
         public byte[] raw(DataType type, long count) {
-            if (length > Integer.MAX_VALUE - 8) {
-                throw new IllegalStateException("external tensor of " + length + " bytes is too large for one array");
-            }
-            byte[] out = new byte[(int) length];
-            ByteBuffer dst = ByteBuffer.wrap(out);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                long pos = offset;
-                while (dst.hasRemaining()) {
-                    int r = ch.read(dst, pos);
-                    if (r < 0) {
-                        throw new IllegalStateException("external data file " + file.getFileName()
-                                + " ends before offset " + (offset + length));
-                    }
-                    pos += r;
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read external data " + file, e);
-            }
-            return out;
+            return readRange(file, offset, length);
         }
+    }
+
+    /**
+     * Bytes a pass built, parked in a scratch file ({@link TensorSpill}) instead of the heap; read on demand like
+     * {@link External}, but not the tensor's original encoding: the writer places it as it would place fresh data.
+     */
+    record Spilled(Path file, long offset, long length) implements TensorData {
+        @Override
+        public byte[] raw(DataType type, long count) {
+            return readRange(file, offset, length);
+        }
+    }
+
+    /** {@code length} bytes of {@code file} from {@code offset}, counted in {@link ExternalReads}. */
+    static byte[] readRange(Path file, long offset, long length) {
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new IllegalStateException("external tensor of " + length + " bytes is too large for one array");
+        }
+        byte[] out = new byte[(int) length];
+        ByteBuffer dst = ByteBuffer.wrap(out);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long pos = offset;
+            while (dst.hasRemaining()) {
+                int r = ch.read(dst, pos);
+                if (r < 0) {
+                    throw new IllegalStateException("external data file " + file.getFileName()
+                            + " ends before offset " + (offset + length));
+                }
+                pos += r;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read external data " + file, e);
+        }
+        ExternalReads.record(file, offset, length);
+        return out;
     }
 }

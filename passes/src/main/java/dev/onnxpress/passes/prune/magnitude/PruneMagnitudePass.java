@@ -78,7 +78,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         for (WeightedLayer l : layers) {
             priorities.add(Priority.of(l, o.weigh_outputs()));
         }
-        List<boolean[]> keep = masks(layers, o, priorities);
+        Masks keep = new Masks(layers, o, priorities);
         Rewriter rw = new Rewriter(model);
         ConstantEditor editor = new ConstantEditor(rw);
         List<Map<String, Tensor>> batches = o.compensate() ? ctx.samples(o.calibration().get()) : List.of();
@@ -88,7 +88,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             // fittable layers gather their moments in grouped runs; the others are pruned on the way
             List<FitReference.Request> requests = new ArrayList<>();
             List<Integer> requested = new ArrayList<>();
-            Pruned[] plain = new Pruned[layers.size()];
+            String[] plain = new String[layers.size()];
             for (int li = 0; li < layers.size(); li++) {
                 WeightedLayer l = layers.get(li);
                 StringBuilder why = new StringBuilder();
@@ -98,7 +98,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                     requested.add(li);
                 } else {
                     result.skip(l.node().label(), "not compensated: " + why);
-                    plain[li] = new Pruned(keep.get(li), l.tensor().toDoubleArray(), false, why.toString());
+                    plain[li] = why.toString(); // pruned by magnitude when its turn comes
                 }
             }
             ref.grams(model, requests, batches, o.max_rows(), ctx.random(),
@@ -112,7 +112,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                         public void fit(int index, LayerGram gram) {
                             int li = requested.get(index);
                             tally.applyUpTo(li, plain);
-                            Pruned p = compensated(model, layers.get(li), keep.get(li), priorities.get(li), o,
+                            Pruned p = compensated(model, layers.get(li), keep.of(li), priorities.get(li), o,
                                     requests.get(index).fit(), gram, editor);
                             tally.apply(li, p);
                         }
@@ -120,7 +120,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             tally.applyUpTo(layers.size(), plain);
         } else {
             for (int li = 0; li < layers.size(); li++) {
-                tally.apply(li, new Pruned(keep.get(li), layers.get(li).tensor().toDoubleArray(), false, ""));
+                tally.apply(li, tally.plain(li, ""));
             }
         }
         ctx.progress().finish();
@@ -135,7 +135,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
     /** Writes each layer's outcome in layer order and counts it. */
     private static final class Tally {
         final List<WeightedLayer> layers;
-        final List<boolean[]> keep;
+        final Masks keep;
         final List<Priority> priorities;
         final ConstantEditor editor;
         final PassContext ctx;
@@ -146,7 +146,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         int compensated;
         int next;
 
-        Tally(List<WeightedLayer> layers, List<boolean[]> keep, List<Priority> priorities, ConstantEditor editor,
+        Tally(List<WeightedLayer> layers, Masks keep, List<Priority> priorities, ConstantEditor editor,
                 PassContext ctx) {
             this.layers = layers;
             this.keep = keep;
@@ -155,11 +155,16 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             this.ctx = ctx;
         }
 
-        /** Writes the not-fitted layers before {@code li} that are still pending. */
-        void applyUpTo(int li, Pruned[] plain) {
+        /** Writes the not-fitted layers before {@code li} that are still pending ({@code plain}: why not fitted). */
+        void applyUpTo(int li, String[] plain) {
             while (next < li && plain[next] != null) {
-                apply(next, plain[next]);
+                apply(next, plain(next, plain[next]));
             }
+        }
+
+        /** Layer {@code li} pruned by its magnitude mask, not refitted: built when written, one layer at a time. */
+        Pruned plain(int li, String note) {
+            return new Pruned(keep.of(li), layers.get(li).tensor().toDoubleArray(), false, note);
         }
 
         void apply(int li, Pruned p) {
@@ -249,83 +254,125 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
     }
 
     /**
-     * Per weight of a layer (tensor layout): whether it must go whatever its score (already zero: a pruned
-     * weight stays pruned; or on an output nothing reads), and the weight of its output's error.
+     * Per output row of a layer: whether anything reads it, and the weight of its error; per weight (tensor layout,
+     * built on demand from the layer's weights, one layer at a time): whether it must go whatever its score
+     * (already zero: a pruned weight stays pruned; or on an output nothing reads), and the weight of its output's
+     * error.
      */
-    record Priority(boolean[] mustGo, double[] outputWeight, int unreadOutputs, Optional<LayerGeometry> geo,
+    record Priority(WeightedLayer layer, boolean[] readRows, int unreadOutputs, Optional<LayerGeometry> geo,
             double[] rowWeight) {
         static Priority of(WeightedLayer l, boolean weighOutputs) {
-            float[] w = l.tensor().toFloatArray();
-            boolean[] go = new boolean[w.length];
-            double[] weight = new double[w.length];
-            Arrays.fill(weight, 1);
-            for (int i = 0; i < w.length; i++) {
-                go[i] = w[i] == 0;
-            }
             Optional<LayerGeometry> geo = LayerGeometry.of(l, new StringBuilder());
             if (geo.isEmpty()) {
-                return new Priority(go, weight, 0, geo, new double[0]);
+                return new Priority(l, null, 0, geo, new double[0]);
             }
             LayerGeometry lg = geo.get();
             OutputReads reads = OutputReads.of(l, lg);
             int unread = 0;
             double[] rowWeight = new double[lg.outputs()];
+            boolean[] read = new boolean[lg.outputs()];
             for (int r = 0; r < rowWeight.length; r++) {
                 rowWeight[r] = weighOutputs ? reads.weight()[r] : 1;
-                unread += reads.read()[r] ? 0 : 1;
-                for (int f = 0; f < lg.features(); f++) {
-                    int i = lg.index(r, f);
-                    // through float, as the weights themselves are stored
-                    weight[i] = (float) rowWeight[r];
-                    go[i] |= !reads.read()[r];
+                read[r] = reads.read()[r];
+                unread += read[r] ? 0 : 1;
+            }
+            return new Priority(l, read, unread, geo, rowWeight);
+        }
+
+        /** Per weight: already zero, or on an output nothing reads. */
+        boolean[] mustGo() {
+            return mustGo(layer.tensor().toFloatArray());
+        }
+
+        boolean[] mustGo(float[] w) {
+            boolean[] go = new boolean[w.length];
+            for (int i = 0; i < w.length; i++) {
+                go[i] = w[i] == 0;
+            }
+            if (geo.isPresent()) {
+                LayerGeometry lg = geo.get();
+                for (int r = 0; r < rowWeight.length; r++) {
+                    if (!readRows[r]) {
+                        for (int f = 0; f < lg.features(); f++) {
+                            go[lg.index(r, f)] = true;
+                        }
+                    }
                 }
             }
-            return new Priority(go, weight, unread, geo, rowWeight);
+            return go;
+        }
+
+        /** Per weight: the weight of its output's error (1 without a row layout), through float as stored. */
+        double[] outputWeight(int n) {
+            double[] weight = new double[n];
+            Arrays.fill(weight, 1);
+            if (geo.isPresent()) {
+                LayerGeometry lg = geo.get();
+                for (int r = 0; r < rowWeight.length; r++) {
+                    for (int f = 0; f < lg.features(); f++) {
+                        weight[lg.index(r, f)] = (float) rowWeight[r];
+                    }
+                }
+            }
+            return weight;
+        }
+
+        /** The magnitude scores of the layer's weights: −1 for a weight that must go. */
+        double[] scores() {
+            float[] w = layer.tensor().toFloatArray();
+            boolean[] go = mustGo(w);
+            double[] ow = outputWeight(w.length);
+            double[] s = new double[w.length];
+            for (int i = 0; i < w.length; i++) {
+                s[i] = go[i] ? -1 : Math.abs(w[i]) * Math.sqrt(ow[i]);
+            }
+            return s;
         }
 
         boolean[][] mustGoRows() {
-            return geo.orElseThrow().rows(mustGo);
+            return geo.orElseThrow().rows(mustGo());
         }
     }
 
-    /** Which weights survive, per layer: the highest scores, weights that must go first. */
-    static List<boolean[]> masks(List<WeightedLayer> layers, PruneMagnitudeOptions o, List<Priority> priorities) {
-        List<double[]> scores = new ArrayList<>();
-        for (int li = 0; li < layers.size(); li++) {
-            float[] w = layers.get(li).tensor().toFloatArray();
-            Priority p = priorities.get(li);
-            double[] s = new double[w.length];
-            for (int i = 0; i < w.length; i++) {
-                s[i] = p.mustGo()[i] ? -1 : Math.abs(w[i]) * Math.sqrt(p.outputWeight()[i]);
-            }
-            scores.add(s);
-        }
-        List<boolean[]> out = new ArrayList<>();
-        if (o.scope() == PruneMagnitudeOptions.Scope.global) {
-            int n = 0;
-            for (double[] s : scores) {
-                n += s.length;
-            }
-            double[] all = new double[n];
-            int p = 0;
-            for (double[] s : scores) {
-                System.arraycopy(s, 0, all, p, s.length);
-                p += s.length;
-            }
-            double threshold = kth(all, (int) Math.floor(o.sparsity() * n));
-            for (double[] s : scores) {
-                boolean[] k = new boolean[s.length];
-                for (int i = 0; i < s.length; i++) {
-                    k[i] = s[i] >= 0 && s[i] > threshold;
+    /**
+     * Which weights survive, per layer: the highest scores, weights that must go first. Built one layer at a time
+     * when asked (every layer's scores at once cost 9 bytes per weight: more than a multi-GB model's heap); the
+     * global threshold is found by selection over the scores streamed layer by layer ({@link GlobalThreshold}).
+     */
+    static final class Masks {
+        private final List<Priority> priorities;
+        private final double sparsity;
+        private final boolean global;
+        private final double threshold;
+
+        Masks(List<WeightedLayer> layers, PruneMagnitudeOptions o, List<Priority> priorities) {
+            this.priorities = priorities;
+            this.sparsity = o.sparsity();
+            this.global = o.scope() == PruneMagnitudeOptions.Scope.global;
+            if (global) {
+                long n = 0;
+                for (WeightedLayer l : layers) {
+                    n += l.tensor().elementCount();
                 }
-                out.add(k);
+                long k = (long) Math.floor(o.sparsity() * n);
+                this.threshold = k <= 0 ? -1
+                        : GlobalThreshold.kth(priorities.size(), li -> priorities.get(li).scores(), Math.min(k, n) - 1);
+            } else {
+                this.threshold = Double.NaN;
             }
-            return out;
         }
-        for (double[] s : scores) {
-            out.add(keepLargest(s, o.sparsity()));
+
+        boolean[] of(int li) {
+            double[] s = priorities.get(li).scores();
+            if (!global) {
+                return keepLargest(s, sparsity);
+            }
+            boolean[] k = new boolean[s.length];
+            for (int i = 0; i < s.length; i++) {
+                k[i] = s[i] >= 0 && s[i] > threshold;
+            }
+            return k;
         }
-        return out;
     }
 
     /**
@@ -358,16 +405,6 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         return k;
     }
 
-    /** The value at rank {@code k} (0-based) of the sorted magnitudes; −1 when k = 0 (nothing pruned). */
-    private static double kth(double[] v, int k) {
-        if (k <= 0) {
-            return -1;
-        }
-        double[] s = v.clone();
-        Arrays.sort(s);
-        return s[Math.min(k, s.length) - 1];
-    }
-
     /** Keeps the largest |w_of|·sqrt(A_ff) of the layer: a weight on a quiet input matters little (Wanda). */
     private static boolean[] activationMask(WeightedLayer l, LayerGeometry geo, LayerGram gram, double sparsity,
             Priority pr) {
@@ -382,9 +419,10 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             }
         }
         float[] flat = geo.values(score);
+        boolean[] go = pr.mustGo();
         double[] s = new double[flat.length];
         for (int i = 0; i < flat.length; i++) {
-            s[i] = pr.mustGo()[i] ? -1 : flat[i];
+            s[i] = go[i] ? -1 : flat[i];
         }
         return keepLargest(s, sparsity);
     }
@@ -395,8 +433,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         Tensor w = l.tensor();
         boolean[] keep = geo.flat(ObsMask.select(geo, gram, target, o.sparsity(), Math.max(o.ridge(), 0.01),
                 pr.mustGoRows(), pr.rowWeight()));
+        boolean[] go = pr.mustGo();
         for (int i = 0; i < keep.length; i++) {
-            keep[i] &= !pr.mustGo()[i];
+            keep[i] &= !go[i];
         }
         return keep;
     }
