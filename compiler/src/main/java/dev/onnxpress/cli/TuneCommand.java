@@ -1,5 +1,6 @@
 package dev.onnxpress.cli;
 
+import dev.onnxpress.tune.Acceptance;
 import dev.onnxpress.tune.Budget;
 import dev.onnxpress.tune.DataSource;
 import dev.onnxpress.tune.Deadline;
@@ -83,7 +84,8 @@ final class TuneCommand implements Callable<Integer> {
     public Integer call() {
         Budget b = Budget.parse(budget);
         Objective o = Objective.parse(objective);
-        TuneSettings settings = new TuneSettings(b, o, TuneSettings.parseFamilies(passes), Deadline.parse(time), seed, 0.8);
+        TuneSettings settings = new TuneSettings(b, o, TuneSettings.parseFamilies(passes), Deadline.parse(time), seed,
+                Acceptance.Z);
         double sc = parseScale(scale);
         if (modelOut != null && modelOut.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize())) {
             throw new ParameterException(spec.commandLine(), "--model-out is the input model; give another file");

@@ -80,12 +80,17 @@ final class Fidelity {
             cosine = Double.NaN;
         }
         OptionalDouble top1 = OptionalDouble.empty();
+        OptionalDouble discordance = OptionalDouble.empty();
         long rows = rows(actual);
         if (rows > 0 && rows == rows(reference)) {
-            long same = agreeing(actual, reference, rows);
-            top1 = OptionalDouble.of((double) same / rows);
+            Optional<int[]> l = labels.filter(x -> x.length == rows);
+            long[] counts = agreeing(actual, reference, rows, l);
+            top1 = OptionalDouble.of((double) counts[0] / rows);
+            if (l.isPresent()) {
+                discordance = OptionalDouble.of((double) counts[1] / rows);
+            }
         }
-        return new Metrics(maxAbs, maxRel, cosine, top1, accuracy(actual, labels));
+        return new Metrics(maxAbs, maxRel, cosine, top1, accuracy(actual, labels), discordance);
     }
 
     /** Rows of the first output when it looks like a classifier's, else 0. */
@@ -94,25 +99,34 @@ final class Fidelity {
         return s == null ? 0 : s.length() / o.classes();
     }
 
-    /** Rows whose argmax agrees between the two classifier outputs, read block by block. */
-    private static long agreeing(Outputs actual, Outputs reference, long rows) {
+    /**
+     * Rows whose argmax agrees between the two classifier outputs, and (with labels) rows where exactly one of
+     * the two is right, read block by block.
+     */
+    private static long[] agreeing(Outputs actual, Outputs reference, long rows, Optional<int[]> labels) {
         int perBlock = Math.max(1, BLOCK / Math.max(actual.classes(), reference.classes()));
         Argmaxes pa = new Argmaxes(actual, perBlock);
         Argmaxes pb = new Argmaxes(reference, perBlock);
         long same = 0;
+        long discordant = 0;
+        int[] l = labels.orElse(null);
         for (long r = 0; r < rows; ) {
             int[] xa = pa.next();
             int[] xb = pb.next();
             int n = Math.min(xa.length, xb.length);
             for (int i = 0; i < n; i++) {
                 same += xa[i] == xb[i] ? 1 : 0;
+                if (l != null) {
+                    int label = l[(int) r + i];
+                    discordant += (xa[i] == label) != (xb[i] == label) ? 1 : 0;
+                }
             }
             r += n;
             if (n == 0) {
                 break;
             }
         }
-        return same;
+        return new long[] {same, discordant};
     }
 
     /** Argmax of each row of a classifier output, a block of rows at a time. */

@@ -145,8 +145,16 @@ public record PipelineReport(FileInfo input, Optional<FileInfo> output, String r
     }
 
     /** Fidelity against the original model's outputs (and accuracy against labels when known). */
+    /**
+     * @param discordance share of rows whose correctness against the labels differs from the reference's (one
+     *                    right, the other wrong), when labels are known: the paired accuracy difference's spread
+     */
     public record Metrics(double maxAbsError, double maxRelError, double cosine, OptionalDouble top1Agreement,
-            OptionalDouble accuracy) {
+            OptionalDouble accuracy, OptionalDouble discordance) {
+        public Metrics(double maxAbsError, double maxRelError, double cosine, OptionalDouble top1Agreement,
+                       OptionalDouble accuracy) {
+            this(maxAbsError, maxRelError, cosine, top1Agreement, accuracy, OptionalDouble.empty());
+        }
     }
 
     /**

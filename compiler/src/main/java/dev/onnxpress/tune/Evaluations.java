@@ -164,11 +164,12 @@ public final class Evaluations {
         PipelineReport.Baseline b = r.baseline();
         if (r.steps().isEmpty()) {
             return new Measurement(b.bytes(), b.macs().orElse(-1), b.latencyMs(), b.accuracy().orElse(Double.NaN),
-                    1, 1, seconds, Optional.empty());
+                    1, 1, seconds, Optional.empty(), b.accuracy().isPresent() ? 0 : Double.NaN);
         }
         PipelineReport.StepReport s = r.steps().get(r.steps().size() - 1);
         return new Measurement(s.bytes(), s.macs().orElse(-1), latencyMs(r), s.metrics().accuracy().orElse(Double.NaN),
-                s.metrics().cosine(), s.metrics().top1Agreement().orElse(Double.NaN), seconds, Optional.empty());
+                s.metrics().cosine(), s.metrics().top1Agreement().orElse(Double.NaN), seconds, Optional.empty(),
+                s.metrics().discordance().orElse(Double.NaN));
     }
 
     /**
@@ -207,7 +208,7 @@ public final class Evaluations {
                     Optional<String> error = n.hasNonNull("error") ? Optional.of(n.get("error").asText()) : Optional.empty();
                     cache.put(n.get("key").asText(), new Measurement(n.get("bytes").asLong(), n.get("macs").asLong(),
                             num(n, "latency_ms"), num(n, "accuracy"), num(n, "cosine"), num(n, "top1"),
-                            num(n, "seconds"), error));
+                            num(n, "seconds"), error, num(n, "discordance")));
                 } catch (IOException | RuntimeException e) {
                     // a line cut short by a stopped run: measured again when needed
                 }
@@ -232,6 +233,7 @@ public final class Evaluations {
         put(n, "cosine", m.cosine());
         put(n, "top1", m.top1());
         put(n, "seconds", m.seconds());
+        put(n, "discordance", m.discordance());
         m.error().ifPresent(e -> n.put("error", e));
         try {
             Path f = cacheFile.get();

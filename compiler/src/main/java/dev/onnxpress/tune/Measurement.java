@@ -11,9 +11,17 @@ import java.util.Optional;
  * @param accuracy  NaN without labels
  * @param top1      NaN when the output is not a classifier's
  * @param seconds   wall time of the evaluation
+ * @param discordance share of samples where exactly one of the original and this model is right (NaN without
+ *                  labels, or when not known, as in a cache written before it was recorded): the spread of the
+ *                  paired accuracy difference, from which {@link Acceptance} takes its standard error
  */
 public record Measurement(long bytes, long macs, double latencyMs, double accuracy, double cosine, double top1,
-                          double seconds, Optional<String> error) {
+                          double seconds, Optional<String> error, double discordance) {
+
+    public Measurement(long bytes, long macs, double latencyMs, double accuracy, double cosine, double top1,
+                       double seconds, Optional<String> error) {
+        this(bytes, macs, latencyMs, accuracy, cosine, top1, seconds, error, Double.NaN);
+    }
 
     public static Measurement failed(String error, double seconds) {
         return new Measurement(-1, -1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, seconds, Optional.of(error));

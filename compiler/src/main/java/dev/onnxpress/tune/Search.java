@@ -29,6 +29,7 @@ public class Search {
     final TuneSettings settings;
     final Deadline deadline;
     final Measurement original;
+    final Acceptance acceptance;
     final Model model;
     final List<Candidate> tried = new ArrayList<>();
     final Map<String, String> notes = new LinkedHashMap<>();
@@ -38,10 +39,15 @@ public class Search {
     private final Costs costs = new Costs();
     private boolean stopped;
 
+    /** The largest standard error of a loss among the accepted candidates, else among those within the budget. */
+    private double seAccepted;
+    private double seSeen;
+
     Search(Evaluations evaluations, TuneSettings settings, Deadline deadline, Measurement original, Model model,
-           Consumer<Search> progress) {
+           Acceptance acceptance, Consumer<Search> progress) {
         this.evaluations = evaluations;
         this.settings = settings;
+        this.acceptance = acceptance;
         this.deadline = deadline;
         this.original = original;
         this.model = model;
@@ -58,13 +64,24 @@ public class Search {
         return settings.objective();
     }
 
-    /** The loss the search allows itself on the selection split. */
+    /**
+     * The loss the search plans with on the selection split (sensitivity ladders, allocation): the budget less
+     * z standard errors of the candidates accepted so far (of those within the budget before any was
+     * accepted). It only steers the search; {@link #within} decides, candidate by candidate.
+     */
     double limit() {
-        return budget().limit() * settings.margin();
+        double se = seAccepted > 0 ? seAccepted : seSeen;
+        return Math.max(0, acceptance.allowed() - acceptance.z() * se);
     }
 
+    /** The acceptance rule ({@link Acceptance}): loss + z·SE within the budget on the selection split. */
     boolean within(Candidate c) {
-        return c != null && c.loss() <= limit() + 1e-12;
+        return c != null && acceptance.accepts(c.loss(), c.measurement(), original);
+    }
+
+    /** The candidate's loss plus z standard errors, the figure {@link #within} compares with the budget. */
+    double upper(Candidate c) {
+        return acceptance.upper(c.loss(), c.measurement(), original);
     }
 
     /** True once the deadline stopped the search: later evaluations return empty at once. */
@@ -96,6 +113,14 @@ public class Search {
         double value = m.ok() ? objective().value(m) : Double.NaN;
         Candidate c = new Candidate(label, steps, m, loss, value);
         tried.add(c);
+        if (m.ok() && !steps.isEmpty()) {
+            double se = acceptance.standardError(m, original);
+            if (within(c)) {
+                seAccepted = Math.max(seAccepted, se);
+            } else if (loss <= acceptance.allowed()) {
+                seSeen = Math.max(seSeen, se);
+            }
+        }
         // the original model (no step) is measured as a reference point but is never an answer
         boolean answer = !steps.isEmpty();
         // an answer must beat the original on the objective: a slower or larger model is no compression

@@ -9,11 +9,11 @@ import java.util.Set;
  * Everything {@code tune} was asked for besides the model and data.
  *
  * @param families pass families the search may use (all of {@link #FAMILIES} by default)
- * @param margin   fraction of the budget the search aims at on the selection split, so that the held-out
- *                 figure, measured once at the end, has room for sampling noise
+ * @param z        standard errors a candidate's loss on the selection split must stay below the budget
+ *                 ({@link Acceptance}; {@link Acceptance#Z} by default)
  */
 public record TuneSettings(Budget budget, Objective objective, Set<String> families, Duration time, long seed,
-                           double margin) {
+                           double z) {
     public static final List<String> FAMILIES = List.of("prune_magnitude", "share_weights", "quantize_int8",
             "pack_huffman", "convert_fp16", "strip_docs", "prune_channels", "fold_batchnorm", "add_early_exits");
 

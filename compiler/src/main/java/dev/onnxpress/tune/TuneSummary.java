@@ -28,7 +28,7 @@ public record TuneSummary(String model, String modelSha, Objective objective, Bu
                           Measurement heldOut, double heldOutLoss, boolean withinBudget, String recipeFile,
                           String recipe, Optional<String> modelOut, long modelBytes, double searchSeconds,
                           double wallSeconds, int evaluationsRun, int evaluationsCached, boolean stoppedByDeadline,
-                          Map<String, String> notes) {
+                          Map<String, String> notes, Acceptance acceptance) {
     public TuneSummary {
         candidates = List.copyOf(candidates);
         notes = Map.copyOf(notes);
@@ -64,6 +64,19 @@ public record TuneSummary(String model, String modelSha, Objective objective, Bu
         Map<String, Object> sel = new LinkedHashMap<>();
         sel.put("original", figures(selectionOriginal));
         sel.put("limit", searchLimit);
+        Map<String, Object> rule = new LinkedHashMap<>();
+        rule.put("rule", "loss + z * standard_error <= allowed");
+        rule.put("z", acceptance.z());
+        rule.put("allowed", acceptance.allowed());
+        rule.put("samples", acceptance.samples());
+        rule.put("standard_error", switch (budget.kind()) {
+            case POINTS -> "paired: 100 * sqrt((d - delta^2) / (n - 1)), d = share of samples where exactly one of"
+                    + " original and candidate is right, delta = accuracy difference";
+            case TOP1 -> "binomial: sqrt(p (1 - p) / (n - 1)), p = share of changed predictions";
+            case COSINE -> "none (a fixed margin: allowed = " + Acceptance.COSINE_MARGIN + " * budget)";
+        });
+        rule.put("text", acceptance.describe());
+        sel.put("acceptance", rule);
         sel.put("chosen", chosen);
         sel.put("chosen_within_limit", chosenWithinSearchLimit);
         List<Object> cs = new ArrayList<>();
@@ -73,6 +86,9 @@ public record TuneSummary(String model, String modelSha, Objective objective, Bu
             m.put("label", c.label());
             m.put("steps", c.texts());
             m.put("loss", finite(c.loss()));
+            double se = acceptance.standardError(c.measurement(), selectionOriginal);
+            m.put("standard_error", finite(se));
+            m.put("accepted", acceptance.accepts(c.loss(), c.measurement(), selectionOriginal));
             m.put("objective", finite(c.objective()));
             m.put("ratio", finite(objective.ratio(c.measurement(), selectionOriginal)));
             m.put("figures", figures(c.measurement()));
@@ -102,6 +118,9 @@ public record TuneSummary(String model, String modelSha, Objective objective, Bu
             f.put("accuracy", finite(m.accuracy()));
             f.put("cosine", finite(m.cosine()));
             f.put("top1_agreement", finite(m.top1()));
+            if (Double.isFinite(m.discordance())) {
+                f.put("discordance", m.discordance());
+            }
         }
         f.put("seconds", m.seconds());
         return f;

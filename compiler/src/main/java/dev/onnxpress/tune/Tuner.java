@@ -61,7 +61,8 @@ public final class Tuner {
         // the final run repeats the winner's evaluation on the held-out slice: its cost scales by at most the
         // ratio of the slices' sizes (the fixed part, calibration fits and latency, does not grow)
         double heldOutScale = Math.max(1, (double) split.heldOutCount() / split.selectionCount());
-        Search search = new Search(evaluations, settings, deadline, original, m, s -> {
+        Acceptance acceptance = new Acceptance(settings.budget(), split.selectionCount(), settings.z());
+        Search search = new Search(evaluations, settings, deadline, original, m, acceptance, s -> {
             // the longest evaluation of the answer's passes: the machine's load changes between runs
             double best = s.best().or(s::closest).map(c -> Math.max(c.measurement().seconds(), s.longest(c.texts())))
                     .orElse(original.seconds());
@@ -105,7 +106,8 @@ public final class Tuner {
         return new TuneSummary(model.toString(), evaluations.modelSha(), settings.objective(), settings.budget(), split,
                 original, search.tried, search.tried.indexOf(winner), best.isPresent(), search.limit(), heldOriginal,
                 held, heldLoss, within, recipeOut.toString(), recipe, written, bytes, searchSeconds,
-                (System.nanoTime() - t0) / 1e9, evaluations.runs(), evaluations.hits(), search.stopped(), search.notes);
+                (System.nanoTime() - t0) / 1e9, evaluations.runs(), evaluations.hits(), search.stopped(), search.notes,
+                acceptance);
     }
 
     private void checkInputs(Path model, DataSource data) {
@@ -162,11 +164,10 @@ public final class Tuner {
                 + s.evaluations.modelSha().substring(0, 16) + "…): objective " + settings.objective().id() + ", budget "
                 + settings.budget() + " (" + settings.budget().check() + "), seed " + settings.seed() + ".");
         summary.add(String.format(Locale.ROOT, "search: %d candidates measured (%d from the cache) in %.0f s on the"
-                        + " selection slice, aiming at %s of loss there (%.0f%% of the budget, room for sampling noise).",
-                s.tried.size(), s.evaluations.hits(), searchSeconds,
-                Budget.num(s.limit()), 100 * settings.margin()));
+                        + " selection slice; %s.", s.tried.size(), s.evaluations.hits(), searchSeconds,
+                s.acceptance.describe()));
         summary.add("chosen on the selection slice: " + s.ratioText(winner) + ", "
-                + settings.budget().describeLoss(winner.loss())
+                + settings.budget().describeLoss(winner.loss()) + uncertainty(s, winner)
                 + (withinOnSelection ? "" : " — OVER BUDGET: no candidate both beat the original and met the budget on the"
                 + " selection slice; this is the one of least loss"));
         result.ifPresent(summary::add);
@@ -182,6 +183,22 @@ public final class Tuner {
                 data.declaration("heldout", true, split.heldOutSkip(), split.heldOutCount(), folder));
         String title = "tuned: " + stem(model) + ", " + settings.objective().id() + ", " + settings.budget().check();
         return RecipeText.render(title, summary, note, decls, winner.steps(), settings.budget().check(), s.notes);
+    }
+
+    /** {@code  ± 0.41 (loss + 1.645 SE = 0.93 ≤ 1)}: the figures of the acceptance rule for the winner. */
+    private static String uncertainty(Search s, Candidate c) {
+        double se = s.acceptance.standardError(c.measurement(), s.original);
+        if (se <= 0 || !Double.isFinite(c.loss())) {
+            return "";
+        }
+        double upper = s.upper(c);
+        return String.format(Locale.ROOT, " (standard error %s; loss + %.3f SE = %s %s %s)", Budget.num(round(se)),
+                s.acceptance.z(), Budget.num(round(upper)), upper <= s.acceptance.allowed() + 1e-12 ? "≤" : ">",
+                Budget.num(s.acceptance.allowed()));
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1e4) / 1e4;
     }
 
     private static String stem(Path model) {

@@ -42,6 +42,17 @@ class FidelityTest {
     }
 
     @Test
+    void discordanceCountsTheRowsWhereExactlyOneOfTheTwoIsRight() {
+        // rows: ref right / got right, ref right / got wrong, ref wrong / got right, both wrong (different classes)
+        Outputs ref = outputs(3, new float[] {1, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1, 0});
+        Outputs got = outputs(3, new float[] {1, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 1});
+        Metrics m = Fidelity.compare(got, ref, Optional.of(new int[] {0, 0, 0, 0}));
+        assertThat(m.top1Agreement()).hasValue(0.25);
+        assertThat(m.discordance()).hasValue(0.5);
+        assertThat(Fidelity.compare(got, ref, Optional.empty()).discordance()).isEmpty();
+    }
+
+    @Test
     void cosineSpansAllOutputsAndTop1UsesTheFirst() {
         Outputs ref = outputs(2, new float[] {1, 0, 0, 1}, new float[] {3});
         Outputs got = outputs(2, new float[] {1, 0, 1, 0}, new float[] {3});
