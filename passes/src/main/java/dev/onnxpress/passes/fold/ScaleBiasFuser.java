@@ -44,7 +44,7 @@ public final class ScaleBiasFuser implements RewriteRule<ScaleBiasFuser.Match> {
     }
 
     /** Is {@code n} a Mul/Add of a constant and the output of a linear node? */
-    public static boolean applies(Node n) {
+    private static boolean applies(Node n) {
         if (!(n.is("Mul") || n.is("Add")) || n.inputs().size() != 2) {
             return false;
         }
@@ -59,16 +59,6 @@ public final class ScaleBiasFuser implements RewriteRule<ScaleBiasFuser.Match> {
     private static int constantSide(Node n) {
         return ConstantEditor.valueOf(n.input(1)).isPresent() ? 1
                 : ConstantEditor.valueOf(n.input(0)).isPresent() ? 0 : -1;
-    }
-
-    /** Fuses {@code n} (which {@link #applies}) into its producer; empty on success, else the reason. */
-    public static Optional<String> fuse(Node n, ConstantEditor ed) {
-        Found<Match> m = check(n);
-        if (!m.ok()) {
-            return Optional.of(m.reason());
-        }
-        apply(m.get(), ed);
-        return Optional.empty();
     }
 
     /** Whether {@code n} (which {@link #applies}) can fold into its producer, and what with; changes nothing. */

@@ -12,9 +12,14 @@ import java.util.Map;
 
 /**
  * Applies rewrite rules to a fixed point: sweeps every graph (the main graph and, depth first, every
- * subgraph), offers each live node to the rules targeting its op, rewrites what matches, and sweeps
- * again until a sweep changes nothing or the iteration cap is hit. Skips are those of the last sweep,
- * so a node that a later rewrite made acceptable is not reported as declined.
+ * subgraph), offers each live node to the rules targeting its op, in the order the rules were given,
+ * rewrites what matches, and sweeps again until a sweep changes nothing or the iteration cap is hit.
+ * A rewrite that leaves the node in the graph lets the node go on to the next rules in the same sweep
+ * (as ONNX Runtime's rule-based transformer does), so a rule can prepare what a later one folds; a
+ * removed node is offered to no further rule. Each sweep offers every node once to each rule targeting
+ * it, never rescans after a rewrite: the work is linear in the graph per sweep ({@link Outcome}).
+ * Skips are those of the last sweep, so a node that a later rewrite made acceptable is not reported
+ * as declined.
  */
 public final class RewriteDriver {
     public static final int DEFAULT_MAX_ITERATIONS = 32;
@@ -35,10 +40,12 @@ public final class RewriteDriver {
     }
 
     /**
-     * Rewrites per rule name, sweeps run, whether the cap stopped it before a fixed point, and the nodes
-     * looked at over all sweeps (live or already removed): the driver's work, linear in the graph per sweep.
+     * Rewrites per rule name, sweeps run, whether the cap stopped it before a fixed point, the nodes
+     * looked at over all sweeps (live or already removed) and the calls of a rule's {@code match}: the
+     * driver's work, linear in the graph per sweep.
      */
-    public record Outcome(Map<String, Long> rewrites, int sweeps, boolean capped, long nodeVisits) {
+    public record Outcome(Map<String, Long> rewrites, int sweeps, boolean capped, long nodeVisits,
+            long matchAttempts) {
         public Outcome {
             rewrites = Collections.unmodifiableMap(new LinkedHashMap<>(rewrites));
         }
@@ -60,7 +67,7 @@ public final class RewriteDriver {
         }
         Map<String, String> skips = new LinkedHashMap<>();
         int sweeps = 0;
-        long[] visits = {0};
+        long[] visits = {0, 0}; // nodes looked at, match calls
         boolean changed = true;
         while (changed && sweeps < maxIterations) {
             sweeps++;
@@ -81,7 +88,7 @@ public final class RewriteDriver {
             String where = e.getKey().substring(0, e.getKey().indexOf('\u0000'));
             result.skip(where, e.getValue());
         }
-        return new Outcome(counts, sweeps, capped, visits[0]);
+        return new Outcome(counts, sweeps, capped, visits[0], visits[1]);
     }
 
     private boolean sweep(Graph g, Rewriter rw, Map<String, Long> counts, Map<String, String> skips,
@@ -96,11 +103,15 @@ public final class RewriteDriver {
                 if (!n.isStandard() || !rule.targetOps().contains(n.opType())) {
                     continue;
                 }
+                visits[1]++;
                 RuleMatch.Skipped<?> skipped = tryRule(rule, n, g, rw);
                 if (skipped == null) {
                     counts.merge(rule.name(), 1L, Long::sum);
                     changed = true;
-                    break;
+                    if (n.isRemoved()) {
+                        break;
+                    }
+                    continue;
                 }
                 if (!skipped.reason().isEmpty()) {
                     skips.put(n.label() + '\u0000' + rule.name() + '\u0000' + System.identityHashCode(n),

@@ -62,6 +62,43 @@ class RewriteDriverTest {
         }
     }
 
+    /** Marks an unmarked Relu (the node stays). */
+    static final class MarkRule implements RewriteRule<Node> {
+        @Override
+        public Set<String> targetOps() {
+            return Set.of("Relu");
+        }
+
+        @Override
+        public RuleMatch<Node> match(Node node, Graph graph) {
+            return node.attrInt("marked", 0) == 0 ? RuleMatch.of(node) : RuleMatch.none();
+        }
+
+        @Override
+        public void rewrite(Node n, Rewriter rw) {
+            rw.setAttr(n, "marked", Attr.of(1L));
+        }
+    }
+
+    /** Removes a marked Relu whose input is the graph's input x (x then takes the output's place). */
+    static final class DropMarkedRule implements RewriteRule<Node> {
+        @Override
+        public Set<String> targetOps() {
+            return Set.of("Relu");
+        }
+
+        @Override
+        public RuleMatch<Node> match(Node node, Graph graph) {
+            return node.attrInt("marked", 0) == 1 ? RuleMatch.of(node) : RuleMatch.none();
+        }
+
+        @Override
+        public void rewrite(Node n, Rewriter rw) {
+            rw.replaceAllUses(n.output(), n.input(0));
+            rw.removeNode(n);
+        }
+    }
+
     private static GraphBuilder negChain(GraphBuilder b, String from, int count, String to) {
         String prev = from;
         for (int i = 0; i < count; i++) {
@@ -128,5 +165,25 @@ class RewriteDriverTest {
         assertThat(o.of("FlipRule")).isEqualTo(5);
         assertThat(result.build(true).notes()).containsExactly(
                 "rewrite rules stopped after 5 sweeps without reaching a fixed point");
+    }
+
+    /** A node a rewrite keeps goes on to the next rules in the same sweep; a removed one to none. */
+    @Test
+    void aNodeKeptByARewriteIsOfferedToTheNextRulesInTheSameSweep() {
+        for (boolean markFirst : new boolean[] {true, false}) {
+            Model m = GraphBuilder.model("g").input("x", DataType.FLOAT, 3)
+                    .node("Relu", List.of("x"), List.of("r")).node("Neg", List.of("r"), List.of("y"))
+                    .output("y", DataType.FLOAT, 3).build();
+            List<RewriteRule<?>> rules = markFirst ? List.of(new MarkRule(), new DropMarkedRule())
+                    : List.of(new DropMarkedRule(), new MarkRule());
+            RewriteDriver.Outcome o = new RewriteDriver(rules).apply(m, new Rewriter(m), PassResult.builder());
+            assertThat(m.graph().opHistogram()).containsOnlyKeys("Neg");
+            assertThat(o.of("MarkRule")).isEqualTo(1);
+            assertThat(o.of("DropMarkedRule")).isEqualTo(1);
+            // in rule order: mark then drop in one sweep; the other order needs a second sweep to drop
+            assertThat(o.sweeps()).isEqualTo(markFirst ? 2 : 3);
+            // sweep 1: Relu (2 rules) and Neg (none); later sweeps: Relu if still there
+            assertThat(o.matchAttempts()).isEqualTo(markFirst ? 2 : 2 + 1);
+        }
     }
 }
