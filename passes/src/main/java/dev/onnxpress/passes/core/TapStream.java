@@ -61,6 +61,11 @@ public final class TapStream implements AutoCloseable {
         return new TapStream(OrtRunner.open(model, distinct, options), distinct, budgetBytes);
     }
 
+    /** {@link #open(Model, List, OrtRunner.Options, long)} with the default options and budget. */
+    public static TapStream open(Model model, List<String> names) {
+        return open(model, names, OrtRunner.Options.defaults(), DEFAULT_BUDGET);
+    }
+
     public static TapStream open(byte[] model, List<String> names) {
         return open(model, names, OrtRunner.Options.defaults(), DEFAULT_BUDGET);
     }
