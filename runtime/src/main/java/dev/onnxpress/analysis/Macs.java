@@ -4,7 +4,6 @@ import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
@@ -226,9 +225,9 @@ public record Macs(long total, List<NodeMacs> perNode) {
                 feeds.put(in.name(), zero.get());
             }
             List<String> names = values.stream().map(Value::name).toList();
-            byte[] tapped = OrtRunner.withTaps(ModelWriter.toBytes(model), names);
             Map<String, Tensor> out;
-            try (OrtRunner ort = OrtRunner.open(tapped)) {
+            // a large model runs from files, not one serialized array
+            try (OrtRunner ort = OrtRunner.open(model, names, OrtRunner.Options.defaults())) {
                 out = ort.run(feeds, names);
             }
             Map<Value, long[]> shapes = new HashMap<>();

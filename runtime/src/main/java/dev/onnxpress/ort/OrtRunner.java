@@ -93,6 +93,9 @@ public final class OrtRunner implements AutoCloseable {
     private final List<IoInfo> outputs;
     private final Map<String, IoInfo> inputsByName;
 
+    /** Removes what the session was opened from (a temporary folder), once it is closed. */
+    private Runnable onClose = () -> { };
+
     private OrtRunner(OrtEnvironment env, OrtSession session, String source) throws OrtException {
         this.env = env;
         this.session = session;
@@ -149,6 +152,73 @@ public final class OrtRunner implements AutoCloseable {
 
     public static OrtRunner open(Path model) {
         return open(model, Options.defaults());
+    }
+
+    /**
+     * A session over an in-memory model, with {@code taps} (values of the main graph) as extra outputs. From
+     * {@link #FILE_THRESHOLD} of inline size the model is written with external data to a private temporary folder,
+     * removed when the session closes: weights still in files (the input's external data, a scratch file) are copied
+     * file to file, so a multi-GB model is never serialized into one array (which protobuf refuses past 2 GB anyway).
+     */
+    public static OrtRunner open(dev.onnxpress.ir.Model model, List<String> taps, Options options) {
+        if (!runsFromFiles(model)) {
+            byte[] bytes = dev.onnxpress.ir.ModelWriter.toBytes(model);
+            return open(taps.isEmpty() ? bytes : withTaps(bytes, taps), options);
+        }
+        Path dir;
+        try {
+            dir = Files.createTempDirectory("onnxpress-session-",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        } catch (java.io.IOException | UnsupportedOperationException e) {
+            throw new UserException("cannot create a temporary folder for ONNX Runtime: " + e.getMessage());
+        }
+        Runnable remove = () -> deleteTree(dir);
+        try {
+            Path file = dir.resolve("model.onnx");
+            dev.onnxpress.ir.ModelWriter.write(model, file, dev.onnxpress.ir.ModelWriter.Options.external(1024, true));
+            if (!taps.isEmpty()) {
+                // the graph alone: the weights stay in the data file beside it
+                Files.write(file, withTaps(Files.readAllBytes(file), taps));
+            }
+            // the data files sit beside the model file
+            FILE_SESSIONS.incrementAndGet();
+            OrtRunner r = open(file, new Options(options.optimization(), options.intraOpThreads(), Optional.empty(),
+                    options.optimizedModelPath(), options.saveOrtFormat()));
+            r.onClose = remove;
+            return r;
+        } catch (java.io.IOException e) {
+            remove.run();
+            throw new UserException("cannot write a temporary model for ONNX Runtime: " + e.getMessage());
+        } catch (RuntimeException | Error e) {
+            remove.run();
+            throw e;
+        }
+    }
+
+    /** Sessions {@link #open(dev.onnxpress.ir.Model, List, Options)} opened from files since start-up (tests). */
+    public static final java.util.concurrent.atomic.AtomicLong FILE_SESSIONS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** System property (bytes) that lowers the inline size from which in-memory models run from files (tests). */
+    public static final String MODEL_FILES_PROPERTY = "onnxpress.modelFileBytes";
+
+    /**
+     * Whether {@link #open(dev.onnxpress.ir.Model, List, Options)} writes {@code model} to files: from
+     * {@link #FILE_THRESHOLD} of inline size, or from {@value #MODEL_FILES_PROPERTY} bytes when that is set.
+     */
+    public static boolean runsFromFiles(dev.onnxpress.ir.Model model) {
+        return dev.onnxpress.ir.ModelWriter.estimateInlineBytes(model)
+                >= Math.max(0, Long.getLong(MODEL_FILES_PROPERTY, FILE_THRESHOLD));
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            dir.toFile().deleteOnExit();
+        }
     }
 
     /** A session over a model file; external data resolves against the file's folder. */
@@ -572,6 +642,8 @@ public final class OrtRunner implements AutoCloseable {
             session.close();
         } catch (OrtException e) {
             throw new InternalException("cannot close ONNX Runtime session: " + condense(e), e);
+        } finally {
+            onClose.run();
         }
     }
 

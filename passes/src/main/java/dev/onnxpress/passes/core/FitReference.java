@@ -30,11 +30,17 @@ public final class FitReference {
     public enum Source { previous, input }
 
     private final Model model;
+    /** The reference serialized, while small enough to run from bytes; null for a large model (run from files). */
     private final byte[] bytes;
 
     private FitReference(Model model) {
         this.model = model;
-        this.bytes = ModelWriter.toBytes(model);
+        this.bytes = large(model) ? null : ModelWriter.toBytes(model);
+    }
+
+    /** From ONNX Runtime's file threshold on, models run from files with external data, never one array. */
+    private static boolean large(Model m) {
+        return OrtRunner.runsFromFiles(m);
     }
 
     /**
@@ -54,7 +60,7 @@ public final class FitReference {
 
     /** The reference model, serialized (for taps). */
     public byte[] bytes() {
-        return bytes;
+        return bytes != null ? bytes : ModelWriter.toBytes(model);
     }
 
     /**
@@ -104,9 +110,10 @@ public final class FitReference {
     public LayerGram gram(Model current, WeightedLayer l, LayerGeometry geo, Target t,
             List<Map<String, Tensor>> batches, int maxRows, Random random) {
         String input = l.node().input(0).name();
+        byte[] ref = bytes();
         byte[] now = ModelWriter.toBytes(current);
-        byte[] denseTapped = OrtRunner.withTaps(bytes, List.of(t.input()));
-        byte[] currentTapped = Arrays.equals(bytes, now) && t.input().equals(input) ? denseTapped
+        byte[] denseTapped = OrtRunner.withTaps(ref, List.of(t.input()));
+        byte[] currentTapped = Arrays.equals(ref, now) && t.input().equals(input) ? denseTapped
                 : OrtRunner.withTaps(now, List.of(input));
         return LayerGram.collect(geo, t.input(), input, denseTapped, currentTapped, batches, maxRows, random)
                 .symmetric();
@@ -159,8 +166,9 @@ public final class FitReference {
         int at = 0;
         while (at < requests.size()) {
             fitter.beforeGroup(at);
-            byte[] now = ModelWriter.toBytes(current);
-            boolean sameModel = Arrays.equals(bytes, now);
+            // a large model is compared by structure and tensor identity instead of its serialized bytes
+            byte[] now = bytes == null ? null : ModelWriter.toBytes(current);
+            boolean sameModel = bytes == null ? sameGraph(model, current) : Arrays.equals(bytes, now);
             List<String> denseNames = new java.util.ArrayList<>();
             List<String> currentNames = new java.util.ArrayList<>();
             List<LayerGram> grams = new java.util.ArrayList<>();
@@ -185,7 +193,7 @@ public final class FitReference {
                 }
                 end++;
             }
-            gather(now, sameModel, requests.subList(at, end), grams, denseNames, currentNames, batches, maxRows,
+            gather(now, current, sameModel, requests.subList(at, end), grams, denseNames, currentNames, batches, maxRows,
                     samples, Arrays.copyOfRange(seeds, at, end));
             now = null;
             for (int i = at; i < end; i++) {
@@ -225,6 +233,49 @@ public final class FitReference {
                 .filter(d -> d.length > 0 && d[0] > 0).map(d -> (double) d[0]).orElse(1.0);
     }
 
+    /**
+     * Whether {@code b} is still {@code a}: the same nodes, attributes, graph inputs and outputs, and the very same
+     * initializer tensors (a copy shares its tensors until a pass replaces one; tensors are immutable). Conservative:
+     * equal content in another tensor object, or a subgraph, counts as different.
+     */
+    static boolean sameGraph(Model a, Model b) {
+        dev.onnxpress.ir.Graph ga = a.graph();
+        dev.onnxpress.ir.Graph gb = b.graph();
+        if (!a.opsets().equals(b.opsets()) || !names(ga.inputs()).equals(names(gb.inputs()))
+                || !names(ga.outputs()).equals(names(gb.outputs()))) {
+            return false;
+        }
+        List<Node> na = ga.nodes();
+        List<Node> nb = gb.nodes();
+        if (na.size() != nb.size()) {
+            return false;
+        }
+        for (int i = 0; i < na.size(); i++) {
+            Node x = na.get(i);
+            Node y = nb.get(i);
+            if (!x.opType().equals(y.opType()) || !x.domain().equals(y.domain())
+                    || !names(x.inputs()).equals(names(y.inputs())) || !names(x.outputs()).equals(names(y.outputs()))
+                    || !x.attrs().equals(y.attrs())) {
+                return false;
+            }
+        }
+        Map<String, Tensor> ia = new java.util.HashMap<>();
+        ga.initializers().forEach((v, t) -> ia.put(v.name(), t));
+        if (ia.size() != gb.initializers().size()) {
+            return false;
+        }
+        for (Map.Entry<Value, Tensor> e : gb.initializers().entrySet()) {
+            if (ia.get(e.getKey().name()) != e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static List<String> names(List<Value> values) {
+        return values.stream().map(Value::name).toList();
+    }
+
     private static long weightElements(Model model) {
         long n = 0;
         for (Tensor t : model.graph().initializers().values()) {
@@ -233,7 +284,7 @@ public final class FitReference {
         return n;
     }
 
-    private void gather(byte[] now, boolean sameModel, List<Request> group, List<LayerGram> grams,
+    private void gather(byte[] now, Model current, boolean sameModel, List<Request> group, List<LayerGram> grams,
             List<String> denseNames, List<String> currentNames, List<Map<String, Tensor>> batches, int maxRows,
             long samples, Random[] seeds) {
         OrtRunner.Options o = OrtRunner.Options.defaults().withIntraOpThreads(0);
@@ -248,8 +299,10 @@ public final class FitReference {
         String[] cutBy = denseNames.toArray(String[]::new);
         // two runs' taps are alive at once when the models differ: each gets half the budget
         long budget = TapStream.DEFAULT_BUDGET / (sameModel ? 1 : 2);
-        try (OrtRunner d = OrtRunner.open(OrtRunner.withTaps(bytes, denseNames), o);
-                OrtRunner q = sameModel ? null : OrtRunner.open(OrtRunner.withTaps(now, currentNames), o)) {
+        try (OrtRunner d = bytes == null ? OrtRunner.open(model, denseNames, o)
+                    : OrtRunner.open(OrtRunner.withTaps(bytes, denseNames), o);
+                OrtRunner q = sameModel ? null : now == null ? OrtRunner.open(current, currentNames, o)
+                        : OrtRunner.open(OrtRunner.withTaps(now, currentNames), o)) {
             for (Map<String, Tensor> b : batches) {
                 for (Map<String, Tensor> part : TapStream.cuts(b, d, budget, cutBy)) {
                     run(part, d, q, group, grams, denseNames, currentNames, maxRows, samples, seeds);

@@ -1,6 +1,7 @@
 package dev.onnxpress.passes.core;
 
 import dev.onnxpress.ir.DataType;
+import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.IoInfo;
 import dev.onnxpress.ort.OrtRunner;
@@ -48,6 +49,21 @@ public final class TapStream implements AutoCloseable {
     public static TapStream open(byte[] model, List<String> names, OrtRunner.Options options, long budgetBytes) {
         List<String> distinct = names.stream().distinct().toList();
         return new TapStream(OrtRunner.open(OrtRunner.withTaps(model, distinct), options), distinct, budgetBytes);
+    }
+
+    /**
+     * As {@link #open(byte[], List, OrtRunner.Options, long)} over an in-memory model: a large one goes to ONNX
+     * Runtime as a file with external data ({@link OrtRunner#open(Model, List, OrtRunner.Options)}), never as
+     * one array.
+     */
+    public static TapStream open(Model model, List<String> names, OrtRunner.Options options, long budgetBytes) {
+        List<String> distinct = names.stream().distinct().toList();
+        return new TapStream(OrtRunner.open(model, distinct, options), distinct, budgetBytes);
+    }
+
+    /** {@link #open(Model, List, OrtRunner.Options, long)} with the default options and budget. */
+    public static TapStream open(Model model, List<String> names) {
+        return open(model, names, OrtRunner.Options.defaults(), DEFAULT_BUDGET);
     }
 
     public static TapStream open(byte[] model, List<String> names) {

@@ -191,7 +191,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         candidates.forEach(c -> feats.add(new ArrayList<>()));
         List<float[]> fullOut = new ArrayList<>();
         Map<Integer, int[]> spatial = new java.util.HashMap<>();
-        try (TapStream stream = TapStream.open(ModelWriter.toBytes(model), tapNames)) {
+        try (TapStream stream = TapStream.open(model, tapNames)) {
             stream.forEach(batches, tapNames, r -> {
                 Tensor y = r.get(out.name());
                 if (y.rank() != 2) {

@@ -4,7 +4,6 @@ import dev.onnxpress.passes.core.WeightedLayer;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
@@ -61,7 +60,7 @@ public final class ScaleRefit {
             num.add(new double[c]);
             den.add(new double[c]);
         }
-        try (TapStream stream = TapStream.open(ModelWriter.toBytes(probe), names)) {
+        try (TapStream stream = TapStream.open(probe, names)) {
             stream.forEach(samples, names, out -> {
                 for (int j = 0; j < jobs.size(); j++) {
                     Tensor y = out.get(taps.get(j)[0]);

@@ -23,7 +23,6 @@ import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
@@ -182,9 +181,8 @@ public final class FixShapesPass implements Pass<FixShapesOptions> {
                 }
             }
         }
-        byte[] tapped = OrtRunner.withTaps(ModelWriter.toBytes(model), List.copyOf(byName.keySet()));
         Map<String, Tensor> values;
-        try (OrtRunner r = OrtRunner.open(tapped)) {
+        try (OrtRunner r = OrtRunner.open(model, List.copyOf(byName.keySet()), OrtRunner.Options.defaults())) {
             values = r.run(feeds, List.copyOf(byName.keySet()));
         }
         long n = 0;

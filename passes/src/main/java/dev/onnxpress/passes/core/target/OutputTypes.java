@@ -2,7 +2,6 @@ package dev.onnxpress.passes.core.target;
 
 import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Value;
 import dev.onnxpress.ir.ValueType;
@@ -39,7 +38,7 @@ public final class OutputTypes {
             return 0;
         }
         Map<String, IoInfo> infos;
-        try (OrtRunner r = OrtRunner.open(ModelWriter.toBytes(model))) {
+        try (OrtRunner r = OrtRunner.open(model, List.of(), OrtRunner.Options.defaults())) {
             infos = r.outputs().stream().collect(Collectors.toMap(IoInfo::name, Function.identity()));
         }
         int typed = 0;

@@ -5,7 +5,6 @@ import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
@@ -53,9 +52,8 @@ final class ShapeProbe {
             return out;
         }
         List<String> names = values.stream().map(Value::name).toList();
-        byte[] tapped = OrtRunner.withTaps(ModelWriter.toBytes(model), names);
         Map<String, Tensor> got;
-        try (OrtRunner ort = OrtRunner.open(tapped)) {
+        try (OrtRunner ort = OrtRunner.open(model, names, OrtRunner.Options.defaults())) {
             got = ort.run(feeds, names);
         } catch (UserException e) {
             throw new UserException("prune_channels: cannot measure tensor shapes: " + e.getMessage(), e);

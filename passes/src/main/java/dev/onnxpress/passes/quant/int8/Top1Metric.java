@@ -2,7 +2,6 @@ package dev.onnxpress.passes.quant.int8;
 
 import dev.onnxpress.analysis.OutputMetrics;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import java.util.List;
@@ -49,7 +48,7 @@ final class Top1Metric {
     }
 
     static int[] predictions(Model m, List<Map<String, Tensor>> samples) {
-        try (OrtRunner ort = OrtRunner.open(ModelWriter.toBytes(m))) {
+        try (OrtRunner ort = OrtRunner.open(m, java.util.List.of(), OrtRunner.Options.defaults())) {
             String out = ort.outputNames().get(0);
             java.util.ArrayList<Integer> all = new java.util.ArrayList<>();
             for (Map<String, Tensor> feeds : samples) {
