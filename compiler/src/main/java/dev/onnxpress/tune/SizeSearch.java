@@ -22,7 +22,7 @@ import java.util.TreeMap;
  *       fitted to the input model) are compared at one uniform sparsity; the better one is used.</li>
  *   <li>{@link #sensitivity}: each layer alone up the sparsity ladder until it costs twice the budget.</li>
  *   <li>{@link #start}: greedy allocation by bytes saved per point of loss, or descent from the uniform probe,
- *       each verified jointly ({@link Search#allocate}, {@link Search#descend}); float16 biases measured on it.</li>
+ *       each verified jointly ({@link Search#allocate}, {@link Search#descend}).</li>
  *   <li>{@link #refine}: the joint search ({@link JointRefine}): per layer one bit less of sharing width or more
  *       sparsity, each verified jointly; a failed sparsity step is retried half-way.</li>
  *   <li>{@link #alternatives}: the other quantizers on the result; the smallest within the limit wins.</li>
@@ -150,7 +150,7 @@ final class SizeSearch {
         layers.forEach(l -> byName.put(l.name(), l));
         if (layers.isEmpty() || !s.settings.allows("prune_magnitude")) {
             if (quantAlone != null && !layers.isEmpty()) {
-                alternatives(refine(new SizePlan(Map.of(), Map.of()), quantAlone, false));
+                withFp16(alternatives(refine(new SizePlan(Map.of(), Map.of()), quantAlone, false)), currentPlan);
             }
             return;
         }
@@ -167,7 +167,7 @@ final class SizeSearch {
         if (start.isEmpty()) {
             return;
         }
-        alternatives(refine(currentPlan, withFp16(start.get(), currentPlan), true));
+        withFp16(alternatives(refine(currentPlan, start.get(), true)), currentPlan);
     }
 
     // ------------------------------------------------------------------ 1. the quantizer
@@ -348,7 +348,11 @@ final class SizeSearch {
         return new SizePlan(sp, Map.of());
     }
 
-    /** Float16 biases measured on the start; kept for every later candidate when within the limit and smaller. */
+    /**
+     * Float16 biases measured last, on the result: they save a few hundred bytes, but a float16 constant behind
+     * a Cast can make ONNX Runtime run the layer in float16 (on CPU many times slower), and every candidate
+     * carrying it would cost that much more to measure. Kept when within the limit and smaller.
+     */
     private Candidate withFp16(Candidate start, SizePlan plan) {
         if (!s.settings.allows("convert_fp16")) {
             return start;
@@ -387,7 +391,7 @@ final class SizeSearch {
      * clearly less loss at about the same size, replaces the quantizer and the joint search runs again from
      * there (its loss leaves room for moves the first search had to reject).
      */
-    void alternatives(Candidate best) {
+    Candidate alternatives(Candidate best) {
         List<Quantizer> others = new ArrayList<>(later);
         for (Map.Entry<Quantizer, Candidate> e : usable()) {
             if (!e.getKey().equals(quant) && quantAlone != null && e.getValue().objective() <= 1.1 * quantAlone.objective()) {
@@ -399,10 +403,11 @@ final class SizeSearch {
             SizePlan plan = sameWidth ? currentPlan : new SizePlan(currentPlan.sparsity(), Map.of());
             Optional<Candidate> c = s.evaluate("refined + " + q.text(q.bits(), "all"), compose(plan, q));
             if (c.isEmpty()) {
-                return;
+                return best;
             }
             boolean smaller = c.get().objective() < best.objective();
-            boolean roomier = c.get().loss() < best.loss() - 0.2 * s.limit()
+            // clearly further from the budget by the acceptance rule's figure (loss + z SE)
+            boolean roomier = s.upper(c.get()) < s.upper(best) - 0.2 * s.limit()
                     && c.get().objective() <= 1.02 * best.objective();
             if (s.within(c.get()) && (smaller || roomier)) {
                 adopted.put(q, "measured on the refined plan in place of " + quant.text(quant.bits(), "all") + ": "
@@ -412,6 +417,7 @@ final class SizeSearch {
                 best = refine(plan, c.get(), !byName.isEmpty() && s.settings.allows("prune_magnitude"));
             }
         }
+        return best;
     }
 
     // ------------------------------------------------------------------ composing a recipe
