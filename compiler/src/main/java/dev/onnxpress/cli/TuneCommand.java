@@ -50,7 +50,7 @@ final class TuneCommand implements Callable<Integer> {
 
     @Option(names = "--passes", split = ",", paramLabel = "FAMILY",
             description = "Pass families the search may use (default all): prune_magnitude, share_weights,"
-                    + " quantize_int8, pack_huffman, convert_fp16, strip_docs, prune_channels, fold_batchnorm,"
+                    + " quantize_ternary, quantize_int8, pack_huffman, convert_fp16, strip_docs, prune_channels, fold_batchnorm,"
                     + " add_early_exits.")
     List<String> passes;
 

@@ -23,6 +23,11 @@ import java.util.function.Predicate;
  * and the next try goes half-way to it (bisection down to {@link #MIN_STEP}), so a layer stopped at 85 % by a
  * failed 90 % still gets 87.5 % and 89 % tried. A width that breaks the limit is not tried again for that
  * layer (the finest width step is one bit).
+ *
+ * <p>With ternary layers allowed, a layer may also leave the sharing for ternary weights ({@link #TERNARY}: the
+ * plan's width 0): {-α, 0, +α} per output channel, α fitted on the calibration data. Its expected saving counts
+ * a ternary non-zero at {@link #TERNARY_BITS}; a rejected ternary move is not tried again for that layer, and
+ * a ternary layer takes no further width moves.
  */
 final class JointRefine {
     /** Sparsity steps below this (one percentage point) are not tried. */
@@ -31,6 +36,10 @@ final class JointRefine {
     static final int MIN_BITS = 2;
     /** Bits per non-zero weight the gap code costs, roughly, at the sparsities the search reaches. */
     static final double GAP_BITS = 4;
+    /** The plan's width for a ternary layer. */
+    static final int TERNARY = 0;
+    /** Bits a ternary weight costs once Huffman-coded, roughly (three values, zero the commonest). */
+    static final double TERNARY_BITS = 1.5;
 
     /** Composes a plan and measures it jointly; empty once the deadline stops the search. */
     interface Trial {
@@ -40,7 +49,7 @@ final class JointRefine {
     /** One candidate move. */
     record Move(String layer, boolean bits, double to, double savedBits) {
         String label() {
-            return bits ? layer + " at " + (int) to + " bits" : layer + " at " + SizeSearch.pct(to);
+            return bits ? layer + (to == TERNARY ? " ternary" : " at " + (int) to + " bits") : layer + " at " + SizeSearch.pct(to);
         }
     }
 
@@ -53,6 +62,8 @@ final class JointRefine {
     private final Map<String, Double> ceiling = new HashMap<>();
     private final Map<String, Double> step = new HashMap<>();
     private final Set<String> bitsDone = new HashSet<>();
+    private final boolean ternary;
+    private final Set<String> ternaryDone = new HashSet<>();
     private SizePlan plan;
     private Candidate best;
 
@@ -63,6 +74,13 @@ final class JointRefine {
      *                   level above it (null: sparsity is not searched)
      */
     JointRefine(Map<String, Long> parameters, int baseBits, double[] ladder, Trial trial, Predicate<Candidate> within) {
+        this(parameters, baseBits, ladder, false, trial, within);
+    }
+
+    /** As above; {@code ternary}: layers may also become ternary (only when {@code baseBits > 0}). */
+    JointRefine(Map<String, Long> parameters, int baseBits, double[] ladder, boolean ternary, Trial trial,
+                Predicate<Candidate> within) {
+        this.ternary = ternary && baseBits > 0;
         this.parameters = new LinkedHashMap<>(parameters);
         this.baseBits = baseBits;
         this.ladder = ladder == null ? null : ladder.clone();
@@ -93,7 +111,9 @@ final class JointRefine {
                     break;
                 }
                 note(m, c.get(), false);
-                if (m.bits()) {
+                if (m.bits() && m.to() == TERNARY) {
+                    ternaryDone.add(m.layer());
+                } else if (m.bits()) {
                     bitsDone.add(m.layer());
                 } else {
                     ceiling.merge(m.layer(), m.to(), Math::min);
@@ -123,9 +143,12 @@ final class JointRefine {
             String l = e.getKey();
             double sp = plan.sparsityOf(l);
             int b = plan.bitsOf(l, baseBits);
-            double width = baseBits > 0 ? b : 32;
+            double width = baseBits <= 0 ? 32 : b == TERNARY ? TERNARY_BITS : b;
             if (baseBits > 0 && b > MIN_BITS && !bitsDone.contains(l)) {
                 out.add(new Move(l, true, b - 1, e.getValue() * (1 - sp)));
+            }
+            if (ternary && b != TERNARY && !ternaryDone.contains(l)) {
+                out.add(new Move(l, true, TERNARY, e.getValue() * (1 - sp) * (b - TERNARY_BITS)));
             }
             double to = target(l, sp);
             if (to > sp) {

@@ -23,10 +23,14 @@ import java.util.TreeMap;
  *   <li>{@link #sensitivity}: each layer alone up the sparsity ladder until it costs twice the budget.</li>
  *   <li>{@link #start}: greedy allocation by bytes saved per point of loss, or descent from the uniform probe,
  *       each verified jointly ({@link Search#allocate}, {@link Search#descend}).</li>
- *   <li>{@link #refine}: the joint search ({@link JointRefine}): per layer one bit less of sharing width or more
- *       sparsity, each verified jointly; a failed sparsity step is retried half-way.</li>
- *   <li>{@link #alternatives}: the other quantizers on the result; the smallest within the limit wins.</li>
+ *   <li>{@link #refine}: the joint search ({@link JointRefine}): per layer one bit less of sharing width, ternary
+ *       weights instead of sharing, or more sparsity, each verified jointly; a failed sparsity step is retried
+ *       half-way.</li>
+ *   <li>{@link #alternatives}: the other quantizers on the result; the smallest within the limit wins. Then
+ *       per-layer int8 ({@link #perLayerInt8}) on the layers the joint search could not narrow; float16 biases
+ *       measured last, on the result.</li>
  * </ol>
+ * Ternary layers and per-layer int8 not in the answer are named with why ({@link #noteUnusedFamilies}).
  */
 final class SizeSearch {
     static final double[] SPARSITY = {0.5, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97};
@@ -141,6 +145,11 @@ final class SizeSearch {
     }
 
     void run() {
+        search();
+        noteUnusedFamilies();
+    }
+
+    private void search() {
         finish = finish();
         if (!finish.isEmpty()) {
             s.evaluate("lossless only", finish);
@@ -148,9 +157,10 @@ final class SizeSearch {
         chooseQuantizer();
         List<Search.Layer> layers = eligible();
         layers.forEach(l -> byName.put(l.name(), l));
+        chooseTernary(layers);
         if (layers.isEmpty() || !s.settings.allows("prune_magnitude")) {
-            if (quantAlone != null && !layers.isEmpty()) {
-                withFp16(alternatives(refine(new SizePlan(Map.of(), Map.of()), quantAlone, false)), currentPlan);
+            if (baseAlone() != null && !layers.isEmpty()) {
+                withFp16(alternatives(refine(new SizePlan(Map.of(), widths), baseAlone(), false)), currentPlan);
             }
             return;
         }
@@ -231,6 +241,76 @@ final class SizeSearch {
         return sb.toString();
     }
 
+    // ------------------------------------------------------------------ 1b. ternary layers under the quantizer
+
+    /** The start's per-layer widths: the ternary layers chosen by {@link #chooseTernary}, else none. */
+    private Map<String, Integer> widths = Map.of();
+    private Candidate ternaryAlone;
+    private final List<String> ternaryStarts = new ArrayList<>();
+
+    /** The measurement the plan starts from: the ternary layers with the quantizer, else the quantizer alone. */
+    private Candidate baseAlone() {
+        return ternaryAlone != null ? ternaryAlone : quantAlone;
+    }
+
+    /**
+     * Ternary layers as a size family, before pruning: ternary weights (per output channel, α fitted on the
+     * calibration split) on every eligible layer, the sharing quantizer on the rest; else on every eligible layer
+     * but the model's first and last weighted ones (the layers TWN keeps in float); else on the largest layer
+     * alone, until one leaves half the budget. Of those within the limit and smaller than the quantizer alone, the
+     * smallest is the start (pruning and the joint search then work on it); the joint search still tries ternary
+     * per layer later.
+     */
+    void chooseTernary(List<Search.Layer> layers) {
+        if (!s.settings.allows("quantize_ternary") || quant == null || !quant.shares() || quantAlone == null
+                || layers.isEmpty()) {
+            return;
+        }
+        List<Search.Layer> all = Search.layers(s.model);
+        List<List<String>> sets = new ArrayList<>();
+        sets.add(layers.stream().map(Search.Layer::name).toList());
+        String first = all.get(0).name();
+        String last = all.get(all.size() - 1).name();
+        List<String> inner = layers.stream().map(Search.Layer::name).filter(l -> !l.equals(first) && !l.equals(last))
+                .toList();
+        if (!inner.isEmpty() && !sets.contains(inner)) {
+            sets.add(inner);
+        }
+        List<String> largest = List.of(layers.stream().max(Comparator.comparingLong(Search.Layer::parameters))
+                .orElseThrow().name());
+        if (!sets.contains(largest)) {
+            sets.add(largest);
+        }
+        for (List<String> set : sets) {
+            Map<String, Integer> w = new LinkedHashMap<>();
+            set.forEach(l -> w.put(l, JointRefine.TERNARY));
+            Optional<Candidate> c = s.evaluate("ternary " + String.join(", ", set) + " + " + quant.text(quant.bits(), "all"),
+                    compose(new SizePlan(Map.of(), w), quant));
+            if (c.isEmpty()) {
+                return;
+            }
+            String figures = c.get().measurement().ok() ? s.ratioText(c.get()) + ", "
+                    + s.budget().describeLoss(c.get().loss()) : "failed";
+            ternaryStarts.add(String.join(", ", set) + " ternary: " + figures);
+            boolean smaller = c.get().measurement().ok() && s.within(c.get()) && c.get().objective() < quantAlone.objective();
+            if (smaller && (ternaryAlone == null || c.get().objective() < ternaryAlone.objective())) {
+                widths = w;
+                ternaryAlone = c.get();
+            }
+            if (smaller && c.get().loss() <= s.limit() / 2) {
+                break;
+            }
+        }
+        if (ternaryAlone != null) {
+            ternaryWhy = "ternary weights on " + String.join(", ", widths.keySet()) + " with the quantizer on the rest,"
+                    + " before pruning: " + s.ratioText(ternaryAlone) + ", " + s.budget().describeLoss(ternaryAlone.loss())
+                    + " on the selection split, against " + s.ratioText(quantAlone) + " for the quantizer alone"
+                    + " (measured: " + String.join("; ", ternaryStarts) + ")";
+        }
+    }
+
+    private String ternaryWhy = "";
+
     // ------------------------------------------------------------------ 2. the pruning variant
 
     private final Map<String, Candidate> probes = new LinkedHashMap<>();
@@ -244,7 +324,7 @@ final class SizeSearch {
         for (Prune p : PRUNES) {
             variant = p;
             Optional<Candidate> c = s.evaluate("prune variant " + p.id() + " at " + pct(PROBE),
-                    compose(new SizePlan(uniform, Map.of()), quant));
+                    compose(new SizePlan(uniform, widths), quant));
             if (c.isPresent()) {
                 probes.put(p.id(), c.get());
                 if (c.get().loss() < bestLoss) {
@@ -332,7 +412,7 @@ final class SizeSearch {
             }
             ok = s.descend(alloc, compose, "size");
         } else {
-            double base = quantAlone == null ? 0 : Math.max(0, quantAlone.loss());
+            double base = baseAlone() == null ? 0 : Math.max(0, baseAlone().loss());
             ok = s.allocate(alloc, Math.max(0, s.limit() - base), compose, "size");
         }
         // the plan of the candidate returned (the last one composed may have been undone)
@@ -340,12 +420,12 @@ final class SizeSearch {
         return ok;
     }
 
-    private static SizePlan planOf(Map<String, Allocation.Level> choice, List<Search.Layer> layers) {
+    private SizePlan planOf(Map<String, Allocation.Level> choice, List<Search.Layer> layers) {
         Map<String, Double> sp = new LinkedHashMap<>();
         for (Search.Layer l : reversed(layers)) {
             sp.put(l.name(), choice.containsKey(l.name()) ? choice.get(l.name()).value() : 0.0);
         }
-        return new SizePlan(sp, Map.of());
+        return new SizePlan(sp, widths);
     }
 
     /**
@@ -375,7 +455,7 @@ final class SizeSearch {
         Map<String, Long> params = new LinkedHashMap<>();
         byName.values().forEach(l -> params.put(l.name(), l.parameters()));
         int base = quant != null && quant.shares() ? quant.bits() : 0;
-        JointRefine refine = new JointRefine(params, base, pruning ? SPARSITY : null,
+        JointRefine refine = new JointRefine(params, base, pruning ? SPARSITY : null, s.settings.allows("quantize_ternary"),
                 (label, p) -> s.evaluate(label, compose(p, quant)), s::within);
         refines.add(refine);
         Candidate best = refine.run(plan, at);
@@ -400,7 +480,13 @@ final class SizeSearch {
         }
         for (Quantizer q : others) {
             boolean sameWidth = quant != null && q.shares() && quant.shares() && q.bits() == quant.bits();
-            SizePlan plan = sameWidth ? currentPlan : new SizePlan(currentPlan.sparsity(), Map.of());
+            Map<String, Integer> keep = new LinkedHashMap<>();
+            currentPlan.bits().forEach((l, b) -> {
+                if (b == JointRefine.TERNARY && q.shares()) {
+                    keep.put(l, b);
+                }
+            });
+            SizePlan plan = sameWidth ? currentPlan : new SizePlan(currentPlan.sparsity(), keep);
             Optional<Candidate> c = s.evaluate("refined + " + q.text(q.bits(), "all"), compose(plan, q));
             if (c.isEmpty()) {
                 return best;
@@ -417,7 +503,95 @@ final class SizeSearch {
                 best = refine(plan, c.get(), !byName.isEmpty() && s.settings.allows("prune_magnitude"));
             }
         }
+        return perLayerInt8(best);
+    }
+
+    /** Layers given int8 weights (and activations) in place of sharing; empty unless {@link #perLayerInt8} paid. */
+    private List<String> int8Layers = List.of();
+    private String int8Why = "";
+
+    /**
+     * Mixed precision per layer: the layers whose narrower sharing width the joint search measured and rejected
+     * get int8 (per-channel weights, calibrated activations) instead of sharing, measured once on the refined
+     * plan; kept on the same terms as another quantizer (smaller, or clearly roomier at about the same size).
+     */
+    Candidate perLayerInt8(Candidate best) {
+        if (!s.settings.allows("quantize_int8") || quant == null || !quant.shares() || s.stopped()) {
+            return best;
+        }
+        List<String> sensitive = new ArrayList<>();
+        for (String l : byName.keySet()) {
+            boolean rejected = refines.stream().flatMap(r -> r.history(l).stream()).anyMatch(t -> t.move().bits()
+                    && t.move().to() != JointRefine.TERNARY && !t.kept());
+            if (rejected && currentPlan.bitsOf(l, quant.bits()) != JointRefine.TERNARY) {
+                sensitive.add(l);
+            }
+        }
+        if (sensitive.isEmpty()) {
+            s.notes.put("quantize_int8 per layer", "not measured: no layer's narrower sharing width was rejected by the"
+                    + " joint search, so no layer asked for more precision than sharing gives");
+            return best;
+        }
+        int8Layers = sensitive;
+        int8Why = "";
+        Optional<Candidate> c = s.evaluate("refined + int8 on " + String.join(", ", sensitive), compose(currentPlan, quant));
+        if (c.isPresent() && s.within(c.get()) && (c.get().objective() < best.objective()
+                || s.upper(c.get()) < s.upper(best) - 0.2 * s.limit() && c.get().objective() <= 1.02 * best.objective())) {
+            int8Why = "int8 in place of sharing on the layers whose narrower width the joint search rejected, measured"
+                    + " on the refined plan: " + s.ratioText(c.get()) + ", " + s.budget().describeLoss(c.get().loss())
+                    + " against " + s.ratioText(best) + ", " + s.budget().describeLoss(best.loss());
+            return c.get();
+        }
+        int8Layers = List.of();
+        s.notes.put("quantize_int8 per layer", c.map(x -> "measured on the refined plan for " + String.join(", ", sensitive)
+                + " (the layers whose narrower sharing width the joint search rejected): " + (x.measurement().ok()
+                ? s.ratioText(x) + ", " + s.budget().describeLoss(x.loss()) : "failed") + " against " + s.ratioText(best)
+                + ", " + s.budget().describeLoss(best.loss()) + " with sharing; not smaller, nor roomier at the same size")
+                .orElse("not measured: the search stopped at --time first"));
         return best;
+    }
+
+    /** Ternary layers and per-layer int8 not in the answer, named with why. */
+    private void noteUnusedFamilies() {
+        if (s.settings.allows("quantize_int8") && int8Layers.isEmpty()) {
+            s.notes.putIfAbsent("quantize_int8 per layer", s.stopped() ? "not measured: the search stopped at --time"
+                    + " before it" : "not tried: per-layer int8 replaces a sharing width, and the quantizer chosen"
+                    + " does not share" + (quant == null ? " (none held the budget)" : " (" + quant.pass() + ")"));
+        }
+        if (!s.settings.allows("quantize_ternary")) {
+            return;
+        }
+        boolean used = s.best().map(b -> b.texts().stream().anyMatch(t -> t.startsWith("quantize_ternary")))
+                .orElse(false);
+        if (used) {
+            return;
+        }
+        List<String> tried = new ArrayList<>();
+        for (String l : byName.keySet()) {
+            for (JointRefine.Tried t : refines.stream().flatMap(r -> r.history(l).stream()).toList()) {
+                if (t.move().bits() && t.move().to() == JointRefine.TERNARY) {
+                    tried.add(l + " " + (t.kept() ? "kept, then undone by a later choice" : "rejected") + " ("
+                            + (t.candidate().measurement().ok() ? s.ratioText(t.candidate()) + ", " : "")
+                            + s.budget().describeLoss(t.candidate().loss()) + ")");
+                }
+            }
+        }
+        String why;
+        if (!ternaryStarts.isEmpty()) {
+            why = "measured before pruning, with the quantizer on the other layers (kept only when within the limit"
+                    + " and smaller than the quantizer alone): " + String.join("; ", ternaryStarts)
+                    + (tried.isEmpty() ? "" : "; per layer in the joint search: " + String.join("; ", tried));
+        } else if (!tried.isEmpty()) {
+            why = "measured per layer in the joint search, each with every other choice: " + String.join("; ", tried);
+        } else if (quant == null || !quant.shares()) {
+            why = "not tried: ternary layers are searched as the step below a sharing width, and the quantizer chosen"
+                    + " does not share" + (quant == null ? " (none held the budget)" : " (" + quant.pass() + ")");
+        } else if (s.stopped()) {
+            why = "not measured: the search stopped at --time before the joint search tried a ternary layer";
+        } else {
+            why = "not measured: the joint search found no ternary move it expected to pay";
+        }
+        s.notes.put("quantize_ternary", why);
     }
 
     // ------------------------------------------------------------------ composing a recipe
@@ -444,10 +618,24 @@ final class SizeSearch {
     /** One sharing step per width given to some layers (fewest bits first), then the quantizer on the rest. */
     private List<Step> quantSteps(SizePlan p, Quantizer q) {
         List<Step> steps = new ArrayList<>();
+        if (q.shares() && !int8Layers.isEmpty()) {
+            String sel = String.join(" + ", int8Layers.stream().map(l -> byName.get(l).selector()).toList());
+            steps.add(new Step("quantize_int8(layers=" + sel + ", calibration=calib)", int8Why));
+        }
         if (q.shares()) {
+            List<String> ternary = p.bits().entrySet().stream().filter(e -> e.getValue() == JointRefine.TERNARY)
+                    .map(Map.Entry::getKey).toList();
+            if (!ternary.isEmpty()) {
+                String sel = String.join(" + ", ternary.stream().map(l -> byName.get(l).selector()).toList());
+                List<String> why = new ArrayList<>();
+                ternary.stream().filter(l -> !jointWhy(l, true).isEmpty()).forEach(l -> why.add(l + ": " + jointWhy(l, true)));
+                steps.add(new Step(ternaryStep(sel), "ternary weights {-α, 0, +α} per output channel (α fitted on"
+                        + " the calibration split) instead of sharing" + (ternaryWhy.isEmpty() ? "" : "; " + ternaryWhy)
+                        + (why.isEmpty() ? "" : "; in the joint search: " + String.join("; ", why))));
+            }
             Map<Integer, List<String>> byWidth = new TreeMap<>();
             p.bits().forEach((layer, b) -> {
-                if (b != q.bits()) {
+                if (b != q.bits() && b != JointRefine.TERNARY && !int8Layers.contains(layer)) {
                     byWidth.computeIfAbsent(b, k -> new ArrayList<>()).add(layer);
                 }
             });
@@ -490,12 +678,17 @@ final class SizeSearch {
         List<String> parts = new ArrayList<>();
         for (JointRefine.Tried t : refines.stream().flatMap(r -> r.history(layer).stream()).toList()) {
             if (t.move().bits() == bits) {
-                parts.add((bits ? (int) t.move().to() + " bits" : pct(t.move().to())) + (t.kept() ? " kept" : " rejected")
+                parts.add((bits ? (t.move().to() == JointRefine.TERNARY ? "ternary" : (int) t.move().to() + " bits")
+                        : pct(t.move().to())) + (t.kept() ? " kept" : " rejected")
                         + " (" + (t.candidate().measurement().ok() ? s.ratioText(t.candidate()) + ", " : "")
                         + s.budget().describeLoss(t.candidate().loss()) + ")");
             }
         }
         return parts.isEmpty() ? "" : "measured jointly with every other choice: " + String.join(", ", parts);
+    }
+
+    static String ternaryStep(String layers) {
+        return "quantize_ternary(layers=" + layers + ", refit_scale=true, calibration=calib, keep_first_last=false)";
     }
 
     static String pruneStep(Prune p, Search.Layer l, double sparsity) {

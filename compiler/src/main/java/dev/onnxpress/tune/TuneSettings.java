@@ -14,7 +14,7 @@ import java.util.Set;
  */
 public record TuneSettings(Budget budget, Objective objective, Set<String> families, Duration time, long seed,
                            double z) {
-    public static final List<String> FAMILIES = List.of("prune_magnitude", "share_weights", "quantize_int8",
+    public static final List<String> FAMILIES = List.of("prune_magnitude", "share_weights", "quantize_ternary", "quantize_int8",
             "pack_huffman", "convert_fp16", "strip_docs", "prune_channels", "fold_batchnorm", "add_early_exits");
 
     public TuneSettings {

@@ -114,4 +114,26 @@ class JointRefineTest {
         assertThat(JointRefine.round(0.8751)).isEqualTo(0.875);
         assertThat(SizeSearch.pct(0.875)).isEqualTo("87.5%");
     }
+
+    @Test
+    void aLayerMayGoTernaryAndARejectedTernaryMoveIsNotTriedAgain() {
+        // ternary holds on big (it saves most, so it is tried first), breaks the limit on small
+        Fake f = new Fake(params(), 4, p -> p.bitsOf("small", 4) == JointRefine.TERNARY ? 2 : 0.5);
+        JointRefine r = new JointRefine(params(), 4, null, true, f, c -> c.loss() <= LIMIT);
+        r.run(start(), f.candidate("start", start()));
+        assertThat(f.labels.get(0)).isEqualTo("joint big ternary");
+        assertThat(r.plan().bitsOf("big", 4)).isEqualTo(JointRefine.TERNARY);
+        assertThat(f.labels).containsOnlyOnce("joint small ternary");
+        assertThat(r.plan().bitsOf("small", 4)).isEqualTo(JointRefine.MIN_BITS);
+        // a ternary layer takes no width move
+        assertThat(f.labels).noneMatch(l -> l.startsWith("joint big at") && l.endsWith("bits"));
+    }
+
+    @Test
+    void withoutASharingWidthNoLayerGoesTernary() {
+        Fake f = new Fake(params(), 0, p -> 0.5);
+        JointRefine r = new JointRefine(params(), 0, SizeSearch.SPARSITY, true, f, c -> c.loss() <= LIMIT);
+        r.run(start(), f.candidate("start", start()));
+        assertThat(f.labels).noneMatch(l -> l.contains("ternary"));
+    }
 }
