@@ -30,7 +30,11 @@ final class ModelTaps {
     }
 
     static byte[] withTaps(byte[] modelBytes, List<String> valueNames) {
-        Onnx.ModelProto model = parse(modelBytes);
+        return withTaps(parse(modelBytes), valueNames).toByteArray();
+    }
+
+    /** {@code model} with {@code valueNames} added as graph outputs (tensor data shared, not copied). */
+    static Onnx.ModelProto withTaps(Onnx.ModelProto model, List<String> valueNames) {
         Onnx.GraphProto g = model.getGraph();
         Set<String> outputs = new HashSet<>();
         g.getOutputList().forEach(o -> outputs.add(o.getName()));
@@ -65,7 +69,7 @@ final class ModelTaps {
             }
             gb.addOutput(tap);
         }
-        return model.toBuilder().setGraph(gb).build().toByteArray();
+        return model.toBuilder().setGraph(gb).build();
     }
 
     /**
@@ -81,6 +85,32 @@ final class ModelTaps {
             }
             file = java.nio.file.Files.createTempFile("onnxpress-session-", ".onnx");
             java.nio.file.Files.write(file, modelBytes);
+            return Optional.of(file);
+        } catch (IOException | RuntimeException e) {
+            if (file != null) {
+                file.toFile().delete();
+            }
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * {@code model} streamed to a new temporary file (never held as one byte array), for a session that loads
+     * from a path; empty when it keeps tensors in external data or the file cannot be written.
+     */
+    static Optional<java.nio.file.Path> spill(Onnx.ModelProto model) {
+        java.nio.file.Path file = null;
+        try {
+            if (hasExternalData(model.getGraph())) {
+                return Optional.empty();
+            }
+            file = java.nio.file.Files.createTempFile("onnxpress-session-", ".onnx");
+            try (java.io.OutputStream os = new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(file),
+                    1 << 20)) {
+                com.google.protobuf.CodedOutputStream cos = com.google.protobuf.CodedOutputStream.newInstance(os, 1 << 16);
+                model.writeTo(cos);
+                cos.flush();
+            }
             return Optional.of(file);
         } catch (IOException | RuntimeException e) {
             if (file != null) {

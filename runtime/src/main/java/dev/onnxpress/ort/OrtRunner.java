@@ -128,23 +128,57 @@ public final class OrtRunner implements AutoCloseable {
         try (OrtSession.SessionOptions so = sessionOptions(options)) {
             Optional<Path> file = model.length >= fileThreshold ? ModelTaps.spill(model) : Optional.empty();
             if (file.isPresent()) {
-                try {
-                    return new OrtRunner(env, env.createSession(file.get().toString(), so), "model");
-                } catch (OrtException e) {
-                    throw new UserException("ONNX Runtime cannot load the model: "
-                            + condense(e).replace(file.get().toString(), "the model"));
-                } finally {
-                    try {
-                        Files.deleteIfExists(file.get());
-                    } catch (java.io.IOException e) {
-                        file.get().toFile().deleteOnExit();
-                    }
-                }
+                return openSpilled(env, file.get(), so);
             }
             return new OrtRunner(env, env.createSession(model, so), "model");
         } catch (OrtException e) {
             throw new UserException("ONNX Runtime cannot load the model: " + condense(e));
         }
+    }
+
+    /** A session over a temporary model file, which is deleted once the session holds the model. */
+    private static OrtRunner openSpilled(OrtEnvironment env, Path file, OrtSession.SessionOptions so) {
+        try {
+            return new OrtRunner(env, env.createSession(file.toString(), so), "model");
+        } catch (OrtException e) {
+            throw new UserException("ONNX Runtime cannot load the model: "
+                    + condense(e).replace(file.toString(), "the model"));
+        } finally {
+            try {
+                Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                file.toFile().deleteOnExit();
+            }
+        }
+    }
+
+    /**
+     * A session over {@code model} with {@code valueNames} added as graph outputs ({@link #withTaps}). A
+     * model of {@link #FILE_THRESHOLD} bytes or more is streamed to a temporary file and opened from there,
+     * so its serialized bytes never sit on the heap (serializing then tapping held two model-sized arrays
+     * next to the model itself).
+     */
+    public static OrtRunner openWithTaps(dev.onnxpress.ir.Model model, List<String> valueNames, Options options) {
+        return openWithTaps(model, valueNames, options, FILE_THRESHOLD);
+    }
+
+    /** As {@link #openWithTaps(dev.onnxpress.ir.Model, List, Options)}, through a file from {@code fileThreshold} on (tests). */
+    static OrtRunner openWithTaps(dev.onnxpress.ir.Model model, List<String> valueNames, Options options,
+            long fileThreshold) {
+        dev.onnxpress.proto.Onnx.ModelProto tapped = ModelTaps.withTaps(
+                dev.onnxpress.ir.ModelWriter.inlineProto(model), valueNames);
+        if (tapped.getSerializedSize() >= fileThreshold) {
+            Optional<Path> file = ModelTaps.spill(tapped);
+            if (file.isPresent()) {
+                OrtEnvironment env = OrtEnvironments.get();
+                try (OrtSession.SessionOptions so = sessionOptions(options)) {
+                    return openSpilled(env, file.get(), so);
+                } catch (OrtException e) {
+                    throw new UserException("ONNX Runtime cannot load the model: " + condense(e));
+                }
+            }
+        }
+        return open(tapped.toByteArray(), options, Long.MAX_VALUE);
     }
 
     public static OrtRunner open(Path model) {

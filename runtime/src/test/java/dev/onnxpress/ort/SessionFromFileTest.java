@@ -36,6 +36,27 @@ class SessionFromFileTest {
     }
 
     @Test
+    void tappedModelStreamedToAFileGivesTheSameTapsAsItsBytes() throws IOException {
+        dev.onnxpress.ir.Model model = dev.onnxpress.ir.ModelReader.read(OrtRunnerTest.addRelu(), java.util.Optional.empty(), "add_relu");
+        String tap = "s";
+        java.util.List<String> names = java.util.List.of(tap, "y");
+        Map<String, Tensor> feeds = Map.of("x", Tensor.ofFloats(new long[] {2, 3}, 1, 1, 1, -5, 5, -1));
+        assertThat(dev.onnxpress.ir.ModelWriter.toBytes(model))
+                .isEqualTo(dev.onnxpress.ir.ModelWriter.inlineProto(model).toByteArray());
+        long before = sessionFiles();
+        try (OrtRunner bytes = OrtRunner.open(OrtRunner.withTaps(dev.onnxpress.ir.ModelWriter.toBytes(model), names));
+                OrtRunner file = OrtRunner.openWithTaps(model, names, OrtRunner.Options.defaults(), 0)) {
+            Map<String, Tensor> a = bytes.run(feeds, names);
+            Map<String, Tensor> b = file.run(feeds, names);
+            for (String n : names) {
+                assertThat(b.get(n).rawBytes()).as(n).isEqualTo(a.get(n).rawBytes());
+            }
+            assertThat(file.source()).isEqualTo("model");
+        }
+        assertThat(sessionFiles()).isEqualTo(before);
+    }
+
+    @Test
     void externalDataIsNotMovedAndBadBytesKeepTheirMessage() throws IOException {
         Onnx.ModelProto p = Onnx.ModelProto.parseFrom(OrtRunnerTest.addRelu());
         Onnx.GraphProto g = p.getGraph().toBuilder().setInitializer(0, p.getGraph().getInitializer(0).toBuilder()

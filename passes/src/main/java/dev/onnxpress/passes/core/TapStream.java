@@ -50,6 +50,16 @@ public final class TapStream implements AutoCloseable {
         return new TapStream(OrtRunner.open(OrtRunner.withTaps(model, distinct), options), distinct, budgetBytes);
     }
 
+    /**
+     * A stream over {@code model} with {@code names} tapped; a large model goes to ONNX Runtime through a
+     * temporary file without its serialized bytes on the heap ({@link OrtRunner#openWithTaps}).
+     */
+    public static TapStream open(dev.onnxpress.ir.Model model, List<String> names, OrtRunner.Options options,
+            long budgetBytes) {
+        List<String> distinct = names.stream().distinct().toList();
+        return new TapStream(OrtRunner.openWithTaps(model, distinct, options), distinct, budgetBytes);
+    }
+
     public static TapStream open(byte[] model, List<String> names) {
         return open(model, names, OrtRunner.Options.defaults(), DEFAULT_BUDGET);
     }

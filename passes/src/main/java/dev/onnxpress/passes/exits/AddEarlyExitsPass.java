@@ -9,6 +9,7 @@ import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
+import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.NodeSelector;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
@@ -191,7 +192,7 @@ public final class AddEarlyExitsPass implements Pass<AddEarlyExitsOptions> {
         candidates.forEach(c -> feats.add(new ArrayList<>()));
         List<float[]> fullOut = new ArrayList<>();
         Map<Integer, int[]> spatial = new java.util.HashMap<>();
-        try (TapStream stream = TapStream.open(ModelWriter.toBytes(model), tapNames)) {
+        try (TapStream stream = TapStream.open(model, tapNames, OrtRunner.Options.defaults(), TapStream.DEFAULT_BUDGET)) {
             stream.forEach(batches, tapNames, r -> {
                 Tensor y = r.get(out.name());
                 if (y.rank() != 2) {

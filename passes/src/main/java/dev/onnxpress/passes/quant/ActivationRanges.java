@@ -2,7 +2,6 @@ package dev.onnxpress.passes.quant;
 
 import dev.onnxpress.ir.DataType;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.core.TapStream;
@@ -46,7 +45,7 @@ public final class ActivationRanges {
         if (tensors.isEmpty()) {
             return out;
         }
-        try (TapStream taps = TapStream.open(ModelWriter.toBytes(model), tensors, OrtRunner.Options.defaults(),
+        try (TapStream taps = TapStream.open(model, tensors, OrtRunner.Options.defaults(),
                 budgetBytes)) {
             taps.forEachFloats(samples, taps.names(), (name, type, dims, values) -> {
                 if (type.isFloatingPoint()) {

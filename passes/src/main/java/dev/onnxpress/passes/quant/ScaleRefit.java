@@ -4,11 +4,11 @@ import dev.onnxpress.passes.core.WeightedLayer;
 import dev.onnxpress.ir.Attr;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
+import dev.onnxpress.ort.OrtRunner;
 import dev.onnxpress.passes.core.TapStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -61,7 +61,7 @@ public final class ScaleRefit {
             num.add(new double[c]);
             den.add(new double[c]);
         }
-        try (TapStream stream = TapStream.open(ModelWriter.toBytes(probe), names)) {
+        try (TapStream stream = TapStream.open(probe, names, OrtRunner.Options.defaults(), TapStream.DEFAULT_BUDGET)) {
             stream.forEach(samples, names, out -> {
                 for (int j = 0; j < jobs.size(); j++) {
                     Tensor y = out.get(taps.get(j)[0]);

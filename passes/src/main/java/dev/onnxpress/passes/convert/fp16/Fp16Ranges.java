@@ -5,7 +5,6 @@ import dev.onnxpress.ir.Dim;
 import dev.onnxpress.ir.Float16;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.ModelWriter;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
@@ -67,7 +66,7 @@ final class Fp16Ranges {
         List<String> names = new ArrayList<>();
         values.forEach(v -> names.add(v.name()));
         Map<String, double[]> acc = new LinkedHashMap<>(); // maxAbs, Σ err², Σ x², non-finite
-        try (OrtRunner ort = OrtRunner.open(OrtRunner.withTaps(ModelWriter.toBytes(model), names))) {
+        try (OrtRunner ort = OrtRunner.openWithTaps(model, names, OrtRunner.Options.defaults())) {
             List<String> fetch = new ArrayList<>();
             for (String n : names) {
                 if (ort.outputNames().contains(n)) {
