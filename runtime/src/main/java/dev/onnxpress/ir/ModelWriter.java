@@ -8,7 +8,6 @@ import dev.onnxpress.error.InternalException;
 import dev.onnxpress.error.UserException;
 import dev.onnxpress.proto.Onnx;
 import java.io.BufferedOutputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -272,20 +271,28 @@ public final class ModelWriter {
 
     /** The model as one in-memory file, every tensor inline (external tensors are read in). */
     public static byte[] toBytes(Model m) {
-        ModelWriter w = new ModelWriter(Options.inline(), null, "model.onnx");
-        w.plan(m);
-        Onnx.ModelProto proto = w.toProto(m);
+        Onnx.ModelProto proto = inlineProto(m);
         long size = proto.getSerializedSize();
         if (size < 0 || size > Integer.MAX_VALUE - 8) {
             throw new UserException("model is too large to hold in memory as one file; write it with external data");
         }
-        ByteArrayOutputStream bos = new ByteArrayOutputStream((int) size);
+        // serialized straight into an array of the exact size: one model-sized allocation, not two
+        byte[] out = new byte[(int) size];
         try {
-            proto.writeTo(bos);
+            CodedOutputStream cos = CodedOutputStream.newInstance(out);
+            proto.writeTo(cos);
+            cos.checkNoSpaceLeft();
         } catch (IOException e) {
             throw new InternalException("cannot serialize model", e);
         }
-        return bos.toByteArray();
+        return out;
+    }
+
+    /** The model as a protobuf message with every tensor inline (external tensors are read in). */
+    private static Onnx.ModelProto inlineProto(Model m) {
+        ModelWriter w = new ModelWriter(Options.inline(), null, "model.onnx");
+        w.plan(m);
+        return w.toProto(m);
     }
 
     /** Bytes the model would take inline (tensor data plus a rough size of everything else). */
