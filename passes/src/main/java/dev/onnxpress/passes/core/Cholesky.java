@@ -32,8 +32,12 @@ public final class Cholesky {
         return factor(m, n, shift, null);
     }
 
-    /** As {@link #factor(double[], int, double)}, L written into {@code scratch} when it holds n² values. */
-    static Optional<Factor> factor(double[] m, int n, double shift, double[] scratch) {
+    /**
+     * As {@link #factor(double[], int, double)}, L written into {@code scratch} when it holds n² values (a
+     * buffer reused across factorizations: only its lower triangle is written and read; the factor must not
+     * be used once the buffer is reused).
+     */
+    public static Optional<Factor> factor(double[] m, int n, double shift, double[] scratch) {
         double meanDiag = 0;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
@@ -191,7 +195,16 @@ public final class Cholesky {
 
         /** (M + shift·I)⁻¹, symmetric, row-major. */
         public double[] inverse() {
-            double[] li = new double[n * n];
+            return inverse(new double[n * n], new double[n * n]);
+        }
+
+        /**
+         * As {@link #inverse()}, in caller buffers of at least n² values each (reused across factors):
+         * {@code scratch} (only its lower triangle is written and read) and {@code into} (every entry written,
+         * returned). {@code into} may be the matrix this factor was taken of, which the factor no longer reads.
+         */
+        public double[] inverse(double[] scratch, double[] into) {
+            double[] li = scratch;
             for (int j = 0; j < n; j++) {
                 li[j * n + j] = 1 / lower[j * n + j];
                 for (int i = j + 1; i < n; i++) {
@@ -203,7 +216,7 @@ public final class Cholesky {
                     li[ri + j] = s / lower[ri + i];
                 }
             }
-            double[] inv = new double[n * n];
+            double[] inv = into;
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j <= i; j++) {
                     double s = 0;
@@ -219,7 +232,15 @@ public final class Cholesky {
 
         /** U upper with M + shift·I = UᵀU (the transpose of L), row-major. */
         public double[] upper() {
-            double[] u = new double[n * n];
+            return upper(new double[n * n]);
+        }
+
+        /**
+         * As {@link #upper()}, written into {@code into} (at least n² values): the upper triangle and diagonal
+         * only; the entries below the diagonal are left as they were (zero in a fresh array).
+         */
+        public double[] upper(double[] into) {
+            double[] u = into;
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j <= i; j++) {
                     u[j * n + i] = lower[i * n + j];

@@ -214,15 +214,16 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             PruneMagnitudeOptions o, FitReference.Fit fit, LayerGram gram, ConstantEditor editor) {
         LayerGeometry geo = fit.geo();
         FitReference.Target t = fit.target();
+        double[][] target = t.rows();
         boolean[] k = magnitudeMask;
         if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
             k = activationMask(l, geo, gram, o.sparsity(), pr);
         } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
-            k = obsMask(l, geo, gram, t.rows(), o, pr);
+            k = obsMask(l, geo, gram, target, o, pr);
         }
         Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), geo) : Optional.empty();
         double[] newBias = bias.isPresent() ? t.bias().orElse(new double[geo.outputs()]).clone() : null;
-        double[] refitted = compensate(l, geo, t.rows(), k, gram, o, newBias);
+        double[] refitted = compensate(l, geo, target, k, gram, o, newBias);
         if (bias.isPresent()) {
             Tensor bt = model.graph().constantValue(l.node().input(2)).orElseThrow();
             editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), newBias),
@@ -250,21 +251,19 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
 
     /**
      * Per weight of a layer (tensor layout): whether it must go whatever its score (already zero: a pruned
-     * weight stays pruned; or on an output nothing reads), and the weight of its output's error.
+     * weight stays pruned; or on an output nothing reads); per output, the weight of its error. The per-weight
+     * error weights are made when asked ({@link #outputWeights}), one layer at a time, not held for every layer.
      */
-    record Priority(boolean[] mustGo, double[] outputWeight, int unreadOutputs, Optional<LayerGeometry> geo,
-            double[] rowWeight) {
+    record Priority(boolean[] mustGo, int unreadOutputs, Optional<LayerGeometry> geo, double[] rowWeight) {
         static Priority of(WeightedLayer l, boolean weighOutputs) {
             float[] w = l.tensor().toFloatArray();
             boolean[] go = new boolean[w.length];
-            double[] weight = new double[w.length];
-            Arrays.fill(weight, 1);
             for (int i = 0; i < w.length; i++) {
                 go[i] = w[i] == 0;
             }
             Optional<LayerGeometry> geo = LayerGeometry.of(l, new StringBuilder());
             if (geo.isEmpty()) {
-                return new Priority(go, weight, 0, geo, new double[0]);
+                return new Priority(go, 0, geo, new double[0]);
             }
             LayerGeometry lg = geo.get();
             OutputReads reads = OutputReads.of(l, lg);
@@ -273,14 +272,30 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             for (int r = 0; r < rowWeight.length; r++) {
                 rowWeight[r] = weighOutputs ? reads.weight()[r] : 1;
                 unread += reads.read()[r] ? 0 : 1;
-                for (int f = 0; f < lg.features(); f++) {
-                    int i = lg.index(r, f);
-                    // through float, as the weights themselves are stored
-                    weight[i] = (float) rowWeight[r];
-                    go[i] |= !reads.read()[r];
+                if (!reads.read()[r]) {
+                    for (int f = 0; f < lg.features(); f++) {
+                        go[lg.index(r, f)] = true;
+                    }
                 }
             }
-            return new Priority(go, weight, unread, geo, rowWeight);
+            return new Priority(go, unread, geo, rowWeight);
+        }
+
+        /** The weight of each weight's output error (tensor layout; 1 where the layer has no row geometry). */
+        double[] outputWeights() {
+            double[] weight = new double[mustGo.length];
+            Arrays.fill(weight, 1);
+            if (geo.isPresent()) {
+                LayerGeometry lg = geo.get();
+                for (int r = 0; r < rowWeight.length; r++) {
+                    // through float, as the weights themselves are stored
+                    double rw = (float) rowWeight[r];
+                    for (int f = 0; f < lg.features(); f++) {
+                        weight[lg.index(r, f)] = rw;
+                    }
+                }
+            }
+            return weight;
         }
 
         boolean[][] mustGoRows() {
@@ -290,18 +305,12 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
 
     /** Which weights survive, per layer: the highest scores, weights that must go first. */
     static List<boolean[]> masks(List<WeightedLayer> layers, PruneMagnitudeOptions o, List<Priority> priorities) {
-        List<double[]> scores = new ArrayList<>();
-        for (int li = 0; li < layers.size(); li++) {
-            float[] w = layers.get(li).tensor().toFloatArray();
-            Priority p = priorities.get(li);
-            double[] s = new double[w.length];
-            for (int i = 0; i < w.length; i++) {
-                s[i] = p.mustGo()[i] ? -1 : Math.abs(w[i]) * Math.sqrt(p.outputWeight()[i]);
-            }
-            scores.add(s);
-        }
         List<boolean[]> out = new ArrayList<>();
         if (o.scope() == PruneMagnitudeOptions.Scope.global) {
+            List<double[]> scores = new ArrayList<>();
+            for (int li = 0; li < layers.size(); li++) {
+                scores.add(scores(layers.get(li), priorities.get(li)));
+            }
             int n = 0;
             for (double[] s : scores) {
                 n += s.length;
@@ -322,10 +331,22 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             }
             return out;
         }
-        for (double[] s : scores) {
-            out.add(keepLargest(s, o.sparsity()));
+        // one layer's scores at a time
+        for (int li = 0; li < layers.size(); li++) {
+            out.add(keepLargest(scores(layers.get(li), priorities.get(li)), o.sparsity()));
         }
         return out;
+    }
+
+    /** |w|·sqrt(output weight) per weight of the layer; −1 for the weights that must go. */
+    private static double[] scores(WeightedLayer l, Priority p) {
+        float[] w = l.tensor().toFloatArray();
+        double[] weight = p.outputWeights();
+        double[] s = new double[w.length];
+        for (int i = 0; i < w.length; i++) {
+            s[i] = p.mustGo()[i] ? -1 : Math.abs(w[i]) * Math.sqrt(weight[i]);
+        }
+        return s;
     }
 
     /**
@@ -414,13 +435,23 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         boolean[][] keepRows = geo.rows(keep);
         int f = geo.features();
         // rows are independent fits (each writes only its own row and bias entry): shared among threads; each
-        // thread reuses one f×f system and one factor buffer for its rows (a fresh pair per row is up to 2 × 42 MB
-        // at 2,304 features, which made the heap grow far beyond what is live)
+        // thread reuses one system and one factor buffer for its rows (a fresh pair per row is up to 2 × 42 MB
+        // at 2,304 features, which made the heap grow far beyond what is live), sized for the most survivors
+        // of any row (m² values, about a quarter of f² at 50 % sparsity)
+        int most = 0;
+        for (boolean[] kr : keepRows) {
+            int m = 0;
+            for (boolean b : kr) {
+                m += b ? 1 : 0;
+            }
+            most = Math.max(most, m);
+        }
+        int size = most * most;
         java.util.Map<Thread, double[][]> buffers = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.stream.IntStream.range(0, geo.outputs()).parallel().forEach(r -> {
             int grp = r / geo.outputsPerGroup();
             double[] a = gram.a(grp);
-            double[] c = gram.c(grp);
+            LayerGram.Cross c = gram.cross(grp, false);
             double[] mq = bias != null ? gram.meanQ(grp) : new double[f];
             double[] md = bias != null ? gram.meanD(grp) : new double[f];
             double cnt = gram.count(grp);
@@ -443,7 +474,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 return;
             }
             double[][] buf = buffers.computeIfAbsent(Thread.currentThread(),
-                    t -> new double[][] {new double[f * f], new double[f * f]});
+                    t -> new double[][] {new double[size], new double[size]});
             double[] sub = buf[0];
             double[] rhs = new double[m];
             for (int i = 0; i < m; i++) {
@@ -452,11 +483,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 for (int j = 0; j <= i; j++) {
                     sub[i * m + j] = a[si * f + s[j]] - cnt * mq[si] * mq[s[j]];
                 }
-                double acc = 0;
-                for (int j = 0; j < f; j++) {
-                    acc += c[si * f + j] * target[r][j];
-                }
-                rhs[i] = acc - cnt * mq[si] * mdw;
+                rhs[i] = c.dot(si, r, target[r]) - cnt * mq[si] * mdw;
             }
             Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge(), buf[1]);
             if (sol.isEmpty()) {
