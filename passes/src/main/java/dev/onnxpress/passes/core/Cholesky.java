@@ -32,8 +32,12 @@ public final class Cholesky {
         return factor(m, n, shift, null);
     }
 
-    /** As {@link #factor(double[], int, double)}, L written into {@code scratch} when it holds n² values. */
-    static Optional<Factor> factor(double[] m, int n, double shift, double[] scratch) {
+    /**
+     * As {@link #factor(double[], int, double)}, L written into {@code scratch} when it holds n² values (a
+     * buffer reused across factorizations: only its lower triangle is written and read; the factor must not
+     * be used once the buffer is reused).
+     */
+    public static Optional<Factor> factor(double[] m, int n, double shift, double[] scratch) {
         double meanDiag = 0;
         for (int i = 0; i < n; i++) {
             for (int j = 0; j <= i; j++) {
@@ -196,9 +200,19 @@ public final class Cholesky {
          * the same order as the textbook loops, so the result does not depend on the layout or the threads.
          */
         public double[] inverse() {
-            double[] lit = new double[n * n];
+            return inverse(new double[n * n], new double[n * n]);
+        }
+
+        /**
+         * As {@link #inverse()}, in caller buffers of at least n² values each (reused across factors):
+         * {@code scratch} (holds L⁻¹ transposed; only entries it writes first are read) and {@code into} (every
+         * entry written, returned). {@code into} may be the matrix this factor was taken of, which the factor no
+         * longer reads.
+         */
+        public double[] inverse(double[] scratch, double[] into) {
+            double[] lit = scratch;
             java.util.function.IntConsumer column = j -> inverseColumn(lit, j);
-            double[] inv = new double[n * n];
+            double[] inv = into;
             java.util.function.IntConsumer row = i -> productRow(lit, inv, i);
             boolean parallel = (long) n * n * n >= 1L << 21;
             if (parallel) {
@@ -305,7 +319,15 @@ public final class Cholesky {
 
         /** U upper with M + shift·I = UᵀU (the transpose of L), row-major. */
         public double[] upper() {
-            double[] u = new double[n * n];
+            return upper(new double[n * n]);
+        }
+
+        /**
+         * As {@link #upper()}, written into {@code into} (at least n² values): the upper triangle and diagonal
+         * only; the entries below the diagonal are left as they were (zero in a fresh array).
+         */
+        public double[] upper(double[] into) {
+            double[] u = into;
             for (int i = 0; i < n; i++) {
                 for (int j = 0; j <= i; j++) {
                     u[j * n + i] = lower[i * n + j];

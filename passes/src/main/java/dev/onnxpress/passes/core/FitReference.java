@@ -99,7 +99,7 @@ public final class FitReference {
             why.append("the reference model's weight of '" + out + "' is not a constant of the same shape");
             return Optional.empty();
         }
-        return Optional.of(new Target(n.get().input(0).name(), geo.rows(rl.get().tensor()), bias(n.get(), geo)));
+        return Optional.of(new Target(n.get().input(0).name(), rl.get().tensor(), geo, bias(n.get(), geo)));
     }
 
     /**
@@ -184,7 +184,10 @@ public final class FitReference {
                     break;
                 }
                 used += b;
-                grams.add(LayerGram.empty(r.fit().geo(), same));
+                // a layer with fewer outputs than features keeps C·Wᵀ for its target rows instead of C
+                grams.add(LayerGram.projects(r.fit().geo(), same)
+                        ? LayerGram.projected(r.fit().geo(), r.fit().target().rows())
+                        : LayerGram.empty(r.fit().geo(), same));
                 if (!denseNames.contains(denseInput)) {
                     denseNames.add(denseInput);
                 }
@@ -384,12 +387,19 @@ public final class FitReference {
     }
 
     /**
-     * A layer's targets in the reference.
+     * A layer's targets in the reference. The weight rows are read from the reference's tensor when asked
+     * ({@link #rows}), not held: a pass asks for the targets of every layer before it gathers the first
+     * moments, and holding all of them as doubles costs twice the model's float weights.
      *
-     * @param input the reference layer's input value (tapped for Xd)
-     * @param rows  the reference weight rows [outputs][features]
-     * @param bias  the reference bias, when the layer has a refittable one
+     * @param input  the reference layer's input value (tapped for Xd)
+     * @param weight the reference layer's weight tensor
+     * @param geo    the layer's row geometry
+     * @param bias   the reference bias, when the layer has a refittable one
      */
-    public record Target(String input, double[][] rows, Optional<double[]> bias) {
+    public record Target(String input, Tensor weight, LayerGeometry geo, Optional<double[]> bias) {
+        /** The reference weight rows [outputs][features], a new array on every call. */
+        public double[][] rows() {
+            return geo.rows(weight);
+        }
     }
 }

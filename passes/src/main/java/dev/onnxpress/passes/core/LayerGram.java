@@ -12,12 +12,19 @@ import java.util.Random;
  * compressed feeds it (earlier layers already changed). A weight row w' refitted for the changed model
  * minimises ‖Xq w' − Xd w‖², whose normal equations need only A and C (OBC-style: the error of earlier
  * layers is compensated here too). Convolutions contribute sampled im2col patches ({@code maxRows} in all).
+ * <p>The fits use C only through C·w for the target rows w of the layer ({@link #cross}). A layer with fewer
+ * outputs per group than features ({@link #projects}) therefore accumulates P = Xqᵀ(Xd Wᵀ) (features ×
+ * outputs) instead of C (features²): for a 3×3 convolution of 256 channels that is 9× less memory and
+ * work. The two differ only in rounding.
  */
 public final class LayerGram {
     private final LayerGeometry geo;
     private final double[][] a;
     private final double[][] c;
     private final boolean same;
+    /** Projected mode: the target rows [outputs][F] while accumulating (dropped by {@link #finish}), and P. */
+    private double[][] target;
+    private final double[][] p;
     private final double[][] sumQ;
     private final double[][] sumD;
     private final long[] count;
@@ -31,11 +38,13 @@ public final class LayerGram {
     /** Rows buffered per group before they are folded into the moments (one pass over A and C per block). */
     static final int BLOCK = 64;
 
-    private LayerGram(LayerGeometry geo, boolean same) {
+    private LayerGram(LayerGeometry geo, boolean same, double[][] target) {
         this.geo = geo;
         int f = geo.features();
         this.a = new double[geo.groups()][f * f];
-        this.c = same ? a : new double[geo.groups()][f * f];
+        this.target = target;
+        this.p = target == null ? null : new double[geo.groups()][f * geo.outputsPerGroup()];
+        this.c = same ? a : target != null ? null : new double[geo.groups()][f * f];
         this.same = same;
         this.sumQ = new double[geo.groups()][f];
         this.sumD = new double[geo.groups()][f];
@@ -51,13 +60,47 @@ public final class LayerGram {
      * @param same whether Xq and Xd are the same features (then C is A)
      */
     public static LayerGram empty(LayerGeometry geo, boolean same) {
-        return new LayerGram(geo, same);
+        return new LayerGram(geo, same, null);
     }
 
-    /** Bytes the moments of a layer of geometry {@code geo} take (A, and C unless {@code same}). */
+    /**
+     * An empty accumulator of A and P = Xqᵀ(Xd Wᵀ) for the target rows {@code target} ([outputs][F], as
+     * {@link LayerGeometry#rows}); Xq and Xd are different features. {@link #cross} then answers for these
+     * rows only.
+     */
+    public static LayerGram projected(LayerGeometry geo, double[][] target) {
+        if (target.length != geo.outputs()) {
+            throw new IllegalArgumentException(target.length + " target rows for " + geo.outputs() + " outputs");
+        }
+        return new LayerGram(geo, false, target);
+    }
+
+    /**
+     * Whether a layer accumulates P rather than C ({@link #projected}): when Xq and Xd differ and the layer has
+     * fewer outputs per group than features, so that P is the smaller.
+     */
+    public static boolean projects(LayerGeometry geo, boolean same) {
+        return !same && geo.outputsPerGroup() < geo.features();
+    }
+
+    /**
+     * Bytes the moments of a layer of geometry {@code geo} take: A, and C unless {@code same}, or P and the
+     * target rows when the layer {@link #projects}; the row buffers.
+     */
     public static long bytes(LayerGeometry geo, boolean same) {
         long f = geo.features();
-        return (same ? 1 : 2) * geo.groups() * (f * f * 8 + (long) BLOCK * f * 8) + 16 * f * geo.groups();
+        long g = geo.groups();
+        long buffers = (same ? 1 : 2) * g * BLOCK * f * 8 + 16 * f * g;
+        if (projects(geo, same)) {
+            long per = geo.outputsPerGroup();
+            return g * f * f * 8 + 2 * g * f * per * 8 + buffers;
+        }
+        return (same ? 1 : 2) * g * f * f * 8 + buffers;
+    }
+
+    /** Whether Xq and Xd are the same features (C is A). */
+    public boolean same() {
+        return same;
     }
 
     /** Mean of the features the compressed model feeds group g (Xq). */
@@ -96,9 +139,70 @@ public final class LayerGram {
         return a[g];
     }
 
-    /** C (F×F, row-major) of group g: Σ xq_i·xd_j. */
+    /** C (F×F, row-major) of group g: Σ xq_i·xd_j; not kept by a {@link #projected} accumulator. */
     public double[] c(int g) {
+        if (c == null) {
+            throw new IllegalStateException("a projected accumulator keeps C·Wᵀ, not C");
+        }
         return c[g];
+    }
+
+    /**
+     * C·w for the layer's target rows w, group g: Σ_j C_ij w_j for feature i and output r, or with
+     * {@code centred} the same of C − n·μqμdᵀ ({@link #cCentred}). From C, summed over j in order exactly as a
+     * caller looping over C would; from P, read off (centred: minus n·μq_i·(μd·w)). The row given must be
+     * output r's target row (the one P was accumulated for).
+     */
+    public Cross cross(int g, boolean centred) {
+        if (p == null) {
+            return new Cross(centred ? cCentred(g) : c[g], null, null, null, 0, geo.features(), 0);
+        }
+        return new Cross(null, p[g], centred ? meanQ(g) : null, centred ? meanD(g) : null, count[g], geo.features(),
+                g * geo.outputsPerGroup());
+    }
+
+    /** C·w of one group, see {@link #cross}. */
+    public static final class Cross {
+        private final double[] c;
+        private final double[] p;
+        private final double[] mq;
+        private final double[] md;
+        private final long n;
+        private final int f;
+        private final int first;
+        private final int per;
+
+        private Cross(double[] c, double[] p, double[] mq, double[] md, long n, int f, int first) {
+            this.c = c;
+            this.p = p;
+            this.mq = mq;
+            this.md = md;
+            this.n = n;
+            this.f = f;
+            this.first = first;
+            this.per = p == null ? 0 : p.length / f;
+        }
+
+        /** (C·w)_i for output r (global index) with its target row w. */
+        public double dot(int i, int r, double[] w) {
+            if (c != null) {
+                double acc = 0;
+                int base = i * f;
+                for (int j = 0; j < f; j++) {
+                    acc += c[base + j] * w[j];
+                }
+                return acc;
+            }
+            double v = p[i * per + (r - first)];
+            if (mq != null) {
+                double mdw = 0;
+                for (int j = 0; j < f; j++) {
+                    mdw += md[j] * w[j];
+                }
+                v -= n * mq[i] * mdw;
+            }
+            return v;
+        }
     }
 
     /**
@@ -119,7 +223,7 @@ public final class LayerGram {
     public static LayerGram collect(LayerGeometry geo, String denseInput, String input, byte[] dense,
             byte[] current, List<Map<String, Tensor>> batches, int maxRows, Random random) {
         boolean same = dense == current && denseInput.equals(input);
-        LayerGram g = new LayerGram(geo, same);
+        LayerGram g = new LayerGram(geo, same, null);
         OrtRunner.Options o = OrtRunner.Options.defaults().withIntraOpThreads(0);
         long samples = 0;
         for (Map<String, Tensor> b : batches) {
@@ -278,7 +382,10 @@ public final class LayerGram {
         double[] bq = bufQ[grp];
         double[] bd = bufD[grp];
         double[] ag = a[grp];
-        double[] cg = c[grp];
+        double[] cg = c == null ? null : c[grp];
+        if (p != null) {
+            flushProjected(grp, n);
+        }
         int tiles = (f + TILE_ROWS - 1) / TILE_ROWS;
         java.util.function.IntConsumer tile = t -> {
             int i0 = t * TILE_ROWS;
@@ -288,7 +395,7 @@ public final class LayerGram {
                 if (j1 > i0) {
                     update(ag, bq, bq, n, f, i0, i1, j0, j1, true);
                 }
-                if (!same) {
+                if (!same && cg != null) {
                     update(cg, bq, bd, n, f, i0, i1, j0, j1, false);
                 }
             }
@@ -301,6 +408,63 @@ public final class LayerGram {
             }
         }
         fill[grp] = 0;
+    }
+
+    /**
+     * P += Xqᵀ·Y over group g's buffered rows, Y = Xd·W_gᵀ (row by row, each entry summed over the features
+     * in order), each entry of P adding the rows in the order they came; row ranges of Y and feature tiles of
+     * P are shared among threads when the block is large enough (each entry written by one thread only).
+     */
+    private void flushProjected(int grp, int n) {
+        int f = geo.features();
+        int per = geo.outputsPerGroup();
+        double[] bq = bufQ[grp];
+        double[] bd = bufD[grp];
+        double[] pg = p[grp];
+        double[] y = new double[n * per];
+        int first = grp * per;
+        boolean parallel = (long) f * per * n >= 1L << 22;
+        java.util.function.IntConsumer project = row -> {
+            int xb = row * f;
+            for (int r = 0; r < per; r++) {
+                double[] w = target[first + r];
+                double s = 0;
+                for (int j = 0; j < f; j++) {
+                    s += bd[xb + j] * w[j];
+                }
+                y[row * per + r] = s;
+            }
+        };
+        java.util.function.IntConsumer accumulate = t -> {
+            int i0 = t * TILE_ROWS;
+            int i1 = Math.min(f, i0 + TILE_ROWS);
+            for (int row = 0; row < n; row++) {
+                int xb = row * f;
+                int yb = row * per;
+                for (int i = i0; i < i1; i++) {
+                    double xi = bq[xb + i];
+                    if (xi == 0) {
+                        continue;
+                    }
+                    int base = i * per;
+                    for (int r = 0; r < per; r++) {
+                        pg[base + r] += xi * y[yb + r];
+                    }
+                }
+            }
+        };
+        int tiles = (f + TILE_ROWS - 1) / TILE_ROWS;
+        if (parallel) {
+            java.util.stream.IntStream.range(0, n).parallel().forEach(project);
+            java.util.stream.IntStream.range(0, tiles).parallel().forEach(accumulate);
+        } else {
+            for (int row = 0; row < n; row++) {
+                project.accept(row);
+            }
+            for (int t = 0; t < tiles; t++) {
+                accumulate.accept(t);
+            }
+        }
     }
 
     /** m[i·f + j] += x_r[i]·y_r[j] for rows r in order, i in [i0, i1), j in [j0, j1) (j ≥ i when {@code upper}). */
@@ -330,6 +494,7 @@ public final class LayerGram {
                 bufQ[g] = null;
                 bufD[g] = null;
             }
+            target = null;
             finished = true;
             fillLower();
         }
@@ -343,7 +508,7 @@ public final class LayerGram {
 
     /** C − n·μqμdᵀ of group g: Σ (xq − μq)(xd − μd)ᵀ. */
     public double[] cCentred(int g) {
-        return centred(c[g], meanQ(g), meanD(g), count[g]);
+        return centred(c(g), meanQ(g), meanD(g), count[g]);
     }
 
     private double[] centred(double[] m, double[] u, double[] v, long n) {

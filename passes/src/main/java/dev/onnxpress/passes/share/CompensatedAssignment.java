@@ -3,10 +3,14 @@ package dev.onnxpress.passes.share;
 import dev.onnxpress.passes.core.Cholesky;
 import dev.onnxpress.passes.core.LayerGeometry;
 import dev.onnxpress.passes.core.LayerGram;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 
 /**
  * GPTQ-style assignment of weights to a fixed codebook (Frantar et al. 2022, with the codebook in place of
@@ -17,7 +21,8 @@ import java.util.Map;
  * w_k −= (w_j − q_j)/U_jj · U_jk for k &gt; j. A later weight thus rounds the other way when that cancels an
  * earlier weight's error on the outputs, which nearest rounding cannot do.
  * <p>With {@code centred}, the moments are those of mean-centred inputs (a refitted bias takes the mean).
- * Rows with the same support share one factorization (a dense layer factors once).
+ * Rows with the same support share one factorization (a dense layer factors once); supports are assigned
+ * in parallel, each thread reusing its buffers.
  */
 final class CompensatedAssignment {
     private CompensatedAssignment() {
@@ -49,8 +54,12 @@ final class CompensatedAssignment {
         int[][] out = new int[geo.outputs()][f];
         for (int grp = 0; grp < geo.groups(); grp++) {
             double[] a = centred ? gram.aCentred(grp) : gram.a(grp);
-            double[] c = centred ? gram.cCentred(grp) : gram.c(grp);
-            Map<BitSet, Factors> cache = new HashMap<>();
+            LayerGram.Cross c = gram.cross(grp, centred);
+            // rows with the same support share one factorization; supports are visited one after another
+            // (a factorization lives only while its rows are assigned: a sparse layer's rows mostly differ
+            // in support, and keeping every one alive cost 2·m² doubles per row), shared among threads,
+            // each thread reusing its own buffers
+            Map<BitSet, List<Integer>> bySupport = new LinkedHashMap<>();
             for (int r = grp * geo.outputsPerGroup(); r < (grp + 1) * geo.outputsPerGroup(); r++) {
                 BitSet support = new BitSet(f);
                 for (int i = 0; i < f; i++) {
@@ -58,48 +67,84 @@ final class CompensatedAssignment {
                         support.set(i);
                     }
                 }
-                int[] s = support.stream().toArray();
-                int m = s.length;
-                if (m == 0 || order.length == 0) {
-                    continue; // all zero: index 0 everywhere
-                }
-                Factors fac = cache.computeIfAbsent(support, k -> Factors.of(a, f, s, damp, ridge));
-                double[] rhs = new double[m];
-                for (int i = 0; i < m; i++) {
-                    double acc = 0;
-                    int base = s[i] * f;
-                    for (int j = 0; j < f; j++) {
-                        acc += c[base + j] * target[r][j];
-                    }
-                    rhs[i] = acc;
-                }
-                double[] w = new double[m];
-                for (int i = 0; i < m; i++) {
-                    double acc = 0;
-                    for (int j = 0; j < m; j++) {
-                        acc += fac.fit()[i * m + j] * rhs[j];
-                    }
-                    w[i] = acc;
-                }
-                double[] u = fac.upper();
-                for (int j = 0; j < m; j++) {
-                    int idx = KMeans1D.nearest(sorted, w[j]);
-                    out[r][s[j]] = order[idx];
-                    double err = (w[j] - sorted[idx]) / u[j * m + j];
-                    for (int k = j + 1; k < m; k++) {
-                        w[k] -= err * u[j * m + k];
-                    }
-                }
+                bySupport.computeIfAbsent(support, k -> new ArrayList<>()).add(r);
             }
+            List<Map.Entry<BitSet, List<Integer>>> supports = new ArrayList<>(bySupport.entrySet());
+            Map<Thread, Work> buffers = new ConcurrentHashMap<>();
+            int[] ord = order;
+            IntStream.range(0, supports.size()).parallel().forEach(g -> {
+                int[] s = supports.get(g).getKey().stream().toArray();
+                int m = s.length;
+                if (m == 0 || ord.length == 0) {
+                    return; // all zero: index 0 everywhere
+                }
+                Work work = buffers.computeIfAbsent(Thread.currentThread(), t -> new Work());
+                Factors fac = Factors.of(a, f, s, damp, ridge, work);
+                for (int r : supports.get(g).getValue()) {
+                    assignRow(out[r], r, s, c, target[r], fac, sorted, ord);
+                }
+            });
         }
         return out;
     }
 
-    /** For one support: (A_SS + ridge)⁻¹ for the start, and U of (A_SS + damp)⁻¹ for the error pushes. */
+    /** One row: the least-squares start on its support, then each weight to its nearest value, errors pushed on. */
+    private static void assignRow(int[] out, int r, int[] s, LayerGram.Cross c, double[] target, Factors fac,
+            double[] sorted, int[] order) {
+        int m = s.length;
+        double[] rhs = new double[m];
+        for (int i = 0; i < m; i++) {
+            rhs[i] = c.dot(s[i], r, target);
+        }
+        double[] w = new double[m];
+        for (int i = 0; i < m; i++) {
+            double acc = 0;
+            for (int j = 0; j < m; j++) {
+                acc += fac.fit()[i * m + j] * rhs[j];
+            }
+            w[i] = acc;
+        }
+        double[] u = fac.upper();
+        for (int j = 0; j < m; j++) {
+            int idx = KMeans1D.nearest(sorted, w[j]);
+            out[s[j]] = order[idx];
+            double err = (w[j] - sorted[idx]) / u[j * m + j];
+            for (int k = j + 1; k < m; k++) {
+                w[k] -= err * u[j * m + k];
+            }
+        }
+    }
+
+    /**
+     * A thread's buffers for {@link Factors#of}: four m×m arrays, grown to the largest support seen. The
+     * factors returned live in two of them, so they are valid until the thread's next support.
+     */
+    private static final class Work {
+        double[] sub = new double[0];
+        double[] lower = new double[0];
+        double[] li = new double[0];
+        double[] fit = new double[0];
+
+        void ensure(int m) {
+            if (sub.length < m * m) {
+                sub = new double[m * m];
+                lower = new double[m * m];
+                li = new double[m * m];
+                fit = new double[m * m];
+            }
+        }
+    }
+
+    /**
+     * For one support: (A_SS + ridge)⁻¹ for the start, and U of (A_SS + damp)⁻¹ for the error pushes, in the
+     * thread's buffers: the damped inverse overwrites the submatrix once both factors of it are taken, and U
+     * overwrites the inverse's scratch.
+     */
     private record Factors(double[] fit, double[] upper) {
-        static Factors of(double[] a, int f, int[] s, double damp, double ridge) {
+        static Factors of(double[] a, int f, int[] s, double damp, double ridge, Work work) {
             int m = s.length;
-            double[] sub = new double[m * m];
+            work.ensure(m);
+            double[] sub = work.sub;
             double trace = 0;
             for (int i = 0; i < m; i++) {
                 for (int j = 0; j < m; j++) {
@@ -108,12 +153,12 @@ final class CompensatedAssignment {
                 trace += sub[i * m + i];
             }
             double mean = trace / m + 1e-12;
-            double[] fit = Cholesky.require(Cholesky.factor(sub, m, ridge * mean + 1e-12), "share_weights",
-                    "the Gram matrix of a layer").inverse();
-            double[] damped = Cholesky.require(Cholesky.factor(sub, m, damp * mean), "share_weights",
-                    "the Gram matrix of a layer").inverse();
-            return new Factors(fit, Cholesky.require(Cholesky.factor(damped, m, 0), "share_weights",
-                    "the inverse Gram matrix of a layer").upper());
+            double[] fit = Cholesky.require(Cholesky.factor(sub, m, ridge * mean + 1e-12, work.lower),
+                    "share_weights", "the Gram matrix of a layer").inverse(work.li, work.fit);
+            double[] damped = Cholesky.require(Cholesky.factor(sub, m, damp * mean, work.lower), "share_weights",
+                    "the Gram matrix of a layer").inverse(work.li, sub);
+            return new Factors(fit, Cholesky.require(Cholesky.factor(damped, m, 0, work.lower), "share_weights",
+                    "the inverse Gram matrix of a layer").upper(work.li));
         }
     }
 }

@@ -220,14 +220,15 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
                     + "(Gemm with alpha=beta=1, or Conv)");
         }
         boolean centred = bias.isPresent();
+        double[][] target = o.assign() == ShareWeightsOptions.Assign.compensated || o.refit() ? t.rows() : null;
         if (o.assign() == ShareWeightsOptions.Assign.compensated) {
-            int[][] rows = CompensatedAssignment.assign(lg, gram, lg.rows(l.tensor()), t.rows(), s.centroids,
+            int[][] rows = CompensatedAssignment.assign(lg, gram, lg.rows(l.tensor()), target, s.centroids,
                     s.sparse, centred, Math.max(o.ridge(), 0.01), o.ridge());
             s.assignment = lg.flat(rows);
             s.compensated = true;
         }
         if (o.refit()) {
-            Optional<double[]> r = refit(lg, gram, t.rows(), s.assignment, s.centroids, s.sparse ? 1 : 0, centred, o);
+            Optional<double[]> r = refit(lg, gram, target, s.assignment, s.centroids, s.sparse ? 1 : 0, centred, o);
             if (r.isPresent()) {
                 s.centroids = r.get();
                 s.refit = true;
@@ -293,13 +294,14 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
     private static double[] shiftedBias(LayerGeometry geo, LayerGram gram, FitReference.Target t,
             int[] assignment, double[] c) {
         int[][] arows = geo.rows(assignment);
+        double[][] target = t.rows();
         double[] b = t.bias().orElse(new double[geo.outputs()]).clone();
         for (int r = 0; r < geo.outputs(); r++) {
             int grp = r / geo.outputsPerGroup();
             double[] mq = gram.meanQ(grp);
             double[] md = gram.meanD(grp);
             for (int j = 0; j < geo.features(); j++) {
-                b[r] += md[j] * t.rows()[r][j] - mq[j] * c[arows[r][j]];
+                b[r] += md[j] * target[r][j] - mq[j] * c[arows[r][j]];
             }
         }
         return b;
@@ -322,15 +324,15 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
         int f = geo.features();
         int[] ai = new int[f];
         double[][] as = new double[geo.groups()][];
-        double[][] cs = new double[geo.groups()][];
+        LayerGram.Cross[] cs = new LayerGram.Cross[geo.groups()];
         for (int grp = 0; grp < geo.groups(); grp++) {
             as[grp] = centred ? gram.aCentred(grp) : gram.a(grp);
-            cs[grp] = centred ? gram.cCentred(grp) : gram.c(grp);
+            cs[grp] = gram.cross(grp, centred);
         }
         for (int r = 0; r < geo.outputs(); r++) {
             int grp = r / geo.outputsPerGroup();
             double[] a = as[grp];
-            double[] c = cs[grp];
+            LayerGram.Cross c = cs[grp];
             for (int i = 0; i < f; i++) {
                 ai[i] = arows[r][i] - fixed; // −1: the fixed zero centroid, which contributes nothing
             }
@@ -340,15 +342,13 @@ public final class ShareWeightsPass implements Pass<ShareWeightsOptions> {
                     continue;
                 }
                 int base = i * f;
-                double cw = 0;
                 for (int j = 0; j < f; j++) {
                     int q = ai[j];
                     if (q >= 0) {
                         h[p * free + q] += a[base + j];
                     }
-                    cw += c[base + j] * rows[r][j];
                 }
-                b[p] += cw;
+                b[p] += c.dot(i, r, rows[r]);
             }
         }
         // ridge toward the k-means centroids: (H + λI) c = b + λ c0, solved as H' d = b − H c0 for d = c − c0

@@ -3,6 +3,9 @@ package dev.onnxpress.passes.core;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.onnxpress.passes.PassException;
 import java.util.Optional;
@@ -190,5 +193,48 @@ class CholeskyTest {
             }
             assertThat(f.inverse()).as("n=%d", n).containsExactly(want);
         }
+    }
+
+    @Test
+    void factorInverseAndUpperIntoReusedBuffersEqualFreshOnes() {
+        java.util.Random r = new java.util.Random(11);
+        int n = 6;
+        double[] x = new double[n * 9];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = r.nextGaussian();
+        }
+        double[] m = new double[n * n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                for (int k = 0; k < 9; k++) {
+                    m[i * n + j] += x[i * 9 + k] * x[j * 9 + k];
+                }
+            }
+        }
+        Cholesky.Factor fresh = Cholesky.factor(m, n, 1e-3).orElseThrow();
+        // buffers larger than n² and full of another system's values
+        double[] lower = new double[64];
+        double[] scratch = new double[64];
+        double[] into = new double[64];
+        java.util.Arrays.fill(lower, 7.5);
+        java.util.Arrays.fill(scratch, -3);
+        java.util.Arrays.fill(into, 42);
+        Cholesky.Factor reused = Cholesky.factor(m, n, 1e-3, lower).orElseThrow();
+        assertSame(lower, reused.lower());
+        double[] inv = fresh.inverse();
+        double[] inv2 = reused.inverse(scratch, into);
+        assertSame(into, inv2);
+        assertArrayEquals(inv, java.util.Arrays.copyOf(inv2, n * n), 0.0);
+        double[] u = fresh.upper();
+        double[] u2 = reused.upper(scratch);
+        for (int i = 0; i < n; i++) {
+            for (int j = i; j < n; j++) {
+                assertEquals(u[i * n + j], u2[i * n + j], 0.0);
+            }
+        }
+        // the inverse may overwrite the matrix the factor was taken of (the factor no longer reads it)
+        double[] copy = m.clone();
+        Cholesky.Factor again = Cholesky.factor(copy, n, 1e-3, lower).orElseThrow();
+        assertArrayEquals(inv, java.util.Arrays.copyOf(again.inverse(scratch, copy), n * n), 0.0);
     }
 }

@@ -99,4 +99,39 @@ class CompensatedAssignmentTest {
         double compensated = outputError(a, ref, qComp);
         assertThat(compensated).isLessThan(0.2 * near);
     }
+
+    @Test
+    void rowsAreAssignedAsIfAloneWhateverOrderTheirSupportsComeIn() {
+        LayerGram g = gram(new float[] {0.3f, 0.3f, 0.3f, 0.3f, 0.3f, -0.3f, 0.3f, -0.3f});
+        int rows = 7;
+        Random r = new Random(8);
+        double[][] current = new double[rows][K];
+        double[][] target = new double[rows][K];
+        for (int o = 0; o < rows; o++) {
+            for (int k = 0; k < K; k++) {
+                target[o][k] = r.nextGaussian() * 0.4;
+                // three supports, interleaved (rows 0, 3, 6 share one, and so on); zeros stay zero
+                current[o][k] = k == o % 3 ? 0 : target[o][k];
+            }
+        }
+        double[] codebook = {0, -0.5, -0.2, 0.2, 0.5};
+        LayerGeometry geo = new LayerGeometry(false, 1, K, rows, true, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, "NOTSET");
+        int[][] out = CompensatedAssignment.assign(geo, g, current, target, codebook, true, false, 0.01, 1e-9);
+        double[][] revCurrent = new double[rows][];
+        double[][] revTarget = new double[rows][];
+        for (int o = 0; o < rows; o++) {
+            revCurrent[o] = current[rows - 1 - o];
+            revTarget[o] = target[rows - 1 - o];
+        }
+        int[][] rev = CompensatedAssignment.assign(geo, g, revCurrent, revTarget, codebook, true, false, 0.01, 1e-9);
+        for (int o = 0; o < rows; o++) {
+            assertThat(rev[rows - 1 - o]).as("row %d", o).containsExactly(out[o]);
+            assertThat(out[o][o % 3]).as("a zero stays on the zero centroid").isEqualTo(0);
+            // each row alone: a one-row layer gives the same indices
+            LayerGeometry one = new LayerGeometry(false, 1, K, 1, true, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, "NOTSET");
+            int[][] alone = CompensatedAssignment.assign(one, g, new double[][] {current[o]},
+                    new double[][] {target[o]}, codebook, true, false, 0.01, 1e-9);
+            assertThat(alone[0]).as("row %d alone", o).containsExactly(out[o]);
+        }
+    }
 }

@@ -42,6 +42,8 @@ final class ConsumerRefit {
     private final List<Map<String, Tensor>> batches;
     private final Random random;
     private final RefitRidge ridge;
+    /** The solves' factor buffers, reused consumer after consumer (consumers are fitted one at a time). */
+    private final RidgeSolver.Scratch scratch = new RidgeSolver.Scratch();
 
     ConsumerRefit(Model model, ConstantEditor ed, List<Map<String, Tensor>> batches, Random random,
             RefitRidge ridge) {
@@ -160,7 +162,7 @@ final class ConsumerRefit {
         final boolean hasBias;
         /** Per batch: the sampled (sample, position) pairs and the targets there. */
         final Map<Integer, List<int[]>> positions = new java.util.HashMap<>();
-        final Map<Integer, List<double[]>> targets = new java.util.HashMap<>();
+        final Map<Integer, List<float[]>> targets = new java.util.HashMap<>();
         long[] outDims;
         RidgeSolver solver;
         /** Rows held out of {@link #solver} to choose the ridge (refit_ridge=held_out). */
@@ -178,7 +180,8 @@ final class ConsumerRefit {
             outDims = y.dims();
             float[] v = y.toFloatArray();
             List<int[]> pos = new ArrayList<>();
-            List<double[]> tgt = new ArrayList<>();
+            // the outputs' float values as they are (exact; half the memory of doubles)
+            List<float[]> tgt = new ArrayList<>();
             if (conv) {
                 int n = (int) outDims[0];
                 int c = (int) outDims[1];
@@ -188,7 +191,7 @@ final class ConsumerRefit {
                     for (int k = 0; k < per; k++) {
                         int p = per == hw ? k : random.nextInt(hw);
                         pos.add(new int[] {s, p});
-                        double[] t = new double[keptOut.length];
+                        float[] t = new float[keptOut.length];
                         for (int o = 0; o < keptOut.length; o++) {
                             t[o] = v[(s * c + keptOut[o]) * hw + p];
                         }
@@ -200,7 +203,7 @@ final class ConsumerRefit {
                 int rows = v.length / units;
                 for (int r = 0; r < rows; r++) {
                     pos.add(new int[] {r, 0});
-                    double[] t = new double[keptOut.length];
+                    float[] t = new float[keptOut.length];
                     for (int o = 0; o < keptOut.length; o++) {
                         t[o] = v[r * units + keptOut[o]];
                     }
@@ -227,7 +230,7 @@ final class ConsumerRefit {
             float[] v = x.toFloatArray();
             long[] d = x.dims();
             List<int[]> pos = positions.get(batch);
-            List<double[]> tgt = targets.get(batch);
+            List<float[]> tgt = targets.get(batch);
             if (conv) {
                 int c = (int) d[1];
                 int h = (int) d[2];
@@ -241,7 +244,7 @@ final class ConsumerRefit {
                 int f = (int) (c * k[0] * k[1]);
                 if (solver == null) {
                     solver = new RidgeSolver(f + 1, keptOut.length);
-                    held = new RidgeSolver(f + 1, keptOut.length);
+                    held = ridge == RefitRidge.held_out ? new RidgeSolver(f + 1, keptOut.length) : null;
                 }
                 double[] row = new double[f + 1];
                 for (int r = 0; r < pos.size(); r++) {
@@ -266,7 +269,8 @@ final class ConsumerRefit {
                 int f = (int) d[d.length - 1];
                 if (solver == null) {
                     solver = new RidgeSolver(f + (hasBias ? 1 : 0), keptOut.length);
-                    held = new RidgeSolver(f + (hasBias ? 1 : 0), keptOut.length);
+                    held = ridge == RefitRidge.held_out ? new RidgeSolver(f + (hasBias ? 1 : 0), keptOut.length)
+                            : null;
                 }
                 double[] row = new double[f + (hasBias ? 1 : 0)];
                 for (int r = 0; r < pos.size(); r++) {
@@ -282,20 +286,20 @@ final class ConsumerRefit {
             }
         }
 
-        private void route(double[] row, double[] target) {
+        private void route(double[] row, float[] target) {
             boolean hold = ridge == RefitRidge.held_out && rowCount++ % HOLD_OUT == HOLD_OUT - 1;
             (hold ? held : solver).addRow(row, target);
         }
 
         /** The ridge with the least error on the held-out rows when fitted on the others. */
         private double chooseRidge() {
-            if (ridge == RefitRidge.fixed || held.rows() == 0) {
+            if (ridge == RefitRidge.fixed || held == null || held.rows() == 0) {
                 return RIDGE;
             }
             double best = RIDGE;
             double bestErr = Double.POSITIVE_INFINITY;
             for (double l : RIDGES) {
-                Optional<double[][]> sol = solver.solve(l);
+                Optional<double[][]> sol = solver.solve(l, scratch);
                 double err = sol.isPresent() ? held.relativeError(sol.get()) : Double.POSITIVE_INFINITY;
                 if (err < bestErr) {
                     best = l;
@@ -305,16 +309,32 @@ final class ConsumerRefit {
             return best;
         }
 
-        /** Writes the solution when it beats the sliced weights on the calibration rows. */
+        /**
+         * Writes the solution when it beats the sliced weights on the calibration rows, then lets go of the
+         * consumer's rows, targets and systems (the refit of every consumer must not stay alive to the end).
+         */
         Optional<Outcome> apply(Tensor w, Optional<Tensor> bias) {
+            try {
+                return fit(w, bias);
+            } finally {
+                solver = null;
+                held = null;
+                positions.clear();
+                targets.clear();
+            }
+        }
+
+        private Optional<Outcome> fit(Tensor w, Optional<Tensor> bias) {
             if (solver == null) {
                 return Optional.empty();
             }
             double lambda = chooseRidge();
-            RidgeSolver all = solver.plus(held);
+            // the held-out rows join the others in place (the split is no longer needed)
+            RidgeSolver all = held == null ? solver : solver.absorb(held);
+            held = null;
             double[][] current = currentWeights(w, bias);
             double before = all.relativeError(current);
-            Optional<double[][]> sol = all.solve(lambda);
+            Optional<double[][]> sol = all.solve(lambda, scratch);
             if (sol.isEmpty()) {
                 return Optional.empty();
             }

@@ -30,18 +30,28 @@ final class RidgeSolver {
     /** A solver holding the rows of this one and {@code other} (same shape). */
     RidgeSolver plus(RidgeSolver other) {
         RidgeSolver m = new RidgeSolver(f, o);
-        for (int i = 0; i < a.length; i++) {
-            m.a[i] = a[i] + other.a[i];
-        }
-        for (int i = 0; i < b.length; i++) {
-            m.b[i] = b[i] + other.b[i];
-        }
-        m.yy = yy + other.yy;
-        m.rows = rows + other.rows;
-        return m;
+        System.arraycopy(a, 0, m.a, 0, a.length);
+        System.arraycopy(b, 0, m.b, 0, b.length);
+        m.yy = yy;
+        m.rows = rows;
+        return m.absorb(other);
     }
 
-    void addRow(double[] x, double[] y) {
+    /** Adds the rows of {@code other} (same shape) to this solver, in place; returns this. */
+    RidgeSolver absorb(RidgeSolver other) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] += other.a[i];
+        }
+        for (int i = 0; i < b.length; i++) {
+            b[i] += other.b[i];
+        }
+        yy += other.yy;
+        rows += other.rows;
+        return this;
+    }
+
+    /** One row: features x, targets y (the float values of the unpruned model's outputs). */
+    void addRow(double[] x, float[] y) {
         rows++;
         for (int i = 0; i < f; i++) {
             double xi = x[i];
@@ -54,11 +64,12 @@ final class RidgeSolver {
             }
             int bb = i * o;
             for (int k = 0; k < o; k++) {
-                b[bb + k] += xi * y[k];
+                b[bb + k] += xi * (double) y[k];
             }
         }
-        for (double v : y) {
-            yy += v * v;
+        for (float v : y) {
+            double d = v;
+            yy += d * d;
         }
     }
 
@@ -90,7 +101,15 @@ final class RidgeSolver {
      * {@link Cholesky#factor} when A + λI is still not positive definite; empty when A is not finite.
      */
     java.util.Optional<double[][]> solve(double relativeRidge) {
-        double[] lowerA = new double[f * f];
+        return solve(relativeRidge, new Scratch());
+    }
+
+    /**
+     * As {@link #solve(double)}, the lower triangle of A and its factor written into {@code scratch} (reused
+     * by a caller solving many systems in turn; it grows to the largest system and does not escape).
+     */
+    java.util.Optional<double[][]> solve(double relativeRidge, Scratch scratch) {
+        double[] lowerA = scratch.lower(f);
         double trace = 0;
         for (int i = 0; i < f; i++) {
             trace += a[i * f + i];
@@ -103,6 +122,29 @@ final class RidgeSolver {
         for (int i = 0; i < f; i++) {
             System.arraycopy(b, i * o, rhs[i], 0, o);
         }
-        return Cholesky.factor(lowerA, f, lambda).map(factor -> factor.solveColumns(rhs));
+        return Cholesky.factor(lowerA, f, lambda, scratch.factor(f)).map(factor -> factor.solveColumns(rhs));
+    }
+
+    /**
+     * Two n×n buffers reused across solves (only their lower triangles are written and read, so reuse needs
+     * no clearing); grown when a larger system comes.
+     */
+    static final class Scratch {
+        private double[] lower = new double[0];
+        private double[] factor = new double[0];
+
+        double[] lower(int n) {
+            if (lower.length < n * n) {
+                lower = new double[n * n];
+            }
+            return lower;
+        }
+
+        double[] factor(int n) {
+            if (factor.length < n * n) {
+                factor = new double[n * n];
+            }
+            return factor;
+        }
     }
 }

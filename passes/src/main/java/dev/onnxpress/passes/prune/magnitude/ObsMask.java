@@ -38,7 +38,7 @@ final class ObsMask {
         boolean[][] keep = new boolean[geo.outputs()][];
         for (int grp = 0; grp < geo.groups(); grp++) {
             double[] a = gram.a(grp);
-            double[] c = gram.c(grp);
+            LayerGram.Cross c = gram.same() ? null : gram.cross(grp, false);
             double trace = 0;
             for (int i = 0; i < f; i++) {
                 trace += a[i * f + i];
@@ -51,7 +51,7 @@ final class ObsMask {
             double[][] w = new double[per][];
             for (int r = 0; r < per; r++) {
                 double[] row = rows[grp * per + r];
-                w[r] = a == c ? row.clone() : fitted(c, hinv, row, f);
+                w[r] = c == null ? row.clone() : fitted(c, grp * per + r, hinv, row, f);
                 keep[grp * per + r] = new boolean[f];
             }
             for (int i1 = 0; i1 < f; i1 += BLOCK) {
@@ -62,15 +62,10 @@ final class ObsMask {
     }
 
     /** H⁻¹ · C · row: the row refitted to the reference outputs when the cross-Gram C is not the Gram A. */
-    private static double[] fitted(double[] c, double[] hinv, double[] row, int f) {
+    private static double[] fitted(LayerGram.Cross c, int r, double[] hinv, double[] row, int f) {
         double[] cw = new double[f];
         for (int i = 0; i < f; i++) {
-            double s = 0;
-            int base = i * f;
-            for (int j = 0; j < f; j++) {
-                s += c[base + j] * row[j];
-            }
-            cw[i] = s;
+            cw[i] = c.dot(i, r, row);
         }
         double[] ws = new double[f];
         for (int i = 0; i < f; i++) {

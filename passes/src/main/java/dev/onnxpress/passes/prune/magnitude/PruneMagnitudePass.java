@@ -219,15 +219,16 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             PruneMagnitudeOptions o, FitReference.Fit fit, LayerGram gram, ConstantEditor editor) {
         LayerGeometry geo = fit.geo();
         FitReference.Target t = fit.target();
+        double[][] target = t.rows();
         boolean[] k = magnitudeMask;
         if (o.criterion() == PruneMagnitudeOptions.Criterion.activation) {
             k = activationMask(l, geo, gram, o.sparsity(), pr);
         } else if (o.criterion() == PruneMagnitudeOptions.Criterion.obs) {
-            k = obsMask(l, geo, gram, t.rows(), o, pr);
+            k = obsMask(l, geo, gram, target, o, pr);
         }
         Optional<double[]> bias = o.refit_bias() ? FitReference.bias(l.node(), geo) : Optional.empty();
         double[] newBias = bias.isPresent() ? t.bias().orElse(new double[geo.outputs()]).clone() : null;
-        double[] refitted = compensate(l, geo, t.rows(), k, gram, o, newBias);
+        double[] refitted = compensate(l, geo, target, k, gram, o, newBias);
         if (bias.isPresent()) {
             Tensor bt = model.graph().constantValue(l.node().input(2)).orElseThrow();
             editor.setConstantInput(l.node(), 2, Tensor.of(bt.dataType(), bt.dims(), newBias),
@@ -453,13 +454,23 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         boolean[][] keepRows = geo.rows(keep);
         int f = geo.features();
         // rows are independent fits (each writes only its own row and bias entry): shared among threads; each
-        // thread reuses one f×f system and one factor buffer for its rows (a fresh pair per row is up to 2 × 42 MB
-        // at 2,304 features, which made the heap grow far beyond what is live)
+        // thread reuses one system and one factor buffer for its rows (a fresh pair per row is up to 2 × 42 MB
+        // at 2,304 features, which made the heap grow far beyond what is live), sized for the most survivors
+        // of any row (m² values, about a quarter of f² at 50 % sparsity)
+        int most = 0;
+        for (boolean[] kr : keepRows) {
+            int m = 0;
+            for (boolean b : kr) {
+                m += b ? 1 : 0;
+            }
+            most = Math.max(most, m);
+        }
+        int size = most * most;
         java.util.Map<Thread, double[][]> buffers = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.stream.IntStream.range(0, geo.outputs()).parallel().forEach(r -> {
             int grp = r / geo.outputsPerGroup();
             double[] a = gram.a(grp);
-            double[] c = gram.c(grp);
+            LayerGram.Cross c = gram.cross(grp, false);
             double[] mq = bias != null ? gram.meanQ(grp) : new double[f];
             double[] md = bias != null ? gram.meanD(grp) : new double[f];
             double cnt = gram.count(grp);
@@ -482,7 +493,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 return;
             }
             double[][] buf = buffers.computeIfAbsent(Thread.currentThread(),
-                    t -> new double[][] {new double[f * f], new double[f * f]});
+                    t -> new double[][] {new double[size], new double[size]});
             double[] sub = buf[0];
             double[] rhs = new double[m];
             for (int i = 0; i < m; i++) {
@@ -491,11 +502,7 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
                 for (int j = 0; j <= i; j++) {
                     sub[i * m + j] = a[si * f + s[j]] - cnt * mq[si] * mq[s[j]];
                 }
-                double acc = 0;
-                for (int j = 0; j < f; j++) {
-                    acc += c[si * f + j] * target[r][j];
-                }
-                rhs[i] = acc - cnt * mq[si] * mdw;
+                rhs[i] = c.dot(si, r, target[r]) - cnt * mq[si] * mdw;
             }
             Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge(), buf[1]);
             if (sol.isEmpty()) {

@@ -591,12 +591,45 @@ class PruneChannelsPassTest {
             for (int j = 0; j < x.length; j++) {
                 x[j] = r.nextGaussian();
             }
-            (i < 50 ? fit : held).addRow(x, new double[] {x[0] + 2 * r.nextGaussian()});
+            (i < 50 ? fit : held).addRow(x, new float[] {(float) (x[0] + 2 * r.nextGaussian())});
         }
         double weak = held.relativeError(fit.solve(1e-6).orElseThrow());
         double strong = held.relativeError(fit.solve(1).orElseThrow());
         assertTrue(strong < weak, strong + " vs " + weak);
         RidgeSolver all = fit.plus(held);
         assertEquals(60, all.rows());
+    }
+
+    @Test
+    void solvesWithReusedBuffersEqualFreshSolvesAndAbsorbEqualsPlus() {
+        Random r = new Random(9);
+        RidgeSolver big = new RidgeSolver(12, 3);
+        RidgeSolver a = new RidgeSolver(7, 2);
+        RidgeSolver b = new RidgeSolver(7, 2);
+        for (int i = 0; i < 40; i++) {
+            double[] x = new double[12];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = r.nextGaussian();
+            }
+            big.addRow(x, new float[] {(float) x[0], (float) (x[1] - x[2]), (float) r.nextGaussian()});
+            double[] x7 = java.util.Arrays.copyOf(x, 7);
+            (i % 3 == 0 ? b : a).addRow(x7, new float[] {(float) (x7[3] + 0.1 * r.nextGaussian()), (float) x7[6]});
+        }
+        RidgeSolver.Scratch scratch = new RidgeSolver.Scratch();
+        // a larger system first: the smaller one then runs in buffers holding another system's values
+        double[][] bigReused = big.solve(1e-3, scratch).orElseThrow();
+        RidgeSolver plus = a.plus(b);
+        double[][] fresh = plus.solve(1e-3).orElseThrow();
+        RidgeSolver absorbed = a.absorb(b);
+        assertEquals(plus.rows(), absorbed.rows());
+        double[][] reused = absorbed.solve(1e-3, scratch).orElseThrow();
+        for (int i = 0; i < fresh.length; i++) {
+            assertArrayEquals(fresh[i], reused[i], 0.0);
+        }
+        double[][] bigFresh = big.solve(1e-3).orElseThrow();
+        for (int i = 0; i < bigFresh.length; i++) {
+            assertArrayEquals(bigFresh[i], bigReused[i], 0.0);
+        }
+        assertEquals(plus.relativeError(fresh), absorbed.relativeError(reused), 0.0);
     }
 }
