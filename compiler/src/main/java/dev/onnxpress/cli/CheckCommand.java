@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -28,10 +27,7 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((recipe == null) == (steps == null)) {
-            throw new ParameterException(spec.commandLine(), recipe == null
-                    ? "Missing recipe: give a RECIPE file or -p 'steps'" : "Give a RECIPE file or -p, not both");
-        }
+        RecipeOrSteps.requireExactlyOne(recipe, steps, spec);
         Plan plan = recipe != null ? new Binder().bindFile(recipe, recipe.toString())
                 : new Binder().bindSteps(steps, "command line");
         spec.commandLine().getOut().print(PlanPrinter.print(plan));

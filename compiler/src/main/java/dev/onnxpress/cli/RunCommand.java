@@ -119,10 +119,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if ((recipe == null) == (steps == null)) {
-            throw new ParameterException(spec.commandLine(), recipe == null
-                    ? "Missing recipe: give a RECIPE file or -p 'steps'" : "Give a RECIPE file or -p, not both");
-        }
+        RecipeOrSteps.requireExactlyOne(recipe, steps, spec);
         LatencyMode latencyMode = checkNumbers();
         RunOutputs files = new RunOutputs().input(input, "the input model").input(recipe, "the recipe")
                 .output(RunOutputs.raw(spec, "--output"), output, "output")

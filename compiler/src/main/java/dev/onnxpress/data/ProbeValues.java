@@ -4,6 +4,7 @@ import dev.onnxpress.analysis.StaticShapes;
 import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Model;
 import dev.onnxpress.ir.Node;
+import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ir.Value;
 import java.util.HashMap;
 import java.util.Map;
@@ -110,7 +111,7 @@ public final class ProbeValues {
                 if (index == 1 && length > 0) {
                     double[] v = ones(length);
                     Optional<long[]> dims = shapes.knownDims(n.input(0));
-                    v[0] = dims.isPresent() ? product(dims.get()) : -1;
+                    v[0] = dims.isPresent() ? Tensor.elementCount(dims.get()) : -1;
                     return new Fixed(v);
                 }
                 return null;
@@ -171,13 +172,5 @@ public final class ProbeValues {
         double[] v = new double[n];
         java.util.Arrays.fill(v, 1);
         return v;
-    }
-
-    private static long product(long[] d) {
-        long p = 1;
-        for (long x : d) {
-            p *= x;
-        }
-        return p;
     }
 }

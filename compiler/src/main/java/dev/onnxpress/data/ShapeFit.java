@@ -1,5 +1,6 @@
 package dev.onnxpress.data;
 
+import dev.onnxpress.ir.Tensor;
 import dev.onnxpress.ort.IoInfo;
 import java.util.Arrays;
 import java.util.Optional;
@@ -77,7 +78,7 @@ record ShapeFit(boolean batched, long[] sampleDims, boolean hwcToChw, int rows, 
             }
         }
         boolean fixed = Arrays.stream(d).allMatch(x -> x >= 0);
-        if (fixed && (d.length == 1 || s.length == 1) && product(d) == product(s)) {
+        if (fixed && (d.length == 1 || s.length == 1) && Tensor.elementCount(d) == Tensor.elementCount(s)) {
             return Optional.of(new Match(d.clone(), false));
         }
         return Optional.empty();
@@ -93,13 +94,5 @@ record ShapeFit(boolean batched, long[] sampleDims, boolean hwcToChw, int rows, 
             }
         }
         return true;
-    }
-
-    private static long product(long[] dims) {
-        long p = 1;
-        for (long x : dims) {
-            p *= x;
-        }
-        return p;
     }
 }

@@ -199,9 +199,10 @@ public record Macs(long total, List<NodeMacs> perNode) {
                 rw.setType(in, ValueType.TensorType.of(t.get().elemType(), d));
             }
             StaticShapes shapes = StaticShapes.infer(copy.graph(), copy.defaultOpset());
+            Map<String, Value> byName = valuesByName(copy.graph());
             Map<Value, long[]> out = new HashMap<>();
             for (Value v : values) {
-                Optional<long[]> known = copy.graph().findValue(v.name()).flatMap(shapes::knownDims);
+                Optional<long[]> known = Optional.ofNullable(byName.get(v.name())).flatMap(shapes::knownDims);
                 if (known.isEmpty()) {
                     return Optional.empty();
                 }
@@ -211,6 +212,21 @@ public record Macs(long total, List<NodeMacs> perNode) {
         } catch (RuntimeException e) {
             return Optional.empty();   // inference gave up: measure instead
         }
+    }
+
+    /**
+     * The graph's own values by name, in {@link Graph#findValue}'s order of precedence (inputs, initializers,
+     * node outputs), built once: a lookup per value would scan the graph for each and be quadratic.
+     */
+    private static Map<String, Value> valuesByName(Graph g) {
+        Map<String, Value> byName = new HashMap<>();
+        g.inputs().forEach(v -> byName.putIfAbsent(v.name(), v));
+        g.initializers().keySet().forEach(v -> byName.putIfAbsent(v.name(), v));
+        g.sparseInitializers().forEach(v -> byName.putIfAbsent(v.name(), v));
+        for (Node n : g.nodes()) {
+            n.outputs().forEach(v -> byName.putIfAbsent(v.name(), v));
+        }
+        return byName;
     }
 
     /** Runs the model once on zeros (symbolic dims = 1) and reads the shapes of {@code values}. */

@@ -309,6 +309,19 @@ public final class OrtRunner implements AutoCloseable {
 
     /** The named outputs, in the order asked for. */
     public Map<String, Tensor> run(Map<String, Tensor> feeds, List<String> outputNames) {
+        return withFeeds(feeds, outputNames, ortFeeds -> runOnce(ortFeeds, outputNames));
+    }
+
+    /** What a run does with the feeds once they are ORT tensors. */
+    private interface OrtCall<T> {
+        T call(Map<String, OnnxTensor> ortFeeds) throws OrtException;
+    }
+
+    /**
+     * Checks the feeds and output names, hands the feeds as ORT tensors to {@code call} and closes them
+     * after; an ORT failure becomes a one-line error.
+     */
+    private <T> T withFeeds(Map<String, Tensor> feeds, List<String> outputNames, OrtCall<T> call) {
         stopIfInterrupted();
         checkOutputs(outputNames);
         checkFeeds(feeds);
@@ -317,7 +330,7 @@ public final class OrtRunner implements AutoCloseable {
             for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
                 ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
             }
-            return runOnce(ortFeeds, outputNames);
+            return call.call(ortFeeds);
         } catch (OrtException e) {
             throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
         } finally {
@@ -363,14 +376,7 @@ public final class OrtRunner implements AutoCloseable {
      * skipped. Returns the bytes ORT produced for the outputs (their element counts × element sizes).
      */
     public long runFloats(Map<String, Tensor> feeds, List<String> outputNames, FloatSink sink) {
-        stopIfInterrupted();
-        checkOutputs(outputNames);
-        checkFeeds(feeds);
-        Map<String, OnnxTensor> ortFeeds = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<String, Tensor> f : feeds.entrySet()) {
-                ortFeeds.put(f.getKey(), OrtTensors.toOrt(env, f.getValue(), "input '" + f.getKey() + "'"));
-            }
+        return withFeeds(feeds, outputNames, ortFeeds -> {
             long bytes = 0;
             try (OrtSession.Result result = session.run(ortFeeds, new LinkedHashSet<>(outputNames))) {
                 for (String name : outputNames) {
@@ -392,11 +398,7 @@ public final class OrtRunner implements AutoCloseable {
                 }
             }
             return bytes;
-        } catch (OrtException e) {
-            throw new UserException("ONNX Runtime failed to run " + source + ": " + condense(e));
-        } finally {
-            ortFeeds.values().forEach(OnnxTensor::close);
-        }
+        });
     }
 
     /**

@@ -22,15 +22,9 @@ public final class HuffmanStream {
         if (alphabet < 1 || alphabet > 256) {
             throw new IllegalArgumentException("alphabet of " + alphabet + " symbols (1..256)");
         }
-        long[] freq = new long[alphabet];
-        for (int i = 0; i < count; i++) {
-            freq[symbols[i]]++;
-        }
+        long[] freq = frequencies(symbols, count, alphabet);
         HuffmanCode code = HuffmanCode.forFrequencies(freq);
-        long bits = 0;
-        for (int s = 0; s < alphabet; s++) {
-            bits += freq[s] * code.length(s);
-        }
+        long bits = payloadBits(freq, code);
         if (bits > 8L * Integer.MAX_VALUE - 64) {
             throw new IllegalArgumentException("tensor too large to pack in one stream");
         }
@@ -61,17 +55,28 @@ public final class HuffmanStream {
         }
     }
 
-    /** Size in bytes {@link #encode} would write, without writing. */
-    public static long encodedSize(int[] symbols, int count, int alphabet) {
+    private static long[] frequencies(int[] symbols, int count, int alphabet) {
         long[] freq = new long[alphabet];
         for (int i = 0; i < count; i++) {
             freq[symbols[i]]++;
         }
-        HuffmanCode code = HuffmanCode.forFrequencies(freq);
+        return freq;
+    }
+
+    /** Bits of the coded symbols. */
+    private static long payloadBits(long[] freq, HuffmanCode code) {
         long bits = 0;
-        for (int s = 0; s < alphabet; s++) {
+        for (int s = 0; s < freq.length; s++) {
             bits += freq[s] * code.length(s);
         }
+        return bits;
+    }
+
+    /** Size in bytes {@link #encode} would write, without writing. */
+    public static long encodedSize(int[] symbols, int count, int alphabet) {
+        long[] freq = frequencies(symbols, count, alphabet);
+        HuffmanCode code = HuffmanCode.forFrequencies(freq);
+        long bits = payloadBits(freq, code);
         return 1 + tableBytes(code.lengths()) + 8 + (bits + 7) / 8;
     }
 

@@ -39,9 +39,14 @@ public final class ScaleRefit {
         Rewriter rw = new Rewriter(probe);
         Graph pg = probe.graph();
         List<Node> copied = pg.nodes();
+        // the copy lists its nodes in the original's order: position i there is node i here
+        Map<Node, Integer> position = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < original.size(); i++) {
+            position.put(original.get(i), i);
+        }
         List<String[]> taps = new ArrayList<>();
         for (Job job : jobs) {
-            Node n = copied.get(original.indexOf(job.layer().node()));
+            Node n = copied.get(position.get(job.layer().node()));
             float[] levels = new float[job.levels().length];
             for (int i = 0; i < levels.length; i++) {
                 levels[i] = job.levels()[i];

@@ -59,6 +59,18 @@ public final class RewriteDriver {
         }
     }
 
+    /**
+     * A whole pass made of these rules: applies them to {@code model} through a new Rewriter, lets
+     * {@code statistics} record what the outcome means for the pass, and reports a change if anything changed.
+     */
+    public PassResult runAsPass(Model model, java.util.function.BiConsumer<Outcome, PassResult.Builder> statistics) {
+        Rewriter rw = new Rewriter(model);
+        PassResult.Builder result = PassResult.builder();
+        Outcome outcome = apply(model, rw, result);
+        statistics.accept(outcome, result);
+        return result.build(rw.changes() > 0);
+    }
+
     /** Runs the rules over {@code model}; skips of the final sweep go to {@code result}. */
     public Outcome apply(Model model, Rewriter rewriter, PassResult.Builder result) {
         Map<String, Long> counts = new LinkedHashMap<>();

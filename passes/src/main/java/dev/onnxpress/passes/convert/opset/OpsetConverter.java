@@ -292,14 +292,7 @@ final class OpsetConverter {
 
     /** Points readers of n's only output at {@code out}, which takes the output's name, and drops n. */
     void replaceNode(Node n, Value out) {
-        Value old = n.output();
-        String name = old.name();
-        Optional<ValueType> type = old.type();
-        rw.replaceAllUses(old, out);
-        rw.removeNode(n);
-        rw.rename(old, rw.uniqueName(name + "_replaced"));
-        rw.rename(out, name);
-        type.ifPresent(t -> rw.setType(out, t));
+        Decompositions.takeOver(rw, n, out);
     }
 
     // ---------------------------------------------------------------- signature changes

@@ -4,9 +4,7 @@ import dev.onnxpress.ir.Graph;
 import dev.onnxpress.ir.Node;
 import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.fold.ScaleBiasFuser;
-import dev.onnxpress.passes.rewrite.RewriteRule;
 import dev.onnxpress.passes.rewrite.RuleMatch;
-import java.util.Set;
 
 /**
  * An inference BatchNormalization reading a separate bias Add over a Conv, ConvTranspose or Gemm
@@ -15,23 +13,17 @@ import java.util.Set;
  * {@link FoldIntoProducerRule} in the same sweep, it then folds into the node the Add was fused into,
  * or, if that node's output has other readers, forward or not at all (the Add is fused either way).
  */
-final class BiasAddBeforeBatchNormRule implements RewriteRule<ScaleBiasFuser.Match> {
-    private final long opset;
+final class BiasAddBeforeBatchNormRule extends BatchNormRule<ScaleBiasFuser.Match> {
     private final ScaleBiasFuser fuser = new ScaleBiasFuser();
 
     BiasAddBeforeBatchNormRule(long opset) {
-        this.opset = opset;
-    }
-
-    @Override
-    public Set<String> targetOps() {
-        return Set.of("BatchNormalization");
+        super(opset);
     }
 
     @Override
     public RuleMatch<ScaleBiasFuser.Match> match(Node bn, Graph graph) {
         Node add = bn.input(0).producer().orElse(null);
-        if (add == null || !add.is("Add") || !BatchNormAffine.read(bn, opset).ok()) {
+        if (add == null || !add.is("Add") || !affine(bn).ok()) {
             return RuleMatch.none();
         }
         RuleMatch<ScaleBiasFuser.Match> m = fuser.match(add, add.graph());

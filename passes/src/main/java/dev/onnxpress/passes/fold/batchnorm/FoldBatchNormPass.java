@@ -1,7 +1,6 @@
 package dev.onnxpress.passes.fold.batchnorm;
 
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -48,14 +47,11 @@ public final class FoldBatchNormPass implements Pass<FoldBatchNormOptions> {
 
     @Override
     public PassResult run(Model model, FoldBatchNormOptions options, PassContext ctx) {
-        Rewriter rw = new Rewriter(model);
-        PassResult.Builder out = PassResult.builder();
         int before = model.graph().allNodes().size();
-        RewriteDriver.Outcome o = new RewriteDriver(rules(model.defaultOpset(), options.into_next()))
-                .apply(model, rw, out);
-        out.stat("batchnorms_folded", o.of(BACKWARD) + o.of(FORWARD));
-        out.stat("nodes_removed", before - model.graph().allNodes().size());
-        return out.build(rw.changes() > 0);
+        return new RewriteDriver(rules(model.defaultOpset(), options.into_next())).runAsPass(model, (o, out) -> {
+            out.stat("batchnorms_folded", o.of(BACKWARD) + o.of(FORWARD));
+            out.stat("nodes_removed", before - model.graph().allNodes().size());
+        });
     }
 
     private static final String BACKWARD = "FoldIntoProducerRule";

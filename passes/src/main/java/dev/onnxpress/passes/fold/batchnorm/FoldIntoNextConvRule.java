@@ -9,11 +9,9 @@ import dev.onnxpress.passes.core.ConstantEditor;
 import dev.onnxpress.passes.fold.AffineFolder;
 import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.ChannelAffine;
-import dev.onnxpress.passes.rewrite.RewriteRule;
 import dev.onnxpress.passes.rewrite.RuleMatch;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Folds an inference BatchNormalization forward, into the one Conv reading its output, for a BN that
@@ -24,25 +22,19 @@ import java.util.Set;
  * padding of x·s is s times zero padding of x; of x·s + t it is not). A declined BN is reported with
  * both reasons.
  */
-final class FoldIntoNextConvRule implements RewriteRule<FoldIntoNextConvRule.Match> {
+final class FoldIntoNextConvRule extends BatchNormRule<FoldIntoNextConvRule.Match> {
     /** {@code bias} is absent when the Conv has none. */
     record Match(Node bn, ChannelAffine affine, Node conv, Tensor weight, Optional<Tensor> bias) {
     }
 
-    private final long opset;
 
     FoldIntoNextConvRule(long opset) {
-        this.opset = opset;
-    }
-
-    @Override
-    public Set<String> targetOps() {
-        return Set.of("BatchNormalization");
+        super(opset);
     }
 
     @Override
     public RuleMatch<Match> match(Node bn, Graph graph) {
-        Found<ChannelAffine> a = BatchNormAffine.read(bn, opset);
+        Found<ChannelAffine> a = affine(bn);
         if (!a.ok()) {
             return RuleMatch.skip(a.reason());
         }

@@ -9,10 +9,8 @@ import dev.onnxpress.passes.fold.AffineFolder;
 import dev.onnxpress.passes.fold.AffineFolder.Found;
 import dev.onnxpress.passes.fold.AffineFolder.Target;
 import dev.onnxpress.passes.fold.ChannelAffine;
-import dev.onnxpress.passes.rewrite.RewriteRule;
 import dev.onnxpress.passes.rewrite.RuleMatch;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Folds an inference BatchNormalization backward, into the Conv, ConvTranspose, Gemm or MatMul (with
@@ -21,27 +19,21 @@ import java.util.Set;
  * output, its constants are floating point with as many output channels as the BN has, and, for
  * Gemm/MatMul, the BN input has rank 2 (BN's channel axis 1 is then MatMul's column axis).
  */
-final class FoldIntoProducerRule implements RewriteRule<FoldIntoProducerRule.Match> {
+final class FoldIntoProducerRule extends BatchNormRule<FoldIntoProducerRule.Match> {
     record Match(Node bn, ChannelAffine affine, Target target) {
     }
 
-    private final long opset;
     private final boolean reportsSkips;
 
     /** {@code reportsSkips}: whether a declined BN is reported here (false when a forward rule follows). */
     FoldIntoProducerRule(long opset, boolean reportsSkips) {
-        this.opset = opset;
+        super(opset);
         this.reportsSkips = reportsSkips;
     }
 
     @Override
-    public Set<String> targetOps() {
-        return Set.of("BatchNormalization");
-    }
-
-    @Override
     public RuleMatch<Match> match(Node bn, Graph graph) {
-        Found<ChannelAffine> a = BatchNormAffine.read(bn, opset);
+        Found<ChannelAffine> a = affine(bn);
         Found<Target> t = a.ok() ? check(bn, a.get()) : Found.no(a.reason());
         if (t.ok()) {
             return RuleMatch.of(new Match(bn, a.get(), t.get()));

@@ -1,7 +1,6 @@
 package dev.onnxpress.passes.fold.matmuladd;
 
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -11,6 +10,7 @@ import dev.onnxpress.passes.Statistic;
 import dev.onnxpress.analysis.StaticShapes;
 import java.util.List;
 import dev.onnxpress.passes.rewrite.RewriteDriver;
+import dev.onnxpress.passes.rewrite.RewriteRule;
 
 /**
  * {@code fuse_matmul_add}: a MatMul of a rank-2 input by a constant matrix followed by the Add of a
@@ -38,13 +38,12 @@ public final class FuseMatMulAddPass implements Pass<FuseMatMulAddOptions> {
 
     @Override
     public PassResult run(Model model, FuseMatMulAddOptions options, PassContext ctx) {
-        Rewriter rw = new Rewriter(model);
-        PassResult.Builder out = PassResult.builder();
         long opset = model.defaultOpset();
-        long fused = opset < 7 ? 0
-                : new RewriteDriver(List.of(new MatMulAddRule(opset))).apply(model, rw, out).total();
-        out.stat("nodes_fused", fused);
-        out.stat("nodes_removed", fused);
-        return out.build(rw.changes() > 0);
+        // Gemm broadcasts C from opset 7: below it, no rule
+        List<RewriteRule<?>> rules = opset < 7 ? List.of() : List.of(new MatMulAddRule(opset));
+        return new RewriteDriver(rules).runAsPass(model, (outcome, out) -> {
+            out.stat("nodes_fused", outcome.total());
+            out.stat("nodes_removed", outcome.total());
+        });
     }
 }

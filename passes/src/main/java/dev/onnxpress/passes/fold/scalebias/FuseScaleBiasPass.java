@@ -1,7 +1,6 @@
 package dev.onnxpress.passes.fold.scalebias;
 
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -38,11 +37,9 @@ public final class FuseScaleBiasPass implements Pass<FuseScaleBiasOptions> {
 
     @Override
     public PassResult run(Model model, FuseScaleBiasOptions options, PassContext ctx) {
-        Rewriter rw = new Rewriter(model);
-        PassResult.Builder out = PassResult.builder();
-        long fused = new RewriteDriver(List.of(new ScaleBiasFuser())).apply(model, rw, out).total();
-        out.stat("nodes_fused", fused);
-        out.stat("nodes_removed", fused);
-        return out.build(rw.changes() > 0);
+        return new RewriteDriver(List.of(new ScaleBiasFuser())).runAsPass(model, (outcome, out) -> {
+            out.stat("nodes_fused", outcome.total());
+            out.stat("nodes_removed", outcome.total());
+        });
     }
 }

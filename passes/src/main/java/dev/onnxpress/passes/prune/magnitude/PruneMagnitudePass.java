@@ -468,64 +468,9 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
         int size = most * most;
         java.util.Map<Thread, double[][]> buffers = new java.util.concurrent.ConcurrentHashMap<>();
         java.util.stream.IntStream.range(0, geo.outputs()).parallel().forEach(r -> {
-            int grp = r / geo.outputsPerGroup();
-            double[] a = gram.a(grp);
-            LayerGram.Cross c = gram.cross(grp, false);
-            double[] mq = bias != null ? gram.meanQ(grp) : new double[f];
-            double[] md = bias != null ? gram.meanD(grp) : new double[f];
-            double cnt = gram.count(grp);
-            double mdw = 0;
-            for (int j = 0; j < f; j++) {
-                mdw += md[j] * target[r][j];
-            }
-            rows[r] = target[r].clone();
-            int[] s = new int[f];
-            int m = 0;
-            for (int i = 0; i < f; i++) {
-                if (keepRows[r][i]) {
-                    s[m++] = i;
-                }
-            }
-            if (m == 0) {
-                if (bias != null) {
-                    bias[r] += mdw; // the row is gone: its mean output moves into the bias
-                }
-                return;
-            }
             double[][] buf = buffers.computeIfAbsent(Thread.currentThread(),
                     t -> new double[][] {new double[size], new double[size]});
-            double[] sub = buf[0];
-            double[] rhs = new double[m];
-            for (int i = 0; i < m; i++) {
-                int si = s[i];
-                // the lower triangle only: the factorisation reads no other entry
-                for (int j = 0; j <= i; j++) {
-                    sub[i * m + j] = a[si * f + s[j]] - cnt * mq[si] * mq[s[j]];
-                }
-                rhs[i] = c.dot(si, r, target[r]) - cnt * mq[si] * mdw;
-            }
-            Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, o.ridge(), buf[1]);
-            if (sol.isEmpty()) {
-                if (bias != null) {
-                    double mqw = 0;
-                    for (int i = 0; i < m; i++) {
-                        mqw += mq[s[i]] * target[r][s[i]];
-                    }
-                    bias[r] += mdw - mqw;
-                }
-                return;
-            }
-            double[] x = sol.get();
-            double[] newRow = new double[f];
-            double mqw = 0;
-            for (int i = 0; i < m; i++) {
-                newRow[s[i]] = x[i];
-                mqw += mq[s[i]] * x[i];
-            }
-            rows[r] = newRow;
-            if (bias != null) {
-                bias[r] += mdw - mqw;
-            }
+            rows[r] = refitRow(r, r / geo.outputsPerGroup(), target[r], keepRows[r], gram, o.ridge(), bias, buf);
         });
         float[] v = geo.values(rows);
         double[] out = new double[v.length];
@@ -533,6 +478,60 @@ public final class PruneMagnitudePass implements Pass<PruneMagnitudeOptions> {
             out[i] = v[i];
         }
         return out;
+    }
+
+    /**
+     * Row {@code r} (of group {@code grp}) refitted on its survivors, or {@code target} itself when none
+     * survive or the fit fails; with {@code bias}, adds the row's mean shift to {@code bias[r]}. {@code buf}
+     * holds two f×f scratch arrays (system and factor), the calling thread's own.
+     */
+    private static double[] refitRow(int r, int grp, double[] target, boolean[] keep, LayerGram gram, double ridge,
+            double[] bias, double[][] buf) {
+        int f = target.length;
+        double[] a = gram.a(grp);
+        LayerGram.Cross c = gram.cross(grp, false);
+        double[] mq = bias != null ? gram.meanQ(grp) : new double[f];
+        double[] md = bias != null ? gram.meanD(grp) : new double[f];
+        double cnt = gram.count(grp);
+        double mdw = 0;
+        for (int j = 0; j < f; j++) {
+            mdw += md[j] * target[j];
+        }
+        int[] s = new int[f];
+        int m = 0;
+        for (int i = 0; i < f; i++) {
+            if (keep[i]) {
+                s[m++] = i;
+            }
+        }
+        if (m == 0) {
+            if (bias != null) {
+                bias[r] += mdw; // the row is gone: its mean output moves into the bias
+            }
+            return target.clone();
+        }
+        double[] sub = buf[0];
+        double[] rhs = new double[m];
+        for (int i = 0; i < m; i++) {
+            int si = s[i];
+            // the lower triangle only: the factorisation reads no other entry
+            for (int j = 0; j <= i; j++) {
+                sub[i * m + j] = a[si * f + s[j]] - cnt * mq[si] * mq[s[j]];
+            }
+            rhs[i] = c.dot(si, r, target) - cnt * mq[si] * mdw;
+        }
+        Optional<double[]> sol = RidgeFit.solve(sub, m, rhs, ridge, buf[1]);
+        double[] row = sol.isPresent() ? new double[f] : target.clone();
+        double mqw = 0;
+        for (int i = 0; i < m; i++) {
+            double x = sol.isPresent() ? sol.get()[i] : target[s[i]];
+            row[s[i]] = x;
+            mqw += mq[s[i]] * x;
+        }
+        if (bias != null) {
+            bias[r] += mdw - mqw;
+        }
+        return row;
     }
 
     private static long countNonzero(double[] x) {

@@ -13,7 +13,6 @@
 package dev.onnxpress.passes.strip.identity;
 
 import dev.onnxpress.ir.Model;
-import dev.onnxpress.ir.Rewriter;
 import dev.onnxpress.passes.Pass;
 import dev.onnxpress.passes.PassContext;
 import dev.onnxpress.passes.PassInfo;
@@ -32,10 +31,7 @@ import java.util.List;
 public final class RemoveIdentityPass implements Pass<RemoveIdentityOptions> {
     @Override
     public PassResult run(Model model, RemoveIdentityOptions options, PassContext ctx) {
-        Rewriter rw = new Rewriter(model);
-        PassResult.Builder result = PassResult.builder();
-        RewriteDriver.Outcome outcome = new RewriteDriver(List.of(new IdentityRule())).apply(model, rw, result);
-        result.add("nodes_removed", outcome.total());
-        return result.build(rw.changes() > 0);
+        return new RewriteDriver(List.of(new IdentityRule()))
+                .runAsPass(model, (outcome, result) -> result.add("nodes_removed", outcome.total()));
     }
 }
