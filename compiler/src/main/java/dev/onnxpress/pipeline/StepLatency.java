@@ -83,9 +83,13 @@ final class StepLatency implements AutoCloseable {
         }
     }
 
+    /** Input-model latency sessions opened so far in this JVM (tests). */
+    static final java.util.concurrent.atomic.AtomicLong ORIGINAL_OPENS = new java.util.concurrent.atomic.AtomicLong();
+
     private OrtRunner originalSession() {
         if (originalSession == null) {
             originalSession = open(original);
+            ORIGINAL_OPENS.incrementAndGet();
         }
         return originalSession;
     }
