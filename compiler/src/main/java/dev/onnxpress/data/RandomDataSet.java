@@ -182,10 +182,24 @@ final class RandomDataSet implements DataSet {
                     + " values); fix the input's shape (fix_shapes, --dims)");
         }
         int per = (int) perLong;
-        double[] values = new double[n * per];
         ProbeValues.Rule rule = this.values.rule(in.name()).orElse(null);
         int blocks = whole ? 1 : n;
         int blockSize = whole ? n * per : per;
+        long[] feedDims = feedDims(scalar, sample, rows);
+        if (in.type() == DataType.FLOAT && rule == null) {
+            // the same values as below, written straight as float bytes: no double and float arrays in between
+            // (a calibration run's feeds are most of what it allocates on the heap)
+            java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(Math.multiplyExact(n * per, 4))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            for (int r = 0; r < blocks; r++) {
+                SplittableRandom random = new SplittableRandom(mix(seed, Math.min(first + r, count - 1), inputIndex));
+                for (int i = 0; i < blockSize; i++) {
+                    raw.putFloat((float) random.nextDouble());
+                }
+            }
+            return Tensor.ofRaw(DataType.FLOAT, feedDims, raw.array()).withName(in.name());
+        }
+        double[] values = new double[n * per];
         for (int r = 0; r < blocks; r++) {
             int s = Math.min(first + r, count - 1);
             SplittableRandom random = new SplittableRandom(mix(seed, s, inputIndex));
@@ -195,15 +209,17 @@ final class RandomDataSet implements DataSet {
                         ? random.nextDouble() : t == DataType.BOOL ? random.nextInt(2) : random.nextInt(10);
             }
         }
-        long[] feedDims;
-        if (scalar) {
-            feedDims = new long[0];
-        } else {
-            feedDims = new long[sample.length + 1];
-            feedDims[0] = rows;
-            System.arraycopy(sample, 0, feedDims, 1, sample.length);
-        }
         return Tensor.of(in.type(), feedDims, values).withName(in.name());
+    }
+
+    private static long[] feedDims(boolean scalar, long[] sample, int rows) {
+        if (scalar) {
+            return new long[0];
+        }
+        long[] feedDims = new long[sample.length + 1];
+        feedDims[0] = rows;
+        System.arraycopy(sample, 0, feedDims, 1, sample.length);
+        return feedDims;
     }
 
     private static long mix(long seed, long sample, long input) {

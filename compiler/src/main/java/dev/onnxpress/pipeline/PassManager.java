@@ -516,6 +516,10 @@ public final class PassManager {
         RecipeContext ctx = new RecipeContext(run.plan, prev.signature(), settings.batchSizeFor(prev.model()),
                 settings.seed(), run.progress, run.input, probeDims(run.plan))
                 .withVerificationSamples(() -> run.evaluator.feeds(prev.signature()));
+        if (run.latency != null && step.pass().info().has(dev.onnxpress.passes.PassInfo.Trait.NEEDS_DATA)) {
+            // a data-driven pass opens sessions of its own: the input's latency session is not kept beside them
+            run.latency.release();
+        }
         PassResult result;
         try {
             result = step.run(model, ctx);

@@ -120,7 +120,13 @@ final class RunnableModel implements AutoCloseable {
 
     /** A session over this model. */
     OrtRunner open(OrtRunner.Options options) {
-        return byPath() ? OnnxpressRuntime.open(file, options) : OrtRunner.open(bytes, options);
+        if (!byPath()) {
+            return OrtRunner.open(bytes, options);
+        }
+        // the model in memory tells whether the file holds packed tensors: reading the file back to find out
+        // would put the whole model on the heap once more for every session opened
+        return model != null && !OnnxpressRuntime.isPacked(model) ? OrtRunner.open(file, options)
+                : OnnxpressRuntime.open(file, options);
     }
 
     /**
