@@ -39,7 +39,8 @@ public final class HeapAdvice {
     }
 
     private static String gb(long bytes) {
-        return String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
+        return bytes < (1L << 30) ? String.format(Locale.ROOT, "%.0f MB", bytes / (double) (1L << 20))
+                : String.format(Locale.ROOT, "%.1f GB", bytes / (double) (1L << 30));
     }
 
     private static long physicalBytes() {

@@ -14,7 +14,7 @@ import java.util.Optional;
  * of the heap limit, at most 1 GB (smaller models keep their weights on the heap: same values, same output bytes).
  */
 public final class WeightSpill implements AutoCloseable {
-    static final String PROPERTY = "onnxpress.spillBytes";
+    static final String PROPERTY = "onnxpress.weightSpillBytes";
     /** Tensors smaller than this stay on the heap (biases, scales, shapes). */
     static final long MIN_TENSOR_BYTES = 64 << 10;
 

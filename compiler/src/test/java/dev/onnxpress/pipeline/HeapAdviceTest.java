@@ -30,5 +30,6 @@ class HeapAdviceTest {
     void withoutAModelRead() {
         assertThat(HeapAdvice.message(GB, 0, 0)).isEqualTo("onnxpress: out of memory: the Java heap limit of 1.0 GB"
                 + " was not enough; give Java more heap: JAVA_OPTS=-Xmx2g onnxpress … (or java -Xmx2g -jar onnxpress.jar …)");
+        assertThat(HeapAdvice.message(512L << 20, 0, 1_700_000)).contains("limit of 512 MB was not enough for this 2 MB model");
     }
 }

@@ -93,9 +93,6 @@ public final class OrtRunner implements AutoCloseable {
     private final List<IoInfo> outputs;
     private final Map<String, IoInfo> inputsByName;
 
-    /** Removes what the session was opened from (a temporary folder), once it is closed. */
-    private Runnable onClose = () -> { };
-
     private OrtRunner(OrtEnvironment env, OrtSession session, String source) throws OrtException {
         this.env = env;
         this.session = session;
@@ -173,7 +170,11 @@ public final class OrtRunner implements AutoCloseable {
         } catch (java.io.IOException | UnsupportedOperationException e) {
             throw new UserException("cannot create a temporary folder for ONNX Runtime: " + e.getMessage());
         }
-        Runnable remove = () -> deleteTree(dir);
+        Runnable remove = () -> {
+            deleteTree(dir);
+            SessionDirs.LIVE.remove(dir);
+        };
+        SessionDirs.track(dir);
         try {
             Path file = dir.resolve("model.onnx");
             dev.onnxpress.ir.ModelWriter.write(model, file, dev.onnxpress.ir.ModelWriter.Options.external(1024, true));
@@ -185,7 +186,8 @@ public final class OrtRunner implements AutoCloseable {
             FILE_SESSIONS.incrementAndGet();
             OrtRunner r = open(file, new Options(options.optimization(), options.intraOpThreads(), Optional.empty(),
                     options.optimizedModelPath(), options.saveOrtFormat()));
-            r.onClose = remove;
+            // ONNX Runtime has read (or mapped) every initializer by now: the files can go at once
+            remove.run();
             return r;
         } catch (java.io.IOException e) {
             remove.run();
@@ -198,6 +200,21 @@ public final class OrtRunner implements AutoCloseable {
 
     /** Sessions {@link #open(dev.onnxpress.ir.Model, List, Options)} opened from files since start-up (tests). */
     public static final java.util.concurrent.atomic.AtomicLong FILE_SESSIONS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Temporary model folders being written or loaded, removed by a shutdown hook if the JVM exits meanwhile. */
+    private static final class SessionDirs {
+        static final java.util.Set<Path> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private static boolean hooked;
+
+        static synchronized void track(Path dir) {
+            LIVE.add(dir);
+            if (!hooked) {
+                hooked = true;
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(OrtRunner::deleteTree),
+                        "onnxpress-session-cleanup"));
+            }
+        }
+    }
 
     /** System property (bytes) that lowers the inline size from which in-memory models run from files (tests). */
     public static final String MODEL_FILES_PROPERTY = "onnxpress.modelFileBytes";
@@ -644,8 +661,6 @@ public final class OrtRunner implements AutoCloseable {
             session.close();
         } catch (OrtException e) {
             throw new InternalException("cannot close ONNX Runtime session: " + condense(e), e);
-        } finally {
-            onClose.run();
         }
     }
 

@@ -22,13 +22,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The large-model path on a ~38 MB external-data encoder generated here: with the scratch file for new weights
- * ({@code onnxpress.spillBytes}) and path mode ({@code onnxpress.pathModeBytes}) forced on, a run that prunes
+ * ({@code onnxpress.weightSpillBytes}) and path mode ({@code onnxpress.pathModeBytes}) forced on, a run that prunes
  * one layer and then shares its weights reads from the input's data file only that layer's weight (counted by
  * {@link ExternalReads}, the instrumented reads of file-backed tensors), reads the pruned weight back from the
  * scratch file, and writes exactly the bytes of the in-memory run, which reads every weight.
  */
 class WeightSpillIT {
-    private static final String SPILL = "onnxpress.spillBytes";
+    private static final String SPILL = "onnxpress.weightSpillBytes";
     private static final String PATH_MODE = "onnxpress.pathModeBytes";
 
     @TempDir
