@@ -350,18 +350,20 @@ final class SizeSearch {
     }
 
     /**
-     * Float16 biases measured last, on the result: they save a few hundred bytes, but a float16 constant behind
-     * a Cast can make ONNX Runtime run the layer in float16 (on CPU many times slower), and every candidate
-     * carrying it would cost that much more to measure. Kept when within the limit and smaller.
+     * Float16 biases measured last, on the result: they save a few hundred bytes. Storage only: every op stays
+     * float32 ({@code block=["*"]}); converting the ops too made ONNX Runtime run lenet300's Gemms in float16,
+     * 126× slower at batch 1 on CPU, and every candidate carrying it 4× dearer to measure. Kept when within the
+     * limit and smaller.
      */
     private Candidate withFp16(Candidate start, SizePlan plan) {
         if (!s.settings.allows("convert_fp16")) {
             return start;
         }
         List<Step> saved = extras;
-        extras = List.of(new Step("convert_fp16(min_cast_elements=100)",
-                "the remaining float32 constants (biases) stored as float16 behind a Cast"));
-        Optional<Candidate> c = s.evaluate("start + fp16 biases", compose(plan, quant));
+        extras = List.of(new Step("convert_fp16(min_cast_elements=100, block=[\"*\"])",
+                "the remaining float32 constants (biases) stored as float16 behind a Cast; every op keeps computing"
+                + " in float32 (ONNX Runtime folds the Casts at load)"));
+        Optional<Candidate> c = s.evaluate("result + fp16 biases", compose(plan, quant));
         if (c.isPresent() && s.within(c.get()) && c.get().objective() < start.objective()) {
             return c.get();
         }
