@@ -17,7 +17,7 @@ import java.util.TreeMap;
  *
  * <ol>
  *   <li>{@link #chooseQuantizer}: every quantizer is measured alone (with packing); those over the budget are
- *       avoided; the smallest one that leaves half the budget is the base.</li>
+ *       avoided; of the fewest bits that leave half the budget, the one of least loss is the base.</li>
  *   <li>{@link #chooseVariant}: two pruning variants (magnitude masks with compensation; SparseGPT-style masks
  *       fitted to the input model) are compared at one uniform sparsity; the better one is used.</li>
  *   <li>{@link #sensitivity}: each layer alone up the sparsity ladder until it costs twice the budget.</li>
@@ -47,8 +47,6 @@ final class SizeSearch {
     private final Search s;
     private List<Step> finish = List.of();
     private final Map<Quantizer, Candidate> alone = new LinkedHashMap<>();
-    /** Quantizers of the chosen width not measured alone (a cheaper one sufficed): tried on the result. */
-    private final List<Quantizer> later = new ArrayList<>();
     private final Map<Quantizer, String> adopted = new LinkedHashMap<>();
     private Quantizer quant;
     private Candidate quantAlone;
@@ -188,14 +186,11 @@ final class SizeSearch {
             if (s.stopped()) {
                 break;
             }
+            // every quantizer of the width is measured: the one fitted to the input model repairs what
+            // pruning before it breaks, and leaving it to the end (when the search has no time left to
+            // build on it) cost the joint search its better base
             boolean fits = false;
             for (Quantizer q : width) {
-                if (fits) {
-                    // the cheaper one of this width already leaves half the budget: this one is measured on
-                    // the pruned model at the end, where what it repairs shows
-                    later.add(q);
-                    continue;
-                }
                 Optional<Candidate> c = s.evaluate("quantizer " + q.text(q.bits(), "all"),
                         floors(join(List.of(), List.of(q.step()), finish)));
                 if (c.isPresent()) {
@@ -211,12 +206,18 @@ final class SizeSearch {
         for (Map.Entry<Quantizer, Candidate> e : alone.entrySet()) {
             if (!s.within(e.getValue())) {
                 s.notes.put(e.getKey().text(e.getKey().bits(), "all"), "avoided: alone it costs "
-                        + s.budget().describeLoss(e.getValue().loss()) + " on the selection split, over the search limit");
+                        + s.budget().describeLoss(e.getValue().loss()) + " on the selection split" + (Double.isFinite(
+                        s.upper(e.getValue())) ? ", not accepted (loss + " + s.acceptance.z() + " SE = "
+                        + Budget.num(Math.round(1e4 * s.upper(e.getValue())) / 1e4) + " > "
+                        + Budget.num(s.acceptance.allowed()) + ")" : ""));
             }
         }
-        // the quantizer pruning is planned behind: the smallest one that leaves half the budget for pruning
+        // the quantizer pruning is planned behind: of the fewest bits that leave half the budget for pruning,
+        // the one of least loss
         Optional<Map.Entry<Quantizer, Candidate>> base = usable.stream()
-                .filter(e -> e.getValue().loss() <= s.limit() / 2).findFirst()
+                .filter(e -> e.getValue().loss() <= s.limit() / 2)
+                .min(Comparator.<Map.Entry<Quantizer, Candidate>>comparingInt(e -> e.getKey().bits())
+                        .thenComparingDouble(e -> e.getValue().loss()))
                 .or(() -> usable.stream().min(Comparator.comparingDouble(e -> e.getValue().loss())));
         base.ifPresent(e -> {
             quant = e.getKey();
@@ -429,18 +430,20 @@ final class SizeSearch {
     }
 
     /**
-     * Float16 biases measured last, on the result: they save a few hundred bytes, but a float16 constant behind
-     * a Cast can make ONNX Runtime run the layer in float16 (on CPU many times slower), and every candidate
-     * carrying it would cost that much more to measure. Kept when within the limit and smaller.
+     * Float16 biases measured last, on the result: they save a few hundred bytes. Storage only: every op stays
+     * float32 ({@code block=["*"]}); converting the ops too made ONNX Runtime run lenet300's Gemms in float16,
+     * 126× slower at batch 1 on CPU, and every candidate carrying it 4× dearer to measure. Kept when within the
+     * limit and smaller.
      */
     private Candidate withFp16(Candidate start, SizePlan plan) {
         if (!s.settings.allows("convert_fp16")) {
             return start;
         }
         List<Step> saved = extras;
-        extras = List.of(new Step("convert_fp16(min_cast_elements=100)",
-                "the remaining float32 constants (biases) stored as float16 behind a Cast"));
-        Optional<Candidate> c = s.evaluate("start + fp16 biases", compose(plan, quant));
+        extras = List.of(new Step("convert_fp16(min_cast_elements=100, block=[\"*\"])",
+                "the remaining float32 constants (biases) stored as float16 behind a Cast; every op keeps computing"
+                + " in float32 (ONNX Runtime folds the Casts at load)"));
+        Optional<Candidate> c = s.evaluate("result + fp16 biases", compose(plan, quant));
         if (c.isPresent() && s.within(c.get()) && c.get().objective() < start.objective()) {
             return c.get();
         }
@@ -466,13 +469,13 @@ final class SizeSearch {
     // ------------------------------------------------------------------ 6. other quantizers
 
     /**
-     * The other quantizers on the refined plan: those of the same width not measured alone (per-layer widths
-     * kept), and those within the limit alone (at one width). One that is smaller, or holds the limit with
+     * The other quantizers on the refined plan: those within the limit alone (per-layer widths kept for one of
+     * the same width, else at one width). One that is smaller, or holds the limit with
      * clearly less loss at about the same size, replaces the quantizer and the joint search runs again from
      * there (its loss leaves room for moves the first search had to reject).
      */
     Candidate alternatives(Candidate best) {
-        List<Quantizer> others = new ArrayList<>(later);
+        List<Quantizer> others = new ArrayList<>();
         for (Map.Entry<Quantizer, Candidate> e : usable()) {
             if (!e.getKey().equals(quant) && quantAlone != null && e.getValue().objective() <= 1.1 * quantAlone.objective()) {
                 others.add(e.getKey());

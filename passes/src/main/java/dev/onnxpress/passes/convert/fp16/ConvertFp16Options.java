@@ -10,7 +10,8 @@ public record ConvertFp16Options(
         @Param(doc = "Keep float32 graph inputs and outputs, with Casts at the boundary.", dflt = "true")
         boolean keep_io_types,
         @Param(doc = "Op types kept in float32 behind Casts (in addition to ops ONNX Runtime CPU has no float16"
-                + " kernel for).", dflt = "[]")
+                + " kernel for); [\"*\"] keeps every op in float32, so only the large constants are stored as"
+                + " float16 (file size only: ORT folds their Casts at load and computes as before).", dflt = "[]")
         List<String> block,
         @Param(doc = "Non-zero constants smaller in magnitude than this become ±min_abs, so an epsilon never"
                 + " turns into zero (0 keeps plain float16 rounding).", dflt = "5.96e-8", min = 0)

@@ -121,7 +121,7 @@ public final class ConvertFp16Pass implements Pass<ConvertFp16Options> {
                         && types.of(n.input(0)).orElse(DataType.UNDEFINED) == DataType.FLOAT16) {
                     kept.add(n); // an explicit float16 → float32 conversion (e.g. from an earlier run) stays
                 } else if (touchesFloat(n) && !CONTROL_FLOW.contains(n.opType()) && !n.is("Constant")) {
-                    if (opt.block().contains(n.opType())) {
+                    if (opt.block().contains(n.opType()) || opt.block().contains("*")) {
                         kept.add(n);
                         result.skip(n.label(), n.opType() + " is in block: kept in float32");
                     } else if (opt.check_kernels() && n.isStandard() && !n.is("Cast")

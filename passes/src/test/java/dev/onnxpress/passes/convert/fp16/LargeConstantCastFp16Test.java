@@ -32,6 +32,36 @@ class LargeConstantCastFp16Test {
                 .output("y", DataType.FLOAT, 1, 8, 6, 6).build();
     }
 
+    static Model gemm() {
+        float[] w = BiasFreeLinearFp16Test.ramp(16 * 8, 0.1f);
+        float[] b = BiasFreeLinearFp16Test.ramp(8, 0.5f);
+        return GraphBuilder.model("g").input("x", DataType.FLOAT, 1, 16)
+                .initializer("w", Tensor.ofFloats(new long[] {16, 8}, w))
+                .initializer("b", Tensor.ofFloats(new long[] {8}, b))
+                .node("Gemm", List.of("x", "w", "b"), List.of("y"), Map.of())
+                .output("y", DataType.FLOAT, 1, 8).build();
+    }
+
+    @Test
+    void blockingEveryOpStoresTheConstantsAsFloat16AndComputesInFloat32() {
+        Model m = gemm();
+        OrtEquivalence before = OrtEquivalence.capture(m);
+        ConvertFp16Options o = PassOptions.of(ConvertFp16Options.class, Map.of("block", List.of("*"),
+                "min_cast_elements", 8L));
+        PassResult r = new ConvertFp16Pass().run(m, o, new NoDataContext());
+        assertThat(r.changed()).isTrue();
+        Node gemm = m.graph().nodes().stream().filter(n -> n.is("Gemm")).findFirst().orElseThrow();
+        // the Gemm itself reads float32: each constant is float16 behind its own Cast to float32
+        for (int i = 1; i <= 2; i++) {
+            Node cast = gemm.input(i).producer().orElseThrow();
+            assertThat(cast.opType()).isEqualTo("Cast");
+            assertThat(cast.attrInt("to", 0)).isEqualTo(DataType.FLOAT.code());
+            assertThat(m.graph().initializer(cast.input(0)).orElseThrow().dataType()).isEqualTo(DataType.FLOAT16);
+        }
+        assertThat(m.graph().opHistogram().get("Cast")).isEqualTo(2);
+        assertThat(before.maxAbsDifference(m)).isLessThan(0.01);
+    }
+
     @Test
     void oneCastBehindTheWeightAndASecondRunChangesNothing() {
         Model m = conv();
