@@ -258,9 +258,9 @@ final class SizeSearch {
      * Ternary layers as a size family, before pruning: ternary weights (per output channel, α fitted on the
      * calibration split) on every eligible layer, the sharing quantizer on the rest; else on every eligible layer
      * but the model's first and last weighted ones (the layers TWN keeps in float); else on the largest layer
-     * alone, until one leaves half the budget. Of those within the limit and smaller than the quantizer alone, the
-     * smallest is the start (pruning and the joint search then work on it); the joint search still tries ternary
-     * per layer later.
+     * alone, until one leaves half the budget for pruning: that one is the start, else the smallest within the
+     * limit (and smaller than the quantizer alone); pruning and the joint search then work on it, and the joint
+     * search still tries ternary per layer later.
      */
     void chooseTernary(List<Search.Layer> layers) {
         if (!s.settings.allows("quantize_ternary") || quant == null || !quant.shares() || quantAlone == null
@@ -294,11 +294,13 @@ final class SizeSearch {
                     + s.budget().describeLoss(c.get().loss()) : "failed";
             ternaryStarts.add(String.join(", ", set) + " ternary: " + figures);
             boolean smaller = c.get().measurement().ok() && s.within(c.get()) && c.get().objective() < quantAlone.objective();
-            if (smaller && (ternaryAlone == null || c.get().objective() < ternaryAlone.objective())) {
+            boolean roomy = smaller && c.get().loss() <= s.limit() / 2;
+            // one that leaves half the budget for pruning wins over a smaller one that does not
+            if (roomy || smaller && (ternaryAlone == null || c.get().objective() < ternaryAlone.objective())) {
                 widths = w;
                 ternaryAlone = c.get();
             }
-            if (smaller && c.get().loss() <= s.limit() / 2) {
+            if (roomy) {
                 break;
             }
         }
