@@ -99,7 +99,7 @@ public final class FitReference {
             why.append("the reference model's weight of '" + out + "' is not a constant of the same shape");
             return Optional.empty();
         }
-        return Optional.of(new Target(n.get().input(0).name(), geo.rows(rl.get().tensor()), bias(n.get(), geo)));
+        return Optional.of(new Target(n.get().input(0).name(), rl.get().tensor(), geo, bias(n.get(), geo)));
     }
 
     /**
@@ -384,12 +384,41 @@ public final class FitReference {
     }
 
     /**
-     * A layer's targets in the reference.
-     *
-     * @param input the reference layer's input value (tapped for Xd)
-     * @param rows  the reference weight rows [outputs][features]
-     * @param bias  the reference bias, when the layer has a refittable one
+     * A layer's targets in the reference: the reference layer's input value (tapped for Xd), its weight rows
+     * [outputs][features] and its bias, when the layer has a refittable one. The rows are built from the weight when
+     * first asked and held softly (a pass asks for every layer's target before fitting any: as doubles, all of a
+     * multi-GB model's rows at once would not fit the heap); built again, the same, if the collector took them.
      */
-    public record Target(String input, double[][] rows, Optional<double[]> bias) {
+    public static final class Target {
+        private final String input;
+        private final Tensor weight;
+        private final LayerGeometry geo;
+        private final Optional<double[]> bias;
+        private java.lang.ref.SoftReference<double[][]> rows = new java.lang.ref.SoftReference<>(null);
+
+        Target(String input, Tensor weight, LayerGeometry geo, Optional<double[]> bias) {
+            this.input = input;
+            this.weight = weight;
+            this.geo = geo;
+            this.bias = bias;
+        }
+
+        public String input() {
+            return input;
+        }
+
+        /** The reference weight rows [outputs][features] (shared: do not change them). */
+        public synchronized double[][] rows() {
+            double[][] r = rows.get();
+            if (r == null) {
+                r = geo.rows(weight);
+                rows = new java.lang.ref.SoftReference<>(r);
+            }
+            return r;
+        }
+
+        public Optional<double[]> bias() {
+            return bias;
+        }
     }
 }
