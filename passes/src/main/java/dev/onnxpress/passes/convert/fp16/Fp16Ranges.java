@@ -33,8 +33,13 @@ final class Fp16Ranges {
 
     /** Batches measured: the range of a value shows on a few batches, and each costs a run per value group. */
     static final int MAX_BATCHES = 4;
-    /** Tapped values fetched per ORT run. */
+    /** Tapped values fetched by the first ORT run of a batch; later runs take as many as fit {@link #RUN_BYTES}. */
     static final int VALUES_PER_RUN = 32;
+    /**
+     * Bytes of tapped values one run may return (estimated from the largest value seen so far): each run executes
+     * the whole model, so a fixed number of values per run made the runs grow with the square of the depth.
+     */
+    static final long RUN_BYTES = 256L << 20;
 
     private Fp16Ranges() {
     }
@@ -82,11 +87,20 @@ final class Fp16Ranges {
                         add(acc.computeIfAbsent(n, k -> new double[4]), t.toFloatArray());
                     }
                 }
-                for (int from = 0; from < fetch.size(); from += VALUES_PER_RUN) {
-                    List<String> part = fetch.subList(from, Math.min(fetch.size(), from + VALUES_PER_RUN));
+                // each value's statistics accumulate batch by batch whatever the grouping: results do not depend on it
+                int step = VALUES_PER_RUN;
+                long largest = 1;
+                for (int from = 0; from < fetch.size(); from += step) {
+                    if (from > 0) {
+                        step = (int) Math.max(VALUES_PER_RUN, Math.min(fetch.size(), RUN_BYTES / largest));
+                    }
+                    List<String> part = fetch.subList(from, Math.min(fetch.size(), from + step));
                     Map<String, Tensor> r = ort.run(feeds, part);
                     for (String n : part) {
                         Tensor t = r.get(n);
+                        if (t != null) {
+                            largest = Math.max(largest, t.dataType() == DataType.STRING ? 1 : t.byteSize());
+                        }
                         if (t != null && t.dataType().isFloatingPoint()) {
                             add(acc.computeIfAbsent(n, k -> new double[4]), t.toFloatArray());
                         }
