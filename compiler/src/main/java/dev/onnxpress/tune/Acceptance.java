@@ -88,8 +88,8 @@ public record Acceptance(Budget budget, int samples, double z) {
         return switch (budget.kind()) {
             case POINTS -> String.format(Locale.ROOT, "a candidate is accepted when its loss on the %,d selection"
                     + " samples plus %.3f paired standard errors (McNemar-style: from the share of samples where"
-                    + " exactly one of original and candidate is right) is at most %s points", samples, z,
-                    Budget.num(allowed()));
+                    + " exactly one of original and candidate is right) is at most %s point%s", samples, z,
+                    Budget.num(allowed()), allowed() == 1 ? "" : "s");
             case TOP1 -> String.format(Locale.ROOT, "a candidate is accepted when its top-1 disagreement on the %,d"
                     + " selection samples plus %.3f binomial standard errors is at most %s", samples, z,
                     Budget.num(allowed()));

@@ -107,6 +107,8 @@ class AcceptanceTest {
         assertThat(a.accepts(ll, ml, original)).isFalse();
         assertThat(a.upper(ll, ml, original)).isCloseTo(0.48 + Acceptance.Z * direct(orig, lucky), within(1e-9));
         assertThat(a.upper(ll, ml, original)).isGreaterThan(1);
+        assertThat(a.describe()).contains("2,500 selection samples plus 1.645 paired standard errors")
+                .endsWith("at most 1 point");
     }
 
     @Test
