@@ -193,128 +193,41 @@ public final class Cholesky {
             return x;
         }
 
-        /**
-         * (M + shift·I)⁻¹, symmetric, row-major: L⁻¹ column by column (each column alone, so the columns are
-         * shared among the common pool's threads), then L⁻ᵀL⁻¹. L⁻¹ is kept transposed (its column j is row j
-         * of {@code lit}) so that every inner product runs over contiguous memory; each sum adds its terms in
-         * the same order as the textbook loops, so the result does not depend on the layout or the threads.
-         */
+        /** (M + shift·I)⁻¹, symmetric, row-major. */
         public double[] inverse() {
             return inverse(new double[n * n], new double[n * n]);
         }
 
         /**
          * As {@link #inverse()}, in caller buffers of at least n² values each (reused across factors):
-         * {@code scratch} (holds L⁻¹ transposed; only entries it writes first are read) and {@code into} (every
-         * entry written, returned). {@code into} may be the matrix this factor was taken of, which the factor no
-         * longer reads.
+         * {@code scratch} (only its lower triangle is written and read) and {@code into} (every entry written,
+         * returned). {@code into} may be the matrix this factor was taken of, which the factor no longer reads.
          */
         public double[] inverse(double[] scratch, double[] into) {
-            double[] lit = scratch;
-            java.util.function.IntConsumer column = j -> inverseColumn(lit, j);
-            double[] inv = into;
-            java.util.function.IntConsumer row = i -> productRow(lit, inv, i);
-            boolean parallel = (long) n * n * n >= 1L << 21;
-            if (parallel) {
-                java.util.stream.IntStream.range(0, n).parallel().forEach(column);
-                java.util.stream.IntStream.range(0, n).parallel().forEach(row);
-            } else {
-                for (int j = 0; j < n; j++) {
-                    column.accept(j);
+            double[] li = scratch;
+            for (int j = 0; j < n; j++) {
+                li[j * n + j] = 1 / lower[j * n + j];
+                for (int i = j + 1; i < n; i++) {
+                    double s = 0;
+                    int ri = i * n;
+                    for (int k = j; k < i; k++) {
+                        s -= lower[ri + k] * li[k * n + j];
+                    }
+                    li[ri + j] = s / lower[ri + i];
                 }
-                for (int i = 0; i < n; i++) {
-                    row.accept(i);
+            }
+            double[] inv = into;
+            for (int i = 0; i < n; i++) {
+                for (int j = 0; j <= i; j++) {
+                    double s = 0;
+                    for (int k = i; k < n; k++) {
+                        s += li[k * n + i] * li[k * n + j];
+                    }
+                    inv[i * n + j] = s;
+                    inv[j * n + i] = s;
                 }
             }
             return inv;
-        }
-
-        /**
-         * Column j of L⁻¹ into row j of {@code lit}: x_i = −(Σ_{k=j..i−1} L_ik·x_k) / L_ii, four rows at a time
-         * (their common terms in one pass, then the terms that need the rows just solved, still in k order).
-         */
-        private void inverseColumn(double[] lit, int j) {
-            int rj = j * n;
-            lit[rj + j] = 1 / lower[j * n + j];
-            int i = j + 1;
-            for (; i + 3 < n; i += 4) {
-                int r0 = i * n;
-                int r1 = r0 + n;
-                int r2 = r1 + n;
-                int r3 = r2 + n;
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                for (int k = j; k < i; k++) {
-                    double x = lit[rj + k];
-                    s0 -= lower[r0 + k] * x;
-                    s1 -= lower[r1 + k] * x;
-                    s2 -= lower[r2 + k] * x;
-                    s3 -= lower[r3 + k] * x;
-                }
-                double x0 = s0 / lower[r0 + i];
-                lit[rj + i] = x0;
-                s1 -= lower[r1 + i] * x0;
-                s2 -= lower[r2 + i] * x0;
-                s3 -= lower[r3 + i] * x0;
-                double x1 = s1 / lower[r1 + i + 1];
-                lit[rj + i + 1] = x1;
-                s2 -= lower[r2 + i + 1] * x1;
-                s3 -= lower[r3 + i + 1] * x1;
-                double x2 = s2 / lower[r2 + i + 2];
-                lit[rj + i + 2] = x2;
-                s3 -= lower[r3 + i + 2] * x2;
-                lit[rj + i + 3] = s3 / lower[r3 + i + 3];
-            }
-            for (; i < n; i++) {
-                double s = 0;
-                int ri = i * n;
-                for (int k = j; k < i; k++) {
-                    s -= lower[ri + k] * lit[rj + k];
-                }
-                lit[rj + i] = s / lower[ri + i];
-            }
-        }
-
-        /** Row i of L⁻ᵀL⁻¹ (and its mirror): Σ_{k=i..n−1} (L⁻¹)_ki·(L⁻¹)_kj for j ≤ i, four j at a time. */
-        private void productRow(double[] lit, double[] inv, int i) {
-            int ri = i * n;
-            int j = 0;
-            for (; j + 3 <= i; j += 4) {
-                int r0 = j * n;
-                int r1 = r0 + n;
-                int r2 = r1 + n;
-                int r3 = r2 + n;
-                double s0 = 0;
-                double s1 = 0;
-                double s2 = 0;
-                double s3 = 0;
-                for (int k = i; k < n; k++) {
-                    double a = lit[ri + k];
-                    s0 += a * lit[r0 + k];
-                    s1 += a * lit[r1 + k];
-                    s2 += a * lit[r2 + k];
-                    s3 += a * lit[r3 + k];
-                }
-                inv[ri + j] = s0;
-                inv[r0 + i] = s0;
-                inv[ri + j + 1] = s1;
-                inv[r1 + i] = s1;
-                inv[ri + j + 2] = s2;
-                inv[r2 + i] = s2;
-                inv[ri + j + 3] = s3;
-                inv[r3 + i] = s3;
-            }
-            for (; j <= i; j++) {
-                int rj = j * n;
-                double s = 0;
-                for (int k = i; k < n; k++) {
-                    s += lit[ri + k] * lit[rj + k];
-                }
-                inv[ri + j] = s;
-                inv[rj + i] = s;
-            }
         }
 
         /** U upper with M + shift·I = UᵀU (the transpose of L), row-major. */
