@@ -125,13 +125,15 @@ final class ConsumerRefit {
         return out;
     }
 
+    /** Samples in the batches, counted once: a batch of generated data is generated again on every read. */
     private long samples() {
-        long n = 0;
-        for (Map<String, Tensor> b : batches) {
-            n += b.values().iterator().next().dim(0);
+        if (sampleCount < 0) {
+            sampleCount = dev.onnxpress.passes.core.LayerGram.samples(batches);
         }
-        return n;
+        return sampleCount;
     }
+
+    private long sampleCount = -1;
 
     private static Optional<String> unsupported(Node n) {
         return switch (n.opType()) {
@@ -216,10 +218,7 @@ final class ConsumerRefit {
 
         /** Output positions per sample: enough rows for about four per unknown, 4096 at least. */
         private int perSample(int hw) {
-            long samples = 0;
-            for (Map<String, Tensor> b : batches) {
-                samples += b.values().iterator().next().dim(0);
-            }
+            long samples = samples();
             Tensor w = model.graph().constantValue(node.input(1)).orElseThrow();
             long features = w.elementCount() / Math.max(1, w.dim(0)) + 1;
             long want = Math.max(4096, 4 * features);

@@ -459,6 +459,43 @@ class PruneChannelsPassTest {
         assertArrayEquals(new long[] {6, 8, 3, 3}, weightOf(m, "Conv_1", 1).dims());
     }
 
+    /**
+     * Calibration batches may be generated on every read (random data sets are): compensation reads each batch
+     * a fixed number of times, not once per batch and consumer again (it counted the samples inside the
+     * per-batch loop: 512 generated samples made that quadratic, hours on a ResNet-50).
+     */
+    @Test
+    void compensationReadsEachCalibrationBatchAFixedNumberOfTimes() {
+        Model m = GraphBuilder.model("reads").input("x", DataType.FLOAT, "N", 3, 8, 8)
+                .initializer("w1", randn(16, 3, 3, 3)).initializer("w2", randn(6, 16, 3, 3))
+                .initializer("w3", randn(4, 16, 1, 1))
+                .node("Conv", List.of("x", "w1"), List.of("c1"), conv3x3())
+                .node("Relu", List.of("c1"), List.of("r1"))
+                .node("Conv", List.of("r1", "w2"), List.of("c2"), conv3x3())
+                .node("Conv", List.of("r1", "w3"), List.of("c3"))
+                .output("c2", DataType.FLOAT, "N", 6, 8, 8).output("c3", DataType.FLOAT, "N", 4, 8, 8).build();
+        int count = 40;
+        List<Map<String, Tensor>> data = batches(count, 1, 3, 8, 8);
+        int[] reads = new int[1];
+        List<Map<String, Tensor>> counted = new java.util.AbstractList<>() {
+            @Override
+            public Map<String, Tensor> get(int i) {
+                reads[0]++;
+                return data.get(i);
+            }
+
+            @Override
+            public int size() {
+                return data.size();
+            }
+        };
+        PassResult r = pass.run(m, l1(0.5).withLayers(n -> n.name().equals("Conv"))
+                .withCompensation(new DataRef("calib")), new SampleContext(Map.of("calib", counted)));
+        assertEquals(2L, r.statistics().get("layers_refit").longValue());
+        // one run of the original, one per consumer group, one count: a few reads per batch, never count per batch
+        assertTrue(reads[0] <= 6 * count, reads[0] + " reads of " + count + " batches");
+    }
+
     // ------------------------------------------------------------------ criterion=reconstruction, refit_ridge
 
     /**
