@@ -104,6 +104,9 @@ class LargeModelBenchmark {
             System.out.printf("waiting: %.1f GB available%n", availKb / 1048576.0);
             Thread.sleep(10_000);
         }
+        // never silently: the figures of a run that shared a full machine are not the model's own
+        System.out.printf("WARNING: starting after 30 min with less than %d GB available; memory and time figures"
+                + " of this run are measured beside other work%n", wantKb >> 20);
     }
 
     private static long folderBytes(Path dir) throws IOException {
